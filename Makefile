@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make run` and `make test`.
+# Both install what is missing first: Debian packages through apt (as root or
+# with sudo) and a .venv pinned by requirements*.lock.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= hall_config/county.toml
+HTTP_PORT ?= 8080
+
+# mosquitto: production broker and integration tests; espeak-ng + sox: the
+# default voice pack; fonts-unifont: LED text; alsa-utils: aplay on the Pi.
+APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox \
+	fonts-unifont sqlite3 alsa-utils
+
+.PHONY: run test system venv venv-test lock clean
+
+run: venv
+	$(BIN)/hallgw run --config $(CONFIG) --http-port $(HTTP_PORT)
+
+test: venv-test
+	$(BIN)/python -m pytest -q
+
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:" $$missing; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "need root or sudo to install:" $$missing >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BIN)/python: | system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-stamp: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.test-stamp: requirements-test.lock $(VENV)/.run-stamp
+	$(BIN)/pip install -q -r requirements-test.lock
+	touch $@
+
+venv: system $(VENV)/.run-stamp
+venv-test: system $(VENV)/.test-stamp
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

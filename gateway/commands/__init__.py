@@ -1,0 +1,1 @@
+"""hallgw subcommands, one module each, discovered by gateway.cli."""
