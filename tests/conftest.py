@@ -34,3 +34,12 @@ def env_with_root():
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT)
     return env
+
+
+@pytest.fixture
+def mosquitto(tmp_path):
+    """A fresh anonymous Mosquitto on a free port (see tests/mosquitto.py for ACL setups)."""
+    from mosquitto import Mosquitto
+
+    with Mosquitto(tmp_path / "broker") as m:
+        yield m
