@@ -1,0 +1,1 @@
+"""A simulated hall day: who arrives when, how long each service takes, what goes wrong."""
