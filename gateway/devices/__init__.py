@@ -1,0 +1,1 @@
+"""The device plane: MQTT link, device registry, event intake and desired state."""

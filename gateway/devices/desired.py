@@ -1,0 +1,105 @@
+"""Desired state of each device from the window view. Pure: view + hall +
+brightness in, protocol dicts (without rev) out; the publisher adds rev and
+sends only what changed."""
+from __future__ import annotations
+
+import functools
+
+from gateway.config import Hall
+from gateway.devices.view import HallView, WindowView
+from gateway.display.render import render
+
+TEXT_MAX = 64  # protocols.desired DISPLAY "text"
+MSG_MAX = 48
+NAME_MAX = 16
+
+
+def display_lines(w, wv: WindowView) -> list[str]:
+    """What the window's LED sign says: its name plus the number called, or
+    the clerk's 去向留言 while paused."""
+    if wv.status == "paused":
+        note = "暂停" + (" " + wv.paused_reason if wv.paused_reason else "") + (f" {wv.until}回" if wv.until else "")
+        return [w.display_text, note]
+    if wv.status in ("calling", "serving") and wv.number:
+        return [w.display_text, wv.number]
+    if wv.status == "closed":
+        return [w.display_text, "暂停服务"]
+    return [w.display_text]
+
+
+def display_text(w, wv: WindowView) -> str:
+    lines = display_lines(w, wv)
+    if wv.status == "paused":
+        return lines[1][:TEXT_MAX]  # the note alone fits a 64 px sign best: "暂停 会议 14:30回"
+    return " ".join(lines)[:TEXT_MAX]
+
+
+@functools.lru_cache(maxsize=1024)
+def _frame(lines: tuple[str, ...], pw: int, ph: int):
+    return render(list(lines), pw, ph)
+
+
+def display(hall: Hall, wv: WindowView, bright: int) -> dict:
+    w = hall.window(wv.window)
+    pw, ph = w.panel.width, w.panel.height
+    text = display_text(w, wv)
+    # A panel two lines tall shows name and number on their own lines.
+    lines = tuple(display_lines(w, wv)) if ph >= 32 else (text,)
+    f = _frame(lines, pw, ph)
+    d = {"role": "display", "window": wv.window, "status": wv.status, "text": text,
+         "pw": pw, "ph": ph, "fw": f.width, "frame": f.b64(), "scroll": f.scroll, "bright": bright}
+    if wv.number:
+        d["ticket"] = wv.number
+    return d
+
+
+def _name(hall: Hall, staff_id: str) -> str:
+    if not staff_id:
+        return ""
+    try:
+        return hall.staff_member(staff_id).name[:NAME_MAX]
+    except KeyError:
+        return staff_id[:NAME_MAX]
+
+
+def waiting_for(hall: Hall, view: HallView, window: int) -> int:
+    return min(9999, sum(view.waiting.get(s, 0) for s in hall.window(window).services))
+
+
+def callpad(hall: Hall, view: HallView, wv: WindowView) -> dict:
+    w = hall.window(wv.window)
+    post = "A" if wv.staff and wv.staff == w.post_a else "B" if wv.staff and wv.staff == w.post_b else ""
+    tstate = {"calling": "called", "serving": "serving"}.get(wv.status, "") if wv.number else ""
+    return {"role": "callpad", "window": wv.window, "logged_in": wv.status != "closed",
+            "staff": _name(hall, wv.staff), "post": post, "ticket": wv.number if tstate else "",
+            "tstate": tstate, "recalls": min(99, wv.recalls), "waiting": waiting_for(hall, view, wv.window),
+            "paused": wv.status == "paused", "msg": wv.msg[:MSG_MAX],
+            "reasons": [r[:16] for r in hall.queue.pause_reasons[:12]]}
+
+
+def evaluator(hall: Hall, wv: WindowView) -> dict:
+    ev = hall.evaluation
+    d = {"role": "evaluator", "window": wv.window, "mode": wv.eval_mode,
+         "reasons": [r.code[:16] for r in ev.reasons[:12]], "rtexts": [r.text[:24] for r in ev.reasons[:12]],
+         "rv": ev.reasons_version[:16], "acked": list(wv.acked)}
+    if wv.eval_mode == "prompt":
+        d["prompt"] = wv.prompt
+        d["timeout"] = min(600, wv.prompt_timeout or ev.prompt_timeout_seconds)
+    staff = _name(hall, wv.prompt_staff if wv.eval_mode != "idle" else wv.staff)
+    if staff:
+        d["staff"] = staff
+    return d
+
+
+def for_window(hall: Hall, view: HallView, window: int, bright: int) -> dict[str, dict]:
+    """Desired state of every device configured at one window, by device id."""
+    wv = view.windows[window]
+    out = {}
+    for dev in hall.devices_of(window):
+        if dev.role == "display":
+            out[dev.id] = display(hall, wv, bright)
+        elif dev.role == "callpad":
+            out[dev.id] = callpad(hall, view, wv)
+        elif dev.role == "evaluator":
+            out[dev.id] = evaluator(hall, wv)
+    return out

@@ -1,0 +1,98 @@
+"""The gateway's MQTT link (paho-mqtt 2.x): a thin shell that connects,
+keeps reconnecting with capped backoff, announces the gateway with a retained
+availability and last will, subscribes to the devices' topics and hands every
+message to one callback."""
+from __future__ import annotations
+
+import logging
+import socket
+
+import paho.mqtt.client as mqtt
+
+from gateway.devices import health
+from protocols import status, topics
+
+log = logging.getLogger(__name__)
+
+QOS = 1
+KEEPALIVE = 15  # seconds: the broker publishes our last will about 1.5x this after a power cut
+
+
+def nodelay(sock) -> None:
+    # Without TCP_NODELAY every small publish waits 40-90 ms for a delayed ACK (Nagle).
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        pass
+
+
+class Link:
+    def __init__(self, hall_id: str, host: str, port: int, on_message, boot: str,
+                 username: str | None = None, password: str | None = None, state: health.Health | None = None):
+        self.hall_id = hall_id
+        self.host, self.port = host, port
+        self._on_message = on_message
+        self._boot = boot
+        self._health = state or health.GATEWAY
+        # A fixed client id with a persistent session: QoS 1 events that devices
+        # sent while the gateway was down are delivered when it comes back.
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"hallgw-{hall_id}",
+                        clean_session=False, protocol=mqtt.MQTTv311)
+        if username:
+            c.username_pw_set(username, password)
+        c.will_set(topics.gateway_availability(hall_id), status.availability(False), qos=QOS, retain=True)
+        c.reconnect_delay_set(min_delay=1, max_delay=30)
+        c.max_inflight_messages_set(100)
+        c.max_queued_messages_set(0)
+        c.on_socket_open = lambda client, userdata, sock: nodelay(sock)
+        c.on_connect = self._connected
+        c.on_disconnect = self._disconnected
+        c.on_message = self._message
+        self.client = c
+        self.connected = False
+
+    def start(self) -> None:
+        self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        if self.connected:
+            # A clean goodbye: the retained availability says offline at once.
+            info = self.client.publish(topics.gateway_availability(self.hall_id), status.availability(False),
+                                       qos=QOS, retain=True)
+            try:
+                info.wait_for_publish(2)
+            except (RuntimeError, ValueError):
+                pass
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def publish(self, topic: str, payload: str, retain: bool = True) -> None:
+        self.client.publish(topic, payload, qos=QOS, retain=retain)
+
+    def _connected(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("broker %s:%d refused the gateway: %s", self.host, self.port, reason_code)
+            self._health.set(health.ERROR)
+            return
+        self.connected = True
+        client.subscribe([(topics.device_filter(self.hall_id, k), QOS)
+                          for k in (topics.EVENT, topics.STATE, topics.AVAILABILITY)])
+        client.publish(topics.gateway_availability(self.hall_id), status.availability(True, self._boot),
+                       qos=QOS, retain=True)
+        log.info("connected to broker %s:%d", self.host, self.port)
+        self._health.set(health.CONNECTED)
+
+    def _disconnected(self, client, userdata, flags, reason_code, properties) -> None:
+        was = self.connected
+        self.connected = False
+        if was:
+            log.warning("lost broker %s:%d: %s; reconnecting", self.host, self.port, reason_code)
+        self._health.set(health.LOST)
+
+    def _message(self, client, userdata, msg) -> None:
+        try:
+            self._on_message(msg.topic, msg.payload)
+        except Exception:
+            # Never let one message take the network thread down with it.
+            log.exception("message on %s could not be handled; dropped", msg.topic)

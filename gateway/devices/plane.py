@@ -1,0 +1,136 @@
+"""The device plane's shell: MQTT messages in, engine commands out, engine
+events folded into the window view, changed desired states published.
+
+Threads: paho's network thread runs intake and Runtime.submit; a ticker
+thread lets time pass (prompt timeouts, 谢谢 screens, dimming). The runtime
+calls back with events after each commit. The plane never holds its own lock
+while submitting, so a runtime callback can always take it."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from gateway.config import Hall
+from gateway.devices import commands, desired, health, hours, intake, view
+from gateway.devices.link import Link
+from gateway.devices.published import Published
+from gateway.devices.registry import Registry
+from protocols import identity, topics
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+
+
+class DevicePlane:
+    def __init__(self, hall: Hall, runtime, data_dir: Path, host: str, port: int,
+                 username: str | None = None, password: str | None = None, clock=time.time,
+                 tick_seconds: float = TICK_SECONDS, state: health.Health | None = None):
+        self.hall = hall
+        self.runtime = runtime
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.registry = Registry(hall)
+        self._devices = {d.id: d for d in hall.devices}
+        self._services = {w.number: w.services for w in hall.windows}
+        self._lock = threading.RLock()
+        self.view = view.empty(self._services)
+        self._bright = hours.brightness(hall, clock())
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        self.published = Published(Path(data_dir) / "desired.sqlite")
+        self.link = Link(hall.id, host, port, self.handle, identity.new_boot_id(), username, password, state)
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------
+    def start(self) -> None:
+        with self._lock:
+            self.view = seed(self.view, self.runtime)
+        self.runtime.subscribe(self._on_events)
+        self.link.start()
+        # Retained desired states go out even before the broker connection is up:
+        # paho queues them and sends them on connect.
+        with self._lock:
+            self._publish(set(self._services))
+        self._ticker = threading.Thread(target=self._tick_loop, name="device-plane-tick", daemon=True)
+        self._ticker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._ticker:
+            self._ticker.join(5)
+        self.link.stop()
+        self.published.close()
+
+    # -- device messages -----------------------------------------------------
+    def handle(self, topic: str, payload: bytes) -> None:
+        now = self.clock()
+        msg = intake.classify(self.hall.id, self._devices, topic, payload)
+        if isinstance(msg, intake.Drop):
+            log.warning("dropped message on %s: %s", topic, msg.reason)
+            return
+        if isinstance(msg, intake.Availability):
+            self.registry.availability(msg.dev, msg.online, msg.boot, now)
+            return
+        if isinstance(msg, intake.State):
+            self.registry.state(msg.dev, msg.state, now)
+            return
+        self.registry.seen(msg.dev, now)
+        cmd = commands.from_event(msg.window, msg.event, now)
+        out = self.runtime.submit(cmd)  # committed (or found a duplicate) before it returns
+        with self._lock:
+            if msg.event["type"] == "rating":
+                if not out.ok:
+                    log.info("rating %s from %s refused: %s", msg.event["prompt"], msg.dev, out.refusal)
+                # Stored or refused for good (late, duplicate, not this window's):
+                # either way the evaluator may drop it from flash.
+                self.view, touched = view.acked(self.view, msg.window, msg.event["prompt"])
+            elif not out.ok:
+                log.info("%s from %s refused: %s", cmd["type"], msg.dev, out.refusal)
+                self.view, touched = view.message(self.view, msg.window, out.refusal or "操作被拒绝")
+            else:
+                touched = set()
+            self._publish(touched)
+
+    # -- engine events -------------------------------------------------------
+    def _on_events(self, events: list[dict]) -> None:
+        with self._lock:
+            touched = set()
+            for ev in events:
+                self.view, t = view.apply(self.view, ev, self._services.__getitem__)
+                touched |= t
+            self._publish(touched)
+
+    def _publish(self, windows: set[int]) -> None:
+        states = {}
+        for n in sorted(windows):
+            states.update(desired.for_window(self.hall, self.view, n, self._bright))
+        for dev, payload in self.published.changes(states):
+            self.link.publish(topics.desired(self.hall.id, dev), payload, retain=True)
+
+    # -- time ----------------------------------------------------------------
+    def tick(self) -> None:
+        now = self.clock()
+        try:
+            self.runtime.submit({"type": "tick", "at": now, "window": None})
+        except Exception:
+            log.exception("tick failed")
+        with self._lock:
+            self.view, touched = view.expire(self.view, now)
+            bright = hours.brightness(self.hall, now)
+            if bright != self._bright:
+                self._bright = bright
+                touched = set(self._services)
+            self._publish(touched)
+
+    def _tick_loop(self) -> None:
+        while not self._stop.wait(self.tick_seconds):
+            self.tick()
+
+
+def seed(v: view.HallView, runtime) -> view.HallView:
+    """The view of the engine's current state, so a restarted gateway shows
+    what the hall was showing before."""
+    return v
