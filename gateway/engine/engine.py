@@ -1,0 +1,209 @@
+"""The queue engine: commands in, events out, deterministic given the commands' times.
+
+No I/O and no clock reads; time enters only through cmd["at"]. Every command is
+checked before anything changes, so a refusal leaves the state as it was. Time
+passing (a new service day, an evaluation prompt running out) is applied first
+and its events ride on whatever command brought the time, refused or not.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from dataclasses import dataclass, field
+
+from gateway.config.model import Hall
+from gateway.engine import stats as st
+from gateway.engine.calendar import HallCalendar
+from gateway.engine.commands import problem
+from gateway.engine.evaluation import time_out
+from gateway.engine.handlers import HANDLERS
+from gateway.engine.line import WaitingLine
+
+SNAPSHOT_VERSION = 1
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    refusal: str | None = None
+    events: list[dict] = field(default_factory=list)
+    result: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "refusal": self.refusal, "events": self.events, "result": self.result}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Outcome:
+        return cls(d["ok"], d.get("refusal"), d.get("events", []), d.get("result"))
+
+
+class Engine:
+    def __init__(self, hall: Hall):
+        self.hall = hall
+        self.cal = HallCalendar(hall)
+        self.codes = [s.code for s in hall.services]
+        self.prefix = {s.code: s.prefix for s in hall.services}
+        self.staff_by_code = {s.login_code: s for s in hall.staff}
+        self.staff_ids = {s.id for s in hall.staff}
+        self.win_cfg = {w.number: w for w in hall.windows}
+        self.bad_reasons = {r.code for r in hall.evaluation.reasons}
+        self.day: str | None = None
+        self.next_rollover = float("-inf")
+        self.seq = dict.fromkeys(self.codes, 0)  # today's last ticket number per service
+        self.order = 0  # issue order across all days: ties in issue time break by it
+        self.tickets: dict[str, dict] = {}
+        self.by_number: dict[str, str] = {}  # printed number -> id, open tickets of the current numbering
+        self.line = WaitingLine(self.codes, hall.queue.normal_per_priority, self.tickets)
+        self.windows = {n: _closed_window(n) for n in self.win_cfg}
+        self.staff_at: dict[str, int] = {}
+        self.prompts: dict[str, dict] = {}  # pending evaluation prompts
+        self.prompt_heap: list = []
+        self.prompt_counter = 0
+        self.prompt_done: dict[str, str] = {}  # today's closed prompts -> rated | timed_out
+        self.followups: list[dict] = []  # 差评 follow-up items
+        self.alerts: dict[str, dict] = {}  # active alerts by key
+        self.stats = st.new_stats("")
+        self.stats_since = 0.0
+
+    # -- commands -------------------------------------------------------------
+    def handle(self, cmd: dict) -> Outcome:
+        why = problem(cmd, self.win_cfg)
+        if why:
+            return Outcome(False, why)
+        at = float(cmd["at"])
+        events: list[dict] = []
+        waiting_before = tuple(self.line.waiting.values())
+        self._pass_time(at, events)
+        marker = len(events)
+        refusal, result = HANDLERS[cmd["type"]](self, cmd, at, events)
+        if refusal:
+            del events[marker:]  # handlers refuse before changing anything, so no event may escape
+            self._queue_changed(at, events, waiting_before)
+            return Outcome(False, refusal, events)
+        self._queue_changed(at, events, waiting_before)
+        return Outcome(True, None, events, result)
+
+    def _queue_changed(self, at: float, events: list, before: tuple) -> None:
+        if tuple(self.line.waiting.values()) != before:
+            events.append({"type": "queue_changed", "at": at, "waiting": dict(self.line.waiting)})
+
+    def _pass_time(self, at: float, events: list) -> None:
+        if at >= self.next_rollover:
+            self._new_day(at, events)
+        heap = self.prompt_heap
+        while heap and heap[0][0] <= at:
+            _, pid = heapq.heappop(heap)
+            if pid in self.prompts:
+                time_out(self, pid, at, events)
+
+    def _new_day(self, at: float, events: list) -> None:
+        day = self.cal.service_day(at)
+        previous, self.day = self.day, day.isoformat()
+        self.next_rollover = self.cal.day_begins(day + dt.timedelta(days=1))
+        keep = self.hall.queue.keep_open_overnight
+        self.stats = st.new_stats(self.day)
+        self.stats_since = self.cal.day_begins(day)
+        removed = 0
+        for tid, t in list(self.tickets.items()):
+            if t["state"] == "done":
+                del self.tickets[tid]
+            elif not keep:
+                t["state"], t["outcome"], t["finished_at"] = "done", "reset", at
+                removed += 1
+                del self.tickets[tid]
+        open_services = {t["service"] for t in self.tickets.values()}
+        for code in self.codes:
+            if code not in open_services:  # an open ticket kept overnight keeps its number series
+                self.seq[code] = 0
+        self.by_number = {t["number"]: tid for tid, t in self.tickets.items()}
+        self.prompt_done = {}
+        for w in self.windows.values():
+            w["cases"] = 0
+            if w["ticket"] is not None and w["ticket"] not in self.tickets:
+                w["ticket"], w["ticket_number"], w["status"], w["since"] = None, None, "idle", at
+                w["recalls"] = 0
+                events.append(self.window_event(w, at))
+        self.line.rebuild(self.line.run)
+        if previous is not None:
+            events.append({"type": "day_started", "at": at, "day": self.day, "previous": previous,
+                           "removed": removed, "kept": len(self.tickets)})
+
+    # -- helpers used by handlers --------------------------------------------
+    def window_event(self, w: dict, at: float) -> dict:
+        return {"type": "window_changed", "at": at, "window": w["number"], "status": w["status"],
+                "ticket": w["ticket"], "number": w["ticket_number"],
+                "staff": w["staff"], "post": w["post"], "paused_reason": w["paused_reason"],
+                "until": w["until"]}
+
+    def leave_idle(self, w: dict, at: float) -> None:
+        """Account the idle time of a window (and its clerk) that stops being idle."""
+        if w["status"] == "idle" and w["since"] is not None:
+            idle = max(0.0, at - max(w["since"], self.stats_since))
+            st.add(self.stats, "idle_s", idle, window=w["number"], staff=w["staff"])
+
+    def set_status(self, w: dict, status: str, at: float) -> None:
+        self.leave_idle(w, at)
+        w["status"], w["since"] = status, at
+
+    def live_idle(self, at: float) -> dict[str, float]:
+        out = {}
+        for w in self.windows.values():
+            if w["status"] == "idle" and w["since"] is not None:
+                idle = max(0.0, at - max(w["since"], self.stats_since))
+                out[str(w["number"])] = idle
+                out["staff:" + w["staff"]] = idle
+        return out
+
+    # -- snapshot ---------------------------------------------------------------
+    def snapshot(self) -> dict:
+        return {"version": SNAPSHOT_VERSION, "hall": self.hall.id, "day": self.day, "seq": dict(self.seq),
+                "order": self.order, "tickets": [dict(t, transfers=[dict(x) for x in t["transfers"]],
+                                                      queue=dict(t["queue"])) for t in self.tickets.values()],
+                "windows": [dict(w) for w in self.windows.values()], "staff_at": dict(self.staff_at),
+                "prompts": [dict(p) for p in self.prompts.values()], "prompt_counter": self.prompt_counter,
+                "prompt_done": dict(self.prompt_done), "followups": [dict(f) for f in self.followups],
+                "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
+                "stats": _deep(self.stats), "stats_since": self.stats_since}
+
+    @classmethod
+    def restore(cls, hall: Hall, snap: dict) -> Engine:
+        if snap.get("version") != SNAPSHOT_VERSION or snap.get("hall") != hall.id:
+            raise ValueError("snapshot is from another version or hall")
+        e = cls(hall)
+        e.day = snap["day"]
+        if e.day is not None:
+            e.next_rollover = e.cal.day_begins(dt.date.fromisoformat(e.day) + dt.timedelta(days=1))
+        e.seq.update(snap["seq"])
+        e.order = snap["order"]
+        for t in snap["tickets"]:
+            t = _deep(t)
+            e.tickets[t["id"]] = t
+        e.by_number = {t["number"]: tid for tid, t in e.tickets.items()}
+        for w in snap["windows"]:
+            e.windows[w["number"]] = dict(w)
+        e.staff_at = dict(snap["staff_at"])
+        for p in snap["prompts"]:
+            e.prompts[p["prompt"]] = dict(p)
+            heapq.heappush(e.prompt_heap, (p["deadline"], p["prompt"]))
+        e.prompt_counter = snap["prompt_counter"]
+        e.prompt_done = dict(snap["prompt_done"])
+        e.followups = [dict(f) for f in snap["followups"]]
+        e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
+        e.stats = _deep(snap["stats"])
+        e.stats_since = snap["stats_since"]
+        e.line.rebuild(snap["run"])
+        return e
+
+
+def _closed_window(n: int) -> dict:
+    return {"number": n, "status": "closed", "staff": None, "post": None, "ticket": None, "ticket_number": None,
+            "recalls": 0, "since": None, "paused_reason": None, "until": None, "cases": 0,
+            "last_served": None, "prompt": None, "login_at": None}
+
+
+def _deep(x):
+    if isinstance(x, dict):
+        return {k: _deep(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_deep(v) for v in x]
+    return x

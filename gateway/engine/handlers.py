@@ -1,0 +1,21 @@
+"""Command type -> handler(engine, cmd, at, events) -> (refusal | None, result)."""
+from gateway.engine import clerk, evaluation, rules, tickets
+
+HANDLERS = {
+    "issue_ticket": tickets.issue_ticket,
+    "cancel_ticket": tickets.cancel_ticket,
+    "login": clerk.login,
+    "logout": clerk.logout,
+    "call_next": clerk.call_next,
+    "call_ticket": clerk.call_ticket,
+    "recall": clerk.recall,
+    "start": clerk.start,
+    "finish": clerk.finish,
+    "no_show": clerk.no_show,
+    "transfer": clerk.transfer,
+    "pause": clerk.pause,
+    "resume": clerk.resume,
+    "request_evaluation": evaluation.request_evaluation,
+    "rate": evaluation.rate,
+    "tick": rules.tick,
+}

@@ -1,0 +1,61 @@
+"""Hall rules checked as time passes: tidal and max-wait alerts per service, the daily
+case limit of comprehensive windows, and empty posts in opening hours.
+
+Alerts are edge-triggered: an event when a condition starts (active=True) and when it
+ends (active=False), so a screen or a supervisor is told once, not every second.
+"""
+from __future__ import annotations
+
+DEFAULT_SERVICE_S = 300.0  # until a service has finished cases today, assume 5 minutes each
+
+
+def _set(eng, key: str, active: bool, at: float, events: list, **info) -> None:
+    if active == (key in eng.alerts):
+        return
+    alert = {"type": "alert", "at": at, "kind": key.split(":")[0], "active": active, "key": key, **info}
+    if active:
+        eng.alerts[key] = {k: v for k, v in alert.items() if k != "type"}
+    else:
+        alert.update({k: v for k, v in eng.alerts.pop(key).items() if k not in ("at", "active")})
+    events.append(alert)
+
+
+def case_limit(eng, w: dict, at: float, events: list) -> None:
+    cfg = eng.win_cfg[w["number"]]
+    limit = eng.hall.thresholds.daily_cases_per_comprehensive_window
+    if cfg.type == "comprehensive":
+        _set(eng, f"case_limit:{w['number']}", w["cases"] > limit, at, events,
+             window=w["number"], cases=w["cases"], limit=limit)
+
+
+def tick(eng, cmd, at, events):
+    th = eng.hall.thresholds
+    max_wait = th.max_wait_minutes * 60
+    serving = dict.fromkeys(eng.codes, 0)
+    for n, w in eng.windows.items():
+        if w["status"] in ("idle", "calling", "serving"):
+            for code in eng.win_cfg[n].services:
+                serving[code] += 1
+    for code in eng.codes:
+        waiting = eng.line.waiting[code]
+        agg = eng.stats["service"].get(code)
+        avg = agg["service_s"] / agg["served"] if agg and agg["served"] else DEFAULT_SERVICE_S
+        estimate = waiting * avg / max(1, serving[code])
+        _set(eng, f"tidal:{code}", waiting > 0 and estimate > max_wait, at, events, service=code,
+             waiting=waiting, estimate_minutes=round(estimate / 60, 1), open_windows=serving[code])
+        oldest = [t["ready_at"] for t in map(eng.line._top, eng.line.lanes[code]) if t is not None]
+        longest = at - min(oldest) if oldest else 0.0
+        _set(eng, f"max_wait:{code}", longest > max_wait, at, events, service=code,
+             longest_minutes=round(longest / 60, 1))
+    span = eng.cal.open_span(at)
+    for n, w in eng.windows.items():
+        case_limit(eng, w, at, events)
+        closed = w["status"] == "closed" and eng.win_cfg[n].type != "tidal"  # a tidal window may stay shut
+        away = w["status"] == "paused" or closed
+        long_away = False
+        if away and span is not None:
+            since = max(w["since"] if w["since"] is not None else span[0], span[0])
+            long_away = at - since > th.empty_post_minutes * 60
+        _set(eng, f"empty_post:{n}", long_away, at, events, window=n, status=w["status"],
+             reason=w["paused_reason"], until=w["until"])
+    return None, None

@@ -1,0 +1,85 @@
+"""Today's statistics, accumulated as things happen so a view never scans all tickets.
+
+Per service, window and staff member: tickets called, served, no-shows, transfers,
+and the sums of waiting (ready to called), walk-up (called to started), service
+(started to finished) and idle time (logged in with nothing to do).
+"""
+from __future__ import annotations
+
+FIELDS = ("called", "started", "served", "no_show", "transferred", "wait_s", "walkup_s", "service_s", "idle_s",
+          "rated", "satisfied", "bad")
+SATISFIED_MIN = 3  # 基本满意 and better count as satisfied; 1-2 are 差评
+
+
+def new_stats(day: str) -> dict:
+    return {"day": day,
+            "volume": {"issued": 0, "called": 0, "served": 0, "no_show": 0, "transferred": 0,
+                       "cancelled": 0, "reset": 0},
+            "evaluation": {"requested": 0, "rated": 0, "satisfied": 0, "bad": 0, "timed_out": 0,
+                           "levels": {str(i): 0 for i in range(1, 6)}},
+            "service": {}, "window": {}, "staff": {}, "issued": {}}
+
+
+def _agg(stats: dict, kind: str, key) -> dict:
+    key = str(key)
+    a = stats[kind].get(key)
+    if a is None:
+        a = stats[kind][key] = dict.fromkeys(FIELDS, 0)
+    return a
+
+
+def add(stats: dict, field: str, amount, service=None, window=None, staff=None) -> None:
+    """Add to one field of every bucket the event belongs to."""
+    if service is not None:
+        _agg(stats, "service", service)[field] += amount
+    if window is not None:
+        _agg(stats, "window", window)[field] += amount
+    if staff is not None:
+        _agg(stats, "staff", staff)[field] += amount
+
+
+def count(stats: dict, what: str) -> None:
+    stats["volume"][what] += 1
+
+
+def issued(stats: dict, service: str, lane: str) -> None:
+    stats["volume"]["issued"] += 1
+    per = stats["issued"].setdefault(service, {})
+    per[lane] = per.get(lane, 0) + 1
+
+
+def rating(stats: dict, level: int, service, window, staff) -> None:
+    ev = stats["evaluation"]
+    ev["rated"] += 1
+    ev["levels"][str(level)] += 1
+    good = level >= SATISFIED_MIN
+    ev["satisfied" if good else "bad"] += 1
+    for f in ("rated", "satisfied" if good else "bad"):
+        add(stats, f, 1, service, window, staff)
+
+
+def report(stats: dict, live_idle: dict[str, float] | None = None) -> dict:
+    """A view with averages and rates; live_idle adds the running idle time of idle windows."""
+    def view(a: dict, extra_idle: float = 0.0) -> dict:
+        out = dict(a)
+        out["idle_s"] = a["idle_s"] + extra_idle
+        out["avg_wait_s"] = a["wait_s"] / a["called"] if a["called"] else None
+        out["avg_walkup_s"] = a["walkup_s"] / a["started"] if a["started"] else None
+        out["avg_service_s"] = a["service_s"] / a["served"] if a["served"] else None
+        out["satisfaction_rate"] = a["satisfied"] / a["rated"] if a["rated"] else None
+        return out
+
+    live_idle = live_idle or {}
+    ev = stats["evaluation"]
+    served = stats["volume"]["served"]
+    return {
+        "day": stats["day"],
+        "volume": dict(stats["volume"]),
+        "issued_by_lane": {k: dict(v) for k, v in stats["issued"].items()},
+        "evaluation": {**ev, "levels": dict(ev["levels"]),
+                       "satisfaction_rate": ev["satisfied"] / ev["rated"] if ev["rated"] else None,
+                       "participation_rate": ev["rated"] / served if served else None},
+        "service": {k: view(v) for k, v in stats["service"].items()},
+        "window": {k: view(v, live_idle.get(k, 0.0)) for k, v in stats["window"].items()},
+        "staff": {k: view(v, live_idle.get("staff:" + k, 0.0)) for k, v in stats["staff"].items()},
+    }

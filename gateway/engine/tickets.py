@@ -1,0 +1,60 @@
+"""Issuing and cancelling tickets (the kiosk's side of the engine)."""
+from __future__ import annotations
+
+from gateway.engine import stats as st
+
+
+def public(t: dict) -> dict:
+    """A ticket as shown outside the engine (a copy, so callers cannot change it)."""
+    out = {k: v for k, v in t.items() if k not in ("gen", "queue")}
+    out["transfers"] = [dict(x) for x in t["transfers"]]
+    out["waiting_for"] = dict(t["queue"]) if t["state"] == "waiting" else None
+    return out
+
+
+def issue_ticket(eng, cmd: dict, at: float, events: list):
+    code = cmd["service"]
+    if code not in eng.prefix:
+        return f"unknown service {code!r}", None
+    lane = cmd.get("lane") or "normal"
+    if not eng.hall.queue.issue_outside_hours and eng.cal.open_span(at) is None:
+        return "the hall is closed: tickets are issued only in opening hours", None
+    eng.seq[code] += 1
+    eng.order += 1
+    number = f"{eng.prefix[code]}{eng.seq[code]:03d}"
+    t = {"id": f"{eng.day}-{number}", "number": number, "service": code, "lane": lane, "day": eng.day,
+         "state": "waiting", "issued_at": at, "ready_at": at, "called_at": None, "started_at": None,
+         "finished_at": None, "window": None, "staff": None, "outcome": None, "case_type": None,
+         "recalls": 0, "transfers": [], "waited_s": 0.0, "order": eng.order, "gen": 0,
+         "queue": {"to": "service", "key": code}, "evaluation": None, "level": None}
+    eng.tickets[t["id"]] = t
+    eng.by_number[number] = t["id"]
+    eng.line.add(t)
+    st.issued(eng.stats, code, lane)
+    shown = public(t)
+    events.append({"type": "ticket_issued", "at": at, "ticket": shown, "id": t["id"], "number": number,
+                   "service": code, "lane": lane})
+    return None, shown
+
+
+def find(eng, ref: str) -> dict | None:
+    """A ticket by id, or an open ticket by its printed number."""
+    t = eng.tickets.get(ref)
+    if t is None and ref in eng.by_number:
+        t = eng.tickets.get(eng.by_number[ref])
+    return t
+
+
+def cancel_ticket(eng, cmd: dict, at: float, events: list):
+    t = find(eng, cmd["ticket"])
+    if t is None:
+        return f"no ticket {cmd['ticket']!r} today", None
+    if t["state"] != "waiting":
+        return f"ticket {t['number']} is {t['state']}, only a waiting ticket can be cancelled", None
+    eng.line.left(t)
+    t["state"], t["outcome"], t["finished_at"] = "done", "cancelled", at
+    eng.by_number.pop(t["number"], None)
+    st.count(eng.stats, "cancelled")
+    events.append({"type": "ticket_cancelled", "at": at, "ticket": t["id"], "number": t["number"],
+                   "window": None, "service": t["service"]})
+    return None, public(t)
