@@ -1,0 +1,1 @@
+"""Gateway features, one module each: create(runtime, options) -> object with start()/stop(), or None."""
