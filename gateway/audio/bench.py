@@ -1,0 +1,130 @@
+"""Benchmark: a call (engine event delivered, or call_next submitted) -> first PCM handed to the player.
+
+Warm clip cache, the real announcer queue and worker thread, a player that
+notes when the first chunk arrives and discards the sound (so each run
+measures the path to the speaker, not the length of the announcement).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from gpiozero.pins.mock import MockFactory
+
+
+class ProbePlayer:
+    def __init__(self):
+        self.first: float | None = None
+        self.got = threading.Event()
+
+    def play(self, chunks, rate: int) -> None:
+        for c in chunks:
+            if self.first is None:
+                self.first = time.perf_counter()
+                self.got.set()
+            del c
+
+
+class _EventsOnly:
+    """Stands in for the runtime when only the event-delivery path is measured."""
+
+    def __init__(self, hall):
+        self.hall = hall
+        self.callbacks = []
+
+    def subscribe(self, cb):
+        self.callbacks.append(cb)
+
+
+def _stats(name: str, samples: list[float]) -> str:
+    ms = sorted(s * 1000 for s in samples)
+    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    return (f"{name}: n={len(ms)} p50={statistics.median(ms):.3f} ms p99={p99:.3f} ms "
+            f"max={ms[-1]:.3f} ms (target p99 < 50 ms)")
+
+
+def _day_clock(hall):
+    """A clock fixed at 10:00 hall time today, outside any quiet hours of the example halls."""
+    import zoneinfo
+    t = dt.datetime.combine(dt.date.today(), dt.time(10, 0), zoneinfo.ZoneInfo(hall.timezone)).timestamp()
+    return lambda: t
+
+
+def _measure(ext, probe, trigger, calls: int, before=None, after=None) -> list[float]:
+    out = []
+    for i in range(calls):
+        if before:
+            before()
+        probe.first = None
+        probe.got.clear()
+        t0 = time.perf_counter()
+        trigger(i)
+        if not probe.got.wait(10):
+            raise RuntimeError(f"call {i} produced no audio")
+        out.append(probe.first - t0)
+        ext.announcer.idle(10)
+        if after:
+            after()
+    return out
+
+
+def run(hall, calls: int = 300, voice_root: Path | None = None):
+    from gateway.extensions import announcer as ext_mod
+
+    rng = random.Random(7)
+    windows = [w.number for w in hall.windows]
+    prefixes = [s.prefix for s in hall.services]
+    probe = ProbePlayer()
+    opts = {"voice_dir": voice_root, "audio_player": probe, "audio_clock": _day_clock(hall),
+            "amp_pin_factory": MockFactory()}
+    rt = _EventsOnly(hall)
+    ext = ext_mod.create(rt, opts)
+    if ext is None:
+        yield f"{hall.source}: audio is disabled"
+        return
+    ext.start()
+    try:
+        cb = rt.callbacks[0]
+
+        def deliver(i):
+            cb([{"type": "ticket_called", "number": f"{rng.choice(prefixes)}{i % 1000:03d}",
+                 "window": rng.choice(windows), "recall": 0, "at": 0.0}])
+
+        yield _stats("engine event delivered -> first PCM to player", _measure(ext, probe, deliver, calls))
+        t = time.perf_counter()
+        pcm = ext.announcer.voice.render("A012", 3, 85)
+        yield (f"whole announcement A012 -> window 3 joined: {(time.perf_counter() - t) * 1000:.3f} ms "
+               f"for {len(pcm) / 32000:.2f} s of audio")
+    finally:
+        ext.stop()
+    yield from _runtime_path(hall, calls, opts)
+
+
+def _runtime_path(hall, calls, opts):
+    try:
+        from gateway.runtime import Runtime
+    except ImportError:
+        yield "runtime.submit(call_next) -> first PCM: gateway.runtime is not available in this checkout"
+        return
+    from gateway.audio.drive import Driver
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rt = Runtime(hall, Path(tmp))
+        probe = ProbePlayer()
+        from gateway.extensions import announcer as ext_mod
+        ext = ext_mod.create(rt, {**opts, "audio_player": probe})
+        ext.start()
+        try:
+            d = Driver(rt, hall)
+            yield _stats("runtime.submit(call_next) -> first PCM to player",
+                         _measure(ext, probe, lambda i: d.call_next(), calls, before=d.issue, after=d.finish))
+        finally:
+            ext.stop()
+            close = getattr(rt, "close", None)
+            if close:
+                close()

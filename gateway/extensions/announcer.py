@@ -1,0 +1,86 @@
+"""The call-number announcer as a gateway extension: engine ticket_called events -> the hall's speakers.
+
+options used (all optional): config_path (when the runtime does not expose the
+hall), voice_dir (built-in packs, default build/voice), data_dir, audio_out
+(file backend folder, default <data_dir>/announcements), audio_backend
+(override hall.audio.backend), amp_pin (BCM, default 18), alsa_device;
+audio_player and audio_clock inject a player and a clock for tests and the benchmark.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from gateway.audio import AudioError, voice
+from gateway.audio.amp import DEFAULT_PIN, Amplifier
+from gateway.audio.announcer import Announcer
+from gateway.audio.players import AlsaPlayer, FilePlayer, NullPlayer
+from gateway.audio.schedule import Call
+
+ORDER = 60
+log = logging.getLogger(__name__)
+
+
+def _hall(runtime, options):
+    hall = getattr(getattr(runtime, "engine", None), "hall", None) or getattr(runtime, "hall", None)
+    if hall is None and options.get("config_path"):
+        from gateway.config import load_file
+        hall = load_file(options["config_path"])
+    if hall is None:
+        raise AudioError("announcer: no hall (the runtime exposes none and options has no config_path)")
+    return hall
+
+
+def _player(kind: str, options: dict):
+    if options.get("audio_player") is not None:
+        return options["audio_player"]
+    if kind == "alsa":
+        return AlsaPlayer(options.get("alsa_device"))
+    if kind == "file":
+        out = options.get("audio_out") or Path(options.get("data_dir") or "data") / "announcements"
+        return FilePlayer(out)
+    return NullPlayer()
+
+
+def create(runtime, options: dict):
+    hall = _hall(runtime, options)
+    if not hall.audio.enabled:
+        return None
+    v = voice.load(hall, Path(options["voice_dir"]) if options.get("voice_dir") else None)
+    player = _player(options.get("audio_backend") or hall.audio.backend, options)
+    amp = Amplifier(int(options.get("amp_pin", DEFAULT_PIN)), options.get("amp_pin_factory"))
+    kw = {"clock": options["audio_clock"]} if options.get("audio_clock") else {}
+    return AnnouncerExtension(runtime, Announcer(v, player, amp, **kw))
+
+
+class AnnouncerExtension:
+    def __init__(self, runtime, announcer: Announcer):
+        self.runtime, self.announcer = runtime, announcer
+        self.player = announcer.player
+        self._running = False
+        self._subscribed = False
+
+    def start(self) -> None:
+        self.announcer.start()
+        self._running = True
+        if not self._subscribed:
+            self.runtime.subscribe(self.on_events)
+            self._subscribed = True
+
+    def stop(self) -> None:
+        self._running = False
+        self.announcer.stop()
+        self.announcer.amp.close()
+
+    def on_events(self, events: list[dict]) -> None:
+        """Runs on the runtime's commit path: only queues, never waits for audio."""
+        if not self._running:
+            return
+        for e in events:
+            if e.get("type") != "ticket_called":
+                continue
+            try:
+                self.announcer.call(Call(str(e["number"]), int(e["window"]), int(e.get("recall") or 0),
+                                         float(e.get("at") or 0)))
+            except (KeyError, TypeError, ValueError) as err:
+                log.warning("announcer: ignoring malformed ticket_called %r: %s", e, err)
