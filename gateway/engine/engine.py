@@ -124,9 +124,9 @@ class Engine:
                 w["recalls"] = 0
                 events.append(self.window_event(w, at))
         self.line.rebuild(self.line.run)
-        if previous is not None:
-            events.append({"type": "day_started", "at": at, "day": self.day, "previous": previous,
-                           "removed": removed, "kept": len(self.tickets)})
+        # Also on the first day, so a tick that starts it changes state visibly and is logged.
+        events.append({"type": "day_started", "at": at, "day": self.day, "previous": previous,
+                       "removed": removed, "kept": len(self.tickets)})
 
     # -- helpers used by handlers --------------------------------------------
     def window_event(self, w: dict, at: float) -> dict:

@@ -1,0 +1,85 @@
+"""The command log in SQLite. A command, its outcome, its audit hash and its device
+origin are written in one transaction that is on disk (WAL, synchronous=FULL) before
+append() returns; only then may the runtime publish or acknowledge anything."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from gateway.store.audit import GENESIS, canonical, chain
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS commands (seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
+                                     prev TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS origins (dev TEXT NOT NULL, boot TEXT NOT NULL, seq INTEGER NOT NULL,
+                                    command INTEGER NOT NULL, PRIMARY KEY (dev, boot, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS commands_append_only_u BEFORE UPDATE ON commands
+  BEGIN SELECT RAISE(ABORT, 'the command log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS commands_append_only_d BEFORE DELETE ON commands
+  BEGIN SELECT RAISE(ABORT, 'the command log is append-only'); END;
+"""
+
+
+class CommandLog:
+    def __init__(self, path: str | Path, hall_id: str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection shared by the runtime's threads; the runtime serialises access.
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.executescript(SCHEMA)
+        got = self.conn.execute("SELECT value FROM meta WHERE key = 'hall'").fetchone()
+        if got is None:
+            self.conn.execute("INSERT INTO meta VALUES ('hall', ?)", (hall_id,))
+        elif got[0] != hall_id:
+            raise ValueError(f"{self.path} belongs to hall {got[0]!r}, not {hall_id!r}")
+        row = self.conn.execute("SELECT seq, hash FROM commands ORDER BY seq DESC LIMIT 1").fetchone()
+        self.seq, self.head = row if row else (0, GENESIS)
+
+    def append(self, cmd: dict, outcome: dict, origin: tuple | None) -> int:
+        seq = self.seq + 1
+        record = canonical({"seq": seq, "cmd": cmd, "outcome": outcome})
+        digest = chain(self.head, record)
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("INSERT INTO commands VALUES (?, ?, ?, ?)", (seq, record, self.head, digest))
+            if origin is not None:
+                c.execute("INSERT INTO origins VALUES (?, ?, ?, ?)", (*origin, seq))
+            c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq}:{digest}",))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self.seq, self.head = seq, digest
+        return seq
+
+    def outcome_of(self, origin: tuple) -> dict | None:
+        """The stored outcome of a device event already applied, else None."""
+        row = self.conn.execute(
+            "SELECT c.record FROM origins o JOIN commands c ON c.seq = o.command "
+            "WHERE o.dev = ? AND o.boot = ? AND o.seq = ?", origin).fetchone()
+        return json.loads(row[0])["outcome"] if row else None
+
+    def records_after(self, seq: int) -> Iterator[dict]:
+        cur = self.conn.execute("SELECT record FROM commands WHERE seq > ? ORDER BY seq", (seq,))
+        for (record,) in cur:
+            yield json.loads(record)
+
+    def save_snapshot(self, state: dict) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (self.seq, canonical(state)))
+        # Keep the last few: enough to recover, bounded on an SD card.
+        self.conn.execute("DELETE FROM snapshots WHERE seq NOT IN "
+                          "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 3)")
+
+    def latest_snapshot(self) -> tuple[int, dict | None]:
+        row = self.conn.execute("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], json.loads(row[1])) if row and row[0] <= self.seq else (0, None)
+
+    def close(self) -> None:
+        self.conn.close()
