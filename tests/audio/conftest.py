@@ -23,7 +23,7 @@ def voice_root() -> Path:
 def hall_with_audio(folder: Path, audio_toml: str, base: str = "village.toml"):
     """A copy of an example hall with its [audio] table replaced."""
     text = (ROOT / "hall_config" / base).read_text(encoding="utf-8")
-    text = re.sub(r"\[audio\]\n(?:[^\[].*\n|\n)*", "[audio]\n" + audio_toml.strip() + "\n\n", text, count=1)
+    text = re.sub(r"\[audio\]\n(?:[^\[\n].*\n|\n)*", "[audio]\n" + audio_toml.strip() + "\n\n", text, count=1)
     path = folder / f"hall-{abs(hash(audio_toml))}.toml"
     path.write_text(text, encoding="utf-8")
     return load_file(path)
@@ -32,3 +32,23 @@ def hall_with_audio(folder: Path, audio_toml: str, base: str = "village.toml"):
 @pytest.fixture
 def make_hall(tmp_path):
     return lambda audio_toml, base="village.toml": hall_with_audio(tmp_path, audio_toml, base)
+
+
+class EngineRuntime:
+    """The runtime's contract (submit, subscribe, engine) over the real engine, without a store."""
+
+    def __init__(self, hall):
+        from gateway.engine import Engine
+
+        self.engine = Engine(hall)
+        self.hall = hall
+        self.callbacks = []
+
+    def subscribe(self, cb):
+        self.callbacks.append(cb)
+
+    def submit(self, cmd):
+        out = self.engine.handle(cmd)
+        for cb in self.callbacks:
+            cb(out.events)
+        return out
