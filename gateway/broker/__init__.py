@@ -1,0 +1,2 @@
+"""MQTT brokers: the embedded amqtt broker for `make run`, and the Mosquitto
+configuration for production."""

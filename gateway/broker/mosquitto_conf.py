@@ -1,0 +1,106 @@
+"""Production Mosquitto configuration for a hall: mosquitto.conf, a password
+file with one generated credential per device and for the gateway, an ACL
+that confines every device to its own topics, and a credentials file (owner
+read-only) the maintenance tool reads when provisioning a device.
+
+Running it again keeps the credentials already issued, so devices in the
+field keep working; new devices get new ones, removed devices lose theirs."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.broker.passwords import hash_entry, new_password
+from gateway.config import Hall
+
+GATEWAY_USER = "hallgw"
+
+
+@dataclass(frozen=True)
+class Files:
+    conf: Path
+    passwd: Path
+    acl: Path
+    credentials: Path
+
+
+def conf_text(hall: Hall, out: Path, host: str, port: int, persistence: Path, run_as: str | None = None) -> str:
+    return "\n".join([
+        f"# Mosquitto for {hall.name} ({hall.id}); written by `hallgw mosquitto-config`.",
+        # Started as root, Mosquitto drops to this user before reading the password file.
+        *([f"user {run_as}"] if run_as else []),
+        "per_listener_settings false",
+        f"listener {port} {host}",
+        "# Without it every small publish waits for a delayed ACK (Nagle): 40-90 ms a hop.",
+        "set_tcp_nodelay true",
+        "allow_anonymous false",
+        f"password_file {out / 'passwd'}",
+        f"acl_file {out / 'acl'}",
+        "# QoS 1 events queued for the gateway's persistent session survive a broker restart.",
+        "persistence true",
+        f"persistence_location {persistence}/",
+        "autosave_interval 60",
+        "max_queued_messages 10000",
+        "",
+    ])
+
+
+def acl_text(hall: Hall) -> str:
+    h = hall.id
+    return "\n".join([
+        f"# {hall.id}: the gateway reads and writes the hall's topics; each device",
+        "# (user name = device id) publishes only its own event, state and availability",
+        "# (its last will) and reads only its own desired state.",
+        f"user {GATEWAY_USER}",
+        f"topic readwrite hall/{h}/#",
+        "",
+        f"pattern write hall/{h}/device/%u/event",
+        f"pattern write hall/{h}/device/%u/state",
+        f"pattern write hall/{h}/device/%u/availability",
+        f"pattern read hall/{h}/device/%u/desired",
+        "",
+    ])
+
+
+def credentials(hall: Hall, host: str, port: int, previous: dict | None = None) -> dict:
+    ids = [d.id for d in hall.devices]
+    if GATEWAY_USER in ids:
+        raise ValueError(f"device id {GATEWAY_USER!r} is the gateway's broker user name; rename the device")
+    old = (previous or {}) if (previous or {}).get("hall") == hall.id else {}
+    old_devices = old.get("devices", {})
+    return {
+        "hall": hall.id,
+        "broker": {"host": host, "port": port},
+        "gateway": old.get("gateway") or {"username": GATEWAY_USER, "password": new_password()},
+        "devices": {i: old_devices.get(i) or {"username": i, "password": new_password()} for i in ids},
+    }
+
+
+def write(hall: Hall, out: Path, host: str | None = None, port: int | None = None,
+          persistence: Path | None = None, run_as: str | None = None) -> Files:
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    host = host or hall.broker.host
+    port = port or hall.broker.port
+    persistence = Path(persistence or "/var/lib/mosquitto").resolve()
+    files = Files(out / "mosquitto.conf", out / "passwd", out / "acl", out / "credentials.json")
+    previous = json.loads(files.credentials.read_text()) if files.credentials.exists() else None
+    creds = credentials(hall, host, port, previous)
+    users = [creds["gateway"]] + list(creds["devices"].values())
+    _write(files.passwd, "".join(hash_entry(u["username"], u["password"]) + "\n" for u in users), 0o644)
+    _write(files.acl, acl_text(hall), 0o644)
+    _write(files.conf, conf_text(hall, out, host, port, persistence, run_as), 0o644)
+    # Clear-text passwords: readable by its owner only, created that way (never briefly wider).
+    _write(files.credentials, json.dumps(creds, indent=2, ensure_ascii=False) + "\n", 0o600)
+    return files
+
+
+def _write(path: Path, text: str, mode: int) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)

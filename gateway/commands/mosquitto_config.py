@@ -1,0 +1,39 @@
+"""hallgw mosquitto-config --config FILE --out DIR: production broker files."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from gateway.broker import mosquitto_conf
+from gateway.config import ConfigError, load_file
+
+
+def register(sub) -> None:
+    p = sub.add_parser("mosquitto-config", help="write mosquitto.conf, passwords and ACL for a hall")
+    p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
+    p.add_argument("--out", required=True, metavar="DIR", help="directory for the generated files")
+    p.add_argument("--host", help="listener address (default: the hall's broker.host)")
+    p.add_argument("--port", type=int, help="listener port (default: the hall's broker.port)")
+    p.add_argument("--persistence", metavar="DIR", default="/var/lib/mosquitto",
+                   help="Mosquitto persistence directory (default /var/lib/mosquitto)")
+    p.add_argument("--run-as", metavar="USER",
+                   help="user Mosquitto runs as when started by root (default: Mosquitto's own, 'mosquitto')")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    try:
+        hall = load_file(args.config)
+    except ConfigError as e:
+        for line in e.lines():
+            print(line, file=sys.stderr)
+        return 1
+    try:
+        files = mosquitto_conf.write(hall, Path(args.out), args.host, args.port, Path(args.persistence),
+                                     args.run_as)
+    except (ValueError, OSError) as e:
+        print(f"mosquitto-config: {e}", file=sys.stderr)
+        return 1
+    print(f"{files.conf}\n{files.passwd}\n{files.acl}\n{files.credentials} (owner read-only: device passwords)")
+    print(f"{len(hall.devices)} device credentials and one for the gateway; run: mosquitto -c {files.conf}")
+    return 0
