@@ -1,0 +1,49 @@
+"""Read-only views of the engine for the API (run under the runtime's lock)."""
+from __future__ import annotations
+
+from gateway.engine import public
+from gateway.engine import stats as st
+
+
+def queue(eng) -> dict:
+    services = []
+    for s in eng.hall.services:
+        normal, priority = eng.line.ordered(s.code)
+        services.append({"code": s.code, "name": s.name, "prefix": s.prefix, "waiting": eng.line.waiting[s.code],
+                         "normal": [t["number"] for t in normal], "priority": [t["number"] for t in priority]})
+    directed = [{"number": t["number"], "service": t["service"], "to": t["queue"]["to"], "key": t["queue"]["key"]}
+                for t in eng.tickets.values() if t["state"] == "waiting" and t["queue"]["to"] != "service"]
+    return {"day": eng.day, "waiting": dict(eng.line.waiting), "services": services, "transferred": directed}
+
+
+def windows(eng) -> list[dict]:
+    out = []
+    for cfg in eng.hall.windows:
+        w = eng.windows[cfg.number]
+        out.append({"number": cfg.number, "display_text": cfg.display_text, "type": cfg.type,
+                    "services": list(cfg.services), "status": w["status"], "staff": w["staff"], "post": w["post"],
+                    "ticket": w["ticket"], "ticket_number": w["ticket_number"], "recalls": w["recalls"],
+                    "paused_reason": w["paused_reason"], "until": w["until"], "since": w["since"],
+                    "cases_today": w["cases"], "evaluation_prompt": w["prompt"]})
+    return out
+
+
+def ticket(eng, ref: str) -> dict | None:
+    t = eng.tickets.get(ref)
+    if t is None and ref in eng.by_number:
+        t = eng.tickets.get(eng.by_number[ref])
+    if t is None:
+        return None
+    out = public(t)
+    if t["state"] == "waiting" and t["queue"]["to"] == "service":
+        lanes = eng.line.ordered(t["service"])
+        lane = lanes[1] if t["lane"] != "normal" else lanes[0]
+        out["ahead_in_lane"] = next(i for i, x in enumerate(lane) if x["id"] == t["id"])
+    return out
+
+
+def stats_today(eng, now: float) -> dict:
+    report = st.report(eng.stats, eng.live_idle(now))
+    report["alerts"] = list(eng.alerts.values())
+    report["followups"] = [f for f in eng.followups if f["status"] == "open"]
+    return report

@@ -1,0 +1,72 @@
+"""hallgw run --config FILE: the gateway service (engine, store, API, extensions)."""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+from gateway.config import ConfigError, load_file
+
+HOST = "127.0.0.1"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run the gateway: queue engine, SQLite store, HTTP API, extensions")
+    p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
+    p.add_argument("--data-dir", default="data", metavar="DIR", help="where the store lives (default ./data)")
+    p.add_argument("--http-port", type=int, default=8080, metavar="N", help="API port on 127.0.0.1 (8080)")
+    p.add_argument("--without", action="append", default=[], metavar="EXT",
+                   help="do not start this extension (a module of gateway/extensions/); repeatable")
+    p.add_argument("--no-extensions", action="store_true", help="run only the engine, store and API")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import uvicorn
+
+    from gateway import extensions
+    from gateway.api import create_app
+    from gateway.api.auth import load_token
+    from gateway.runtime import Runtime
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        hall = load_file(args.config)
+    except ConfigError as e:
+        print("\n".join(e.lines()), file=sys.stderr)
+        return 2
+    data_dir = Path(args.data_dir)
+    runtime = Runtime(hall, data_dir)
+    print(f"hallgw: {hall.name} ({hall.id}): store {data_dir / 'hall.db'}, "
+          f"{runtime.replayed} command(s) replayed", flush=True)
+    token, where = load_token(data_dir)
+    print(f"hallgw: API token for clerk actions: {where}", flush=True)
+    app = create_app(runtime, token)
+    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=args.http_port, log_level="warning",
+                                           access_log=False))
+
+    # uvicorn re-raises the signal it caught once it has stopped; with these handlers
+    # that lands here instead of killing the process before the extensions stop.
+    def on_signal(signum, frame):
+        server.should_exit = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
+               "broker_host": hall.broker.host, "broker_port": hall.broker.port, "app": app, "hall": hall}
+    started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))
+    runtime.start_ticker(time.time)
+    try:
+        if started:
+            print(f"hallgw: extensions: {', '.join(n for n, _ in started)}", flush=True)
+        print(f"hallgw: API http://{HOST}:{args.http_port}/api/v1  docs http://{HOST}:{args.http_port}/docs",
+              flush=True)
+        if not server.should_exit:
+            server.run()
+    finally:
+        extensions.stop_all(started)
+        runtime.close()
+        print("hallgw: stopped", flush=True)
+    return 0
