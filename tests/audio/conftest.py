@@ -52,3 +52,8 @@ class EngineRuntime:
         for cb in self.callbacks:
             cb(out.events)
         return out
+
+
+@pytest.fixture
+def engine_runtime():
+    return EngineRuntime

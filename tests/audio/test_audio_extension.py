@@ -1,0 +1,91 @@
+"""A call from a call pad reaches the speakers through the engine's events."""
+import wave
+import zoneinfo
+
+from gpiozero.pins.mock import MockFactory
+
+from gateway.audio import mix, voice
+from gateway.audio.drive import START, Driver
+from gateway.audio.players import FilePlayer
+from gateway.extensions import announcer
+from gateway.runtime import Runtime
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+AUDIO = """
+enabled = true
+repeat = 1
+volume = [["00:00", 80]]
+backend = "file"
+"""
+
+
+def options(tmp_path, voice_root, **more):
+    return {"voice_dir": voice_root, "data_dir": str(tmp_path / "data"), "amp_pin_factory": MockFactory(),
+            "audio_clock": lambda: START.replace(tzinfo=SHANGHAI).timestamp(), **more}
+
+
+def test_call_next_on_the_real_runtime_is_announced(tmp_path, make_hall, voice_root):
+    hall = make_hall(AUDIO)
+    rt = Runtime(hall, tmp_path / "store")
+    ext = announcer.create(rt, options(tmp_path, voice_root))
+    ext.start()
+    try:
+        d = Driver(rt, hall)
+        d.issue()
+        called = d.call_next()
+        number = next(e["number"] for e in called.events if e["type"] == "ticket_called")
+        d.recall()  # the citizen did not come: say it again
+        assert ext.announcer.idle(30)
+    finally:
+        ext.stop()
+        rt.close()
+    played = sorted((tmp_path / "data" / "announcements").glob("*.wav"))
+    assert len(played) == 2, "the call and the recall"
+    want = mix.to_wav(voice.load(hall, voice_root).render(number, d.window, 80))
+    assert [p.read_bytes() == want for p in played] == [True, True]
+
+
+def test_engine_events_reach_the_file_backend_in_order(tmp_path, make_hall, voice_root, engine_runtime):
+    hall = make_hall(AUDIO)
+    rt = engine_runtime(hall)
+    player = FilePlayer(tmp_path / "out", pace=0.02)
+    ext = announcer.create(rt, options(tmp_path, voice_root, audio_player=player))
+    ext.start()
+    try:
+        d = Driver(rt, hall)
+        numbers = []
+        for _ in range(3):
+            d.issue()
+            out = d.call_next()
+            numbers += [e["number"] for e in out.events if e["type"] == "ticket_called"]
+            d.finish()
+        rt.callbacks[0]([{"type": "ticket_called", "window": 1}, {"type": "rating_recorded", "window": 1}])
+        assert ext.announcer.idle(30)
+    finally:
+        ext.stop()
+    assert numbers == ["A001", "A002", "A003"]
+    assert len(player.played) == 3
+    assert all(a["end"] <= b["start"] for a, b in zip(player.played, player.played[1:], strict=False))
+    for p, n in zip(player.played, numbers, strict=True):
+        with wave.open(str(p["path"])) as w:
+            assert w.readframes(w.getnframes()) == voice.load(hall, voice_root).render(n, 1, 80)
+
+
+def test_disabled_audio_creates_nothing(tmp_path, make_hall, voice_root, engine_runtime):
+    hall = make_hall("enabled = false")
+    assert announcer.create(engine_runtime(hall), options(tmp_path, voice_root)) is None
+    assert announcer.ORDER == 60
+
+
+def test_hall_from_config_path_when_the_runtime_has_none(tmp_path, voice_root, root):
+    class Bare:
+        def subscribe(self, cb):
+            self.cb = cb
+
+    rt = Bare()
+    ext = announcer.create(rt, options(tmp_path, voice_root, config_path=str(root / "hall_config" / "village.toml"),
+                                       audio_backend="none"))
+    ext.start()
+    ext.stop()
+    assert rt.cb == ext.on_events
+    assert ext.announcer.voice.packs[0].name == "default"
