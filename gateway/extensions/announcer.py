@@ -1,6 +1,6 @@
 """The call-number announcer as a gateway extension: engine ticket_called events -> the hall's speakers.
 
-options used (all optional): config_path (when the runtime does not expose the
+options used (all optional): hall or config_path (when the runtime does not expose the
 hall), voice_dir (built-in packs, default build/voice), data_dir, audio_out
 (file backend folder, default <data_dir>/announcements), audio_backend
 (override hall.audio.backend), amp_pin (BCM, default 18), alsa_device;
@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def _hall(runtime, options):
-    hall = getattr(getattr(runtime, "engine", None), "hall", None) or getattr(runtime, "hall", None)
+    hall = (options.get("hall") or getattr(runtime, "hall", None)
+            or getattr(getattr(runtime, "engine", None), "hall", None))
     if hall is None and options.get("config_path"):
         from gateway.config import load_file
         hall = load_file(options["config_path"])

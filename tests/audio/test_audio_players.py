@@ -1,0 +1,66 @@
+"""Players and the amplifier at the edges: ALSA failures are clear and do not stop the queue."""
+import datetime as dt
+import logging
+import zoneinfo
+
+import pytest
+from gpiozero.pins.mock import MockFactory
+
+from gateway.audio import AudioError, amp, mix
+from gateway.audio.announcer import Announcer
+from gateway.audio.players import AlsaPlayer, FilePlayer, NullPlayer
+from gateway.audio.schedule import Call
+
+TEN_AM = dt.datetime(2026, 9, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")).timestamp()
+AUDIO = 'enabled = true\nrepeat = 1\nbackend = "file"'
+
+
+def test_aplay_failure_is_a_clear_error():
+    with pytest.raises(AudioError, match=r"aplay failed \(1\): .*hallgw_no_such_device"):
+        AlsaPlayer("hallgw_no_such_device").play([mix.silence(50), mix.silence(50)], 16000)
+
+
+def test_a_failed_announcement_is_logged_and_the_queue_goes_on(tmp_path, make_hall, voice_root, caplog):
+    from gateway.audio import voice
+
+    v = voice.load(make_hall(AUDIO), voice_root)
+    good = FilePlayer(tmp_path)
+    bad = AlsaPlayer("hallgw_no_such_device")
+
+    class FirstFails:
+        calls = 0
+
+        def play(self, chunks, rate):
+            self.calls += 1
+            (bad if self.calls == 1 else good).play(chunks, rate)
+
+    factory = MockFactory()
+    a = Announcer(v, FirstFails(), amp.Amplifier(18, factory), clock=lambda: TEN_AM)
+    a.start()
+    try:
+        with caplog.at_level(logging.ERROR, logger="gateway.audio.announcer"):
+            a.call(Call("A001", 1))
+            a.call(Call("A002", 2))
+            assert a.idle(30)
+    finally:
+        a.stop()
+    assert "announcing A001 at window 1 failed" in caplog.text
+    assert len(good.played) == 1
+    assert factory.pin(18).state is False
+
+
+def test_null_player_takes_bytes_or_chunks():
+    NullPlayer().play(b"\0\0", 16000)
+    NullPlayer().play(iter([b"\0\0"]), 16000)
+
+
+def test_no_gpio_falls_back_to_mock_pins_and_says_so_once(monkeypatch, caplog):
+    monkeypatch.setattr(amp, "_fallback_logged", False)
+    with caplog.at_level(logging.WARNING, logger="gateway.audio.amp"):
+        first, second = amp.Amplifier(18), amp.Amplifier(23)  # this machine has no GPIO
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert len(caplog.records) == 1 and "MockFactory" in caplog.text
+    first.on()
+    assert first.is_on and not second.is_on
+    first.close()
+    second.close()
