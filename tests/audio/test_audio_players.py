@@ -64,3 +64,30 @@ def test_no_gpio_falls_back_to_mock_pins_and_says_so_once(monkeypatch, caplog):
     assert first.is_on and not second.is_on
     first.close()
     second.close()
+
+
+def test_alsa_player_plays_through_real_aplay_on_the_null_device(make_hall, voice_root, engine_runtime, caplog):
+    # no sound card here; ALSA's "null" PCM takes the sound, so aplay and the pipe are real
+    AlsaPlayer("null").play(iter([mix.silence(20), mix.silence(20)]), 16000)
+    from gateway.audio.drive import Driver
+    from gateway.extensions import announcer
+
+    hall = make_hall('enabled = true\nrepeat = 1\nbackend = "alsa"')
+    rt = engine_runtime(hall)
+    ext = announcer.create(rt, {"voice_dir": voice_root, "alsa_device": "null", "amp_pin_factory": MockFactory(),
+                                "audio_clock": lambda: TEN_AM})
+    assert isinstance(ext.player, AlsaPlayer)
+    ext.start()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            played = []
+            real = ext.player.play
+            mp.setattr(ext.player, "play", lambda chunks, rate: (played.append(rate), real(chunks, rate)))
+            d = Driver(rt, hall)
+            d.issue()
+            d.call_next()
+            assert ext.announcer.idle(30)
+    finally:
+        ext.stop()
+    assert played == [16000] and not ext.announcer.dropped
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
