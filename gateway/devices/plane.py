@@ -47,7 +47,7 @@ class DevicePlane:
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
         with self._lock:
-            self.view = seed(self.view, self.runtime)
+            self.view = self.runtime.read(lambda eng: seed(self.view, eng, self.clock()))
         self.runtime.subscribe(self._on_events)
         self.link.start()
         # Retained desired states go out even before the broker connection is up:
@@ -114,7 +114,7 @@ class DevicePlane:
     def tick(self) -> None:
         now = self.clock()
         try:
-            self.runtime.submit({"type": "tick", "at": now, "window": None})
+            self.runtime.submit({"type": "tick", "at": now})
         except Exception:
             log.exception("tick failed")
         with self._lock:
@@ -130,7 +130,20 @@ class DevicePlane:
             self.tick()
 
 
-def seed(v: view.HallView, runtime) -> view.HallView:
-    """The view of the engine's current state, so a restarted gateway shows
-    what the hall was showing before."""
-    return v
+def seed(v: view.HallView, eng, now: float) -> view.HallView:
+    """The view of the engine's current state (read under the runtime's lock),
+    so a restarted gateway shows what the hall was showing before."""
+    windows = dict(v.windows)
+    for n, w in eng.windows.items():
+        if n not in windows:
+            continue
+        p = eng.prompts.get(w.get("prompt") or "")
+        windows[n] = view.WindowView(
+            n, status=w["status"], ticket=w["ticket"] or "", number=w["ticket_number"] or "",
+            staff=w["staff"] or "", paused_reason=w["paused_reason"] or "", until=w["until"] or "",
+            recalls=int(w.get("recalls") or 0),
+            eval_mode="prompt" if p else "idle", prompt=p["prompt"] if p else "",
+            prompt_staff=(p["staff"] or "") if p else "",
+            # What is left of the prompt's time, not the full timeout again.
+            prompt_timeout=max(1, int(p["deadline"] - now)) if p else 0)
+    return view.HallView(windows, dict(eng.line.waiting))

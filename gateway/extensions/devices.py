@@ -1,0 +1,54 @@
+"""The device plane as a gateway extension: MQTT link to the call pads,
+evaluators and LED displays, and GET /api/v1/devices.
+
+options used: data_dir, broker_host, broker_port, app (FastAPI, for the
+route), mqtt_credentials (a credentials.json from `hallgw mosquitto-config`;
+also the environment variable HALLGW_MQTT_CREDENTIALS) when the broker wants
+a password."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from gateway.devices import health
+from gateway.devices.api import router
+from gateway.devices.plane import DevicePlane
+
+ORDER = 50
+log = logging.getLogger(__name__)
+
+
+def gateway_credentials(options: dict) -> tuple[str | None, str | None]:
+    path = options.get("mqtt_credentials") or os.environ.get("HALLGW_MQTT_CREDENTIALS")
+    if not path:
+        return None, None
+    gw = json.loads(Path(path).read_text())["gateway"]
+    return gw["username"], gw["password"]
+
+
+def create(runtime, options: dict):
+    hall = runtime.hall
+    user, password = gateway_credentials(options)
+    plane = DevicePlane(hall, runtime, Path(options.get("data_dir") or "data") / "devices",
+                        options.get("broker_host") or hall.broker.host,
+                        int(options.get("broker_port") or hall.broker.port), user, password)
+    if options.get("app") is not None:
+        options["app"].include_router(router(plane))
+    return DevicesExtension(plane)
+
+
+class DevicesExtension:
+    def __init__(self, plane: DevicePlane):
+        self.plane = plane
+
+    def start(self) -> None:
+        try:
+            self.plane.start()
+        except Exception:
+            health.GATEWAY.set(health.ERROR)
+            raise
+
+    def stop(self) -> None:
+        self.plane.stop()
