@@ -115,9 +115,12 @@ def run(hall, calls: int = 300, voice_root: Path | None = None):
             yield _stats("engine event delivered -> first PCM written to aplay (-D null)",
                          _measure(ext, probe, deliver, max(1, calls // 3)))
             probe.inner = None
+        v = ext.announcer.voice
+        percent = v.volume(opts["audio_clock"]())
         t = time.perf_counter()
-        pcm = ext.announcer.voice.render("A012", 3, 85)
-        yield (f"whole announcement A012 -> window 3 joined: {(time.perf_counter() - t) * 1000:.3f} ms "
+        pcm = v.render(f"{prefixes[0]}012", windows[0], percent)
+        yield (f"whole announcement {prefixes[0]}012 -> window {windows[0]} joined at {percent} %: "
+               f"{(time.perf_counter() - t) * 1000:.3f} ms "
                f"for {len(pcm) / 32000:.2f} s of audio")
     finally:
         ext.stop()
