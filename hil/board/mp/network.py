@@ -4,9 +4,6 @@ import _board
 
 STA_IF = 0
 AP_IF = 1
-STAT_IDLE = 1000
-STAT_CONNECTING = 1001
-STAT_GOT_IP = 1010
 
 
 class WLAN:
@@ -34,12 +31,4 @@ class WLAN:
     def status(self, param=None):
         if param == "rssi":
             return -58 if self.isconnected() else -127
-        return STAT_GOT_IP if self.isconnected() else STAT_CONNECTING if self._want else STAT_IDLE
-
-    def ifconfig(self, *a):
-        return ("10.0.0.23", "255.255.255.0", "10.0.0.1", "10.0.0.1")
-
-    def config(self, *a, **kw):
-        if a and a[0] == "mac":
-            return b"\x24\x0a\xc4\x00\x00\x01"
-        return None
+        return 1010 if self.isconnected() else 1001   # STAT_GOT_IP / STAT_CONNECTING

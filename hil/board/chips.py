@@ -1,6 +1,7 @@
-# The chips on the emulated boards, fed by the emulated buses: an SSD1306
-# OLED on I2C and a chain of MAX7219 LED drivers on SPI. Each decodes the
-# bytes the firmware sends the way the datasheet says, so a driver bug shows.
+"""The chips on an emulated board, modelled on the host from the bus traffic
+the board forwards: an SSD1306 OLED on I2C and a chain of MAX7219 LED
+drivers on SPI. Each decodes the bytes the firmware sends the way its
+datasheet says, so a driver bug shows on the emulated screen too."""
 
 # SSD1306 commands followed by this many argument bytes
 _ARGS = {0x20: 1, 0x21: 2, 0x22: 2, 0x81: 1, 0x8D: 1, 0xA8: 1, 0xD3: 1,
@@ -20,7 +21,7 @@ class SSD1306:
     def write(self, data):
         if not data:
             return
-        self.write_data(data[0], memoryview(data)[1:])
+        self.write_data(data[0], data[1:])
 
     def write_data(self, ctrl, data):
         if ctrl & 0x40:

@@ -1,0 +1,94 @@
+"""Call pad under the real MicroPython unix port with emulated hardware:
+keys become events on a real Mosquitto, desired state reaches the screen."""
+DEV = "w01-pad"
+
+
+def logged_in(**kw):
+    d = {"v": 1, "role": "callpad", "window": 1, "logged_in": True, "staff": "1045", "post": "A",
+         "ticket": "A012", "tstate": "called", "recalls": 1, "waiting": 7, "paused": False,
+         "msg": "TIDAL WIN 5 OPEN", "reasons": ["lunch", "meeting"]}
+    d.update(kw)
+    return d
+
+
+def test_keys_become_events_and_desired_state_reaches_the_screen(make_board, gateway):
+    b = make_board("callpad", DEV)
+    b.wait_until(lambda: gateway.online(DEV), 10, "online")
+    b.wait_until(lambda: b.screen_text()[0] == "WIN 1   ONLINE", what="online screen")
+    b.type("1045")
+    assert b.screen_text()[7] == "CODE ****"
+    b.press("ok")
+    login = gateway.wait(lambda: gateway.events_of(DEV, "login"), 5, "login")[0]
+    assert login["staff"] == "1045" and login["seq"] == 1
+    assert login["boot"] == gateway.availability[DEV]["boot"]
+
+    rev = gateway.publish_desired(DEV, logged_in())
+    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket on screen")
+    text = b.screen_text()
+    assert text[1] == "STAFF 1045 A" and text[3] == "CALLED R1" and text[4] == "WAITING 7"
+    assert text[5] == "TIDAL WIN 5 OPEN"
+    gateway.wait(lambda: gateway.state.get(DEV, {}).get("rev") == rev, 5, "state reports the rev")
+
+    b.press("call")       # each emulated press bounces on both edges
+    b.press("start")
+    b.press("finish")
+    b.press("2")          # 承诺件
+    b.press("pause")
+    b.press("2")          # second reason from desired.reasons
+    b.press("transfer")
+    b.type("12")
+    b.press("ok")
+    b.press("eval")
+    b.press("noshow")
+    b.press("recall")
+    gateway.wait(lambda: len(gateway.events_of(DEV)) >= 9, 5, "nine events")
+    evs = gateway.events_of(DEV)
+    assert [e["action"] for e in evs] == ["login", "call_next", "start", "finish", "pause", "transfer",
+                                          "request_evaluation", "no_show", "recall"]
+    assert [e["seq"] for e in evs] == list(range(1, 10))   # one event per press: bounces ignored
+    assert evs[3]["case"] == "promised" and evs[4]["reason"] == "meeting" and evs[5]["to_window"] == 12
+
+    gateway.publish_desired(DEV, logged_in(paused=True))
+    b.wait_until(lambda: b.screen_text()[3].startswith("PAUSED"), what="paused")
+    b.press("pause")
+    gateway.wait(lambda: gateway.events_of(DEV, "resume"), 5, "resume")
+    b.press("finish", long=True)      # long press: 即办件 at once
+    fin = gateway.wait(lambda: gateway.events_of(DEV, "finish")[1:], 5, "second finish")[0]
+    assert fin["case"] == "immediate"
+    b.press("back", long=True)
+    gateway.wait(lambda: gateway.events_of(DEV, "logout"), 5, "logout")
+
+
+def test_a_key_pressed_offline_is_refused_and_never_sent(make_board, gateway):
+    b = make_board("callpad", DEV)
+    gateway.publish_desired(DEV, logged_in())
+    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket")
+    b.wifi(False)
+    b.wait_until(lambda: "OFFLINE" in b.screen_text()[0], what="offline on screen")
+    b.press("call")
+    assert b.screen_text()[7] == "OFFLINE-NOT SE"[:16] or b.screen_text()[7] == "OFFLINE-NOT SENT"
+    b.wifi(True)
+    b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 15, "back online")
+    b.press("recall")
+    gateway.wait(lambda: gateway.events_of(DEV, "recall"), 5, "recall after reconnect")
+    assert gateway.events_of(DEV, "call_next") == []
+
+
+def test_malformed_desired_state_is_logged_and_the_screen_kept(make_board, gateway):
+    b = make_board("callpad", DEV)
+    gateway.publish_desired(DEV, logged_in())
+    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket")
+    before = b.screen_text()
+    gateway.publish_raw(DEV, b'{"v": 1, "rev": 99, "role": "callpad", "window": "one"}')
+    b.wait_serial("desired ignored: missing field" if False else "desired ignored")
+    gateway.publish_raw(DEV, b"\xff not json")
+    b.wait_until(lambda: sum("desired ignored" in s for s in b.serial) >= 2, what="second refusal")
+    assert b.screen_text() == before
+    assert b.halted is None
+
+
+def test_bad_config_stops_with_a_clear_console_line(make_board):
+    b = make_board("callpad", DEV, window=0)
+    b.wait_serial("config.json: field 'window' out of range 1..999")
+    # fast blink: the error pattern of the status LED
+    b.wait_until(lambda: len(b.status_led_trace(1.0)) >= 6, what="fast blink")
