@@ -64,6 +64,7 @@ class Link:
                 info.wait_for_publish(2)
             except (RuntimeError, ValueError):
                 pass
+        self.connected = False  # a goodbye, not a lost broker: no warning
         self.client.disconnect()
         self.client.loop_stop()
 
