@@ -178,7 +178,7 @@ class Engine:
         for t in snap["tickets"]:
             t = _deep(t)
             e.tickets[t["id"]] = t
-        e.by_number = {t["number"]: tid for tid, t in e.tickets.items()}
+        e.by_number = {t["number"]: tid for tid, t in e.tickets.items() if t["state"] != "done"}
         for w in snap["windows"]:
             e.windows[w["number"]] = dict(w)
         e.staff_at = dict(snap["staff_at"])

@@ -1,0 +1,172 @@
+"""Property-based tests: random command sequences against the engine's invariants.
+
+The call order is checked against an independent, slow reference (sort the waiting
+tickets and apply the N:1 rule), not against the engine's own heaps.
+"""
+import json
+
+from hallday import MONDAY_9, hall
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.engine import Engine
+from gateway.engine.stats import FIELDS
+
+HALL = hall("village", normal_per_priority=2, recall_limit=3, issue_outside_hours=True)
+N = HALL.queue.normal_per_priority
+WINDOWS = [w.number for w in HALL.windows]
+SERVICES = [s.code for s in HALL.services]
+
+# Weighted so that a day has many calls: most random clerk actions would be refused.
+KINDS = (["issue_ticket"] * 6 + ["login"] * 4 + ["call_next"] * 6 + ["start"] * 4 + ["finish"] * 4
+         + ["recall", "no_show", "logout", "pause", "resume", "request_evaluation", "rate", "rate",
+            "call_ticket", "cancel_ticket", "transfer", "transfer", "tick"] + ["serve"] * 8 + ["evaluate"] * 2)
+
+
+def make(kind: str, r: int) -> list[dict]:
+    """Commands of a kind, their parameters picked from the digits of r."""
+    w = WINDOWS[r % len(WINDOWS)]
+    if kind == "serve":  # a whole service, so that days have long runs of calls
+        return [{"type": t, "window": w} for t in ("call_next", "start", "finish")]
+    if kind == "evaluate":  # "@last" is the prompt most recently requested, filled in when run
+        return [{"type": "request_evaluation", "window": w},
+                {"type": "rate", "window": w, "prompt": "@last", "level": r // 2 % 5 + 1}]
+    return [_one(kind, w, r // len(WINDOWS))]
+
+
+def _one(kind: str, w: int, r: int) -> dict:
+    if kind == "issue_ticket":
+        return {"type": kind, "service": SERVICES[r % 2], "lane": ["normal", "normal", "green", "appointment"][r // 2 % 4]}
+    if kind == "login":
+        # mostly the window's own clerk, sometimes the other one (refused while they are logged in)
+        return {"type": kind, "window": w, "staff_code": ["2001", "2002"][(w - 1 + (r % 5 == 0)) % 2]}
+    if kind == "call_ticket":
+        return {"type": kind, "window": w, "number": f"{'AZ'[r % 2]}{r // 2 % 6 + 1:03d}"}
+    if kind == "cancel_ticket":
+        return {"type": kind, "ticket": f"{'AZ'[r % 2]}{r // 2 % 6 + 1:03d}"}
+    if kind == "transfer":
+        key, val = [("to_service", SERVICES[r // 3 % 2]), ("to_window", WINDOWS[r // 3 % 2]),
+                    ("to_staff", ["v01", "v02"][r // 3 % 2])][r % 3]
+        return {"type": kind, "window": w, key: val}
+    if kind == "pause":
+        return {"type": kind, "window": w, "reason": ["入户走访", "x"][r % 2]}
+    if kind == "rate":
+        return {"type": kind, "window": w, "prompt": f"E{r % 4 + 1}", "level": r // 4 % 5 + 1}
+    if kind == "tick":
+        return {"type": kind}
+    return {"type": kind, "window": w}
+
+
+command = st.builds(make, st.sampled_from(KINDS), st.integers(0, 10**6))
+steps = st.lists(st.tuples(command, st.integers(0, 200)), min_size=30, max_size=150)
+
+
+def expected_pick(eng, w, run):
+    """Reference: the ticket a window should get, and the lane it comes from."""
+    waiting = sorted((t for t in eng.tickets.values() if t["state"] == "waiting"),
+                     key=lambda t: (t["issued_at"], t["order"]))
+    staff = eng.windows[w]["staff"]
+    for to, key in (("window", w), ("staff", staff)):
+        for t in waiting:
+            if t["queue"] == {"to": to, "key": key}:
+                return t["id"], None
+    for code in HALL.window(w).services:
+        lane = [t for t in waiting if t["queue"] == {"to": "service", "key": code}]
+        normal = [t for t in lane if t["lane"] == "normal"]
+        prio = [t for t in lane if t["lane"] != "normal"]
+        if prio and (not normal or run[code] >= N):
+            return prio[0]["id"], (code, "priority")
+        if normal:
+            return normal[0]["id"], (code, "normal")
+    return None, None
+
+
+def check_invariants(eng, issued_today):
+    tickets = eng.tickets
+    at_windows = [w["ticket"] for w in eng.windows.values() if w["ticket"]]
+    assert len(at_windows) == len(set(at_windows)), "a ticket at two windows"
+    for tid, t in tickets.items():
+        holders = [n for n, w in eng.windows.items() if w["ticket"] == tid]
+        if t["state"] in ("called", "serving"):
+            assert holders == [t["window"]], f"{tid} {t['state']} but held by {holders}"
+        else:
+            assert holders == []
+    for w in eng.windows.values():
+        assert (w["status"] in ("calling", "serving")) == (w["ticket"] is not None)
+        assert (w["status"] == "closed") == (w["staff"] is None)
+    # nothing lost or duplicated: every ticket issued today is here exactly once
+    assert set(issued_today) == set(tickets) and len(issued_today) == len(set(issued_today))
+    for code in SERVICES:
+        n = sum(1 for t in tickets.values() if t["state"] == "waiting" and t["service"] == code)
+        assert eng.line.waiting[code] == n
+    s = eng.stats
+    for f in FIELDS:
+        kinds = ("window", "staff") if f == "idle_s" else ("service", "window", "staff")  # idle has no service
+        per = [sum(a[f] for a in s[kind].values()) for kind in kinds]
+        assert max(per) - min(per) < 1e-6, f
+    v = s["volume"]
+    assert v["issued"] == len(tickets)
+    for outcome in ("served", "no_show", "cancelled"):
+        assert v[outcome] == sum(1 for t in tickets.values() if t["outcome"] == outcome)
+    assert v["served"] == sum(a["served"] for a in s["window"].values())
+    assert v["served"] + v["no_show"] + v["cancelled"] + sum(
+        1 for t in tickets.values() if t["state"] != "done") == len(tickets)
+    ev = s["evaluation"]
+    assert ev["rated"] == sum(ev["levels"].values()) == ev["satisfied"] + ev["bad"]
+    assert ev["rated"] + ev["timed_out"] + len(eng.prompts) == ev["requested"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_random_days_keep_the_invariants(seq):
+    eng = Engine(HALL)
+    now = MONDAY_9
+    issued, run = [], dict.fromkeys(SERVICES, 0)
+    rated_prompts = []
+    last_prompt = "E1"
+    for cmd, dt_ in ((c, d if i == 0 else 1) for cs, d in seq for i, c in enumerate(cs)):
+        now += dt_
+        cmd = dict(cmd, at=now)
+        if cmd.get("prompt") == "@last":
+            cmd["prompt"] = last_prompt
+        before = json.dumps(eng.snapshot(), sort_keys=True)
+        want, lane = (expected_pick(eng, cmd["window"], run) if cmd["type"] == "call_next"
+                      and eng.windows[cmd["window"]]["status"] == "idle" else (None, None))
+        out = eng.handle(cmd)
+        if not out.ok:
+            assert out.refusal and isinstance(out.refusal, str)
+            if not out.events:
+                assert json.dumps(eng.snapshot(), sort_keys=True) == before, "a refusal changed state"
+        for e in out.events:
+            if e["type"] == "ticket_issued":
+                issued.append(e["id"])
+            if e["type"] == "evaluation_requested":
+                last_prompt = e["prompt"]
+            if e["type"] == "rating_recorded":
+                rated_prompts.append(e["prompt"])
+        if cmd["type"] == "call_next" and out.ok:
+            assert out.result["id"] == want, "call order differs from the reference"
+            if lane:
+                run[lane[0]] = 0 if lane[1] == "priority" else run[lane[0]] + 1
+        check_invariants(eng, issued)
+    assert len(rated_prompts) == len(set(rated_prompts)), "a prompt rated twice"
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps, st.integers(0, 119))
+def test_snapshot_then_replay_equals_straight_run(seq, cut):
+    a, now, cmds = Engine(HALL), MONDAY_9, []
+    for cs, dt_ in seq:
+        for i, cmd in enumerate(cs):
+            now += dt_ if i == 0 else 1
+            cmds.append(dict(cmd, at=now, prompt=f"E{now % 3 + 1:.0f}") if cmd.get("prompt") else dict(cmd, at=now))
+    cut = min(cut, len(cmds))
+    b = Engine(HALL)
+    for c in cmds[:cut]:
+        b.handle(dict(c))
+    b = Engine.restore(HALL, json.loads(json.dumps(b.snapshot())))
+    for c in cmds[:cut]:
+        a.handle(dict(c))
+    for c in cmds[cut:]:
+        assert a.handle(dict(c)).to_dict() == b.handle(dict(c)).to_dict()
+    assert json.dumps(a.snapshot(), sort_keys=True) == json.dumps(b.snapshot(), sort_keys=True)
