@@ -1,0 +1,82 @@
+"""The HTTP API over a real runtime and SQLite store (FastAPI's test client, no sockets)."""
+from fastapi.testclient import TestClient
+from hallday import MONDAY_9, hall
+
+from gateway.api import create_app
+from gateway.runtime import Runtime
+
+TOKEN = "test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+class Clock:
+    def __init__(self):
+        self.now = MONDAY_9
+
+    def __call__(self):
+        self.now += 5
+        return self.now
+
+
+def client(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    return TestClient(create_app(rt, TOKEN, clock=Clock())), rt
+
+
+def test_kiosk_ticket_then_clerk_serves_it(tmp_path):
+    c, rt = client(tmp_path)
+    r = c.post("/api/v1/tickets", json={"service": "ZH", "lane": "green"})
+    assert r.status_code == 201 and r.json()["number"] == "A001"
+    tid = r.json()["id"]
+    assert c.get(f"/api/v1/tickets/{tid}").json()["state"] == "waiting"
+    assert c.get("/api/v1/queue").json()["services"][0]["priority"] == ["A001"]
+    for action in ({"action": "login", "staff_code": "1001"}, {"action": "call_next"}, {"action": "start"},
+                   {"action": "finish", "case_type": "promised"}):
+        r = c.post("/api/v1/windows/1/actions", json=action, headers=AUTH)
+        assert r.status_code == 200, r.text
+    t = c.get(f"/api/v1/tickets/{tid}").json()
+    assert (t["state"], t["outcome"], t["case_type"], t["window"]) == ("done", "served", "promised", 1)
+    w1 = c.get("/api/v1/windows").json()[0]
+    assert (w1["status"], w1["staff"], w1["cases_today"]) == ("idle", "s001", 1)
+    stats = c.get("/api/v1/stats/today").json()
+    assert stats["volume"]["served"] == 1 and stats["window"]["1"]["served"] == 1
+    assert c.get("/docs").status_code == 200 and "/api/v1/tickets" in c.get("/openapi.json").json()["paths"]
+    rt.close()
+
+
+def test_bad_input_gets_a_4xx_with_a_reason_and_changes_nothing(tmp_path):
+    c, rt = client(tmp_path)
+    before = rt.store.seq
+    cases = [
+        (c.post("/api/v1/tickets", json={"service": "NOPE"}), 422, "unknown service"),
+        (c.post("/api/v1/tickets", json={"service": "ZH", "lane": "vip"}), 422, "lane"),
+        (c.post("/api/v1/tickets", json={"service": "ZH", "extra": 1}), 422, "extra"),
+        (c.post("/api/v1/windows/1/actions", json={"action": "login", "staff_code": "1001"}), 401, "Bearer"),
+        (c.post("/api/v1/windows/1/actions", json={"action": "call_next"},
+                headers={"Authorization": "Bearer wrong"}), 401, "Bearer"),
+        (c.post("/api/v1/windows/99/actions", json={"action": "call_next"}, headers=AUTH), 404, "no window 99"),
+        (c.post("/api/v1/windows/1/actions", json={"action": "explode"}, headers=AUTH), 422, "action"),
+        (c.post("/api/v1/windows/1/actions", json={"action": "pause", "reason": "会议", "until": "9h"},
+                headers=AUTH), 422, "HH:MM"),
+        (c.post("/api/v1/windows/1/actions", json={"action": "login"}, headers=AUTH), 422, "staff_code"),
+        (c.get("/api/v1/tickets/2026-11-23-A999"), 404, "no ticket"),
+    ]
+    for r, code, words in cases:
+        assert r.status_code == code, (r.status_code, r.text)
+        assert words in r.text
+    assert rt.store.seq == before  # nothing reached the log
+    r = c.post("/api/v1/windows/1/actions", json={"action": "call_next"}, headers=AUTH)
+    assert r.status_code == 409 and "nobody is logged in at window 1" in r.json()["detail"]
+    rt.close()
+
+
+def test_state_survives_a_new_app_on_the_same_store(tmp_path):
+    c, rt = client(tmp_path)
+    ids = [c.post("/api/v1/tickets", json={"service": "SB"}).json()["id"] for _ in range(3)]
+    c.post("/api/v1/windows/9/actions", json={"action": "login", "staff_code": "1017"}, headers=AUTH)
+    c.post("/api/v1/windows/9/actions", json={"action": "call_next"}, headers=AUTH)
+    rt.close()
+    c2, rt2 = client(tmp_path)
+    assert [c2.get(f"/api/v1/tickets/{i}").json()["state"] for i in ids] == ["called", "waiting", "waiting"]
+    assert c2.get("/api/v1/windows").json()[8]["ticket_number"] == "B001"
+    rt2.close()
