@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from gateway.audio import AudioError, mix, voice
-from gateway.config import ConfigError, load_file
+from gateway.config import load_or_report
 
 
 def register(sub) -> None:
@@ -26,11 +26,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    try:
-        hall = load_file(args.config)
-    except ConfigError as e:
-        for line in e.lines():
-            print(line, file=sys.stderr)
+    hall = load_or_report(args.config)
+    if hall is None:
         return 2
     try:
         v = voice.load(hall, Path(args.voice_dir) if args.voice_dir else None)

@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 
-from gateway.config import ConfigError, load_file
+from gateway.config import load_or_report
 
 
 def register(sub) -> None:
@@ -111,10 +111,8 @@ def _ms(lat: list[float], q: float) -> str:
 
 
 def bench(args) -> int:
-    try:
-        hall = load_file(args.config)
-    except ConfigError as e:
-        print("\n".join(e.lines()))
+    hall = load_or_report(args.config)
+    if hall is None:
         return 2
     from gateway.engine.calendar import HallCalendar
 

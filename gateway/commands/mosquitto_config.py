@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from gateway.broker import mosquitto_conf
-from gateway.config import ConfigError, load_file
+from gateway.config import load_or_report
 
 
 def register(sub) -> None:
@@ -22,11 +22,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    try:
-        hall = load_file(args.config)
-    except ConfigError as e:
-        for line in e.lines():
-            print(line, file=sys.stderr)
+    hall = load_or_report(args.config)
+    if hall is None:
         return 1
     try:
         files = mosquitto_conf.write(hall, Path(args.out), args.host, args.port, Path(args.persistence),

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from gateway.audio import AudioError, build, defaults, pack, voice
-from gateway.config import ConfigError, load_file
+from gateway.config import load_or_report
 
 
 def register(sub) -> None:
@@ -48,12 +48,7 @@ def build_cmd(args) -> int:
 
 
 def _hall(args):
-    try:
-        return load_file(args.config)
-    except ConfigError as e:
-        for line in e.lines():
-            print(line, file=sys.stderr)
-        return None
+    return load_or_report(args.config)
 
 
 def check_cmd(args) -> int:

@@ -1,6 +1,7 @@
 """Read a hall TOML file; any problem becomes a ConfigError naming file and key path."""
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -42,3 +43,13 @@ def load_file(path: str | Path) -> Hall:
     except OSError as e:
         raise ConfigError(str(path), [("", f"cannot read: {e.strerror}")]) from None
     return load_text(text, str(path))
+
+
+def load_or_report(path: str | Path) -> Hall | None:
+    """For commands: the hall, or None after printing every problem to stderr."""
+    try:
+        return load_file(path)
+    except ConfigError as e:
+        for line in e.lines():
+            print(line, file=sys.stderr)
+        return None
