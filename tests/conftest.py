@@ -1,22 +1,9 @@
 import os
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
-
-def tool(name: str) -> str:
-    """A command from the project's venv, else from PATH; set-up installs both, so never skip."""
-    p = BIN / name
-    if p.exists():
-        return str(p)
-    found = shutil.which(name)
-    assert found, f"{name} is not installed: run `make test`, which installs it"
-    return found
+from support import ROOT, tool
 
 
 @pytest.fixture(scope="session")

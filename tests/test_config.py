@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT
 from gateway.config import ConfigError, load_file, load_text
+from support import ROOT
 
 COUNTY = (ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8")
 

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 FILES = sorted(p for d in ("firmware", "protocols") for p in (ROOT / d).rglob("*.py"))
 

@@ -1,9 +1,9 @@
 import datetime as dt
 from collections import Counter
 
-from conftest import ROOT
 from gateway.config import load_file
 from hil.day.plan import FAULT_KINDS, plan_day, rate_per_hour
+from support import ROOT
 
 HALL = load_file(ROOT / "hall_config" / "county.toml")
 
