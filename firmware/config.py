@@ -2,7 +2,16 @@
 # stops the device with one clear line on the serial console.
 import json
 
-from protocols.topics import valid_id
+
+
+def valid_id(s):
+    # as protocols.topics.valid_id (not imported: its module costs the heap 3K)
+    if not 0 < len(s) <= 32:
+        return False
+    for c in s:
+        if not ("a" <= c <= "z" or "0" <= c <= "9" or c == "-" or c == "_"):
+            return False
+    return True
 
 ROLES = ("callpad", "evaluator", "display")
 FILE = "config.json"

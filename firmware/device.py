@@ -10,7 +10,7 @@ from micropython import const
 import clock
 import keymap
 from mqtt import MQTT
-from protocols import desired, events, identity, status, topics
+import wire
 from statusled import StatusLed, ONLINE, OFFLINE
 from wifi import Wifi
 
@@ -35,16 +35,16 @@ class Device:
         self.cfg = cfg
         self.id, self.role = cfg["device"], cfg["role"]
         hall = cfg["hall"]
-        self.seq = identity.Sequence()
-        self.boot = self.seq.boot
-        self.t_event = topics.event(hall, self.id)
-        self.t_state = topics.state(hall, self.id)
-        self.t_avail = topics.availability(hall, self.id)
-        self.t_desired = topics.desired(hall, self.id)
+        self.seq = 0
+        self.boot = wire.boot_id()   # with the device id and seq: each event's identity
+        self.t_event = wire.topic(hall, self.id, "event")
+        self.t_state = wire.topic(hall, self.id, "state")
+        self.t_avail = wire.topic(hall, self.id, "availability")
+        self.t_desired = wire.topic(hall, self.id, "desired")
         self.wifi = Wifi(cfg["wifi_ssid"], cfg["wifi_password"])
         self.mqtt = MQTT(self.id, cfg["broker_host"], cfg["broker_port"],
                          cfg.get("mqtt_user"), cfg.get("mqtt_password"), cfg["keepalive"],
-                         (self.t_avail, status.availability(False, self.boot), True, 1))
+                         (self.t_avail, wire.availability(False, self.boot), True, 1))
         self.mqtt.on_message = self._on_message
         self.mqtt.on_up = self._on_up
         self.mqtt.on_down = self._on_down
@@ -69,7 +69,7 @@ class Device:
 
     async def _on_up(self):
         try:
-            await self.mqtt.publish(self.t_avail, status.availability(True, self.boot), True, 1)
+            await self.mqtt.publish(self.t_avail, wire.availability(True, self.boot), True, 1)
             await self.mqtt.subscribe(self.t_desired, 1)
             self.led.pattern = ONLINE
             self.app.online(True)
@@ -87,9 +87,7 @@ class Device:
             return
         gc.collect()   # decoding needs a few kB in one piece: tidy the heap first
         try:
-            d = desired.decode(payload)
-            if d["role"] != self.role:
-                raise ValueError("desired state for a %s, this is a %s" % (d["role"], self.role))
+            d = wire.desired(payload, self.role)
             self.app.apply(d)
         except ValueError as e:
             print("desired ignored: %s" % e)
@@ -100,15 +98,19 @@ class Device:
         self._state_due = True
 
     def next_event(self, name, **fields):
-        return events.action(self.id, self.boot, self.seq.next(), clock.now(), name, **fields)
+        e = wire.action(self.id, self.boot, self.seq + 1, clock.now(), name, **fields)
+        self.seq += 1   # only once the event is valid: refused input takes no seq
+        return e
 
     def new_rating(self, prompt, level, reasons=None, rv=None):
         t = clock.now()
-        return events.rating(self.id, self.boot, self.seq.next(), t, prompt, level, t, reasons, rv)
+        e = wire.rating(self.id, self.boot, self.seq + 1, t, prompt, level, t, reasons, rv)
+        self.seq += 1
+        return e
 
     async def send(self, event):
         """Publish an event with QoS 1; OSError when offline (nothing is queued)."""
-        raw = events.encode(event)
+        raw = wire.encode(event)
         heap_mark()
         await self.mqtt.publish(self.t_event, raw, False, 1)
 
@@ -121,7 +123,7 @@ class Device:
             s["rssi"] = r
         if self.queued:
             s["queued"] = self.queued()
-        await self.mqtt.publish(self.t_state, status.encode_state(s), True, 0)
+        await self.mqtt.publish(self.t_state, wire.state(s), True, 0)
 
     async def _loop(self):
         last_state = time.ticks_ms()

@@ -9,7 +9,7 @@ from micropython import const
 
 import keymap
 from keys import Keys
-from protocols.events import BAD_LEVEL_MAX
+from wire import BAD_LEVEL_MAX
 from ratings import Ratings
 from ssd1306 import SSD1306
 
@@ -23,11 +23,8 @@ class Evaluator:
         dev.queued = lambda: len(self.ratings.queue)
         i2c = I2C(0, scl=Pin(keymap.I2C_SCL), sda=Pin(keymap.I2C_SDA), freq=400000)
         self.screen = SSD1306(i2c)
-        self.keys = Keys(keymap.EVALUATOR_KEYS, self.on_key)
-        self.leds = [Pin(g, Pin.OUT, value=0) for _, g in keymap.EVALUATOR_LEDS]
-        self.level_of = {}
-        for name, level in keymap.LEVELS:
-            self.level_of[name] = level
+        self.keys = Keys(keymap.keys("evaluator"), self.on_key)
+        self.leds = [Pin(g, Pin.OUT, value=0) for g in keymap.EVALUATOR_LEDS]
         self.d = None
         self.level = 0          # >0 while in the reason step
         self.cursor = 0
@@ -59,10 +56,11 @@ class Evaluator:
     def on_key(self, name, long):
         if long:
             return
-        if name in self.level_of:
+        i = self.keys.names.index(name)
+        if i < keymap.LEVELS:
             if self.level or not self._prompt():
                 return   # keys are dark: nothing to rate, or choosing reasons
-            lv = self.level_of[name]
+            lv = keymap.LEVELS - i
             if lv <= BAD_LEVEL_MAX and self.d.get("reasons"):
                 self.level, self.cursor, self.picked = lv, 0, []
                 self.step_at = time.ticks_ms()
@@ -110,7 +108,7 @@ class Evaluator:
     def render(self):
         lit = bool(self._prompt())
         for i, led in enumerate(self.leds):
-            led.value(1 if (lit and not self.level) or keymap.LEVELS[i][1] == self.level else 0)
+            led.value(1 if (lit and not self.level) or keymap.LEVELS - i == self.level else 0)
         s, d = self.screen, self.d
         s.fill(0)
         lines = []

@@ -26,35 +26,26 @@ SPI_SCK = const(18)
 SPI_MOSI = const(23)
 SPI_CS = const(5)
 
-CALLPAD_KEYS = (
-    ("0", 4), ("1", 5), ("2", 12), ("3", 13), ("4", 14), ("5", 15),
-    ("6", 16), ("7", 17), ("8", 18), ("9", 19),
-    ("call", 23), ("recall", 25), ("start", 26), ("finish", 27),
-    ("noshow", 32), ("pause", 33), ("transfer", 34), ("eval", 35),
-    ("ok", 36), ("back", 39),
-)
+# "name:gpio ..." strings, not tuples of tuples: a constant tuple costs heap
+# for every item when the module loads, a string only its bytes.
+CALLPAD_KEYS = ("0:4 1:5 2:12 3:13 4:14 5:15 6:16 7:17 8:18 9:19 call:23 recall:25 start:26 "
+                "finish:27 noshow:32 pause:33 transfer:34 eval:35 ok:36 back:39")
+# The level keys in the order they sit on the keypad; key i gives level 5 - i
+# and has the LED EVALUATOR_LEDS[i].
+EVALUATOR_KEYS = ("very_satisfied:13 satisfied:14 basic:15 unsatisfied:16 very_unsatisfied:17 "
+                  "next:18 pick:19 done:23")
+EVALUATOR_LEDS = (25, 26, 27, 32, 33)
+LEVELS = 5
 
-# Level keys in the order they sit on the keypad, with the level they give.
-LEVELS = (
-    ("very_satisfied", 5), ("satisfied", 4), ("basic", 3),
-    ("unsatisfied", 2), ("very_unsatisfied", 1),
-)
-EVALUATOR_KEYS = (
-    ("very_satisfied", 13), ("satisfied", 14), ("basic", 15),
-    ("unsatisfied", 16), ("very_unsatisfied", 17),
-    ("next", 18), ("pick", 19), ("done", 23),
-)
-EVALUATOR_LEDS = (
-    ("very_satisfied", 25), ("satisfied", 26), ("basic", 27),
-    ("unsatisfied", 32), ("very_unsatisfied", 33),
-)
 
-KEYS = {"callpad": CALLPAD_KEYS, "evaluator": EVALUATOR_KEYS, "display": ()}
-LEDS = {"callpad": (), "evaluator": EVALUATOR_LEDS, "display": ()}
+def keys(role):
+    """((name, gpio), ...) of a role's keys."""
+    s = CALLPAD_KEYS if role == "callpad" else EVALUATOR_KEYS if role == "evaluator" else ""
+    return [(k[:k.index(":")], int(k[k.index(":") + 1:])) for k in s.split()]
 
 
 def pin_of(role, name):
-    for k, gpio in KEYS[role]:
+    for k, gpio in keys(role):
         if k == name:
             return gpio
     raise ValueError("role %s has no key %r" % (role, name))

