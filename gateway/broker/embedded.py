@@ -9,6 +9,10 @@ import socket
 import threading
 
 log = logging.getLogger(__name__)
+# amqtt logs every state-machine step of every session at INFO (through the
+# `transitions` library): hundreds of lines a minute in a busy hall.
+for _noisy in ("transitions", "amqtt"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 
 def config(host: str, port: int) -> dict:
