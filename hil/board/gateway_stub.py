@@ -50,6 +50,12 @@ class GatewayStub:
     def publish_raw(self, dev: str, payload: bytes) -> None:
         self.client.publish(topics.desired(self.hall, dev), payload, qos=1, retain=True).wait_for_publish(5)
 
+    def clear(self, dev: str) -> None:
+        """Delete the device's retained messages, so the next test on the same
+        broker starts from nothing."""
+        for kind in (topics.DESIRED, topics.STATE, topics.AVAILABILITY):
+            self.client.publish(topics.device(self.hall, dev, kind), b"", qos=1, retain=True).wait_for_publish(5)
+
     def events_of(self, dev: str, kind: str | None = None) -> list[dict]:
         with self._lock:
             return [e for e in self.events if e["dev"] == dev

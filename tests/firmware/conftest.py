@@ -1,6 +1,10 @@
-"""Fixtures for the firmware tests: a real Mosquitto, a gateway stand-in and
-emulated boards running the real firmware under `micropython -X heapsize=96K`."""
+"""Fixtures for the firmware tests: a real Mosquitto (one per module, to keep
+the suite fast), a gateway stand-in and emulated boards running the real
+firmware under `micropython -X heapsize=96K`."""
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from mosquitto import Mosquitto
 
 from hil.board import Board
 from hil.board.gateway_stub import GatewayStub
@@ -16,6 +20,12 @@ def board_config(port, device, window=1, **extra):
     return c
 
 
+@pytest.fixture(scope="module")
+def mosquitto(tmp_path_factory):
+    with Mosquitto(tmp_path_factory.mktemp("broker")) as m:
+        yield m
+
+
 @pytest.fixture
 def gateway(mosquitto):
     g = GatewayStub(HALL, mosquitto.port)
@@ -24,7 +34,9 @@ def gateway(mosquitto):
 
 
 @pytest.fixture
-def make_board(mosquitto, tmp_path):
+def make_board(mosquitto, gateway, tmp_path):
+    """make(role, device, **config) starts one board; make.many([(role, device, extra), ...])
+    starts several at once (each boot waits on its own interpreter)."""
     boards = []
 
     def make(role, device, **extra):
@@ -32,6 +44,14 @@ def make_board(mosquitto, tmp_path):
         boards.append(b)
         return b
 
+    def many(specs):
+        with ThreadPoolExecutor(len(specs)) as ex:
+            return list(ex.map(lambda s: make(s[0], s[1], **(s[2] if len(s) > 2 else {})), specs))
+
+    make.many = many
     yield make
     for b in boards:
         b.stop()
+    if mosquitto.proc:   # retained messages would leak into the next test on this broker
+        for b in boards:
+            gateway.clear(b.config["device"])

@@ -1,0 +1,118 @@
+"""Evaluator (好差评评价器) under the real MicroPython unix port with emulated
+hardware: LEDs lit only on a prompt, five levels, the reason step, one rating
+per prompt, and the flash queue that survives an outage and a power cut."""
+import json
+
+DEV = "w01-eval"
+KEYS = ("very_satisfied", "satisfied", "basic", "unsatisfied", "very_unsatisfied")   # levels 5..1
+LEVEL_LEDS = dict(zip(KEYS, (1, 1, 1, 1, 1)))
+DARK = dict(zip(KEYS, (0, 0, 0, 0, 0)))
+
+
+def state(mode="idle", **kw):
+    d = {"v": 1, "role": "evaluator", "window": 1, "mode": mode}
+    d.update(kw)
+    return d
+
+
+def prompt(pid, **kw):
+    return state("prompt", prompt=pid, staff="1045", **kw)
+
+
+def level_leds(b):
+    return {k: v for k, v in b.leds().items() if k != "status"}
+
+
+def ratings(gateway, pid=None):
+    return [e for e in gateway.events_of(DEV, "rating") if pid is None or e["prompt"] == pid]
+
+
+def queued(b):
+    p = b.flash / "ratings.json"
+    return json.loads(p.read_text())["queue"] if p.exists() else []
+
+
+def test_leds_light_only_on_a_prompt_and_each_level_rates_once(make_board, gateway):
+    b = make_board("evaluator", DEV)
+    b.wait_until(lambda: gateway.online(DEV), 10, "online")
+    gateway.publish_desired(DEV, state())
+    b.wait_until(lambda: b.screen_text()[0] == "WELCOME", what="welcome")
+    assert level_leds(b) == DARK
+    b.press("satisfied")          # no prompt: the keys are dark and do nothing
+    for i, key in enumerate(KEYS):
+        pid = f"p-{i}"
+        gateway.publish_desired(DEV, prompt(pid))
+        b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what=f"LEDs lit for {pid}")
+        assert b.screen_text()[:2] == ["PLEASE RATE", "STAFF 1045"]
+        b.press(key)
+        b.wait_until(lambda: level_leds(b) == DARK, what="LEDs dark after the rating")
+        b.press(KEYS[0])          # a second press on the same prompt is ignored
+        gateway.wait(lambda: ratings(gateway, pid), 5, f"rating for {pid}")
+    b.wait_until(lambda: b.screen_text()[0] == "THANK YOU", what="thanks")
+    got = ratings(gateway)
+    assert [(e["prompt"], e["level"]) for e in got] == [(f"p-{i}", 5 - i) for i in range(5)]
+    assert all("reasons" not in e for e in got)   # no reasons offered: 差评 sent at once
+    assert [e["seq"] for e in got] == [1, 2, 3, 4, 5]
+    gateway.publish_desired(DEV, state("thanks", acked=[f"p-{i}" for i in range(5)]))
+    b.wait_until(lambda: queued(b) == [], what="flash queue emptied by acked")
+
+
+def test_bad_rating_opens_the_reason_step_with_the_gateways_reasons(make_board, gateway):
+    b = make_board("evaluator", DEV)
+    reasons = dict(reasons=["slow", "rude", "unclear"], rtexts=["SLOW", "RUDE", "UNCLEAR"], rv="rv7")
+    gateway.publish_desired(DEV, prompt("p-bad", **reasons))
+    b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
+    b.press("unsatisfied")
+    b.wait_until(lambda: b.screen_text()[0] == "REASONS:", what="reason step")
+    assert level_leds(b) == dict(DARK, unsatisfied=1)    # only the chosen level stays lit
+    assert b.screen_text()[1:4] == ["> SLOW", "  RUDE", "  UNCLEAR"]
+    b.press("very_satisfied")     # level keys do nothing while choosing reasons
+    b.press("next")
+    b.press("pick")               # rude
+    b.press("next")
+    b.press("pick")               # unclear
+    b.press("pick")               # unticks it
+    b.press("pick")               # and ticks it again
+    b.wait_until(lambda: b.screen_text()[2:4] == [" *RUDE", ">*UNCLEAR"], what="two ticked")
+    b.press("done")
+    e = gateway.wait(lambda: ratings(gateway, "p-bad"), 5, "rating")[0]
+    assert e["level"] == 2 and e["reasons"] == ["rude", "unclear"] and e["rv"] == "rv7"
+    assert len(ratings(gateway)) == 1
+    b.press("unsatisfied")        # one rating per prompt, even with the prompt still up
+    b.press("done")
+    assert level_leds(b) == DARK
+    gateway.publish_desired(DEV, prompt("p-bad2", **reasons))
+    b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit again")
+    b.press("very_unsatisfied")
+    b.press("done")               # nothing ticked: a 差评 without reasons
+    e = gateway.wait(lambda: ratings(gateway, "p-bad2"), 5, "second rating")[0]
+    assert e["level"] == 1 and "reasons" not in e and "rv" not in e
+    assert len(ratings(gateway)) == 2
+
+
+def test_offline_rating_is_kept_in_flash_until_acked_and_survives_power_cycle(make_board, gateway):
+    b = make_board("evaluator", DEV)
+    gateway.publish_desired(DEV, prompt("p-off"))
+    b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
+    b.wifi(False)
+    b.wait_until(lambda: "OFFLINE" in b.screen_text(), what="offline on screen")
+    b.press("basic")
+    b.wait_until(lambda: queued(b), what="rating in flash")
+    [stored] = queued(b)
+    assert stored["prompt"] == "p-off" and stored["level"] == 3
+    b.power_cycle()               # a power cut before the rating went out
+    assert queued(b) == [stored]
+    e = gateway.wait(lambda: ratings(gateway, "p-off"), 15, "rating after reboot")[0]
+    # delivered as made: the first boot's identity and its rated_at
+    assert {k: e[k] for k in stored} == stored
+    assert e["boot"] != gateway.availability[DEV]["boot"]
+    assert b.leds()["very_satisfied"] == 0   # rated: the prompt stays dark after the reboot
+    assert queued(b) == [stored]  # delivered, but not deleted before the gateway acks it
+    b.wifi(False)
+    b.wifi(True)                  # a new link re-sends what is not acked yet
+    gateway.wait(lambda: len(ratings(gateway, "p-off")) >= 2, 15, "re-sent after reconnect")
+    assert {(x["boot"], x["seq"], x["rated_at"]) for x in ratings(gateway, "p-off")} == \
+        {(stored["boot"], stored["seq"], stored["rated_at"])}
+    gateway.publish_desired(DEV, state("thanks", acked=["p-off"]))
+    b.wait_until(lambda: queued(b) == [], what="deleted once acked")
+    gateway.wait(lambda: gateway.state.get(DEV, {}).get("queued") == 0, 5, "state reports an empty queue")
