@@ -1,6 +1,7 @@
 """hallgw run --config FILE: the gateway service (engine, store, API, extensions)."""
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import sys
@@ -20,7 +21,25 @@ def register(sub) -> None:
     p.add_argument("--without", action="append", default=[], metavar="EXT",
                    help="do not start this extension (a module of gateway/extensions/); repeatable")
     p.add_argument("--no-extensions", action="store_true", help="run only the engine, store and API")
+    # Hidden: the hall simulator (hall-hil) runs the gateway on a simulated day's clock and
+    # on a broker port of its own. clock() = start + (now - real_start) * speed; real_start
+    # is passed so a gateway restarted after SIGKILL continues the same timeline.
+    p.add_argument("--clock-start", type=float, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--clock-speed", type=float, default=1.0, help=argparse.SUPPRESS)
+    p.add_argument("--clock-real-start", type=float, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--broker-port", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
+
+
+def day_clock(start: float | None, speed: float, real_start: float | None):
+    """time.time, or a simulated day's clock running `speed` times as fast."""
+    if start is None:
+        return time.time
+    real0 = time.time() if real_start is None else real_start
+
+    def clock() -> float:
+        return start + (time.time() - real0) * speed
+    return clock
 
 
 def run(args) -> int:
@@ -43,7 +62,8 @@ def run(args) -> int:
           f"{runtime.replayed} command(s) replayed", flush=True)
     token, where = load_token(data_dir)
     print(f"hallgw: API token for clerk actions: {where}", flush=True)
-    app = create_app(runtime, token)
+    clock = day_clock(args.clock_start, args.clock_speed, args.clock_real_start)
+    app = create_app(runtime, token, clock=clock)
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=args.http_port, log_level="warning",
                                            access_log=False))
 
@@ -55,9 +75,10 @@ def run(args) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
-               "broker_host": hall.broker.host, "broker_port": hall.broker.port, "app": app, "hall": hall}
+               "broker_host": hall.broker.host, "broker_port": args.broker_port or hall.broker.port,
+               "app": app, "hall": hall, "clock": clock}
     started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))
-    runtime.start_ticker(time.time)
+    runtime.start_ticker(clock)
     try:
         if started:
             print(f"hallgw: extensions: {', '.join(n for n, _ in started)}", flush=True)

@@ -2,12 +2,15 @@
 
 `hallgw run` imports every module here, in order of its ORDER attribute (default 50,
 lower first; the embedded MQTT broker uses 10 so it is up before its clients), starts
-what create() returns, and stops them in reverse order on shutdown.
+what create() returns, and stops them in reverse order on shutdown. Modules named in
+the environment variable HALLGW_EXTRA_EXTENSIONS (comma-separated dotted names, e.g.
+the hall simulator's page hil.web) are started the same way.
 """
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
 
 log = logging.getLogger("hallgw.extensions")
@@ -20,6 +23,9 @@ def discover(without: tuple[str, ...] = ()) -> list:
         if info.name in without or info.name.startswith("_"):
             continue
         mods.append(importlib.import_module(f"{__name__}.{info.name}"))
+    for name in filter(None, (n.strip() for n in os.environ.get("HALLGW_EXTRA_EXTENSIONS", "").split(","))):
+        if name.rsplit(".", 1)[-1] not in without:
+            mods.append(importlib.import_module(name))
     return sorted(mods, key=lambda m: (getattr(m, "ORDER", DEFAULT_ORDER), m.__name__))
 
 

@@ -50,7 +50,8 @@ def create(runtime, options: dict):
     v = voice.load(hall, Path(options["voice_dir"]) if options.get("voice_dir") else None)
     player = _player(options.get("audio_backend") or hall.audio.backend, options)
     amp = Amplifier(int(options.get("amp_pin", DEFAULT_PIN)), options.get("amp_pin_factory"))
-    kw = {"clock": options["audio_clock"]} if options.get("audio_clock") else {}
+    clock = options.get("audio_clock") or options.get("clock")   # the hall's (maybe simulated) day
+    kw = {"clock": clock} if clock else {}
     return AnnouncerExtension(runtime, Announcer(v, player, amp, **kw))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 from gateway.devices import health
@@ -33,7 +34,8 @@ def create(runtime, options: dict):
     user, password = gateway_credentials(options)
     plane = DevicePlane(hall, runtime, Path(options.get("data_dir") or "data") / "devices",
                         options.get("broker_host") or hall.broker.host,
-                        int(options.get("broker_port") or hall.broker.port), user, password)
+                        int(options.get("broker_port") or hall.broker.port), user, password,
+                         clock=options.get("clock") or time.time)
     if options.get("app") is not None:
         options["app"].include_router(router(plane))
     return DevicesExtension(plane)

@@ -1,0 +1,20 @@
+"""hall-hil: the hall in the loop. run (the emulated hall with its page),
+day (a simulated hall day with checks), bench (press-to-display latency)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from hil import demo
+
+    ap = argparse.ArgumentParser(prog="hall-hil", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+    demo.register(sub)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""A whole simulated hall: the gateway as a subprocess, one emulated board per
+configured device, and (for the day with faults and the benchmark) a Mosquitto
+of its own. Everything started here is stopped by close(), also on failure."""
+from __future__ import annotations
+
+import concurrent.futures
+import os
+from pathlib import Path
+
+from gateway.config import load_file
+from gateway.config.model import Hall
+from hil.board import Board
+from hil.broker import Broker, free_port
+from hil.gateway import Gateway
+
+
+def board_config(hall: Hall, device, broker_port: int) -> dict:
+    c = {"device": device.id, "hall": hall.id, "window": device.window, "wifi_ssid": "hall-iot",
+         "wifi_password": "hall-iot-key", "broker_host": "127.0.0.1", "broker_port": broker_port,
+         "keepalive": 10}
+    if device.role == "display":
+        p = hall.window(device.window).panel
+        c["panel"] = f"{p.width}x{p.height}"
+    return c
+
+
+class SimHall:
+    def __init__(self, config: str | Path, workdir: str | Path, *, external_broker: bool = False,
+                 clock: tuple[float, float, float] | None = None, http_port: int | None = None,
+                 without: tuple[str, ...] = (), extra_extensions: str = "", devices: list[str] | None = None,
+                 broker_port: int | None = None):
+        self.config = Path(config)
+        self.hall = load_file(self.config)
+        self.workdir = Path(workdir)
+        self.broker = Broker(self.workdir / "mosquitto", broker_port) if external_broker else None
+        broker_port = self.broker.port if self.broker else broker_port or self.hall.broker.port
+        self.broker_port = broker_port
+        self.gateway = Gateway(self.config, self.workdir / "gateway", http_port or free_port(), broker_port,
+                               embedded_broker=not external_broker, clock=clock, without=without,
+                               extra_extensions=extra_extensions)
+        chosen = [d for d in self.hall.devices if devices is None or d.id in devices]
+        self.boards: dict[str, Board] = {
+            d.id: Board(d.role, board_config(self.hall, d, broker_port), self.workdir / "boards" / d.id)
+            for d in chosen}
+
+    def start(self) -> SimHall:
+        try:
+            if self.broker:
+                self.broker.start()
+            self.gateway.start()
+            # Boards compile their flash and boot in parallel, a few at a time.
+            with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
+                list(pool.map(lambda b: b.start(30), self.boards.values()))
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def board_of(self, window: int, role: str) -> Board | None:
+        for dev, b in self.boards.items():
+            d = self.hall.device(dev)
+            if d.window == window and d.role == role:
+                return b
+        return None
+
+    def close(self) -> None:
+        for b in self.boards.values():
+            try:
+                b.stop()
+            except Exception:
+                pass
+        self.gateway.stop()
+        if self.broker:
+            self.broker.stop()
+
+    def __enter__(self) -> SimHall:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
