@@ -20,7 +20,10 @@ _STATE_MS = const(60000)
 _LOOP_STALL_MS = const(3000)
 _DOWN_STALL_MS = const(30000)
 
-peak = 0   # highest gc.mem_alloc() seen: the heap figure of the role
+# Highest live heap seen: gc.mem_alloc() after each collect in the main loop,
+# and right after decoding desired state (collected just before, so that is
+# the message, its dict and the decode's garbage): the heap figure of the role.
+peak = 0
 
 
 def heap_mark():
@@ -111,7 +114,6 @@ class Device:
     async def send(self, event):
         """Publish an event with QoS 1; OSError when offline (nothing is queued)."""
         raw = wire.encode(event)
-        heap_mark()
         await self.mqtt.publish(self.t_event, raw, False, 1)
 
     async def publish_state(self):
@@ -130,8 +132,8 @@ class Device:
         while True:
             await asyncio.sleep_ms(_TICK_MS)
             self._tick = time.ticks_ms()
-            heap_mark()
             gc.collect()
+            heap_mark()   # after the collect: the live heap, not garbage awaiting collection
             if self.mqtt.up and not self.wifi.ok():
                 print("device: Wi-Fi lost")
                 self.mqtt.drop()

@@ -13,7 +13,6 @@ import time
 
 pins = {}          # gpio -> the Pin object the firmware made last
 wifi_up = True
-peak = 0
 _sock = None
 _hdr = bytearray(3)
 
@@ -48,7 +47,7 @@ def tell(obj):
 
 
 async def _serve():
-    global wifi_up, peak
+    global wifi_up
     r = asyncio.StreamReader(_sock)
     while True:
         line = await r.readline()
@@ -73,8 +72,7 @@ async def _serve():
                 wifi_up = req["on"]
             elif op == "mem":
                 fw = sys.modules.get("device")
-                res = {"alloc": gc.mem_alloc(), "free": gc.mem_free(),
-                       "peak": max(peak, getattr(fw, "peak", 0))}
+                res = {"alloc": gc.mem_alloc(), "free": gc.mem_free(), "peak": getattr(fw, "peak", 0)}
             elif op == "hang":
                 time.sleep_ms(req["ms"])   # blocks the whole event loop: a hung driver
             res = {"id": req["id"], "ok": res}
@@ -83,16 +81,6 @@ async def _serve():
         tell(res)
 
 
-async def _sampler():
-    global peak
-    while True:
-        a = gc.mem_alloc()
-        if a > peak:
-            peak = a
-        await asyncio.sleep_ms(20)
-
-
 _sock = _open()
 if _sock:
     asyncio.create_task(_serve())
-    asyncio.create_task(_sampler())

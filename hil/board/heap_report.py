@@ -1,0 +1,159 @@
+"""A simulated hall day per role on emulated boards under `micropython -X
+heapsize=96K`, and the peak gc.mem_alloc() each role reached.
+
+    python -m hil.board.heap_report [rounds]
+
+Needs Mosquitto (Debian package). tests/firmware/test_firmware_heap.py runs
+a short day with the same driver and asserts no MemoryError."""
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from hil.board.board import HEAPSIZE, Board
+from hil.board.gateway_stub import GatewayStub
+
+HALL = "heap-hall"
+
+
+def _frame(fw: int, ph: int, seed: int) -> str:
+    raw = bytes((seed * 37 + i * 11) & 255 for i in range(fw * ph // 8))
+    return base64.b64encode(raw).decode()
+
+
+def _callpad_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
+    base = {"v": 1, "role": "callpad", "window": 1, "logged_in": True, "staff": "1045", "post": "A",
+            "tstate": "called", "waiting": 0, "paused": False, "reasons": ["午饭", "会议", "培训"]}
+    b.type("1045")
+    b.press("ok")
+    for i in range(rounds):
+        gw.publish_desired(dev, dict(base, ticket="A%03d" % i, waiting=40 - i % 40, recalls=i % 3,
+                                     msg="请A%03d号到1号窗口办理业务" % i))
+        for k in ("call", "recall", "start", "finish", str(1 + i % 5), "eval"):
+            b.press(k)
+        if i % 4 == 3:
+            b.press("pause")
+            b.press("2")
+            gw.publish_desired(dev, dict(base, paused=True))
+            b.press("pause")
+        if i % 5 == 4:    # a short Wi-Fi drop in the afternoon
+            b.wifi(False)
+            b.press("call")
+            b.wifi(True)
+            b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 20, "back online")
+    b.press("back", long=True)
+    gw.wait(lambda: gw.events_of(dev, "logout"), 10, "logout")
+
+
+def _evaluator_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
+    reasons = {"reasons": ["等待太久", "态度不好", "材料反复", "流程不清"],
+               "rtexts": ["WAIT TOO LONG", "RUDE", "PAPERS AGAIN", "UNCLEAR"], "rv": "rv1"}
+    acked: list[str] = []
+    for i in range(rounds):
+        pid = "p-%04d" % i
+        gw.publish_desired(dev, {"v": 1, "role": "evaluator", "window": 1, "mode": "prompt", "prompt": pid,
+                                 "staff": "1045", "acked": acked[-16:], **reasons})
+        b.wait_until(lambda: b.leds()["basic"], 10, "prompt lit")
+        offline = i % 5 == 4
+        if offline:
+            b.wifi(False)
+        key = ("very_satisfied", "satisfied", "basic", "unsatisfied", "very_unsatisfied")[i % 5]
+        b.press(key)
+        if i % 5 >= 3:
+            b.press("next")
+            b.press("pick")
+            b.press("done")
+        if offline:
+            b.wifi(True)
+        gw.wait(lambda: any(e["prompt"] == pid for e in gw.events_of(dev, "rating")), 20, "rating " + pid)
+        acked.append(pid)
+    gw.publish_desired(dev, {"v": 1, "role": "evaluator", "window": 1, "mode": "thanks", "acked": acked[-16:]})
+    gw.wait(lambda: gw.state.get(dev, {}).get("queued") == 0, 10, "queue emptied")
+
+
+def _display_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
+    for i in range(rounds):
+        # the widest frame the contract allows every third change: the decode's worst case
+        fw = (64, 192, 2048)[i % 3]
+        rev = gw.publish_desired(dev, {"v": 1, "role": "display", "window": 1, "status": "calling",
+                                       "text": "A%03d" % i, "pw": 64, "ph": 16, "fw": fw,
+                                       "frame": _frame(fw, 16, i), "scroll": fw > 64, "bright": i % 16})
+        gw.wait(lambda: gw.state.get(dev, {}).get("rev") == rev, 10, "rev %d applied" % rev)
+        if i % 5 == 4:
+            b.wifi(False)
+            b.wait_until(lambda: b.display_pixels()[0][63], 30, "offline marker")
+            b.wifi(True)
+            gw.wait(lambda: gw.online(dev), 20, "back online")
+
+
+DAYS = {"callpad": _callpad_day, "evaluator": _evaluator_day, "display": _display_day}
+
+
+def hall_day(role: str, b: Board, gw: GatewayStub, rounds: int) -> int:
+    """Drive one board through `rounds` customers of a day; the role's peak heap in bytes."""
+    dev = b.config["device"]
+    gw.wait(lambda: gw.online(dev), 15, dev + " online")
+    DAYS[role](b, gw, dev, rounds)
+    return b.mem()["peak"]
+
+
+def check_healthy(b: Board) -> None:
+    bad = [ln for ln in b.serial if "MemoryError" in ln or "Traceback" in ln]
+    if bad or b.halted is not None or b.boots != 1:
+        raise AssertionError("%s: %s (halted %r, boots %d)\n%s" % (b.role, bad, b.halted, b.boots,
+                                                                  "\n".join(b.serial[-30:])))
+
+
+def config(port: int, dev: str, role: str) -> dict:
+    return {"device": dev, "hall": HALL, "window": 1, "wifi_ssid": "hall-iot", "wifi_password": "x",
+            "broker_host": "127.0.0.1", "broker_port": port, "keepalive": 10, "wdt_ms": 8000}
+
+
+def main(rounds: int = 10) -> None:
+    work = Path(tempfile.mkdtemp(prefix="heap-report-"))
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    conf = work / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n")
+    broker = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    boards: list[Board] = []
+    lock = threading.Lock()
+    try:
+        import time
+        time.sleep(0.3)
+        gw = GatewayStub(HALL, port)
+
+        def run(role: str) -> tuple[str, int]:
+            b = Board(role, config(port, "day-" + role, role), work / role)
+            with lock:
+                boards.append(b)
+            b.start()
+            peak = hall_day(role, b, gw, rounds)
+            check_healthy(b)
+            return role, peak
+
+        with ThreadPoolExecutor(3) as ex:
+            peaks = dict(ex.map(run, DAYS))
+        print(f"peak gc.mem_alloc() over a simulated hall day ({rounds} customers), heap {HEAPSIZE}:")
+        for role, peak in peaks.items():
+            print(f"  {role:10s} {peak:6d} bytes ({peak / 1024:.1f}K)")
+        gw.close()
+    finally:
+        for b in boards:
+            b.stop()
+        broker.terminate()
+        broker.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
