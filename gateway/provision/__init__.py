@@ -1,0 +1,1 @@
+"""Provisioning a device over its serial line: config.json and the firmware."""

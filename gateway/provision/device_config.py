@@ -1,0 +1,60 @@
+"""The config.json a device boots from, built from the hall file (pure).
+
+The field set is firmware/config.py's; the broker credentials come from the
+credentials.json that `hallgw mosquitto-config` writes, so a device only ever
+holds its own password."""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from gateway.config.model import Hall
+
+
+class ProvisionError(ValueError):
+    pass
+
+
+def utc_offset_minutes(tz: str, when: dt.datetime | None = None) -> int:
+    when = when or dt.datetime.now(dt.UTC)
+    off = when.astimezone(zoneinfo.ZoneInfo(tz)).utcoffset() or dt.timedelta(0)
+    return int(off.total_seconds() // 60)
+
+
+def device_config(hall: Hall, device_id: str, wifi_ssid: str, wifi_password: str = "",
+                  broker_host: str | None = None, broker_port: int | None = None,
+                  credentials: dict | None = None) -> dict:
+    try:
+        dev = hall.device(device_id)
+    except KeyError:
+        known = ", ".join(d.id for d in hall.devices[:8])
+        raise ProvisionError(f"{hall.source}: no device {device_id!r} in hall {hall.id} "
+                             f"(devices: {known}{', …' if len(hall.devices) > 8 else ''})") from None
+    if not wifi_ssid or len(wifi_ssid) > 32:
+        raise ProvisionError("Wi-Fi SSID must be 1 to 32 characters")
+    if len(wifi_password) > 64:
+        raise ProvisionError("Wi-Fi password must be at most 64 characters")
+    cfg = {
+        "device": dev.id, "role": dev.role, "hall": hall.id, "window": dev.window,
+        "wifi_ssid": wifi_ssid, "wifi_password": wifi_password,
+        "broker_host": broker_host or hall.broker.host,
+        "broker_port": broker_port or hall.broker.port,
+        "tz_minutes": utc_offset_minutes(hall.timezone),
+    }
+    if credentials is not None:
+        if credentials.get("hall") != hall.id:
+            raise ProvisionError(f"the credentials file is for hall {credentials.get('hall')!r}, "
+                                 f"not {hall.id!r}: run `hallgw mosquitto-config` for this hall")
+        mine = credentials.get("devices", {}).get(dev.id)
+        if not mine:
+            raise ProvisionError(f"the credentials file has no entry for {dev.id!r}: "
+                                 "run `hallgw mosquitto-config` again after adding the device")
+        cfg["mqtt_user"], cfg["mqtt_password"] = mine["username"], mine["password"]
+        if broker_host is None and credentials.get("broker", {}).get("host"):
+            cfg["broker_host"] = credentials["broker"]["host"]
+        if broker_port is None and credentials.get("broker", {}).get("port"):
+            cfg["broker_port"] = credentials["broker"]["port"]
+    if dev.role == "display":
+        panel = hall.window(dev.window).panel
+        cfg["panel"] = f"{panel.width}x{panel.height}"
+    return cfg
