@@ -43,11 +43,14 @@ class SimHall:
             d.id: Board(d.role, board_config(self.hall, d, broker_port), self.workdir / "boards" / d.id)
             for d in chosen}
 
-    def start(self) -> SimHall:
+    def start(self, gateway: bool = True) -> SimHall:
+        """Broker, gateway, boards; gateway=False leaves the gateway to the caller
+        (the day starts its clock once the boards are up)."""
         try:
             if self.broker:
                 self.broker.start()
-            self.gateway.start()
+            if gateway:
+                self.gateway.start()
             # Boards compile their flash and boot in parallel, a few at a time.
             with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
                 list(pool.map(lambda b: b.start(30), self.boards.values()))
