@@ -24,7 +24,10 @@ class GatewayStub:
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"gw-stub-{time.monotonic_ns()}")
         c.on_socket_open = lambda cl, ud, sock: sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         c.on_message = self._on_message
-        c.on_connect = lambda cl, ud, fl, rc, pr: cl.subscribe(f"hall/{hall}/device/+/+", 1)
+        self.subscribed = threading.Event()   # cleared on each (re)connect until the SUBACK
+        c.on_connect = lambda cl, ud, fl, rc, pr: (self.subscribed.clear(),
+                                                   cl.subscribe(f"hall/{hall}/device/+/+", 1))
+        c.on_subscribe = lambda cl, ud, mid, rcs, pr: self.subscribed.set()
         c.connect(host, port)
         c.loop_start()
         self.client = c

@@ -16,7 +16,7 @@ def state(mode="idle", **kw):
 
 
 def prompt(pid, **kw):
-    return state("prompt", prompt=pid, staff="1045", **kw)
+    return state("prompt", **dict({"prompt": pid, "staff": "1045"}, **kw))
 
 
 def level_leds(b):

@@ -1,0 +1,44 @@
+"""A broker restart under a running evaluator, and the watchdog."""
+from test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, state
+
+DEV = "w01-eval"
+
+
+def test_broker_restart_reconnects_reapplies_desired_and_delivers_once(make_board, gateway, mosquitto):
+    b = make_board("evaluator", DEV)
+    gateway.publish_desired(DEV, prompt("p-1"))
+    b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
+    boot = gateway.availability[DEV]["boot"]
+    mosquitto.stop()
+    b.wait_serial("device: broker lost")
+    b.wait_until(lambda: "OFFLINE" in b.screen_text(), what="offline on screen")
+    b.press("satisfied")          # rated during the outage: kept in flash
+    b.wait_until(lambda: queued(b), what="rating in flash")
+    # Hold the device off the air until the stub has resubscribed: the stub
+    # has a clean session, so a rating arriving before that would reach no one.
+    b.wifi(False)
+    mosquitto.start()
+    gateway.wait(lambda: gateway.client.is_connected() and gateway.subscribed.is_set(), 15, "stub resubscribed")
+    b.wifi(True)
+    # new desired state while the device is still backing off: it must fetch it on reconnect
+    rev = gateway.publish_desired(DEV, prompt("p-2", staff="2001"))
+    b.wait_until(lambda: b.screen_text()[:2] == ["PLEASE RATE", "STAFF 2001"], 20, "retained state applied")
+    gateway.wait(lambda: gateway.state.get(DEV, {}).get("rev") == rev, 10, "state reports the new rev")
+    gateway.wait(lambda: ratings(gateway, "p-1"), 10, "outage rating delivered")
+    gateway.publish_desired(DEV, state("thanks", acked=["p-1"]))
+    b.wait_until(lambda: queued(b) == [], what="acked")
+    b.press("satisfied")          # p-2 no longer prompted: nothing sent
+    gateway.wait(lambda: gateway.state.get(DEV, {}).get("queued") == 0, 5, "queue empty reported")
+    assert len(ratings(gateway, "p-1")) == 1 and ratings(gateway) == ratings(gateway, "p-1")
+    assert ratings(gateway, "p-1")[0]["boot"] == boot and b.boots == 1
+
+
+def test_a_starved_main_loop_is_reset_by_the_watchdog(make_board, gateway):
+    b = make_board("callpad", "w01-pad", wdt_ms=2000)
+    b.wait_until(lambda: gateway.online("w01-pad"), 10, "online")
+    first = gateway.availability["w01-pad"]["boot"]
+    b.hang(3000)                  # a driver blocks the event loop past the watchdog timeout
+    b.wait_until(lambda: b.wdt_resets == 1 and b.boots == 2, 10, "watchdog reset")
+    gateway.wait(lambda: gateway.online("w01-pad") and gateway.availability["w01-pad"]["boot"] != first,
+                 15, "back online with a new boot id")
+    assert b.halted is None
