@@ -16,8 +16,11 @@ APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-
 
 .PHONY: run test system venv venv-test lock clean
 
+# The gateway plus one emulated board per configured device, and the hall page.
+# The store and the boards' flash persist in data/<hall file>/ between runs.
 run: venv
-	$(BIN)/hallgw run --config $(CONFIG) --http-port $(HTTP_PORT)
+	$(BIN)/hallgw voice build
+	$(BIN)/hall-hil run --config $(CONFIG) --http-port $(HTTP_PORT) --workdir data/$(basename $(notdir $(CONFIG)))
 
 test: venv-test
 	$(BIN)/python -m pytest -q
