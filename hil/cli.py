@@ -7,13 +7,14 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from hil import demo
+    from hil import bench, demo
     from hil.day import run as day
 
     ap = argparse.ArgumentParser(prog="hall-hil", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
     demo.register(sub)
     day.register(sub)
+    bench.register(sub)
     args = ap.parse_args(argv)
     return args.func(args)
 
