@@ -33,8 +33,8 @@ def _callpad_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
     b.type("1045")
     b.press("ok")
     for i in range(rounds):
-        gw.publish_desired(dev, dict(base, ticket="A%03d" % i, waiting=40 - i % 40, recalls=i % 3,
-                                     msg="请A%03d号到1号窗口办理业务" % i))
+        gw.publish_desired(dev, dict(base, ticket=f"A{i:03d}", waiting=40 - i % 40, recalls=i % 3,
+                                     msg=f"请A{i:03d}号到1号窗口办理业务"))
         for k in ("call", "recall", "start", "finish", str(1 + i % 5), "eval"):
             b.press(k)
         if i % 4 == 3:
@@ -56,7 +56,7 @@ def _evaluator_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
                "rtexts": ["WAIT TOO LONG", "RUDE", "PAPERS AGAIN", "UNCLEAR"], "rv": "rv1"}
     acked: list[str] = []
     for i in range(rounds):
-        pid = "p-%04d" % i
+        pid = f"p-{i:04d}"
         gw.publish_desired(dev, {"v": 1, "role": "evaluator", "window": 1, "mode": "prompt", "prompt": pid,
                                  "staff": "1045", "acked": acked[-16:], **reasons})
         b.wait_until(lambda: b.leds()["basic"], 10, "prompt lit")
@@ -71,7 +71,7 @@ def _evaluator_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
             b.press("done")
         if offline:
             b.wifi(True)
-        gw.wait(lambda: any(e["prompt"] == pid for e in gw.events_of(dev, "rating")), 20, "rating " + pid)
+        gw.wait(lambda p=pid: any(e["prompt"] == p for e in gw.events_of(dev, "rating")), 20, "rating " + pid)
         acked.append(pid)
     gw.publish_desired(dev, {"v": 1, "role": "evaluator", "window": 1, "mode": "thanks", "acked": acked[-16:]})
     gw.wait(lambda: gw.state.get(dev, {}).get("queued") == 0, 10, "queue emptied")
@@ -82,9 +82,9 @@ def _display_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
         # the widest frame the contract allows every third change: the decode's worst case
         fw = (64, 192, 2048)[i % 3]
         rev = gw.publish_desired(dev, {"v": 1, "role": "display", "window": 1, "status": "calling",
-                                       "text": "A%03d" % i, "pw": 64, "ph": 16, "fw": fw,
+                                       "text": f"A{i:03d}", "pw": 64, "ph": 16, "fw": fw,
                                        "frame": _frame(fw, 16, i), "scroll": fw > 64, "bright": i % 16})
-        gw.wait(lambda: gw.state.get(dev, {}).get("rev") == rev, 10, "rev %d applied" % rev)
+        gw.wait(lambda r=rev: gw.state.get(dev, {}).get("rev") == r, 10, f"rev {rev} applied")
         if i % 5 == 4:
             b.wifi(False)
             b.wait_until(lambda: b.display_pixels()[0][63], 30, "offline marker")
@@ -106,8 +106,8 @@ def hall_day(role: str, b: Board, gw: GatewayStub, rounds: int) -> int:
 def check_healthy(b: Board) -> None:
     bad = [ln for ln in b.serial if "MemoryError" in ln or "Traceback" in ln]
     if bad or b.halted is not None or b.boots != 1:
-        raise AssertionError("%s: %s (halted %r, boots %d)\n%s" % (b.role, bad, b.halted, b.boots,
-                                                                  "\n".join(b.serial[-30:])))
+        tail = "\n".join(b.serial[-30:])
+        raise AssertionError(f"{b.role}: {bad} (halted {b.halted!r}, boots {b.boots})\n{tail}")
 
 
 def config(port: int, dev: str, role: str) -> dict:

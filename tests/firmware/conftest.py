@@ -4,10 +4,10 @@ firmware under `micropython -X heapsize=96K`."""
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from mosquitto import Mosquitto
 
 from hil.board import Board
 from hil.board.gateway_stub import GatewayStub
+from mosquitto import Mosquitto
 
 HALL = "test-hall"
 

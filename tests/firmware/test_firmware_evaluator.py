@@ -5,8 +5,8 @@ import json
 
 DEV = "w01-eval"
 KEYS = ("very_satisfied", "satisfied", "basic", "unsatisfied", "very_unsatisfied")   # levels 5..1
-LEVEL_LEDS = dict(zip(KEYS, (1, 1, 1, 1, 1)))
-DARK = dict(zip(KEYS, (0, 0, 0, 0, 0)))
+LEVEL_LEDS = dict.fromkeys(KEYS, 1)
+DARK = dict.fromkeys(KEYS, 0)
 
 
 def state(mode="idle", **kw):
@@ -47,7 +47,7 @@ def test_leds_light_only_on_a_prompt_and_each_level_rates_once(make_board, gatew
         b.press(key)
         b.wait_until(lambda: level_leds(b) == DARK, what="LEDs dark after the rating")
         b.press(KEYS[0])          # a second press on the same prompt is ignored
-        gateway.wait(lambda: ratings(gateway, pid), 5, f"rating for {pid}")
+        gateway.wait(lambda p=pid: ratings(gateway, p), 5, f"rating for {pid}")
     b.wait_until(lambda: b.screen_text()[0] == "THANK YOU", what="thanks")
     got = ratings(gateway)
     assert [(e["prompt"], e["level"]) for e in got] == [(f"p-{i}", 5 - i) for i in range(5)]

@@ -9,7 +9,7 @@ def test_every_role_lives_a_hall_day_in_96k(make_board, gateway):
     boards = make_board.many([(role, "day-" + role) for role in DAYS])
     assert {b.heapsize for b in boards} == {"96K"}
     with ThreadPoolExecutor(len(boards)) as ex:
-        peaks = dict(zip(DAYS, ex.map(lambda b: hall_day(b.role, b, gateway, 5), boards)))
+        peaks = dict(zip(DAYS, ex.map(lambda b: hall_day(b.role, b, gateway, 5), boards), strict=True))
     for b in boards:
         check_healthy(b)
     for role, peak in peaks.items():
