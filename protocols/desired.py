@@ -68,9 +68,10 @@ SPECS = {"display": DISPLAY, "callpad": CALLPAD, "evaluator": EVALUATOR}
 def validate(d):
     if not isinstance(d, dict):
         raise ValueError("desired state is not an object")
-    spec = SPECS.get(d.get("role"))
+    role = d.get("role")
+    spec = SPECS.get(role) if isinstance(role, str) else None
     if spec is None:
-        check_fields(d, _COMMON)
+        check_fields(d, _COMMON)  # raises with the precise reason
     check_fields(d, spec)
     if d["role"] == "display":
         if d["fw"] % 8 or d["pw"] % 8 or d["ph"] % 8:

@@ -38,6 +38,9 @@ class Mosquitto:
     def __init__(self, workdir: Path, port: int | None = None, extra: str = "", conf: Path | None = None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
+        # Started as root, Mosquitto drops to its own user: let it save its
+        # persistence file (retained messages across a restart) here.
+        self.workdir.chmod(0o777)
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         if conf is None:

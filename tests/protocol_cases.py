@@ -128,6 +128,8 @@ def case_desired_callpad_evaluator():
     del e3["prompt"]
     assert "prompt id" in raises(desired.validate, e3)
     assert "unknown value" in raises(desired.validate, {"v": 1, "rev": 0, "role": "toaster"})
+    assert "wrong type" in raises(desired.validate, {"v": 1, "rev": 0, "role": ["display"]})
+    assert "wrong type" in raises(desired.validate, {"v": 1, "rev": 0, "role": {"a": 1}})
 
 
 def case_status():

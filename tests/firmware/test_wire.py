@@ -51,11 +51,6 @@ def accepted(fn, *args):
         return True
     except ValueError:
         return False
-    except TypeError:
-        # protocols.desired.validate: SPECS.get() of an unhashable role (a
-        # list) raises TypeError; reported to the lead. It refuses the message.
-        assert fn is desired.decode
-        return False
 
 
 def test_desired_state_is_accepted_exactly_when_protocols_accepts_it():
