@@ -3,6 +3,7 @@ TCP_NODELAY, optionally with extra config lines (passwords, ACL), and with
 stop/start so tests can cut the broker under running clients."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -38,9 +39,6 @@ class Mosquitto:
     def __init__(self, workdir: Path, port: int | None = None, extra: str = "", conf: Path | None = None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        # Started as root, Mosquitto drops to its own user: let it save its
-        # persistence file (retained messages across a restart) here.
-        self.workdir.chmod(0o777)
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         if conf is None:
@@ -49,6 +47,9 @@ class Mosquitto:
                 f"listener {self.port} 127.0.0.1\n"
                 "set_tcp_nodelay true\n"
                 f"persistence true\npersistence_location {self.workdir}/\n"
+                # As root Mosquitto would drop to its own user, which cannot reach
+                # pytest's 0700 temp dirs to save retained messages across a restart.
+                + ("user root\n" if os.geteuid() == 0 else "")
                 + (extra if extra else "allow_anonymous true\n"))
         self.conf = conf
 
