@@ -105,16 +105,22 @@ def measure(sim: SimHall, desired: Desired, window: int) -> float | None:
     g.post("/api/v1/tickets", {"service": sim.hall.window(window).services[0], "lane": "normal"})
     time.sleep(0.3)
     before = desired.latest.get(dev, {}).get("rev", -1)
+    # The emulated press holds the key ~60 ms and returns after ~120 ms; the firmware acts
+    # on the leading edge, so watch the display while the press is still going on.
+    presser = threading.Thread(target=pad.press, args=("call",))
     t0 = time.perf_counter()
-    pad.press("call")
+    presser.start()
     end = t0 + 10
     while time.perf_counter() < end:
         d = desired.latest.get(dev)
         if d and d["rev"] > before and d["status"] == "calling":
             px = led.display_pixels()
             if columns(px, d["pw"]) in d["_cols"]:
-                return (time.perf_counter() - t0) * 1000
+                ms = (time.perf_counter() - t0) * 1000
+                presser.join()
+                return ms
         time.sleep(0.001)
+    presser.join()
     return None
 
 

@@ -1,0 +1,84 @@
+"""`hall-hil run` on the village hall: the page served by the gateway shows the
+boards and presses their keys, and a ticket taken at the kiosk gets called from
+the page's call pad and lands on the emulated LED display."""
+import io
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+from PIL import Image
+
+from hil.board.board import font
+from hil.bridge import OLED_ON
+from hil.broker import free_port
+
+
+def screen_lines(png: bytes, scale: int = 3) -> list[str]:
+    """The 8 text lines of a 128x64 screen picture, through MicroPython's 8x8 font."""
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    lit = [[img.getpixel((x * scale, y * scale)) == OLED_ON for x in range(128)] for y in range(64)]
+    glyphs = font()
+    lines = []
+    for page in range(8):
+        cells = []
+        for c in range(16):
+            cell = bytes(sum(lit[page * 8 + b][c * 8 + i] << b for b in range(8)) for i in range(8))
+            cells.append(glyphs.get(cell, "?"))
+        lines.append("".join(cells).rstrip())
+    return lines
+
+
+def get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.headers.get("Content-Type"), r.read()
+
+
+def post(url, body):
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def wait(pred, timeout=30):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            v = pred()
+            if v:
+                return v
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_page_shows_boards_and_drives_a_call(tmp_path):
+    port = free_port()
+    p = subprocess.Popen([sys.executable, "-m", "hil.cli", "run", "--config", "hall_config/village.toml",
+                          "--http-port", str(port), "--broker-port", str(free_port()), "--seconds", "120",
+                          "--workdir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        line = wait(lambda: next((ln for ln in iter(p.stdout.readline, "") if "hall page" in ln), None), 120)
+        assert f"{base}/hall" in line
+        status, ctype, page = get(f"{base}/hall")
+        assert status == 200 and "text/html" in ctype
+        for dev in ("s1-pad", "s1-eval", "s1-led", "s2-pad", "s2-eval"):
+            assert f'data-dev="{dev}"' in page.decode()
+        status, ctype, png = get(f"{base}/hall/bridge/img/s1-led.png")
+        assert ctype == "image/png" and png[:8] == b"\x89PNG\r\n\x1a\n"
+        for k in "2001":
+            post(f"{base}/hall/bridge/press", {"device": "s1-pad", "key": k})
+        post(f"{base}/hall/bridge/press", {"device": "s1-pad", "key": "ok"})
+        wait(lambda: json.loads(get(f"{base}/api/v1/windows")[2])[0]["staff"] == "v01")
+        t = post(f"{base}/api/v1/tickets", {"service": "ZH", "lane": "normal"})
+        post(f"{base}/hall/bridge/press", {"device": "s1-pad", "key": "call"})
+        wait(lambda: json.loads(get(f"{base}/api/v1/windows")[2])[0]["ticket_number"] == t["number"])
+        # The page's picture of the pad's screen, read back as text, shows the call.
+        wait(lambda: f"TICKET {t['number']}" in screen_lines(get(f"{base}/hall/bridge/img/s1-pad.png")[2]))
+    finally:
+        p.terminate()
+        out = p.communicate(timeout=60)[0]
+    assert "hall-hil: stopped" in out
