@@ -1,10 +1,11 @@
 """The end-of-day checks, from the gateway's store (read-only), its API, the
 broker's retained desired states and the emulated boards themselves.
 
-Legal outcome: a ticket ends served, no_show or cancelled; one still waiting
-(or at a window) when the day's time ran out is legal only if the engine still
-shows it there (GET /api/v1/tickets agrees with the log). A transfer is no
-outcome: the ticket waits again and must then reach one of the above."""
+Legal outcome: a ticket that is done ended served, no_show or cancelled. A
+ticket may also still be open (waiting, called, serving) when the day's time
+and the clerks' closing drain ran out: the hall closed with it in the queue,
+which the engine carries to its day rollover. A transfer is no outcome: the
+ticket waits again and must then end as above."""
 from __future__ import annotations
 
 import base64

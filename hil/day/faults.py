@@ -32,14 +32,16 @@ class Tap:
         with self.lock:
             self.events.append((msg.topic, bytes(msg.payload)))
 
-    def redeliver(self, device: str | None) -> bool:
+    def redeliver(self, device: str | None) -> str | None:
+        """Publish the device's last event again (any device's, if it sent none, as
+        displays never do); returns whose event went out twice."""
         with self.lock:
             mine = [e for e in self.events if device and f"/device/{device}/" in e[0]] or self.events
             if not mine:
-                return False
+                return None
             topic, payload = mine[-1]
         self.client.publish(topic, payload, qos=1).wait_for_publish(5)
-        return True
+        return topic.split("/")[3]
 
     def close(self) -> None:
         self.client.loop_stop()
@@ -59,7 +61,8 @@ def inject(day, fault) -> str:
         return "broker restarted"
     board = sim.boards.get(fault.target)
     if fault.kind == "duplicate":
-        return f"event of {fault.target} delivered again" if day.tap.redeliver(fault.target) else "nothing to repeat"
+        dev = day.tap.redeliver(fault.target)
+        return f"event of {dev} delivered again" if dev else "no event yet to deliver again"
     if board is None:
         return f"no board {fault.target}"
     try:
