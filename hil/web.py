@@ -39,12 +39,19 @@ async function take(ev) {
   const t = await r.json();
   document.getElementById('msg').textContent = r.ok ? ('ticket ' + t.number) : ('refused: ' + t.detail);
 }
+// Ask again only for pictures that have arrived: with 69 boards a fixed-rate
+// refresh would cancel its own loads before they finish.
 function refresh() {
   const n = Date.now();
-  for (const img of document.querySelectorAll('img[data-dev]'))
+  for (const img of document.querySelectorAll('img[data-dev]')) {
+    if (img.dataset.busy === '1') continue;
+    img.dataset.busy = '1';
+    img.onload = img.onerror = () => { img.dataset.busy = '0'; };
     img.src = '/hall/bridge/img/' + img.dataset.dev + '.png?t=' + n;
+  }
 }
-setInterval(refresh, 500);
+// /hall?still=1 loads the pictures once (for a screenshot or a printout).
+if (!location.search.includes('still')) setInterval(refresh, 500);
 """
 
 
