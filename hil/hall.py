@@ -67,11 +67,14 @@ class SimHall:
         return None
 
     def close(self) -> None:
-        for b in self.boards.values():
+        def stop(b: Board) -> None:
             try:
                 b.stop()
             except Exception:
                 pass
+        # In parallel: one after another, 69 boards take about a minute to stop.
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            list(pool.map(stop, self.boards.values()))
         self.gateway.stop()
         if self.broker:
             self.broker.stop()
