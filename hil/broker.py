@@ -3,6 +3,7 @@
 retained desired states, and restart() for the broker-restart fault."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -41,7 +42,10 @@ class Broker:
         self.port = port or free_port()
         self.conf = self.workdir / "mosquitto.conf"
         self.conf.write_text(f"listener {self.port} 127.0.0.1\nset_tcp_nodelay true\nallow_anonymous true\n"
-                             f"persistence true\npersistence_location {self.workdir}/\n")
+                             f"persistence true\npersistence_location {self.workdir}/\n"
+                             # as root Mosquitto would drop to its own user, which cannot
+                             # write the persistence file into a private temp dir
+                             + ("user root\n" if os.geteuid() == 0 else ""))
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Broker:
