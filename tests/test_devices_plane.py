@@ -106,7 +106,7 @@ def test_a_service_cycle_from_call_pad_to_display_and_evaluator(hall):
     assert (d["staff"], d["post"], d["waiting"]) == ("陈静", "A", 2)
     pad.action("call_next")
     d = led.wait(lambda d: d.get("ticket") == "A001")
-    assert d["text"] == "3号 综合受理 A001" and d["status"] == "calling" and d["scroll"] and d["fw"] == 136
+    assert d["text"] == "3号 综合受理 A001" and d["status"] == "calling" and d["scroll"] and d["fw"] == 168
     assert pad.wait(lambda d: d["tstate"] == "called")["waiting"] == 1
     pad.action("start")
     pad.wait(lambda d: d["tstate"] == "serving")

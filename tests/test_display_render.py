@@ -37,7 +37,7 @@ def test_frame_matches_pil_pixel_for_pixel_msb_first():
 
 def test_wide_text_scrolls_and_is_rounded_to_whole_bytes():
     f = render("暂停 会议 14:30回", 64, 16)
-    assert f.width == 136 and f.scroll
+    assert f.width == 168 and f.scroll  # 132 px of text + the 32 px scroll gap, rounded up to bytes
     f = render("A", 64, 16)
     assert f.width == 64 and not f.scroll
     f = render("ABCDEFGHI" * 2, 128, 16)  # 144 px
@@ -72,3 +72,14 @@ def test_bad_panels_are_refused():
 def test_overlong_text_is_refused_not_truncated_silently():
     with pytest.raises(ValueError, match="frame limit"):
         render("长" * 200, 64, 16)
+
+
+def test_scrolling_text_leaves_a_gap_before_it_comes_round():
+    from gateway.display.render import SCROLL_GAP, render, text_width
+
+    text = "1号 综合受理 A001"
+    f = render(text, 64, 16)
+    assert f.scroll and f.width >= text_width(text) + SCROLL_GAP
+    lit = [x for x in range(f.width) for y in range(16) if f.pixel(x, y)]
+    assert f.width - 1 - max(lit) >= SCROLL_GAP - 1  # the tail is blank
+    assert not render("A001", 64, 16).scroll and render("A001", 64, 16).width == 64

@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 from gateway.display.font import SIZE, unifont
 
 MAX_FRAME_WIDTH = 2048  # protocols.desired DISPLAY "fw" upper bound
+SCROLL_GAP = 2 * SIZE  # blank px after scrolling text, before it comes round again
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ def render(lines: list[str] | str, panel_width: int, panel_height: int) -> Frame
         lines = lines[:rows - 1] + ["  ".join(lines[rows - 1:])]
     widest = max((text_width(t) for t in lines), default=0)
     width = max(panel_width, (widest + 7) // 8 * 8)
+    if width > panel_width:
+        # The device scrolls the frame round and round: leave a blank two
+        # characters wide at the end, or the last word runs into the first
+        # ("A0011号" for "1号 … A001").
+        width = (widest + SCROLL_GAP + 7) // 8 * 8
     if width > MAX_FRAME_WIDTH:
         raise ValueError(f"text is {widest} px wide, over the {MAX_FRAME_WIDTH} px frame limit")
     img = Image.new("1", (width, panel_height), 0)
