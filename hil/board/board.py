@@ -219,7 +219,10 @@ class Board:
                 hdr = f.read(3)
                 if len(hdr) < 3:
                     return
-                data = f.read(hdr[1] << 8 | hdr[2])
+                size = hdr[1] << 8 | hdr[2]
+                data = f.read(size)
+                if len(data) < size:
+                    return  # the board was stopped or power-cycled mid-frame
                 kind = chr(hdr[0])
                 if kind == "I":
                     if data[0] == SSD1306_ADDR:
