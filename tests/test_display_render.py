@@ -41,7 +41,7 @@ def test_wide_text_scrolls_and_is_rounded_to_whole_bytes():
     f = render("A", 64, 16)
     assert f.width == 64 and not f.scroll
     f = render("ABCDEFGHI" * 2, 128, 16)  # 144 px
-    assert f.width == 144 and f.width % 8 == 0
+    assert f.width == 176 and f.width % 8 == 0  # 144 px of text + the 32 px gap
 
 
 def test_frame_is_valid_desired_state():
