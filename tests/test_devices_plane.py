@@ -48,6 +48,7 @@ class Gateway:
     def open(self):
         self.rt = Runtime(HALL, self.tmp / "rt")
         self.rt.subscribe(self.events.extend)
+        self.rt.start_ticker(self.clock, 0.2)  # as `hallgw run` does: prompts time out
         self.plane = DevicePlane(HALL, self.rt, self.tmp / "dev", "127.0.0.1", self.port, clock=self.clock,
                                  tick_seconds=0.2)
         self.plane.start()

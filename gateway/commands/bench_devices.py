@@ -158,6 +158,7 @@ def _gateway(hall, port: int, tmp: Path, cycles: int, think: float) -> tuple[lis
         return opened + time.monotonic() - t0
 
     rt = Runtime(hall, tmp / "rt")
+    rt.start_ticker(clock)  # as `hallgw run` does
     plane = DevicePlane(hall, rt, tmp / "dev", "127.0.0.1", port, clock=clock)
     plane.start()
     try:

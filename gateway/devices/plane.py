@@ -2,7 +2,8 @@
 events folded into the window view, changed desired states published.
 
 Threads: paho's network thread runs intake and Runtime.submit; a ticker
-thread lets time pass (prompt timeouts, 谢谢 screens, dimming). The runtime
+thread lets time pass in the plane's own view (谢谢 screens, dimming). The
+engine's time (prompt timeouts, alerts) is the runtime's ticker, not ours. The runtime
 calls back with events after each commit. The plane never holds its own lock
 while submitting, so a runtime callback can always take it."""
 from __future__ import annotations
@@ -113,10 +114,6 @@ class DevicePlane:
     # -- time ----------------------------------------------------------------
     def tick(self) -> None:
         now = self.clock()
-        try:
-            self.runtime.submit({"type": "tick", "at": now})
-        except Exception:
-            log.exception("tick failed")
         with self._lock:
             self.view, touched = view.expire(self.view, now)
             bright = hours.brightness(self.hall, now)
