@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from hil import process
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -56,13 +58,7 @@ class Broker:
 
     def stop(self) -> None:
         p, self.proc = self.proc, None
-        if p and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        process.stop(p)
 
     def restart(self, down_seconds: float = 0.5) -> None:
         self.stop()

@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from hil import process
+
 
 class Gateway:
     def __init__(self, config: Path, data_dir: Path, http_port: int, broker_port: int, *,
@@ -62,14 +64,7 @@ class Gateway:
             self.proc.wait()
 
     def stop(self) -> None:
-        p = self.proc
-        if p and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        process.stop(self.proc, grace=15)
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():

@@ -1,48 +1,43 @@
+import time
+
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 
-def test_broker_relays_retained(mosquitto):
+def publish_retained(port, topic, payload):
     c = mqtt.Client(CallbackAPIVersion.VERSION2)
-    c.connect("127.0.0.1", mosquitto.port)
+    c.connect("127.0.0.1", port)
     c.loop_start()
-    c.publish("hall/x/gateway/availability", b'{"v":1,"online":true}', qos=1, retain=True).wait_for_publish(5)
+    c.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+    c.loop_stop()
+    c.disconnect()
+
+
+def first_messages(port, topic_filter):
+    """What a fresh subscriber gets at once: the retained messages."""
     got = []
     s = mqtt.Client(CallbackAPIVersion.VERSION2)
-    s.on_message = lambda cl, ud, m: got.append((m.topic, m.retain))
-    s.connect("127.0.0.1", mosquitto.port)
-    s.subscribe("hall/x/#", qos=1)
+    s.on_message = lambda cl, ud, m: got.append((m.topic, m.payload, m.retain))
+    s.connect("127.0.0.1", port)
+    s.subscribe(topic_filter, qos=1)
     s.loop_start()
-    import time
     for _ in range(100):
         if got:
             break
         time.sleep(0.02)
-    c.loop_stop()
     s.loop_stop()
-    assert got == [("hall/x/gateway/availability", True)]
+    return got
+
+
+def test_broker_relays_retained(mosquitto):
+    publish_retained(mosquitto.port, "hall/x/gateway/availability", b'{"v":1,"online":true}')
+    assert first_messages(mosquitto.port, "hall/x/#") == \
+        [("hall/x/gateway/availability", b'{"v":1,"online":true}', True)]
 
 
 def test_retained_survives_a_restart(mosquitto):
-    import time
-
-    c = mqtt.Client(CallbackAPIVersion.VERSION2)
-    c.connect("127.0.0.1", mosquitto.port)
-    c.loop_start()
-    c.publish("hall/x/device/d/desired", b'{"v":1}', qos=1, retain=True).wait_for_publish(5)
-    c.loop_stop()
-    c.disconnect()
+    publish_retained(mosquitto.port, "hall/x/device/d/desired", b'{"v":1}')
     mosquitto.restart()
-    got = []
-    s = mqtt.Client(CallbackAPIVersion.VERSION2)
-    s.on_message = lambda cl, ud, m: got.append(m.payload)
-    s.connect("127.0.0.1", mosquitto.port)
-    s.subscribe("hall/x/#", qos=1)
-    s.loop_start()
-    for _ in range(100):
-        if got:
-            break
-        time.sleep(0.02)
-    s.loop_stop()
-    assert got == [b'{"v":1}'], mosquitto.log()
+    assert first_messages(mosquitto.port, "hall/x/#") == [("hall/x/device/d/desired", b'{"v":1}', True)], \
+        mosquitto.log()
     assert "Error saving" not in mosquitto.log()
