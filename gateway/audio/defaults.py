@@ -35,7 +35,9 @@ EN_NUMBERS.update({"n100": "hundred", "n1000": "thousand"})
 
 SPECS = {
     "default": PackSpec(
-        name="default", voice="cmn", reader="zh", speed=170, numbers=ZH_NUMBERS,
+        # cmn-latn-pinyin, not cmn: espeak-ng 1.51's plain cmn turns most hanzi into
+        # pinyin and then reads that pinyin with English rules (号 -> "hay-oh four").
+        name="default", voice="cmn-latn-pinyin", reader="zh", speed=170, numbers=ZH_NUMBERS,
         words={"请": "w_qing", "号": "w_hao", "到": "w_dao", "窗口": "w_chuangkou", "办理": "w_banli",
                "前往": "w_qianwang", "柜台": "w_guitai"}),
     "default-en": PackSpec(

@@ -1,5 +1,6 @@
 """Voice packs: built once and cached, recorded packs drop in, bad packs fail with the clip's name."""
 import json
+import re
 import shutil
 import subprocess
 import wave
@@ -121,3 +122,21 @@ def test_alsa_command_line():
     assert aplay_command(16000) == ["aplay", "-q", "-t", "raw", "-f", "S16_LE", "-r", "16000", "-c", "1", "-"]
     assert aplay_command(16000, "plughw:1,0")[-3:] == ["-D", "plughw:1,0", "-"]
     assert shutil.which("aplay"), "alsa-utils is installed by the Makefile"
+
+
+@pytest.mark.parametrize("name,lang", [("default", "cmn"), ("default-en", "en")])
+def test_every_clip_is_spoken_in_the_packs_language(name, lang):
+    # What espeak-ng will say, as phonemes: a "(en)" or "(cmn)" marks a switch to the
+    # other language's rules mid-clip, which is how a Mandarin pack ends up reading
+    # 号 as the English letters "hao" and the word "four".
+    from gateway.audio import defaults
+
+    spec = defaults.SPECS[name]
+    wrong = {}
+    for cid, text in defaults.clip_texts(spec).items():
+        ph = subprocess.run(["espeak-ng", "-q", "-m", "-x", "-v", spec.voice, text],
+                            capture_output=True, text=True, check=True).stdout
+        if re.search(rf"\((?!{lang}\))[a-z-]+\)", ph):
+            wrong[cid] = ph.strip()
+        assert ph.strip(), cid
+    assert not wrong, wrong
