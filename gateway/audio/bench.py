@@ -1,4 +1,7 @@
-"""Benchmark: a call (engine event delivered, or call_next submitted) -> first PCM handed to the player.
+"""Benchmark: a call -> first PCM handed to the player, along ever longer paths:
+an engine event delivered to the announcer, call_next submitted to the runtime
+(SQLite commit), and a call pad's call_next key event over MQTT through the
+device plane.
 
 Warm clip cache, the real announcer queue and worker thread, a player that
 notes when the first chunk arrives and discards the sound (so each run
@@ -128,17 +131,13 @@ def run(hall, calls: int = 300, voice_root: Path | None = None):
 
 
 def _runtime_path(hall, calls, opts):
-    try:
-        from gateway.runtime import Runtime
-    except ImportError:
-        yield "runtime.submit(call_next) -> first PCM: gateway.runtime is not available in this checkout"
-        return
     from gateway.audio.drive import Driver
+    from gateway.extensions import announcer as ext_mod
+    from gateway.runtime import Runtime
 
     with tempfile.TemporaryDirectory() as tmp:
         rt = Runtime(hall, Path(tmp))
         probe = ProbePlayer()
-        from gateway.extensions import announcer as ext_mod
         ext = ext_mod.create(rt, {**opts, "audio_player": probe})
         ext.start()
         try:
@@ -147,6 +146,61 @@ def _runtime_path(hall, calls, opts):
                          _measure(ext, probe, lambda i: d.call_next(), calls, before=d.issue, after=d.finish))
         finally:
             ext.stop()
-            close = getattr(rt, "close", None)
-            if close:
-                close()
+            rt.close()
+    yield from _callpad_path(hall, calls, opts)
+
+
+def _callpad_path(hall, calls, opts):
+    """The whole gateway path: a call pad's call_next event over MQTT (Mosquitto,
+    TCP_NODELAY) -> device plane -> engine, committed -> announcer -> player."""
+    if not shutil.which("mosquitto") and not Path("/usr/sbin/mosquitto").exists():
+        yield "call pad key (MQTT) -> first PCM: skipped, mosquitto is not installed"
+        return
+    import zoneinfo
+
+    from gateway.audio.drive import START
+    from gateway.commands.bench_devices import bench_broker
+    from gateway.devices.client import DeviceClient
+    from gateway.devices.plane import DevicePlane
+    from gateway.extensions import announcer as ext_mod
+    from gateway.runtime import Runtime
+
+    pad = next(d for d in hall.devices if d.role == "callpad")
+    w = hall.window(pad.window)
+    code = hall.staff_member(w.post_a or hall.staff[0].id).login_code
+    t_open, t0 = START.replace(tzinfo=zoneinfo.ZoneInfo(hall.timezone)).timestamp(), time.monotonic()
+
+    def clock():  # a working day's 10:00 in the hall, running on
+        return t_open + time.monotonic() - t0
+
+    with tempfile.TemporaryDirectory() as tmp, bench_broker("mosquitto", Path(tmp)) as (port, label):
+        rt = Runtime(hall, Path(tmp) / "rt")
+        probe = ProbePlayer()
+        ext = ext_mod.create(rt, {**opts, "audio_player": probe, "audio_clock": clock})
+        ext.start()
+        plane = DevicePlane(hall, rt, Path(tmp) / "dev", "127.0.0.1", port, clock=clock)
+        plane.start()
+        client = DeviceClient(hall.id, pad.id, "127.0.0.1", port)
+        try:
+            client.action("login", staff=code)
+            client.wait(lambda d: d.get("logged_in"), 10)
+
+            def issue():
+                out = rt.submit({"type": "issue_ticket", "at": clock(), "service": w.services[0]})
+                if not out.ok:
+                    raise RuntimeError(f"could not issue a ticket: {out.refusal}")
+
+            def serve():
+                client.action("start")
+                client.wait(lambda d: d.get("tstate") == "serving", 10)
+                client.action("finish", case="immediate")
+                client.wait(lambda d: d.get("tstate") == "", 10)
+
+            yield _stats(f"call pad {pad.id} call_next over {label.split(' on ')[0]} -> first PCM to player",
+                         _measure(ext, probe, lambda i: client.action("call_next"), calls,
+                                  before=issue, after=serve))
+        finally:
+            client.close()
+            plane.stop()
+            ext.stop()
+            rt.close()

@@ -55,7 +55,7 @@ def run(args) -> int:
           f" each broker: bare relay, then the gateway with clerks pausing, then saturated")
     for kind in kinds:
         with tempfile.TemporaryDirectory(prefix="hallgw-bench-") as tmp:
-            with _broker(kind, Path(tmp)) as (port, label):
+            with bench_broker(kind, Path(tmp)) as (port, label):
                 print(f"{label} on 127.0.0.1:{port}, TCP_NODELAY on every socket")
                 relay = _relay(port, args.relay)
                 print(line("bare relay: pub -> broker -> sub -> broker -> back", relay))
@@ -67,7 +67,9 @@ def run(args) -> int:
     return 0
 
 
-class _broker:
+class bench_broker:
+    """A broker on a free loopback port for a benchmark: Mosquitto (TCP_NODELAY) or the embedded amqtt."""
+
     def __init__(self, kind: str, tmp: Path):
         self.kind, self.tmp = kind, tmp
 

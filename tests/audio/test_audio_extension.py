@@ -89,3 +89,54 @@ def test_hall_from_config_path_when_the_runtime_has_none(tmp_path, voice_root, r
     ext.stop()
     assert rt.cb == ext.on_events
     assert ext.announcer.voice.packs[0].name == "default"
+
+
+def test_call_pad_key_over_mqtt_is_announced_once(tmp_path, make_hall, voice_root, mosquitto):
+    # The whole path of issue 7's last point: the pad's call_next event crosses a real
+    # Mosquitto, the device plane makes it an engine command, the committed
+    # ticket_called event reaches the announcer. A QoS 1 redelivery of that same
+    # event (same boot and sequence) must not call, or announce, again.
+    import time
+
+    from gateway.devices.client import DeviceClient
+    from gateway.devices.plane import DevicePlane
+
+    hall = make_hall(AUDIO)
+    pad = next(d for d in hall.devices if d.role == "callpad")
+    at = START.replace(tzinfo=SHANGHAI).timestamp()
+    t0 = time.monotonic()
+
+    def clock():
+        return at + time.monotonic() - t0
+
+    rt = Runtime(hall, tmp_path / "store")
+    ext = announcer.create(rt, options(tmp_path, voice_root, audio_clock=clock))
+    ext.start()
+    plane = DevicePlane(hall, rt, tmp_path / "dev", "127.0.0.1", mosquitto.port, clock=clock)
+    plane.start()
+    client = DeviceClient(hall.id, pad.id, "127.0.0.1", mosquitto.port)
+    try:
+        w = hall.window(pad.window)
+        client.action("login", staff=hall.staff_member(w.post_a).login_code)
+        client.wait(lambda d: d.get("logged_in"), 10)
+        assert rt.submit({"type": "issue_ticket", "at": clock(), "service": w.services[0]}).ok
+        press = client.action("call_next")
+        number = client.wait(lambda d: d.get("ticket"), 10)["ticket"]
+        client.action("start")
+        client.action("finish", case="immediate")
+        client.wait(lambda d: d.get("tstate") == "" and not d.get("ticket"), 10)
+        # The window is free and a citizen waits: only the dedup stands between a
+        # redelivered call_next and a second call.
+        assert rt.submit({"type": "issue_ticket", "at": clock(), "service": w.services[0]}).ok
+        client.send(press)
+        time.sleep(0.5)
+        assert not client.desired.get("ticket"), "the redelivered call_next called the next citizen"
+        assert ext.announcer.idle(30)
+    finally:
+        client.close()
+        plane.stop()
+        ext.stop()
+        rt.close()
+    played = sorted((tmp_path / "data" / "announcements").glob("*.wav"))
+    assert len(played) == 1
+    assert played[0].read_bytes() == mix.to_wav(voice.load(hall, voice_root).render(number, w.number, 80))
