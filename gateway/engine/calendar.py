@@ -75,9 +75,12 @@ class HallCalendar:
         return None
 
     def is_working_day(self, day: dt.date) -> bool:
+        """A 工作日 as deadlines count it: Monday to Friday, less the public holidays,
+        plus the 调休 weekend days worked. A hall that also opens on Saturdays does
+        not make Saturday a working day for a 差评 deadline."""
         if day in self.hours.holidays:
             return False
-        return day in self.hours.workdays or bool(self.hours.weekly.get(WEEKDAYS[day.weekday()]))
+        return day in self.hours.workdays or day.weekday() < 5
 
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day after `day` (the day itself does not count)."""

@@ -1,4 +1,5 @@
 """The queue engine's rules, one behaviour per test, on the example halls."""
+import datetime as dt
 import json
 
 from hallday import MONDAY_9, Driver, at, hall
@@ -213,9 +214,15 @@ def test_bad_rating_opens_a_follow_up_in_working_days():
     p = d.ok("request_evaluation", window=1)["prompt"]
     out = d("rate", window=1, prompt=p, level=1, reasons=["01", "05"])
     f = [e for e in out.events if e["type"] == "followup_created"][0]
-    # 10-01, 10-02, 10-05..07 are holidays; 10-03/04 a weekend (Sat 10-03 has hall sessions);
-    # so the first working day after 09-30 is Sat 10-03 only if the hall opens — it does on Saturdays.
-    assert f["contact_by"] == "2026-10-03" and f["staff"] == "s001" and f["level"] == 1
+    # 10-01, 10-02, 10-05..07 are holidays; 10-03/04 a weekend (the hall opens on Saturday
+    # 10-03, but that does not make it a working day); Thu 10-08 is the first working day,
+    # Sat 10-10 a 调休 day worked, so the 15th working day is Tue 10-27.
+    hours = d.engine.hall.hours
+    assert "sat" in hours.weekly and dt.date(2026, 10, 10) in hours.workdays
+    ev = d.engine.hall.evaluation
+    assert (ev.contact_working_days, ev.rectify_working_days) == (1, 15)
+    assert f["contact_by"] == "2026-10-08" and f["staff"] == "s001" and f["level"] == 1
+    assert f["rectify_by"] == "2026-10-27"
     issue(d, 1)
     d.serve(1)
     p2 = d.ok("request_evaluation", window=1)["prompt"]
