@@ -18,8 +18,10 @@ from gateway.api import views
 from gateway.api.auth import bearer
 from gateway.engine.commands import problem
 
+# No "rate": a rating comes only from the window's evaluator, never from the clerk
+# whose service it judges (评价不得干预).
 CLERK_ACTIONS = ("login", "logout", "call_next", "call_ticket", "recall", "start", "finish", "no_show",
-                 "transfer", "pause", "resume", "request_evaluation", "rate", "cancel_ticket")
+                 "transfer", "pause", "resume", "request_evaluation", "cancel_ticket")
 
 
 class TicketRequest(BaseModel):
@@ -39,9 +41,6 @@ class Action(BaseModel):
     to_staff: str | None = None
     reason: str | None = None
     until: str | None = None
-    prompt: str | None = None
-    level: int | None = Field(default=None, ge=1, le=5)
-    reasons: list[str] | None = None
     ticket: str | None = None
 
 

@@ -60,6 +60,9 @@ def test_bad_input_gets_a_4xx_with_a_reason_and_changes_nothing(tmp_path):
                 headers=AUTH), 422, "HH:MM"),
         (c.post("/api/v1/windows/1/actions", json={"action": "login"}, headers=AUTH), 422, "staff_code"),
         (c.get("/api/v1/tickets/2026-11-23-A999"), 404, "no ticket"),
+        # the clerk never rates their own service: ratings come from the evaluator only
+        (c.post("/api/v1/windows/1/actions", json={"action": "rate", "prompt": "E1", "level": 5},
+                headers=AUTH), 422, "action"),
     ]
     for r, code, words in cases:
         assert r.status_code == code, (r.status_code, r.text)
