@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gateway.config.model import Hall
 from gateway.engine import Engine, Outcome
+from gateway.engine.compat import StoreMismatch
 from gateway.store import CommandLog, canonical
 
 log = logging.getLogger("hallgw.runtime")
@@ -50,8 +51,13 @@ class Runtime:
             out = engine.handle(rec["cmd"])
             replayed += 1
             if out.ok != rec["outcome"]["ok"]:
-                diverged += 1  # would mean the engine is not deterministic; say so loudly
-                log.error("replay of record %s gave a different outcome", rec["seq"])
+                # The engine is deterministic, so the hall file changed under a store that was
+                # not closed cleanly: going on would drop (or invent) what was acknowledged.
+                diverged += 1
+                was = "accepted" if rec["outcome"]["ok"] else f"refused ({rec['outcome'].get('refusal')})"
+                now = "accepted" if out.ok else f"refused ({out.refusal})"
+                raise StoreMismatch([f"record {rec['seq']} ({rec['cmd'].get('type')}) was {was} when it was "
+                                     f"made but is {now} under this hall file"])
         return engine, replayed, diverged
 
     def subscribe(self, callback: Callable[[list[dict]], None]) -> None:

@@ -48,6 +48,7 @@ def run(args) -> int:
     from gateway import extensions
     from gateway.api import create_app
     from gateway.api.auth import load_token
+    from gateway.engine.compat import StoreMismatch
     from gateway.runtime import Runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -57,7 +58,16 @@ def run(args) -> int:
         print("\n".join(e.lines()), file=sys.stderr)
         return 2
     data_dir = Path(args.data_dir)
-    runtime = Runtime(hall, data_dir)
+    try:
+        runtime = Runtime(hall, data_dir)
+    except StoreMismatch as e:
+        print(f"hallgw: {data_dir / 'hall.db'} holds today's open state that {args.config} no longer fits:",
+              file=sys.stderr)
+        for line in e.problems:
+            print(f"  {line}", file=sys.stderr)
+        print("hallgw: put the hall file back as it was, serve, cancel or log out what is listed, stop the "
+              "gateway cleanly, then apply the change", file=sys.stderr)
+        return 2
     print(f"hallgw: {hall.name} ({hall.id}): store {data_dir / 'hall.db'}, "
           f"{runtime.replayed} command(s) replayed", flush=True)
     token, where = load_token(data_dir)

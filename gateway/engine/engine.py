@@ -15,6 +15,7 @@ from gateway.config.model import Hall
 from gateway.engine import stats as st
 from gateway.engine.calendar import HallCalendar
 from gateway.engine.commands import problem
+from gateway.engine.compat import StoreMismatch, mismatches
 from gateway.engine.evaluation import time_out
 from gateway.engine.handlers import HANDLERS
 from gateway.engine.line import WaitingLine
@@ -169,6 +170,9 @@ class Engine:
     def restore(cls, hall: Hall, snap: dict) -> Engine:
         if snap.get("version") != SNAPSHOT_VERSION or snap.get("hall") != hall.id:
             raise ValueError("snapshot is from another version or hall")
+        problems = mismatches(hall, snap)
+        if problems:
+            raise StoreMismatch(problems)
         e = cls(hall)
         e.day = snap["day"]
         if e.day is not None:
@@ -180,7 +184,8 @@ class Engine:
             e.tickets[t["id"]] = t
         e.by_number = {t["number"]: tid for tid, t in e.tickets.items() if t["state"] != "done"}
         for w in snap["windows"]:
-            e.windows[w["number"]] = dict(w)
+            if w["number"] in e.windows:  # a window taken out of the hall file (and left empty) goes
+                e.windows[w["number"]] = dict(w)
         e.staff_at = dict(snap["staff_at"])
         for p in snap["prompts"]:
             e.prompts[p["prompt"]] = dict(p)
