@@ -109,6 +109,10 @@ class Engine:
             if t["state"] == "done":
                 del self.tickets[tid]
             elif not keep:
+                # Each removed ticket is recorded (and so in the audit log) before it goes.
+                events.append({"type": "ticket_reset", "at": at, "ticket": tid, "number": t["number"],
+                               "service": t["service"], "lane": t["lane"], "was": t["state"],
+                               "window": t["window"], "day": t["day"]})
                 t["state"], t["outcome"], t["finished_at"] = "done", "reset", at
                 removed += 1
                 del self.tickets[tid]

@@ -19,7 +19,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 FINAL = ("served", "no_show", "cancelled")
-CLOSING = ("ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled")
+CLOSING = ("ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled", "ticket_reset")
 
 
 def records(db: Path) -> list[dict]:

@@ -169,6 +169,10 @@ def test_new_service_day_resets_the_queue_and_numbers():
     out = d("tick", at=at(2026, 11, 24, 0, 0, 1))
     kinds = [e["type"] for e in out.events]
     assert "day_started" in kinds and d.engine.windows[1]["ticket"] is None
+    # each removed ticket is recorded with what it was doing when the day ended
+    reset = [(e["number"], e["was"], e["window"]) for e in out.events if e["type"] == "ticket_reset"]
+    assert reset == [("A001", "called", 1), ("A002", "waiting", None)]
+    assert next(e for e in out.events if e["type"] == "day_started")["removed"] == 2
     assert d.engine.tickets == {} and d.engine.stats["volume"]["issued"] == 0
     assert d.ok("issue_ticket", service="ZH")["id"] == "2026-11-24-A001"
 
