@@ -31,6 +31,7 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "rate": (True, {"prompt": (_S, True), "level": (_I, True), "reasons": (_L, False), "rated_at": (_N, False)}),
     "tick": (False, {}),
 }
+LATEST = 4102444800  # 2100-01-01: beyond it datetime cannot place a time in the hall's day
 WINDOW_COMMANDS = frozenset(t for t, (w, _) in SPEC.items() if w)
 
 
@@ -56,8 +57,8 @@ def problem(cmd, windows: dict) -> str | None:
     kind = cmd.get("type")
     if kind not in SPEC:
         return f"unknown command type {kind!r}"
-    if not _is(_N, cmd.get("at")) or cmd["at"] < 0:
-        return f"{kind}: 'at' must be epoch seconds"
+    if not _is(_N, cmd.get("at")) or not 0 <= cmd["at"] < LATEST:
+        return f"{kind}: 'at' must be epoch seconds before 2100"
     needs_window, fields = SPEC[kind]
     if needs_window:
         w = cmd.get("window")
@@ -72,9 +73,11 @@ def problem(cmd, windows: dict) -> str | None:
             continue
         if not _is(k, cmd[name]):
             return f"{kind}: '{name}' must be a {k}"
-    if kind == "issue_ticket" and cmd.get("lane", "normal") not in LANES:
+    if kind == "rate" and cmd.get("rated_at") is not None and not 0 <= cmd["rated_at"] < LATEST:
+        return "rate: 'rated_at' must be epoch seconds before 2100"
+    if kind == "issue_ticket" and (cmd.get("lane") or "normal") not in LANES:
         return f"issue_ticket: lane must be one of {', '.join(LANES)}"
-    if kind == "finish" and cmd.get("case_type", "immediate") not in CASE_TYPES:
+    if kind == "finish" and (cmd.get("case_type") or "immediate") not in CASE_TYPES:
         return f"finish: case_type must be one of {', '.join(CASE_TYPES)}"
     if kind == "transfer" and sum(cmd.get(k) is not None for k in ("to_service", "to_window", "to_staff")) != 1:
         return "transfer: give exactly one of to_service, to_window, to_staff"

@@ -55,7 +55,7 @@ def rate(eng, cmd, at, events):
     if unknown:
         return f"unknown 差评 reason code(s): {', '.join(unknown)}", None
     level = cmd["level"]
-    rated_at = float(cmd.get("rated_at", at))
+    rated_at = float(at if cmd.get("rated_at") is None else cmd["rated_at"])
     _close(eng, p, "rated")
     t = eng.tickets.get(p["ticket"])
     if t is not None:

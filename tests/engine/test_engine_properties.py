@@ -170,3 +170,41 @@ def test_snapshot_then_replay_equals_straight_run(seq, cut):
     for c in cmds[cut:]:
         assert a.handle(dict(c)).to_dict() == b.handle(dict(c)).to_dict()
     assert json.dumps(a.snapshot(), sort_keys=True) == json.dumps(b.snapshot(), sort_keys=True)
+
+
+# Any JSON a device, the API or a damaged log could hand over: the engine answers
+# with an outcome, never an exception, and a refusal leaves the state as it was.
+json_value = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70)
+                          | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                      max_size=3), max_leaves=6)
+field_names = st.sampled_from(["window", "service", "lane", "staff_code", "number", "ticket", "case_type",
+                               "to_service", "to_window", "to_staff", "reason", "until", "prompt", "level",
+                               "reasons", "rated_at", "at"])
+# mostly well-formed values, so that a command gets past its first check
+good_values = st.sampled_from([WINDOWS[0], "E1", 3, None, MONDAY_9, "ZH", "2001"])
+garbage = st.builds(lambda kind, at, fields: {"type": kind, "at": at, **fields},
+                    st.sampled_from(["rate"] * 8 + KINDS[:-10] + ["tick", "nope"]),
+                    st.one_of(st.floats(MONDAY_9, MONDAY_9 + 8 * 3600),
+                              st.sampled_from([-1, 0, 1e12, 1e18, 2**70, float("inf")]), json_value),
+                    st.dictionaries(field_names, good_values | json_value, max_size=5))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(garbage, max_size=12))
+def test_garbage_commands_never_raise_and_refusals_change_nothing(cmds):
+    eng = Engine(HALL)
+    # a served ticket and a live prompt E1 at window 1, so that garbage reaches deep handlers
+    for i, c in enumerate([{"type": "issue_ticket", "service": SERVICES[0]},
+                           {"type": "login", "window": WINDOWS[0], "staff_code": "2001"},
+                           {"type": "call_next", "window": WINDOWS[0]}, {"type": "start", "window": WINDOWS[0]},
+                           {"type": "finish", "window": WINDOWS[0]},
+                           {"type": "request_evaluation", "window": WINDOWS[0]}]):
+        assert eng.handle({**c, "at": MONDAY_9 + i}).ok
+    for cmd in cmds:
+        before = json.dumps(eng.snapshot(), sort_keys=True, default=str)
+        out = eng.handle(cmd)
+        if not out.ok:
+            assert out.refusal
+            if not out.events:  # time passing (a new day) may ride on a refusal, nothing else
+                assert json.dumps(eng.snapshot(), sort_keys=True, default=str) == before

@@ -78,7 +78,9 @@ def test_malformed_commands_are_refused_and_change_nothing():
                 {"type": "transfer", "at": d.now, "window": 1, "to_service": "SB", "to_window": 2},
                 {"type": "pause", "at": d.now, "window": 1, "reason": "会议", "until": "25:00"},
                 {"type": "rate", "at": d.now, "window": 1, "prompt": "E1", "level": 9},
-                {"type": "login", "at": d.now, "window": True, "staff_code": "1001"}]:
+                {"type": "login", "at": d.now, "window": True, "staff_code": "1001"},
+                {"type": "tick", "at": 1e12}, {"type": "tick", "at": 1e18},
+                {"type": "rate", "at": d.now, "window": 1, "prompt": "E1", "level": 3, "rated_at": 1e18}]:
         out = d.engine.handle(bad)
         assert not out.ok and out.refusal and out.events == []
     assert json.dumps(d.engine.snapshot(), sort_keys=True) == before
@@ -199,7 +201,7 @@ def test_evaluation_once_per_prompt_and_timeout_is_not_a_rating():
     p = d.ok("request_evaluation", window=1)["prompt"]
     assert "already waiting" in d.refused("request_evaluation", window=1)
     assert "belongs to window 1" in d.refused("rate", window=2, prompt=p, level=5)
-    assert d.ok("rate", window=1, prompt=p, level=4)["staff"] == "s001"
+    assert d.ok("rate", window=1, prompt=p, level=4, rated_at=None)["staff"] == "s001"  # None: not given
     assert "already rated" in d.refused("rate", window=1, prompt=p, level=5)
     d.serve(1)
     p2 = d.ok("request_evaluation", window=1)["prompt"]
