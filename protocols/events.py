@@ -11,7 +11,8 @@ TS_MAX = 4294967295
 
 # The call pad's keys, one action each.
 ACTIONS = ("login", "logout", "call_next", "call_ticket", "recall", "start",
-           "finish", "no_show", "transfer", "pause", "resume", "request_evaluation")
+           "finish", "no_show", "transfer", "pause", "resume", "request_evaluation",
+           "cancel_evaluation")
 # 即办件 / 承诺件 / 联办件 / 上报件 / 退办件
 CASE_TYPES = ("immediate", "promised", "joint", "reported", "refused")
 # 非常满意=5, 满意=4, 基本满意=3, 不满意=2, 非常不满意=1; 2 and 1 are 差评.

@@ -21,7 +21,7 @@ from gateway.engine.commands import problem
 # No "rate": a rating comes only from the window's evaluator, never from the clerk
 # whose service it judges (评价不得干预).
 CLERK_ACTIONS = ("login", "logout", "call_next", "call_ticket", "recall", "start", "finish", "no_show",
-                 "transfer", "pause", "resume", "request_evaluation", "cancel_ticket")
+                 "transfer", "pause", "resume", "request_evaluation", "cancel_evaluation", "cancel_ticket")
 
 
 class TicketRequest(BaseModel):

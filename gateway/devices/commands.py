@@ -28,8 +28,11 @@ def from_action(window: int, e: dict, at: float) -> dict:
 
 
 def from_rating(window: int, e: dict, at: float) -> dict:
-    return {"type": "rate", "at": at, "window": window, "prompt": e["prompt"], "level": e["level"],
-            "reasons": list(e.get("reasons", [])), "rated_at": e["rated_at"], "origin": origin(e)}
+    cmd = {"type": "rate", "at": at, "window": window, "prompt": e["prompt"], "level": e["level"],
+           "reasons": list(e.get("reasons", [])), "rated_at": e["rated_at"], "origin": origin(e)}
+    if "rv" in e:  # the reasons list version the citizen chose from
+        cmd["rv"] = e["rv"]
+    return cmd
 
 
 def from_event(window: int, e: dict, at: float) -> dict:

@@ -69,7 +69,7 @@ def apply(view: HallView, ev: dict, services_of) -> tuple[HallView, set[int]]:
         wv = ack(wv, ev["prompt"])
         if wv.prompt == ev["prompt"]:
             wv = replace(wv, eval_mode="thanks", prompt="", thanks_until=float(ev["at"]) + THANKS_SECONDS)
-    elif t == "evaluation_timed_out":
+    elif t in ("evaluation_timed_out", "evaluation_cancelled"):
         if wv.prompt == ev["prompt"]:
             wv = replace(wv, eval_mode="idle", prompt="", prompt_staff="")  # not rated: no default level
     elif t in ("ticket_started", "ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_cancelled"):

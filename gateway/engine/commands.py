@@ -28,7 +28,9 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "pause": (True, {"reason": (_S, True), "until": (_S, False)}),
     "resume": (True, {}),
     "request_evaluation": (True, {}),
-    "rate": (True, {"prompt": (_S, True), "level": (_I, True), "reasons": (_L, False), "rated_at": (_N, False)}),
+    "rate": (True, {"prompt": (_S, True), "level": (_I, True), "reasons": (_L, False), "rated_at": (_N, False),
+                    "rv": (_S, False)}),
+    "cancel_evaluation": (True, {}),
     "tick": (False, {}),
 }
 LATEST = 4102444800  # 2100-01-01: beyond it datetime cannot place a time in the hall's day

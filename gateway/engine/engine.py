@@ -60,7 +60,8 @@ class Engine:
         self.prompts: dict[str, dict] = {}  # pending evaluation prompts
         self.prompt_heap: list = []
         self.prompt_counter = 0
-        self.prompt_done: dict[str, str] = {}  # today's closed prompts -> rated | timed_out
+        self.prompt_done: dict[str, str] = {}  # today's closed prompts -> rated | timed_out | cancelled
+        self.expired: dict[str, dict] = {}  # today's timed-out prompts, for a rating delivered late
         self.followups: list[dict] = []  # 差评 follow-up items
         self.alerts: dict[str, dict] = {}  # active alerts by key
         self.stats = st.new_stats("")
@@ -122,6 +123,7 @@ class Engine:
                 self.seq[code] = 0
         self.by_number = {t["number"]: tid for tid, t in self.tickets.items()}
         self.prompt_done = {}
+        self.expired = {}
         for w in self.windows.values():
             w["cases"] = 0
             if w["ticket"] is not None and w["ticket"] not in self.tickets:
@@ -166,7 +168,8 @@ class Engine:
                                                       queue=dict(t["queue"])) for t in self.tickets.values()],
                 "windows": [dict(w) for w in self.windows.values()], "staff_at": dict(self.staff_at),
                 "prompts": [dict(p) for p in self.prompts.values()], "prompt_counter": self.prompt_counter,
-                "prompt_done": dict(self.prompt_done), "followups": [dict(f) for f in self.followups],
+                "prompt_done": dict(self.prompt_done), "expired": [dict(p) for p in self.expired.values()],
+                "followups": [dict(f) for f in self.followups],
                 "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
                 "stats": _deep(self.stats), "stats_since": self.stats_since}
 
@@ -196,6 +199,7 @@ class Engine:
             heapq.heappush(e.prompt_heap, (p["deadline"], p["prompt"]))
         e.prompt_counter = snap["prompt_counter"]
         e.prompt_done = dict(snap["prompt_done"])
+        e.expired = {p["prompt"]: dict(p) for p in snap.get("expired", [])}
         e.followups = [dict(f) for f in snap["followups"]]
         e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
         e.stats = _deep(snap["stats"])

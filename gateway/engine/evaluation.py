@@ -2,6 +2,15 @@
 
 A prompt that runs out is recorded as "not rated", never as a default level. A 差评
 (level 1-2) opens a follow-up item with contact and rectify deadlines in working days.
+
+An evaluator whose link was down keeps the citizen's rating in flash and delivers it
+after reconnecting, possibly after the prompt ran out here. It is still that
+citizen's rating of that service: it is taken (once, the same service day) if it was
+made within the prompt's time, and replaces the "not rated". The device darkens
+its keys when the prompt's time is up (counting from when the prompt reached it), so
+nothing is rated later than that. Its rated_at is recorded, not judged: a device
+clock a few minutes off must not cost a citizen their rating. A clerk may withdraw
+a prompt (the citizen left): it ends as "not rated" and nothing can rate it later.
 """
 from __future__ import annotations
 
@@ -11,6 +20,7 @@ import heapq
 from gateway.engine import stats as st
 
 BAD_LEVEL_MAX = 2
+CLOCK_VALID = 1577836800  # 2020-01-01: a device rated_at before it means its clock was unset
 
 
 def request_evaluation(eng, cmd, at, events):
@@ -41,34 +51,69 @@ def request_evaluation(eng, cmd, at, events):
 def rate(eng, cmd, at, events):
     pid = cmd["prompt"]
     p = eng.prompts.get(pid)
+    late = False
+    rated_at = cmd.get("rated_at")
+    rated_at = float(rated_at) if rated_at is not None and rated_at >= CLOCK_VALID else None
     if p is None:
         done = eng.prompt_done.get(pid)
         if done == "rated":
             return f"prompt {pid} was already rated (一次一评)", None
+        if done == "cancelled":
+            return f"prompt {pid} was withdrawn by the clerk and recorded as not rated", None
         if done == "timed_out":
-            return f"prompt {pid} timed out and was recorded as not rated", None
-        return f"no evaluation prompt {pid}", None
+            p = eng.expired.get(pid)
+            if p is None or p["window"] != cmd["window"]:
+                return f"prompt {pid} timed out and was recorded as not rated", None
+            late = True
+        else:
+            return f"no evaluation prompt {pid}", None
     if p["window"] != cmd["window"]:
         return f"prompt {pid} belongs to window {p['window']}, not {cmd['window']}", None
     reasons = list(cmd.get("reasons") or [])
+    # A device holding an older reasons list may send a code the hall no longer has:
+    # the rating itself still counts, the unknown codes are kept aside, never guessed.
     unknown = [r for r in reasons if r not in eng.bad_reasons]
-    if unknown:
-        return f"unknown 差评 reason code(s): {', '.join(unknown)}", None
+    reasons = [r for r in reasons if r in eng.bad_reasons]
     level = cmd["level"]
-    rated_at = float(at if cmd.get("rated_at") is None else cmd["rated_at"])
-    _close(eng, p, "rated")
+    if late:
+        del eng.expired[pid]
+        eng.prompt_done[pid] = "rated"
+        eng.stats["evaluation"]["timed_out"] -= 1
+    else:
+        _close(eng, p, "rated")
     t = eng.tickets.get(p["ticket"])
     if t is not None:
         t["evaluation"], t["level"] = "rated", level
     st.rating(eng.stats, level, p["service"], p["window"], p["staff"])
     rec = {"type": "rating_recorded", "at": at, "prompt": pid, "window": p["window"], "ticket": p["ticket"],
            "number": p["number"], "staff": p["staff"], "service": p["service"], "case_type": p["case_type"],
-           "level": level, "reasons": reasons, "rated_at": rated_at,
-           "reasons_version": eng.hall.evaluation.reasons_version}
+           "level": level, "reasons": reasons, "rated_at": at if rated_at is None else rated_at,
+           "reasons_version": cmd.get("rv") or eng.hall.evaluation.reasons_version, "late": late}
+    if unknown:
+        rec["unknown_reasons"] = unknown
     events.append(rec)
     if level <= BAD_LEVEL_MAX:
         events.append(_follow_up(eng, rec, at))
     return None, {k: v for k, v in rec.items() if k not in ("type", "at")}
+
+
+def cancel_evaluation(eng, cmd, at, events):
+    """The clerk withdraws the prompt (the citizen left without rating)."""
+    w = eng.windows[cmd["window"]]
+    pid = w["prompt"]
+    if not pid:
+        return f"window {w['number']} is not waiting for a rating", None
+    p = eng.prompts[pid]
+    _close(eng, p, "cancelled")
+    t = eng.tickets.get(p["ticket"])
+    if t is not None:
+        t["evaluation"] = "not_rated"
+    ev_stats = eng.stats["evaluation"]
+    ev_stats["cancelled"] = ev_stats.get("cancelled", 0) + 1  # .get: a snapshot from before it existed
+    ev = {"type": "evaluation_cancelled", "at": at, "prompt": pid, "window": p["window"], "ticket": p["ticket"],
+          "staff": p["staff"], "service": p["service"]}
+    events.append(ev)
+    return None, {k: v for k, v in ev.items() if k not in ("type", "at")}
 
 
 def _follow_up(eng, rec: dict, at: float) -> dict:
@@ -95,6 +140,7 @@ def _close(eng, p: dict, how: str) -> None:
 def time_out(eng, pid: str, at: float, events: list) -> None:
     p = eng.prompts[pid]
     _close(eng, p, "timed_out")
+    eng.expired[pid] = p  # an offline evaluator may still deliver the rating made in time
     t = eng.tickets.get(p["ticket"])
     if t is not None:
         t["evaluation"] = "not_rated"

@@ -17,5 +17,6 @@ HANDLERS = {
     "resume": clerk.resume,
     "request_evaluation": evaluation.request_evaluation,
     "rate": evaluation.rate,
+    "cancel_evaluation": evaluation.cancel_evaluation,
     "tick": rules.tick,
 }

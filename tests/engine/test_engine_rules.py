@@ -193,7 +193,7 @@ def test_keep_open_overnight_keeps_waiting_tickets_and_their_numbers():
 
 def test_evaluation_once_per_prompt_and_timeout_is_not_a_rating():
     d = Driver()
-    issue(d, 2)
+    issue(d, 3)
     d.ok("login", window=1, staff_code="1001")
     d.ok("login", window=2, staff_code="1003")
     assert "no finished service" in d.refused("request_evaluation", window=1)
@@ -205,11 +205,38 @@ def test_evaluation_once_per_prompt_and_timeout_is_not_a_rating():
     assert "already rated" in d.refused("rate", window=1, prompt=p, level=5)
     d.serve(1)
     p2 = d.ok("request_evaluation", window=1)["prompt"]
+    asked = d.now
     out = d("tick", at=d.now + 61)
     assert [e["type"] for e in out.events].count("evaluation_timed_out") == 1
-    assert "timed out" in d.refused("rate", window=1, prompt=p2, level=5)
     ev = d.engine.stats["evaluation"]
     assert (ev["rated"], ev["timed_out"], ev["levels"]["4"]) == (1, 1, 1)
+    # The evaluator was offline: the citizen's rating, made in time, arrives after the
+    # timeout. It counts, once, and the "not rated" is taken back.
+    assert "timed out" in d.refused("rate", window=2, prompt=p2, level=5, rated_at=asked + 20)
+    late = d.ok("rate", window=1, prompt=p2, level=5, rated_at=asked + 20)
+    assert late["late"] is True and late["rated_at"] == asked + 20 and late["staff"] == "s001"
+    assert "already rated" in d.refused("rate", window=1, prompt=p2, level=5, rated_at=asked + 20)
+    assert (ev["rated"], ev["timed_out"], ev["levels"]["5"]) == (2, 0, 1)
+    # With its clock unset the device's rated_at says nothing: the rating is stamped on arrival.
+    d.serve(1)
+    p3 = d.ok("request_evaluation", window=1)["prompt"]
+    d("tick", at=d.now + 61)
+    assert d.ok("rate", window=1, prompt=p3, level=3, rated_at=946684800)["rated_at"] == d.now
+
+
+def test_clerk_withdraws_a_prompt_and_it_stays_not_rated():
+    d = Driver()
+    issue(d, 1)
+    d.ok("login", window=1, staff_code="1001")
+    assert "not waiting for a rating" in d.refused("cancel_evaluation", window=1)
+    d.serve(1)
+    p = d.ok("request_evaluation", window=1)["prompt"]
+    out = d("cancel_evaluation", window=1)
+    assert [e["type"] for e in out.events] == ["evaluation_cancelled"]
+    assert "withdrawn" in d.refused("rate", window=1, prompt=p, level=5)
+    ev = d.engine.stats["evaluation"]
+    assert (ev["rated"], ev["cancelled"], ev["timed_out"]) == (0, 1, 0)
+    assert next(iter(d.engine.tickets.values()))["evaluation"] == "not_rated"
 
 
 def test_bad_rating_opens_a_follow_up_in_working_days():
@@ -232,7 +259,9 @@ def test_bad_rating_opens_a_follow_up_in_working_days():
     issue(d, 1)
     d.serve(1)
     p2 = d.ok("request_evaluation", window=1)["prompt"]
-    assert "unknown 差评 reason" in d.refused("rate", window=1, prompt=p2, level=1, reasons=["zz"])
+    # a code from an older reasons list: the rating counts, the code is kept aside
+    r = d.ok("rate", window=1, prompt=p2, level=1, reasons=["zz", "01"], rv="2025.9")
+    assert (r["reasons"], r["unknown_reasons"], r["reasons_version"]) == (["01"], ["zz"], "2025.9")
 
 
 def test_alerts_tidal_empty_post_and_case_limit():

@@ -44,8 +44,13 @@ def test_ratings_stored_once_for_the_right_staff_from_the_evaluator():
     assert bad
 
 
-def test_a_given_rating_neither_stored_nor_timed_out_is_caught():
+def test_a_given_rating_that_was_not_stored_is_caught_even_after_a_timeout():
     bad, n = check_ratings([], HALL, SENT)
     assert n == 0 and bad
+    # An offline evaluator delivers after the prompt timed out here: the rating must
+    # still be stored (late), so a timeout is no excuse.
     timed_out = {"type": "evaluation_timed_out", "prompt": "E1", "window": 1, "ticket": "T1"}
-    assert check_ratings([rec(timed_out)], HALL, SENT) == ([], 0)
+    bad, n = check_ratings([rec(timed_out)], HALL, SENT)
+    assert n == 0 and bad and "timed out first" in bad[0]
+    late = dict(rating(), late=True)
+    assert check_ratings([rec(timed_out), rec(late, origin="s1-eval")], HALL, SENT) == ([], 1)
