@@ -176,7 +176,35 @@ def test_events_queued_while_the_gateway_is_down_arrive_once(hall):
     assert gw.window(6)["ticket_number"] == "A001"
 
 
-def test_evaluation_timeout_is_not_rated_and_a_late_rating_is_refused(hall):
+def test_an_event_that_could_not_be_committed_is_not_acknowledged_and_comes_again(hall):
+    import sqlite3
+
+    gw, device, broker = hall
+    pad = device("w04-pad")
+    gw.issue()
+    pad.action("login", staff="1007")
+    pad.wait(lambda d: d["logged_in"])
+    real = gw.rt.store.append
+    failures = []
+
+    def disk_full(*a, **kw):
+        if not failures:
+            failures.append(1)
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(*a, **kw)
+
+    gw.rt.store.append = disk_full
+    pad.action("call_next")
+    assert wait_for(lambda: failures)
+    time.sleep(0.3)
+    assert gw.window(4)["ticket_number"] is None  # not on disk, so it did not happen
+    # No PUBACK went out: after a reconnect the broker delivers it again, and now it sticks.
+    broker.restart()
+    pad.wait(lambda d: d["ticket"] == "A001", timeout=15)
+    assert gw.window(4)["ticket_number"] == "A001"
+
+
+def test_evaluation_timeout_is_not_rated_and_an_offline_evaluators_rating_still_counts_once(hall):
     gw, device, _ = hall
     pad, ev = device("w07-pad"), device("w07-eval", "evaluator")
     gw.issue()
@@ -189,10 +217,15 @@ def test_evaluation_timeout_is_not_rated_and_a_late_rating_is_refused(hall):
     gw.clock.offset += HALL.evaluation.prompt_timeout_seconds + 1
     ev.wait(lambda d: d["mode"] == "idle", timeout=3)
     assert [x["prompt"] for x in gw.events if x["type"] == "evaluation_timed_out"] == [prompt]
+    assert not [x for x in gw.events if x["type"] == "rating_recorded"]  # no default level
+    # The evaluator was offline when the citizen rated; it delivers from flash afterwards.
     ev.rate(prompt, 5)
-    # Refused for good, so the evaluator may drop it from flash; no rating recorded, no default level.
     ev.wait(lambda d: prompt in d["acked"])
-    assert not [x for x in gw.events if x["type"] == "rating_recorded"]
+    rated = [x for x in gw.events if x["type"] == "rating_recorded"]
+    assert [(r["prompt"], r["level"], r["late"], r["staff"]) for r in rated] == [(prompt, 5, True, "s013")]
+    ev.rate(prompt, 1)  # 一次一评: a second rating of that service is refused for good
+    time.sleep(0.3)
+    assert len([x for x in gw.events if x["type"] == "rating_recorded"]) == 1
 
 
 def test_ratings_only_from_the_evaluator_of_the_prompting_window(hall):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 
 import paho.mqtt.client as mqtt
 
@@ -36,8 +37,10 @@ class Link:
         self._health = state or health.GATEWAY
         # A fixed client id with a persistent session: QoS 1 events that devices
         # sent while the gateway was down are delivered when it comes back.
+        # Manual acks: a device event is acknowledged to the broker only once it is
+        # committed (or dropped for good), so a failed commit is delivered again.
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"hallgw-{hall_id}",
-                        clean_session=False, protocol=mqtt.MQTTv311)
+                        clean_session=False, protocol=mqtt.MQTTv311, manual_ack=True)
         if username:
             c.username_pw_set(username, password)
         c.will_set(topics.gateway_availability(hall_id), status.availability(False), qos=QOS, retain=True)
@@ -94,6 +97,14 @@ class Link:
     def _message(self, client, userdata, msg) -> None:
         try:
             self._on_message(msg.topic, msg.payload)
+        except (sqlite3.Error, OSError):
+            # Not committed (disk full, store unwritable): leave it unacknowledged; the
+            # persistent session delivers it again after the next reconnect.
+            log.exception("message on %s not committed; left for the broker to deliver again", msg.topic)
+            return
         except Exception:
-            # Never let one message take the network thread down with it.
+            # Never let one message take the network thread down with it; a message
+            # that trips a fault would do so each time, so it is dropped (acknowledged).
             log.exception("message on %s could not be handled; dropped", msg.topic)
+        if msg.qos:
+            client.ack(msg.mid, msg.qos)
