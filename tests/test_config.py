@@ -109,6 +109,21 @@ BROKEN = [
     ("holiday that is also a workday",
      lambda: replace_once(COUNTY, "workdays = [2026-09-27", "workdays = [2026-10-01"),
      "hours.workdays", "2026-10-01 is also listed as a holiday"),
+    ("service no window serves",
+     lambda: edit_window(22, 'services = ["TS"]', 'services = ["BB"]'),
+     "services[12]", "no window serves 'TS'"),
+    ("more pause reasons than digit keys",
+     lambda: replace_once(COUNTY, '"临时离开", "就餐", "系统故障"]', '"临时离开", "就餐", "系统故障", "a", "b", "c", "d"]'),
+     "queue.pause_reasons", "at most 9"),
+    ("pause reason too long for the call pad",
+     lambda: replace_once(COUNTY, '"系统故障"]', '"系统故障正在等待厂家工程师上门维修"]'),
+     "queue.pause_reasons[5]", "at most 8"),
+    ("satisfaction target not a number",
+     lambda: replace_once(COUNTY, "satisfaction_percent = 95", "satisfaction_percent = nan"),
+     "thresholds.satisfaction_percent", "not a finite number"),
+    ("LED panel lower than the font",
+     lambda: edit_window(0, 'panel = "128x16"', 'panel = "128x8"'),
+     "windows[0].panel", "height 16..64"),
     ("missing windows",
      lambda: re.sub(r"^\[\[windows\]\]\n(?:.+\n)+", "", COUNTY, flags=re.M),
      "windows", "missing"),
@@ -125,6 +140,11 @@ def test_broken_config(tmp_path, name, edit, path, words):
     lines = [line for line in out.stderr.splitlines() if line.startswith(expected)]
     assert lines, f"no line for {path!r} in:\n{out.stderr}"
     assert any(words in line for line in lines), out.stderr
+
+
+def test_a_zero_satisfaction_target_stays_zero():
+    assert load_text(replace_once(COUNTY, "satisfaction_percent = 95", "satisfaction_percent = 0"),
+                     "c.toml").thresholds.satisfaction_percent == 0
 
 
 def test_toml_syntax_error_gives_line(tmp_path):

@@ -44,6 +44,18 @@ def ticket(eng, ref: str) -> dict | None:
 
 def stats_today(eng, now: float) -> dict:
     report = st.report(eng.stats, eng.live_idle(now))
+    # The hall is judged on satisfaction ≥ the target (95 %): say where today stands,
+    # for the hall and for each window and clerk with ratings.
+    target = eng.hall.thresholds.satisfaction_percent / 100
+    report["evaluation"]["satisfaction_target"] = target
+    report["evaluation"]["below_target"] = _below(report["evaluation"]["satisfaction_rate"], target)
+    for kind in ("window", "staff"):
+        for a in report[kind].values():
+            a["below_target"] = _below(a["satisfaction_rate"], target)
     report["alerts"] = list(eng.alerts.values())
     report["followups"] = [f for f in eng.followups if f["status"] == "open"]
     return report
+
+
+def _below(rate: float | None, target: float) -> bool | None:
+    return None if rate is None else rate < target

@@ -7,6 +7,7 @@ mistake in the file rather than the first.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 _MISSING = object()
@@ -100,6 +101,9 @@ class Reader:
 
     def number(self, t, key, path, default=_MISSING, lo: float | None = None, hi: float | None = None):
         v = self.value(t, key, path, (int, float), default, "a number")
+        if isinstance(v, float) and not math.isfinite(v):
+            self.error(join(path, key), f"{v} is not a finite number")
+            return None
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             if (lo is not None and v < lo) or (hi is not None and v > hi):
                 self.error(join(path, key), f"{v} is out of range {lo}..{hi}")

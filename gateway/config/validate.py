@@ -35,6 +35,10 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     staff = _staff(r, doc)
     windows = _windows(r, doc, {s.code for s in services}, {s.id for s in staff})
     devices = _devices(r, doc, {w.number for w in windows})
+    served = {c for w in windows for c in w.services}
+    for i, svc in enumerate(services):
+        if svc.code and svc.code not in served:
+            r.error(f"services[{i}]", f"no window serves {svc.code!r}: its tickets could never be called")
     hours = _hours(r, doc)
     queue = _queue(r, doc)
     thresholds = _thresholds(r, doc)
@@ -48,6 +52,10 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
                   services=services, windows=windows, devices=devices, staff=staff, hours=hours,
                   queue=queue, thresholds=thresholds, evaluation=evaluation, upstream=upstream,
                   audio=audio, broker=broker), []
+
+
+PAUSE_REASONS_MAX = 9
+PAUSE_REASON_LEN = 8
 
 
 def _unique(r: Reader, seen: dict, value, path: str, what: str) -> None:
@@ -96,9 +104,9 @@ def _panel(r: Reader, t: dict, p: str) -> m.Panel:
         w, h = (int(x) for x in v.split("x"))
     except (ValueError, AttributeError):
         return m.Panel(64, 16)
-    if w % 8 or h % 8 or not 8 <= w <= 512 or not 8 <= h <= 64:
+    if w % 8 or h % 8 or not 8 <= w <= 512 or not 16 <= h <= 64:
         r.error(f"{p}.panel", f"{v!r}: width and height must be multiples of 8 (MAX7219 modules), "
-                              "width 8..512, height 8..64")
+                              "width 8..512, height 16..64 (the LED font is 16 px tall)")
     return m.Panel(w, h)
 
 
@@ -177,6 +185,14 @@ def _queue(r: Reader, doc: dict) -> m.Queue:
     start = r.clock(t.get("service_day_start", "00:00"), "queue.service_day_start") or dt.time(0)
     reasons = r.strings(t, "pause_reasons", p, default=("会议", "培训", "外出办事", "临时离开", "就餐"),
                         nonempty=True)
+    # The clerk picks a reason with digit keys 1-9 on the call pad, whose screen line and
+    # the LED sign's 去向留言 hold a short phrase.
+    if len(reasons) > PAUSE_REASONS_MAX:
+        r.error(f"{p}.pause_reasons", f"{len(reasons)} reasons: at most {PAUSE_REASONS_MAX} "
+                                      "(the call pad picks them with the digit keys 1-9)")
+    for i, reason in enumerate(reasons):
+        if len(reason) > PAUSE_REASON_LEN:
+            r.error(f"{p}.pause_reasons[{i}]", f"{reason!r} is {len(reason)} characters: at most {PAUSE_REASON_LEN}")
     return m.Queue(normal_per_priority=r.integer(t, "normal_per_priority", p, default=2, lo=1, hi=20),
                    recall_limit=r.integer(t, "recall_limit", p, default=3, lo=1, hi=10),
                    keep_open_overnight=r.boolean(t, "keep_open_overnight", p, default=False),
@@ -193,8 +209,13 @@ def _thresholds(r: Reader, doc: dict) -> m.Thresholds:
         max_wait_minutes=r.integer(t, "max_wait_minutes", p, default=15, lo=1, hi=240),
         daily_cases_per_comprehensive_window=r.integer(t, "daily_cases_per_comprehensive_window", p,
                                                        default=30, lo=1, hi=500),
-        satisfaction_percent=float(r.number(t, "satisfaction_percent", p, default=95, lo=0, hi=100) or 95),
+        satisfaction_percent=_float(r.number(t, "satisfaction_percent", p, default=95, lo=0, hi=100), 95.0),
         empty_post_minutes=r.integer(t, "empty_post_minutes", p, default=10, lo=1, hi=240))
+
+
+def _float(v, fallback: float) -> float:
+    # a wrong value was reported already; the fallback only lets checking go on
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else fallback
 
 
 def _evaluation(r: Reader, doc: dict) -> m.Evaluation:

@@ -40,6 +40,13 @@ def test_kiosk_ticket_then_clerk_serves_it(tmp_path):
     assert (w1["status"], w1["staff"], w1["cases_today"]) == ("idle", "s001", 1)
     stats = c.get("/api/v1/stats/today").json()
     assert stats["volume"]["served"] == 1 and stats["window"]["1"]["served"] == 1
+    ev = stats["evaluation"]
+    assert (ev["satisfaction_target"], ev["satisfaction_rate"], ev["below_target"]) == (0.95, None, None)
+    prompt = c.post("/api/v1/windows/1/actions", json={"action": "request_evaluation"}, headers=AUTH).json()["prompt"]
+    assert rt.submit({"type": "rate", "at": MONDAY_9 + 600, "window": 1, "prompt": prompt, "level": 3}).ok
+    stats = c.get("/api/v1/stats/today").json()
+    assert (stats["evaluation"]["satisfaction_rate"], stats["evaluation"]["below_target"]) == (1.0, False)
+    assert stats["staff"]["s001"]["below_target"] is False
     assert c.get("/docs").status_code == 200 and "/api/v1/tickets" in c.get("/openapi.json").json()["paths"]
     rt.close()
 
