@@ -16,7 +16,12 @@ def main(argv: list[str] | None = None) -> int:
     day.register(sub)
     bench.register(sub)
     args = ap.parse_args(argv)
-    return args.func(args)
+    from gateway.config import ConfigError
+    try:
+        return args.func(args)
+    except ConfigError as e:  # an invalid hall file starts nothing
+        print("\n".join(e.lines()), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

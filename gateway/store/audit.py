@@ -22,34 +22,40 @@ def verify(db_path: str | Path) -> tuple[bool, int, str]:
     """Walk the chain. Returns (ok, records checked, message naming the first bad record)."""
     p = Path(db_path)
     if not p.exists():
-        return False, 0, f"{p}: no store here"
+        return False, 0, "no store here"
     conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
     try:
-        prev, expected, n = GENESIS, 1, 0
-        for seq, record, stored_prev, digest in conn.execute(
-                "SELECT seq, record, prev, hash FROM commands ORDER BY seq"):
-            if seq != expected:
-                missing = f"{expected}" if seq == expected + 1 else f"{expected}..{seq - 1}"
-                return False, n, f"record {missing} is missing (next present is {seq})"
-            try:
-                inner = json.loads(record).get("seq")
-            except ValueError:
-                inner = None
-            if inner != seq or stored_prev != prev or chain(prev, record) != digest:
-                return False, n, f"record {seq} was altered (its hash does not match its content and chain)"
-            prev, expected, n = digest, seq + 1, n + 1
-        # Cutting records off the end leaves a valid shorter chain: the head row and the
-        # snapshots remember how far the log went.
-        head = conn.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
-        if head:
-            head_seq, head_hash = head[0].split(":")
-            if int(head_seq) >= expected:
-                return False, n, f"record {expected} is missing (the log went up to {head_seq})"
-            if int(head_seq) == n and n and head_hash != prev:
-                return False, n, f"record {n} was altered (it differs from the recorded head)"
-        snap = conn.execute("SELECT MAX(seq) FROM snapshots").fetchone()[0]
-        if snap is not None and snap >= expected:
-            return False, n, f"record {expected} is missing (a snapshot was taken after record {snap})"
-        return True, n, f"ok: {n} records, chain intact"
+        return _walk(conn)
+    except sqlite3.DatabaseError as e:
+        return False, 0, f"not a readable hall store ({e})"
     finally:
         conn.close()
+
+
+def _walk(conn) -> tuple[bool, int, str]:
+    prev, expected, n = GENESIS, 1, 0
+    for seq, record, stored_prev, digest in conn.execute(
+            "SELECT seq, record, prev, hash FROM commands ORDER BY seq"):
+        if seq != expected:
+            missing = f"{expected}" if seq == expected + 1 else f"{expected}..{seq - 1}"
+            return False, n, f"record {missing} is missing (next present is {seq})"
+        try:
+            inner = json.loads(record).get("seq")
+        except ValueError:
+            inner = None
+        if inner != seq or stored_prev != prev or chain(prev, record) != digest:
+            return False, n, f"record {seq} was altered (its hash does not match its content and chain)"
+        prev, expected, n = digest, seq + 1, n + 1
+    # Cutting records off the end leaves a valid shorter chain: the head row and the
+    # snapshots remember how far the log went.
+    head = conn.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+    if head:
+        head_seq, head_hash = head[0].split(":")
+        if int(head_seq) >= expected:
+            return False, n, f"record {expected} is missing (the log went up to {head_seq})"
+        if int(head_seq) == n and n and head_hash != prev:
+            return False, n, f"record {n} was altered (it differs from the recorded head)"
+    snap = conn.execute("SELECT MAX(seq) FROM snapshots").fetchone()[0]
+    if snap is not None and snap >= expected:
+        return False, n, f"record {expected} is missing (a snapshot was taken after record {snap})"
+    return True, n, f"ok: {n} records, chain intact"

@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from hallday import MONDAY_9, ROOT, hall
 
 from gateway.runtime import Runtime
@@ -140,3 +141,24 @@ def test_audit_verify_finds_removed_records_in_the_middle_and_at_the_end(tmp_pat
     _tamper(_tamper_tail / "hall.db", "DELETE FROM commands WHERE seq >= 12")
     out = _audit(_tamper_tail)
     assert out.returncode == 1 and "record 12 is missing" in out.stdout
+
+
+def test_audit_verify_on_no_store_or_a_file_that_is_not_one(tmp_path):
+    out = _audit(tmp_path)
+    assert out.returncode == 1 and out.stdout.strip() == f"{tmp_path / 'hall.db'}: no store here"
+    (tmp_path / "hall.db").write_text("not a database, just a text file\n" * 100)
+    out = _audit(tmp_path)
+    assert out.returncode == 1 and "not a readable hall store" in out.stdout and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("command", [["gateway.cli", "run"], ["hil.cli", "run"], ["hil.cli", "day"]])
+def test_an_invalid_hall_file_starts_nothing(tmp_path, command):
+    bad = tmp_path / "hall.toml"
+    bad.write_text((ROOT / "hall_config" / "village.toml").read_text(encoding="utf-8")
+                   .replace('tier = "village"', 'tier = "hamlet"'), encoding="utf-8")
+    flag = "--data-dir" if command[0] == "gateway.cli" else "--workdir"
+    out = subprocess.run([sys.executable, "-m", *command, "--config", str(bad), flag, str(tmp_path / "data")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"{bad}: hall.tier: " in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "data" / "hall.db").exists()
