@@ -41,15 +41,22 @@ class Runtime:
         self._subscribers: list[Callable[[list[dict]], None]] = []
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
+        self._last_at = float("-inf")
         self.engine, self.replayed, self.diverged = self._recover()
 
     def _recover(self) -> tuple[Engine, int, int]:
         seq, snap = self.store.latest_snapshot()
+        at_snapshot = self.store.records_after(max(0, seq - 1))  # its last record: the time reached
+        rec = next(at_snapshot, None)
+        at_snapshot.close()
+        if rec is not None:
+            self._note_time(rec["cmd"])
         engine = Engine.restore(self.hall, snap) if snap else Engine(self.hall)
         replayed = diverged = 0
         for rec in self.store.records_after(seq):
             out = engine.handle(rec["cmd"])
             replayed += 1
+            self._note_time(rec["cmd"])
             if out.ok != rec["outcome"]["ok"]:
                 # The engine is deterministic, so the hall file changed under a store that was
                 # not closed cleanly: going on would drop (or invent) what was acknowledged.
@@ -82,6 +89,11 @@ class Runtime:
                 first = self.store.outcome_of(origin)
                 if first is not None:
                     return Outcome.from_dict(first)  # a repeated device event: not applied again
+            at = cmd.get("at")
+            if isinstance(at, int | float) and not isinstance(at, bool) and at < self._last_at:
+                # Stamped before the lock (an API request, a device event, the ticker) and
+                # overtaken by a command committed since: in the log, time never runs back.
+                cmd = {**cmd, "at": self._last_at}
             out = self.engine.handle(cmd)
             if cmd.get("type") == "tick" and not out.events:
                 return out  # time passed and nothing changed: no need to log it
@@ -91,6 +103,7 @@ class Runtime:
                 # Not on disk, so it must not have happened: rebuild the engine from the store.
                 self.engine, _, _ = self._recover()
                 raise
+            self._note_time(cmd)
             if self.store.seq % self.snapshot_every == 0:
                 self.store.save_snapshot(self.engine.snapshot())
             for cb in list(self._subscribers):
@@ -99,6 +112,11 @@ class Runtime:
                 except Exception:
                     log.exception("event subscriber failed")
             return out
+
+    def _note_time(self, cmd: dict) -> None:
+        at = cmd.get("at")
+        if isinstance(at, int | float) and not isinstance(at, bool) and at > self._last_at:
+            self._last_at = float(at)
 
     def start_ticker(self, clock: Callable[[], float], interval: float = 1.0) -> None:
         """Let time pass in the engine (timeouts, alerts, the new day) every `interval` s."""

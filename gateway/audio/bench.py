@@ -180,6 +180,9 @@ def _callpad_path(hall, calls, opts):
         ext.start()
         plane = DevicePlane(hall, rt, Path(tmp) / "dev", "127.0.0.1", port, clock=clock)
         plane.start()
+        end = time.monotonic() + 10
+        while not plane.link.connected and time.monotonic() < end:  # else the first key finds no gateway
+            time.sleep(0.01)
         client = DeviceClient(hall.id, pad.id, "127.0.0.1", port)
         try:
             client.action("login", staff=code)

@@ -114,6 +114,9 @@ def test_call_pad_key_over_mqtt_is_announced_once(tmp_path, make_hall, voice_roo
     ext.start()
     plane = DevicePlane(hall, rt, tmp_path / "dev", "127.0.0.1", mosquitto.port, clock=clock)
     plane.start()
+    end = time.monotonic() + 10
+    while not plane.link.connected and time.monotonic() < end:  # else the login finds no gateway
+        time.sleep(0.01)
     client = DeviceClient(hall.id, pad.id, "127.0.0.1", mosquitto.port)
     try:
         w = hall.window(pad.window)

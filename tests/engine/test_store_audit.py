@@ -162,3 +162,17 @@ def test_an_invalid_hall_file_starts_nothing(tmp_path, command):
     assert out.returncode == 2, out.stdout + out.stderr
     assert f"{bad}: hall.tier: " in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "data" / "hall.db").exists()
+
+
+def test_time_in_the_log_never_runs_back(tmp_path):
+    # Two API requests stamp their time before taking the runtime's lock; the later
+    # stamp may commit first. The other is committed at the time already reached.
+    rt = Runtime(HALL, tmp_path)
+    assert rt.submit({"type": "issue_ticket", "at": MONDAY_9 + 10, "service": "ZH"}).ok
+    out = rt.submit({"type": "issue_ticket", "at": MONDAY_9 + 9.5, "service": "ZH"})
+    assert out.ok and out.result["issued_at"] == MONDAY_9 + 10
+    rt.close()
+    again = Runtime(HALL, tmp_path)  # the clamped time is what was logged, so replay agrees
+    out = again.submit({"type": "issue_ticket", "at": MONDAY_9 + 1, "service": "ZH"})
+    assert out.result["issued_at"] == MONDAY_9 + 10 and out.result["number"] == "A003"
+    again.close()
