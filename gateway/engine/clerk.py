@@ -122,8 +122,9 @@ def recall(eng, cmd, at, events):
     w, t, why = _holding(eng, cmd, ("calling",), "recall")
     if why:
         return why, None
-    if t["recalls"] + 1 >= eng.hall.queue.recall_limit:
-        # The last recall the hall allows turns into a no-show instead of another call.
+    if t["recalls"] >= eng.hall.queue.recall_limit:
+        # Called, then recalled as often as the hall allows, and still nobody came:
+        # one more press marks the no-show instead of calling again.
         return _no_show(eng, w, t, at, events, "recall_limit")
     t["recalls"] += 1
     w["recalls"] = t["recalls"]

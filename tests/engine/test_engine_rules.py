@@ -100,6 +100,7 @@ def test_recall_limit_makes_a_no_show():
     d.ok("call_next", window=1)
     assert d("recall", window=1).events[0]["recall"] == 1
     assert d("recall", window=1).events[0]["recall"] == 2
+    assert d("recall", window=1).events[0]["recall"] == 3  # three recalls announced
     out = d("recall", window=1)
     assert out.events[0]["type"] == "ticket_no_show" and out.events[0]["reason"] == "recall_limit"
     assert d.engine.windows[1]["status"] == "idle"
