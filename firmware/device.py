@@ -18,7 +18,9 @@ FW = "1.0.0"
 _TICK_MS = const(200)
 _STATE_MS = const(60000)
 _LOOP_STALL_MS = const(3000)
-_DOWN_STALL_MS = const(30000)
+# Offline, the Wi-Fi retry loop beats every 100 ms and the broker reconnect
+# loop at least every ~10 s (connect timeouts): a stall limit above that.
+_DOWN_STALL_MIN_MS = const(15000)
 
 # Highest live heap seen: gc.mem_alloc() after each collect in the main loop,
 # and right after decoding desired state (collected just before, so that is
@@ -57,18 +59,13 @@ class Device:
         self.queued = None      # evaluator: how many ratings wait in flash
         self.started = time.ticks_ms()
         self._tick = time.ticks_ms()
-        self._net_beat = time.ticks_ms()
+        # offline, how long the reconnect loops may show no sign of life
+        self._down_stall = max(_DOWN_STALL_MIN_MS, cfg["keepalive"] * 1000)
         self._state_due = False
 
     @property
     def online(self):
         return self.mqtt.up
-
-    async def _net(self):
-        while not self.wifi.ok():
-            self._net_beat = time.ticks_ms()
-            await self.wifi.wait()
-        self._net_beat = time.ticks_ms()
 
     async def _on_up(self):
         try:
@@ -151,8 +148,12 @@ class Device:
             return False
         if self.mqtt.up:
             return time.ticks_diff(now, self.mqtt.progress) < self.cfg["keepalive"] * 2000
-        beat = self.mqtt.progress if self.wifi.ok() else self._net_beat
-        return time.ticks_diff(now, beat) < _DOWN_STALL_MS
+        # Offline: the Wi-Fi retry loop or the broker reconnect loop, whichever
+        # turned last, must still be turning, however long the outage lasts.
+        beat = self.wifi.beat
+        if time.ticks_diff(self.mqtt.progress, beat) > 0:
+            beat = self.mqtt.progress
+        return time.ticks_diff(now, beat) < self._down_stall
 
     async def _watchdog(self):
         wdt = machine.WDT(timeout=self.cfg["wdt_ms"])
@@ -164,5 +165,5 @@ class Device:
     async def run(self, app):
         self.app = app
         gc.collect()
-        await asyncio.gather(self.led.run(), self.mqtt.run(self._net), self._loop(),
+        await asyncio.gather(self.led.run(), self.mqtt.run(self.wifi.wait), self._loop(),
                              self._watchdog(), app.run())

@@ -1,10 +1,12 @@
 # Wi-Fi station with retry: connects, and reconnects whenever the link is lost.
 import asyncio
+import time
 import network
 from micropython import const
 
 _TRY_MS = const(10000)
 _RETRY_MS = const(2000)
+_POLL_MS = const(100)
 
 
 class Wifi:
@@ -12,6 +14,9 @@ class Wifi:
         self.ssid, self.password = ssid, password
         self.wlan = network.WLAN(network.STA_IF)
         self.wlan.active(True)
+        # ticks of the retry loop's last turn: the watchdog's sign that an
+        # outage is being worked on, however long the access point stays down
+        self.beat = time.ticks_ms()
 
     def ok(self):
         return self.wlan.isconnected()
@@ -22,22 +27,28 @@ class Wifi:
         except Exception:
             return None
 
+    async def _pause(self, ms):
+        while ms > 0 and not self.wlan.isconnected():
+            self.beat = time.ticks_ms()
+            await asyncio.sleep_ms(_POLL_MS)
+            ms -= _POLL_MS
+        self.beat = time.ticks_ms()
+
     async def wait(self):
         # Returns once associated; keeps trying (the access point may reboot).
+        if self.wlan.isconnected():
+            return
         while not self.wlan.isconnected():
             print("wifi: connecting to %s" % self.ssid)
             try:
                 self.wlan.connect(self.ssid, self.password)
             except OSError as e:
                 print("wifi: %r" % (e,))
-            waited = 0
-            while waited < _TRY_MS and not self.wlan.isconnected():
-                await asyncio.sleep_ms(100)
-                waited += 100
+            await self._pause(_TRY_MS)
             if not self.wlan.isconnected():
                 try:
                     self.wlan.disconnect()
                 except OSError:
                     pass
-                await asyncio.sleep_ms(_RETRY_MS)
+                await self._pause(_RETRY_MS)
         print("wifi: connected")

@@ -133,9 +133,10 @@ class Board:
             self._reset_asked = False
             self.halted = None
             self._fresh_chips()
-            self.radio.set(True)
+            # The access point does not care that the board rebooted: the radio
+            # keeps its state, and the new boot starts with it.
             env = dict(os.environ, MICROPYPATH=f"{self.hw}:.frozen", HIL_CTRL=str(self._ls.getsockname()[1]),
-                       HIL_UID=self.config["device"])
+                       HIL_UID=self.config["device"], HIL_WIFI="1" if self.radio.on else "0")
             self._proc = subprocess.Popen(
                 [micropython_binary(), "-X", f"heapsize={self.heapsize}", "main.py"],
                 cwd=self.flash, env=env, stdin=subprocess.DEVNULL,
@@ -288,8 +289,18 @@ class Board:
             self.press(k)
 
     def wifi(self, on: bool) -> None:
-        self.radio.set(on)
-        self.call("wifi", on=on)
+        """The access point in reach or not; it stays so across resets and power cycles."""
+        with self._lock:   # a boot reads the radio state under the same lock
+            self.radio.set(on)
+            if self._conn is None:
+                return      # stopped: the next boot starts with this state
+            try:
+                self.call("wifi", on=on)
+            except BoardError:
+                # The firmware is not answering (a reset under way): the boot
+                # the supervisor starts next reads the radio state itself.
+                if self._proc is not None and self._proc.poll() is None and not self._reset_asked:
+                    raise
 
     def leds(self) -> dict[str, int]:
         names = EVALUATOR_LEDS if self.role == "evaluator" else {}

@@ -102,6 +102,7 @@ def test_offline_rating_is_kept_in_flash_until_acked_and_survives_power_cycle(ma
     assert stored["prompt"] == "p-off" and stored["level"] == 3
     b.power_cycle()               # a power cut before the rating went out
     assert queued(b) == [stored]
+    b.wifi(True)                  # the access point back after the reboot
     e = gateway.wait(lambda: ratings(gateway, "p-off"), 15, "rating after reboot")[0]
     # delivered as made: the first boot's identity and its rated_at
     assert {k: e[k] for k in stored} == stored

@@ -1,4 +1,8 @@
-"""A broker restart under a running evaluator, and the watchdog."""
+"""A broker restart under a running evaluator, the watchdog, and Wi-Fi outages."""
+import time
+
+from test_firmware_display import PW, pattern
+from test_firmware_display import desired as display_desired
 from test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, state
 
 DEV = "w01-eval"
@@ -42,3 +46,44 @@ def test_a_starved_main_loop_is_reset_by_the_watchdog(make_board, gateway):
     gateway.wait(lambda: gateway.online("w01-pad") and gateway.availability["w01-pad"]["boot"] != first,
                  15, "back online with a new boot id")
     assert b.halted is None
+
+
+def with_marker(px):
+    marked = [row[:] for row in px]
+    for y in range(2):
+        marked[y][PW - 2:PW] = [1, 1]
+    return marked
+
+
+def test_a_long_wifi_outage_feeds_the_watchdog_and_keeps_the_frame(make_board, gateway):
+    # keepalive 5: the firmware's offline stall limit is then its floor, 15 s
+    # (device.py _DOWN_STALL_MIN_MS); the outage lasts longer than that plus
+    # the watchdog's 2 s, which reset the board while Wi-Fi.wait looped.
+    b = make_board("display", "w01-led", wdt_ms=2000, keepalive=5)
+    px = pattern(PW, 4)
+    gateway.publish_desired("w01-led", display_desired(px))
+    b.wait_until(lambda: b.display_pixels() == px, what="frame on the panel")
+    b.wifi(False)
+    b.wait_until(lambda: b.display_pixels() == with_marker(px), 30, "offline marker")
+    time.sleep(15 + 2 + 5)
+    assert b.boots == 1 and b.wdt_resets == 0, b.console()
+    assert b.display_pixels() == with_marker(px)
+    b.wifi(True)
+    b.wait_until(lambda: b.display_pixels() == px, 30, "marker gone once back online")
+    gateway.wait(lambda: gateway.online("w01-led"), 10, "online again")
+    rev = gateway.publish_desired("w01-led", display_desired(pattern(PW, 5)))
+    gateway.wait(lambda: gateway.state.get("w01-led", {}).get("rev") == rev, 10, "new frame applied")
+    assert b.boots == 1
+
+
+def test_the_radio_stays_off_across_a_power_cycle(make_board, gateway):
+    b = make_board("callpad", "w01-pad")
+    b.wait_until(lambda: gateway.online("w01-pad"), 10, "online")
+    b.wifi(False)
+    mark = len(b.serial)
+    b.power_cycle()
+    # a board that came up with its radio on would not need to connect at all
+    b.wait_until(lambda: any("wifi: connecting" in ln for ln in b.serial[mark:]), what="connect attempt")
+    assert not any("wifi: connected" in ln for ln in b.serial[mark:])
+    b.wifi(True)
+    b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 20, "online once the access point is back")

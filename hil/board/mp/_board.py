@@ -12,7 +12,7 @@ import sys
 import time
 
 pins = {}          # gpio -> the Pin object the firmware made last
-wifi_up = True
+wifi_up = os.getenv("HIL_WIFI") != "0"   # the host's radio state at power-up
 _sock = None
 _hdr = bytearray(3)
 
