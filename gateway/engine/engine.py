@@ -99,6 +99,10 @@ class Engine:
                 time_out(self, pid, at, events)
 
     def _new_day(self, at: float, events: list) -> None:
+        # A prompt still open when the day ends is yesterday's: it ends "not rated" there.
+        for pid in list(self.prompts):
+            time_out(self, pid, at, events)
+        self.prompt_heap.clear()
         day = self.cal.service_day(at)
         previous, self.day = self.day, day.isoformat()
         self.next_rollover = self.cal.day_begins(day + dt.timedelta(days=1))

@@ -3,9 +3,10 @@
 The call order is checked against an independent, slow reference (sort the waiting
 tickets and apply the N:1 rule), not against the engine's own heaps.
 """
+import datetime as dt
 import json
 
-from hallday import MONDAY_9, hall
+from hallday import MONDAY_9, TZ, hall
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from gateway.engine import Engine
 from gateway.engine.stats import FIELDS
 
 HALL = hall("village", normal_per_priority=2, recall_limit=3, issue_outside_hours=True)
+HALL_KEEP = hall("village", normal_per_priority=2, recall_limit=3, issue_outside_hours=True,
+                 keep_open_overnight=True)
 N = HALL.queue.normal_per_priority
 WINDOWS = [w.number for w in HALL.windows]
 SERVICES = [s.code for s in HALL.services]
@@ -20,7 +23,8 @@ SERVICES = [s.code for s in HALL.services]
 # Weighted so that a day has many calls: most random clerk actions would be refused.
 KINDS = (["issue_ticket"] * 6 + ["login"] * 4 + ["call_next"] * 6 + ["start"] * 4 + ["finish"] * 4
          + ["recall", "no_show", "logout", "pause", "resume", "request_evaluation", "rate", "rate",
-            "call_ticket", "cancel_ticket", "transfer", "transfer", "tick"] + ["serve"] * 8 + ["evaluate"] * 2)
+            "call_ticket", "cancel_ticket", "transfer", "transfer", "tick", "night"] + ["serve"] * 8
+         + ["evaluate"] * 2)
 
 
 def make(kind: str, r: int) -> list[dict]:
@@ -54,6 +58,8 @@ def _one(kind: str, w: int, r: int) -> dict:
         return {"type": kind, "window": w, "prompt": f"E{r % 4 + 1}", "level": r // 4 % 5 + 1}
     if kind == "tick":
         return {"type": kind}
+    if kind == "night":  # the service day ends: time jumps to the next morning
+        return {"type": "tick", "night": True}
     return {"type": kind, "window": w}
 
 
@@ -81,7 +87,8 @@ def expected_pick(eng, w, run):
     return None, None
 
 
-def check_invariants(eng, issued_today):
+def check_invariants(eng, issued_today, carried=frozenset()):
+    """carried: open tickets kept from an earlier service day (keep_open_overnight)."""
     tickets = eng.tickets
     at_windows = [w["ticket"] for w in eng.windows.values() if w["ticket"]]
     assert len(at_windows) == len(set(at_windows)), "a ticket at two windows"
@@ -105,7 +112,7 @@ def check_invariants(eng, issued_today):
         per = [sum(a[f] for a in s[kind].values()) for kind in kinds]
         assert max(per) - min(per) < 1e-6, f
     v = s["volume"]
-    assert v["issued"] == len(tickets)
+    assert v["issued"] == len(tickets) - len(carried)
     for outcome in ("served", "no_show", "cancelled"):
         assert v[outcome] == sum(1 for t in tickets.values() if t["outcome"] == outcome)
     assert v["served"] == sum(a["served"] for a in s["window"].values())
@@ -116,16 +123,19 @@ def check_invariants(eng, issued_today):
     assert ev["rated"] + ev["timed_out"] + len(eng.prompts) == ev["requested"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps)
-def test_random_days_keep_the_invariants(seq):
-    eng = Engine(HALL)
+def next_morning(t: float) -> float:
+    day = dt.datetime.fromtimestamp(t, TZ).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(9, 0), TZ).timestamp()
+
+
+def run_days(hall, seq):
+    eng = Engine(hall)
     now = MONDAY_9
-    issued, run = [], dict.fromkeys(SERVICES, 0)
+    issued, run, carried = [], dict.fromkeys(SERVICES, 0), set()
     rated_prompts = []
     last_prompt = "E1"
     for cmd, dt_ in ((c, d if i == 0 else 1) for cs, d in seq for i, c in enumerate(cs)):
-        now += dt_
+        now = next_morning(now) if cmd.pop("night", False) else now + dt_
         cmd = dict(cmd, at=now)
         if cmd.get("prompt") == "@last":
             cmd["prompt"] = last_prompt
@@ -138,6 +148,15 @@ def test_random_days_keep_the_invariants(seq):
             if not out.events:
                 assert json.dumps(eng.snapshot(), sort_keys=True) == before, "a refusal changed state"
         for e in out.events:
+            if e["type"] == "ticket_reset":
+                assert e["ticket"] in issued and not hall.queue.keep_open_overnight
+            if e["type"] == "day_started":
+                # a new day: finished tickets leave, open ones are reset (or kept overnight)
+                reset = {x["ticket"] for x in out.events if x["type"] == "ticket_reset"}
+                kept = [t for t in issued if t in eng.tickets]
+                assert len(reset) == e["removed"] and len(kept) == e["kept"]
+                assert all(eng.tickets[t]["state"] != "done" for t in kept)
+                issued, carried = kept, set(kept)
             if e["type"] == "ticket_issued":
                 issued.append(e["id"])
             if e["type"] == "evaluation_requested":
@@ -148,8 +167,22 @@ def test_random_days_keep_the_invariants(seq):
             assert out.result["id"] == want, "call order differs from the reference"
             if lane:
                 run[lane[0]] = 0 if lane[1] == "priority" else run[lane[0]] + 1
-        check_invariants(eng, issued)
+        check_invariants(eng, issued, carried)
+        open_numbers = [t["number"] for t in eng.tickets.values() if t["state"] != "done"]
+        assert len(open_numbers) == len(set(open_numbers)), "two open tickets with one number"
     assert len(rated_prompts) == len(set(rated_prompts)), "a prompt rated twice"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_random_days_keep_the_invariants(seq):
+    run_days(HALL, seq)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_random_days_keeping_tickets_overnight_keep_the_invariants(seq):
+    run_days(HALL_KEEP, seq)
 
 
 @settings(max_examples=60, deadline=None)
