@@ -205,7 +205,7 @@ def transfer(eng, cmd, at, events):
             return f"cannot transfer to staff member {cmd['to_staff']!r}", None
         queue = {"to": "staff", "key": cmd["to_staff"]}
     if t["state"] == "serving":
-        st.add(eng.stats, "service_s", max(0.0, at - t["started_at"]), t["service"], w["number"], w["staff"])
+        st.add(eng.stats, "handover_s", max(0.0, at - t["started_at"]), t["service"], w["number"], w["staff"])
     st.add(eng.stats, "transferred", 1, t["service"], w["number"], w["staff"])
     st.count(eng.stats, "transferred")
     t["transfers"].append({"at": at, "window": w["number"], "staff": w["staff"], "service": t["service"],

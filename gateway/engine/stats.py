@@ -6,8 +6,11 @@ and the sums of waiting (ready to called), walk-up (called to started), service
 """
 from __future__ import annotations
 
+# service_s is the time of services finished here (avg_service_s = service_s / served);
+# the time spent on a ticket before handing it on is handover_s, so transfers do not
+# inflate the average service time the tidal estimate uses.
 FIELDS = ("called", "started", "served", "no_show", "transferred", "wait_s", "walkup_s", "service_s", "idle_s",
-          "rated", "satisfied", "bad")
+          "rated", "satisfied", "bad", "handover_s")
 SATISFIED_MIN = 3  # 基本满意 and better count as satisfied; 1-2 are 差评
 
 
@@ -30,12 +33,10 @@ def _agg(stats: dict, kind: str, key) -> dict:
 
 def add(stats: dict, field: str, amount, service=None, window=None, staff=None) -> None:
     """Add to one field of every bucket the event belongs to."""
-    if service is not None:
-        _agg(stats, "service", service)[field] += amount
-    if window is not None:
-        _agg(stats, "window", window)[field] += amount
-    if staff is not None:
-        _agg(stats, "staff", staff)[field] += amount
+    for kind, key in (("service", service), ("window", window), ("staff", staff)):
+        if key is not None:
+            a = _agg(stats, kind, key)
+            a[field] = a.get(field, 0) + amount  # .get: a bucket from a snapshot older than the field
 
 
 def count(stats: dict, what: str) -> None:

@@ -115,6 +115,9 @@ def test_transfer_keeps_number_and_issue_time_and_can_target_staff_or_window():
     d.ok("start", window=1)
     t = d.ok("transfer", window=1, to_service="SB")
     assert t["number"] == first[0] and t["service"] == "SB" and t["state"] == "waiting"
+    # the 10 s spent before handing it on are not a finished service: the average stays clean
+    w1 = d.engine.stats["window"]["1"]
+    assert (w1["service_s"], w1["handover_s"], w1["served"], w1["transferred"]) == (0, 10.0, 0, 1)
     d.ok("login", window=9, staff_code="1017")
     # Issued before B001, so it is called first at the SB window.
     assert d.ok("call_next", window=9)["number"] == "A001"
