@@ -39,6 +39,7 @@ class Device:
     def __init__(self, cfg):
         self.cfg = cfg
         self.id, self.role = cfg["device"], cfg["role"]
+        self.ntp_host = cfg.get("ntp_host", cfg["broker_host"])   # the gateway serves NTP
         hall = cfg["hall"]
         self.seq = 0
         self.boot = wire.boot_id()   # with the device id and seq: each event's identity
@@ -68,6 +69,8 @@ class Device:
         return self.mqtt.up
 
     async def _on_up(self):
+        if clock.due() or not clock.is_set():
+            clock.sync(self.ntp_host)   # before the first event: its ts needs the clock
         try:
             await self.mqtt.publish(self.t_avail, wire.availability(True, self.boot), True, 1)
             await self.mqtt.subscribe(self.t_desired, 1)
@@ -134,6 +137,8 @@ class Device:
             if self.mqtt.up and not self.wifi.ok():
                 print("device: Wi-Fi lost")
                 self.mqtt.drop()
+            if self.mqtt.up and clock.due():
+                clock.sync(self.ntp_host)
             if self.mqtt.up and (self._state_due or time.ticks_diff(self._tick, last_state) > _STATE_MS):
                 self._state_due = False
                 last_state = self._tick

@@ -28,7 +28,6 @@ if cfg is None:
     led = StatusLed(keymap.STATUS_LED)
     led.pattern = ERROR
     asyncio.run(led.run())
-import clock  # noqa: E402
 import device  # noqa: E402
 
 role = cfg["role"]
@@ -42,7 +41,6 @@ gc.collect()
 
 print("boot: %s %s window %d fw %s" % (cfg["device"], role, cfg["window"], device.FW))
 try:
-    clock.sync(cfg.get("ntp_host", cfg["broker_host"]))
     dev = device.Device(cfg)
     del _room
     gc.collect()

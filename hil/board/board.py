@@ -75,6 +75,8 @@ class Board:
         self.boots = 0
         self.wdt_resets = 0
         self.halted: int | None = None     # exit code when the firmware died without a reset
+        self.ntp_ok = True                 # the hall's NTP server answers
+        self.ntp_asked: list[str] = []     # the server of every NTP request, all boots
         self._proc: subprocess.Popen | None = None
         self._ls = socket.socket()
         self._ls.bind(("127.0.0.1", 0))
@@ -136,7 +138,8 @@ class Board:
             # The access point does not care that the board rebooted: the radio
             # keeps its state, and the new boot starts with it.
             env = dict(os.environ, MICROPYPATH=f"{self.hw}:.frozen", HIL_CTRL=str(self._ls.getsockname()[1]),
-                       HIL_UID=self.config["device"], HIL_WIFI="1" if self.radio.on else "0")
+                       HIL_UID=self.config["device"], HIL_WIFI="1" if self.radio.on else "0",
+                       HIL_NTP="1" if self.ntp_ok else "0")
             self._proc = subprocess.Popen(
                 [micropython_binary(), "-X", f"heapsize={self.heapsize}", "main.py"],
                 cwd=self.flash, env=env, stdin=subprocess.DEVNULL,
@@ -243,6 +246,8 @@ class Board:
                     self._fed = time.monotonic()
                 elif "reset" in msg:
                     self._reset_asked = True
+                elif "ntp" in msg:
+                    self.ntp_asked.append(msg["ntp"])
                 elif "id" in msg:
                     with self._cv:
                         self._replies[msg["id"]] = msg
@@ -290,12 +295,22 @@ class Board:
 
     def wifi(self, on: bool) -> None:
         """The access point in reach or not; it stays so across resets and power cycles."""
-        with self._lock:   # a boot reads the radio state under the same lock
-            self.radio.set(on)
+        self._network("wifi", on)
+
+    def ntp(self, on: bool) -> None:
+        """The hall's NTP server answering or not (the board's clock starts unset at power-up)."""
+        self._network("ntp", on)
+
+    def _network(self, what: str, on: bool) -> None:
+        with self._lock:   # a boot reads the network's state under the same lock
+            if what == "wifi":
+                self.radio.set(on)
+            else:
+                self.ntp_ok = on
             if self._conn is None:
                 return      # stopped: the next boot starts with this state
             try:
-                self.call("wifi", on=on)
+                self.call(what, on=on)
             except BoardError:
                 # The firmware is not answering (a reset under way): the boot
                 # the supervisor starts next reads the radio state itself.

@@ -1,5 +1,8 @@
 """Call pad under the real MicroPython unix port with emulated hardware:
 keys become events on a real Mosquitto, desired state reaches the screen."""
+import time
+
+CLOCK_VALID = 1577836800   # 2020-01-01: firmware/clock.py, earlier means unset
 DEV = "w01-pad"
 
 
@@ -92,3 +95,32 @@ def test_bad_config_stops_with_a_clear_console_line(make_board):
     b.wait_serial("config.json: field 'window' out of range 1..999")
     # fast blink: the error pattern of the status LED
     b.wait_until(lambda: len(b.status_led_trace(1.0)) >= 6, what="fast blink")
+
+
+def test_the_clock_starts_unset_and_is_set_by_ntp_from_the_gateway_once_online(make_board, gateway):
+    b = make_board("callpad", DEV, ntp_host="127.0.0.9")
+    b.wait_until(lambda: gateway.online(DEV), 10, "online")
+    b.type("1045")
+    b.press("ok")
+    login = gateway.wait(lambda: gateway.events_of(DEV, "login"), 5, "login")[0]
+    assert abs(login["ts"] - time.time()) < 60      # the emulated RTC read 2000 until NTP answered
+    assert b.ntp_asked[0] == "127.0.0.9"
+
+
+def test_events_carry_the_unset_clock_until_ntp_answers(make_board, gateway):
+    b = make_board("callpad", DEV, ntp=False)     # the gateway's NTP server does not answer
+    b.wait_until(lambda: gateway.online(DEV), 10, "online")
+    b.type("1")
+    b.press("ok")
+    first = gateway.wait(lambda: gateway.events_of(DEV, "login"), 5, "login")[0]
+    assert first["ts"] < CLOCK_VALID              # sent as the device's clock says: the gateway judges it
+    b.ntp(True)
+    b.wifi(False)
+    b.wifi(True)                  # a new link tries NTP again at once
+    b.wait_until(lambda: len(b.ntp_asked) >= 2, 20, "NTP asked again on the new link")
+    b.wait_until(lambda: gateway.online(DEV), 10, "online again")
+    b.type("2")
+    b.press("ok")
+    second = gateway.wait(lambda: gateway.events_of(DEV, "login")[1:], 5, "second login")[0]
+    assert abs(second["ts"] - time.time()) < 60
+

@@ -13,6 +13,7 @@ import time
 
 pins = {}          # gpio -> the Pin object the firmware made last
 wifi_up = os.getenv("HIL_WIFI") != "0"   # the host's radio state at power-up
+ntp_ok = os.getenv("HIL_NTP") != "0"     # whether the NTP server answers
 _sock = None
 _hdr = bytearray(3)
 
@@ -47,7 +48,7 @@ def tell(obj):
 
 
 async def _serve():
-    global wifi_up
+    global wifi_up, ntp_ok
     r = asyncio.StreamReader(_sock)
     while True:
         line = await r.readline()
@@ -70,6 +71,8 @@ async def _serve():
                 await asyncio.sleep_ms(hold + 60)
             elif op == "wifi":
                 wifi_up = req["on"]
+            elif op == "ntp":
+                ntp_ok = req["on"]
             elif op == "mem":
                 fw = sys.modules.get("device")
                 res = {"alloc": gc.mem_alloc(), "free": gc.mem_free(), "peak": getattr(fw, "peak", 0)}
