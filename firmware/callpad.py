@@ -69,11 +69,15 @@ class CallPad:
         asyncio.create_task(self._deliver(e))
 
     async def _deliver(self, e):
+        # Not kept across reconnects: an action must act now or be refused on
+        # the screen, never fire minutes later. If it reached the broker
+        # unacked, the gateway applies it once (boot+seq); pressed again it
+        # is a new event the engine judges on the window's state then.
         try:
-            await self.dev.send(e)
+            await self.dev.send(e, False)
             self._say("SENT " + e["action"][:11].upper())
         except OSError:
-            self._say("OFFLINE-NOT SENT")
+            self._say("NOT SENT")
         self.busy = False
 
     def on_key(self, name, long):

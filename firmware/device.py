@@ -111,10 +111,11 @@ class Device:
         self.seq += 1
         return e
 
-    async def send(self, event):
-        """Publish an event with QoS 1; OSError when offline (nothing is queued)."""
+    async def send(self, event, keep=True):
+        """Publish an event with QoS 1; OSError when offline (nothing is queued),
+        and with keep=False also when the link is lost before the broker acks."""
         raw = wire.encode(event)
-        await self.mqtt.publish(self.t_event, raw, False, 1)
+        await self.mqtt.publish(self.t_event, raw, False, 1, keep)
 
     async def publish_state(self):
         s = {"dev": self.id, "boot": self.boot, "role": self.role, "fw": FW,

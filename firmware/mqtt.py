@@ -1,6 +1,7 @@
 # A small asyncio MQTT 3.1.1 client for the ESP32: last will, QoS 0/1
-# publish retransmitted until PUBACK (across reconnects), subscribe,
-# keepalive ping, reconnect with capped backoff, TCP_NODELAY.
+# publish retransmitted until PUBACK (across reconnects, or failing when the
+# link that carried it is lost), subscribe, keepalive ping, reconnect with
+# capped backoff, TCP_NODELAY.
 import asyncio
 import time
 from micropython import const
@@ -49,6 +50,7 @@ class MQTT:
         self._down = asyncio.Event()
         self._upev = asyncio.Event()
         self._rx = 0
+        self._link = 0                   # counts connections: which link carried a publish
 
     def _next_pid(self):
         self._pid = self._pid % 65535 + 1
@@ -102,6 +104,7 @@ class MQTT:
             try:
                 await self._open()
                 delay = _BACKOFF_MIN
+                self._link += 1
                 self.up = True
                 self._rx = time.ticks_ms()
                 tasks = (asyncio.create_task(self._reader()), asyncio.create_task(self._pinger()))
@@ -123,6 +126,8 @@ class MQTT:
             except Exception:
                 pass
             self._s = None
+            for p in self._inflight.values():
+                p.ev.set()  # wake the publishers: keep=False ones fail, the rest wait for a link
             if was_up and self.on_down:
                 self.on_down()
             self.progress = time.ticks_ms()
@@ -191,8 +196,11 @@ class MQTT:
     async def subscribe(self, topic, qos=1):
         await self._send(_packet(0x82, _str_pid(self._next_pid()) + _str(topic) + bytes((qos,))))
 
-    async def publish(self, topic, msg, retain=False, qos=0):
-        """QoS 0: send if up, else OSError. QoS 1: returns once the broker has it."""
+    async def publish(self, topic, msg, retain=False, qos=0, keep=True):
+        """QoS 0: send if up, else OSError. QoS 1: returns once the broker has
+        it; keep=False raises OSError instead when the link that carried it is
+        lost before the PUBACK (the message may or may not have arrived), where
+        keep=True sends it again on every new link until it is acknowledged."""
         if not self.up:
             raise OSError("offline")
         if not qos:
@@ -202,8 +210,11 @@ class MQTT:
         p = self._inflight[pid] = _Pending()
         body = _str(topic) + _str_pid(pid) + msg.encode()
         dup = 0
+        link = self._link
         try:
             while not p.acked:
+                if not keep and (not self.up or self._link != link):
+                    raise OSError("link lost before PUBACK")
                 await self.wait_up()
                 p.ev = asyncio.Event()
                 try:

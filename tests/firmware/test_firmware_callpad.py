@@ -124,3 +124,18 @@ def test_events_carry_the_unset_clock_until_ntp_answers(make_board, gateway):
     second = gateway.wait(lambda: gateway.events_of(DEV, "login")[1:], 5, "second login")[0]
     assert abs(second["ts"] - time.time()) < 60
 
+
+def test_a_call_whose_link_drops_before_the_ack_says_not_sent_and_is_never_sent_later(make_board, gateway):
+    b = make_board("callpad", DEV)
+    gateway.publish_desired(DEV, logged_in())
+    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket")
+    b.radio.set(False)            # the access point stops passing traffic: no PUBACK comes back
+    b.press("call")
+    b.wait_until(lambda: b.screen_text()[7] == "SENDING", what="sending")
+    b.wifi(False)                 # then the station drops off the air
+    b.wait_until(lambda: b.screen_text()[7] == "NOT SENT", what="refused on the screen")
+    b.wifi(True)
+    b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 15, "back online")
+    b.press("recall")             # a later action on the new link: a resent call would come first
+    gateway.wait(lambda: gateway.events_of(DEV, "recall"), 5, "recall after reconnect")
+    assert gateway.events_of(DEV, "call_next") == []
