@@ -1,13 +1,25 @@
 """The embedded amqtt broker: starts in its own thread, relays QoS 1 and
-retained messages, stops cleanly, and reports a port it cannot bind."""
+retained messages, stops cleanly, reports a port it cannot bind, and with
+credentials confines each device to its own topics as Mosquitto does."""
+import json
+import os
 import socket
+import stat
 import threading
 
 import paho.mqtt.client as mqtt
 import pytest
 
-from gateway.broker.embedded import EmbeddedBroker
+from gateway.broker import mosquitto_conf
+from gateway.broker.embedded import EmbeddedBroker, auth_for
+from gateway.config import load_file
+from gateway.extensions import broker as broker_ext
 from mosquitto import free_port
+from mqtt_client import Client, check_devices_keep_to_their_own_topics
+from support import ROOT
+
+VILLAGE = load_file(ROOT / "hall_config" / "village.toml")
+H = VILLAGE.id
 
 
 def test_relays_retained_qos1_and_stops():
@@ -38,3 +50,46 @@ def test_a_taken_port_is_a_clear_error():
         port = s.getsockname()[1]
         with pytest.raises(RuntimeError, match=f"could not start on 127.0.0.1:{port}"):
             EmbeddedBroker("127.0.0.1", port).start()
+
+
+def village_creds():
+    return mosquitto_conf.credentials(VILLAGE, "192.168.10.2", 1883)
+
+
+def test_with_credentials_devices_log_in_and_keep_to_their_own_topics(tmp_path):
+    creds = village_creds()
+    port = free_port()
+    with EmbeddedBroker("127.0.0.1", port, auth_for(H, creds, tmp_path)):
+        assert not Client(port, None, None).ok()                                        # anonymous
+        assert not Client(port, "s1-pad", creds["devices"]["s2-pad"]["password"]).ok()  # wrong password
+        check_devices_keep_to_their_own_topics(port, creds, H, [f"hall/{H}/device/s1-pad/desired",
+                                                               f"hall/{H}/device/s2-pad/desired"])
+    mode = stat.S_IMODE(os.stat(tmp_path / "amqtt-passwd").st_mode)
+    assert mode == 0o600 and "argon2" in (tmp_path / "amqtt-passwd").read_text()
+
+
+def test_beyond_loopback_it_will_not_run_anonymous(tmp_path):
+    with pytest.raises(ValueError, match="needs device credentials"):
+        EmbeddedBroker("0.0.0.0", free_port())
+
+
+def test_the_extension_makes_and_keeps_credentials_when_devices_connect_over_wifi(tmp_path):
+    class Rt:
+        hall = VILLAGE
+
+    port = free_port()
+    opts = {"data_dir": str(tmp_path), "broker_host": "0.0.0.0", "broker_port": port}
+    b = broker_ext.create(Rt(), opts)
+    path = tmp_path / "broker" / "credentials.json"
+    assert opts["mqtt_credentials"] == str(path) and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    creds = json.loads(path.read_text())
+    assert set(creds["devices"]) == {d.id for d in VILLAGE.devices} and creds["broker"]["host"] is None
+    with b:
+        gw = Client(port, "hallgw", creds["gateway"]["password"])
+        assert gw.ok()
+        gw.close()
+    again = {"data_dir": str(tmp_path), "broker_host": "0.0.0.0", "broker_port": port}
+    broker_ext.create(Rt(), again)
+    assert json.loads(path.read_text()) == creds   # devices already provisioned keep their passwords
+    local = {"data_dir": str(tmp_path / "x"), "broker_port": port}
+    assert broker_ext.create(Rt(), local).auth is None and "mqtt_credentials" not in local

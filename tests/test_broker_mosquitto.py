@@ -4,11 +4,8 @@ import getpass
 import json
 import os
 import stat
-import threading
-import time
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
 
 from gateway.broker import mosquitto_conf
@@ -16,45 +13,11 @@ from gateway.broker.passwords import hash_entry, verify
 from gateway.cli import main
 from gateway.config import load_file
 from mosquitto import Mosquitto, free_port
+from mqtt_client import Client, check_devices_keep_to_their_own_topics, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGE = load_file(ROOT / "hall_config" / "village.toml")
 H = VILLAGE.id
-
-
-class Client:
-    def __init__(self, port, user, password, client_id=None):
-        self.got = []
-        self.connected = threading.Event()
-        self.rc = None
-        self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or f"t-{user}-{time.monotonic_ns()}")
-        if user:
-            self.c.username_pw_set(user, password)
-        self.c.on_connect = self._on_connect
-        self.c.on_message = lambda c, u, m: self.got.append((m.topic, m.payload))
-        self.c.connect("127.0.0.1", port)
-        self.c.loop_start()
-
-    def _on_connect(self, c, u, flags, rc, props):
-        self.rc = rc
-        self.connected.set()
-
-    def ok(self):
-        assert self.connected.wait(5)
-        return not self.rc.is_failure
-
-    def sub(self, topic):
-        r = threading.Event()
-        self.c.on_subscribe = lambda *a: r.set()
-        self.c.subscribe(topic, 1)
-        assert r.wait(5)
-
-    def pub(self, topic, payload, retain=False):
-        self.c.publish(topic, payload, 1, retain=retain).wait_for_publish(5)
-
-    def close(self):
-        self.c.disconnect()
-        self.c.loop_stop()
 
 
 @pytest.fixture
@@ -68,15 +31,6 @@ def broker(tmp_path):
     creds = json.loads((out / "credentials.json").read_text())
     with Mosquitto(tmp_path / "run", port=port, conf=out / "mosquitto.conf") as m:
         yield m, creds, out
-
-
-def wait_for(pred, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_generated_files(tmp_path):
@@ -104,27 +58,7 @@ def test_password_entry_rejects_wrong_password_and_bad_names():
 
 def test_a_device_may_only_use_its_own_topics(broker):
     m, creds, _ = broker
-    gw = Client(m.port, "hallgw", creds["gateway"]["password"])
-    assert gw.ok()
-    gw.sub(f"hall/{H}/device/+/+")
-    pad = Client(m.port, "s1-pad", creds["devices"]["s1-pad"]["password"])
-    assert pad.ok()
-    pad.pub(f"hall/{H}/device/s1-pad/event", b"own")
-    pad.pub(f"hall/{H}/device/s2-pad/event", b"spoofed")  # publishing as another device
-    pad.pub(f"hall/{H}/device/s1-pad/desired", b"forged", retain=True)
-    assert wait_for(lambda: (f"hall/{H}/device/s1-pad/event", b"own") in gw.got)
-    time.sleep(0.3)
-    payloads = [p for _, p in gw.got]
-    assert b"spoofed" not in payloads and b"forged" not in payloads
-    # Desired state: the device reads its own, never another's.
-    gw.pub(f"hall/{H}/device/s1-pad/desired", b"mine", retain=True)
-    gw.pub(f"hall/{H}/device/s2-pad/desired", b"theirs", retain=True)
-    pad.sub(f"hall/{H}/device/+/desired")
-    assert wait_for(lambda: (f"hall/{H}/device/s1-pad/desired", b"mine") in pad.got)
-    time.sleep(0.3)
-    assert all(p != b"theirs" for _, p in pad.got)
-    for c in (gw, pad):
-        c.close()
+    check_devices_keep_to_their_own_topics(m.port, creds, H, [f"hall/{H}/device/+/desired"])
 
 
 def test_anonymous_and_wrong_password_are_refused(broker):
@@ -135,3 +69,30 @@ def test_anonymous_and_wrong_password_are_refused(broker):
     assert not wrong.ok()
     anon.close()
     wrong.close()
+
+
+def test_the_gateway_and_a_device_work_through_the_generated_broker(broker, tmp_path):
+    # The device plane logs in as the gateway from credentials.json, a call pad with its own.
+    from gateway.devices.client import DeviceClient
+    from gateway.devices.plane import DevicePlane
+    from gateway.extensions.devices import gateway_credentials
+    from gateway.runtime import Runtime
+
+    m, creds, out = broker
+    user, password = gateway_credentials({"mqtt_credentials": str(out / "credentials.json")})
+    rt = Runtime(VILLAGE, tmp_path / "store")
+    plane = DevicePlane(VILLAGE, rt, tmp_path / "dev", "127.0.0.1", m.port, user, password)
+    plane.start()
+    pad = None
+    try:
+        assert wait_for(lambda: plane.link.connected)
+        pad = DeviceClient(H, "s1-pad", "127.0.0.1", m.port, username="s1-pad",
+                           password=creds["devices"]["s1-pad"]["password"])
+        pad.action("login", staff=VILLAGE.staff[0].login_code)
+        assert pad.wait(lambda d: d["logged_in"])["window"] == 1
+        assert wait_for(lambda: plane.registry.get("s1-pad").online)  # its retained availability reached us
+    finally:
+        if pad:
+            pad.close()
+        plane.stop()
+        rt.close()

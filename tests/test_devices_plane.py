@@ -21,6 +21,7 @@ from gateway.devices.plane import DevicePlane
 from gateway.extensions import devices as devices_ext
 from gateway.runtime import Runtime
 from mosquitto import free_port
+from mqtt_client import wait_for
 from protocols import events, topics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,13 +72,6 @@ class Gateway:
         return self.rt.read(lambda e: self.rt.store.conn.execute("SELECT count(*) FROM origins").fetchone()[0])
 
 
-def wait_for(pred, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 @pytest.fixture

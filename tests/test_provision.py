@@ -21,10 +21,13 @@ def hallctl(*args):
 
 def test_device_config_per_role():
     hall = load_file(COUNTY)
-    led = device_config(hall, "w03-led", "hall-wifi", "pw")
+    # The county file's broker listens on 127.0.0.1: no device on Wi-Fi gets there.
+    with pytest.raises(ProvisionError, match="cannot reach a broker at '127.0.0.1': give --broker-host"):
+        device_config(hall, "w03-led", "hall-wifi", "pw")
+    led = device_config(hall, "w03-led", "hall-wifi", "pw", broker_host="192.168.10.2")
     assert led["role"] == "display" and led["window"] == 3 and led["panel"] == "128x16"
-    assert led["tz_minutes"] == 480 and led["broker_port"] == 1883
-    pad = device_config(hall, "w03-pad", "hall-wifi")
+    assert led["tz_minutes"] == 480 and led["broker_port"] == 1883 and led["broker_host"] == "192.168.10.2"
+    pad = device_config(hall, "w03-pad", "hall-wifi", broker_host="192.168.10.2")
     assert pad["role"] == "callpad" and "panel" not in pad and "mqtt_user" not in pad
     creds = {"hall": "county-demo", "broker": {"host": "10.0.0.2", "port": 8883},
              "devices": {"w03-pad": {"username": "w03-pad", "password": "s3cret"}}}
@@ -32,7 +35,7 @@ def test_device_config_per_role():
     assert (pad["mqtt_user"], pad["mqtt_password"], pad["broker_host"], pad["broker_port"]) == \
         ("w03-pad", "s3cret", "10.0.0.2", 8883)
     with pytest.raises(ProvisionError, match="no device 'w99-pad'"):
-        device_config(hall, "w99-pad", "hall-wifi")
+        device_config(hall, "w99-pad", "hall-wifi", broker_host="192.168.10.2")
     with pytest.raises(ProvisionError, match="no entry for 'w04-pad'"):
         device_config(hall, "w04-pad", "hall-wifi", credentials=creds)
     with pytest.raises(ProvisionError, match="for hall 'other'"):
@@ -48,7 +51,8 @@ def test_provision_over_serial(tmp_path):
     creds = tmp_path / "broker" / "credentials.json"
     with SerialLine(flash) as line:
         out = hallctl("provision", "--config", str(COUNTY), "--device", "w05-eval", "--wifi-ssid", "大厅WiFi",
-                      "--wifi-password", "pw12345678", "--credentials", str(creds), "--port", line.port)
+                      "--wifi-password", "pw12345678", "--credentials", str(creds), "--port", line.port,
+                      "--broker-host", "192.168.10.2")
         assert out.returncode == 0, out.stderr
         assert "w05-eval (evaluator, window 5) provisioned" in out.stdout
     names = {p.name for p in flash.iterdir()}
@@ -56,6 +60,7 @@ def test_provision_over_serial(tmp_path):
     cfg = json.loads((flash / "config.json").read_text(encoding="utf-8"))
     device_pw = json.loads(creds.read_text())["devices"]["w05-eval"]["password"]
     assert cfg["device"] == "w05-eval" and cfg["wifi_ssid"] == "大厅WiFi" and cfg["mqtt_password"] == device_pw
+    assert cfg["broker_host"] == "192.168.10.2"
     # The firmware's own boot check accepts what was flashed, from the flashed .mpy.
     check = subprocess.run([tool("micropython"), "-X", "heapsize=96K", "-c",
                             "import config; c = config.load(); print(c['role'], c['window'])"],

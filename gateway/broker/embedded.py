@@ -1,12 +1,18 @@
 """The embedded broker: amqtt in its own thread with its own asyncio loop, so
-`make run` needs no Mosquitto. Anonymous and unencrypted: for a bench or a
-demo on loopback; production runs Mosquitto with `hallgw mosquitto-config`."""
+`make run` needs no Mosquitto. On loopback (the emulated hall, a bench) it is
+anonymous. Given credentials (a village station whose few devices reach the
+Pi over Wi-Fi) every client logs in and each device is confined to its own
+topics, as under `hallgw mosquitto-config`; a larger hall runs Mosquitto."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import socket
 import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.broker import access
 
 log = logging.getLogger(__name__)
 # amqtt logs every state-machine step of every session at INFO (through the
@@ -15,19 +21,40 @@ for _noisy in ("transitions", "amqtt"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 
-def config(host: str, port: int) -> dict:
-    # Only the anonymous-auth plugin: amqtt's default set adds $SYS publishing
-    # and per-packet logging, which a hall gateway does not want.
+@dataclass(frozen=True)
+class Auth:
+    password_file: Path
+    publish: dict[str, list[str]]    # user -> topic filters it may publish to
+    subscribe: dict[str, list[str]]  # user -> topic filters it may subscribe to
+
+
+def auth_for(hall_id: str, creds: dict, folder: Path) -> Auth:
+    publish, subscribe = access.topic_lists(hall_id, creds)
+    return Auth(access.argon2_password_file(creds, Path(folder) / "amqtt-passwd"), publish, subscribe)
+
+
+def config(host: str, port: int, auth: Auth | None = None) -> dict:
+    # Only the plugins named here: amqtt's default set adds $SYS publishing and
+    # per-packet logging, which a hall gateway does not want.
+    if auth is None:
+        plugins = {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}}
+    else:
+        plugins = {"amqtt.plugins.authentication.FileAuthPlugin": {"password_file": str(auth.password_file)},
+                   "amqtt.plugins.topic_checking.TopicAccessControlListPlugin": {
+                       "publish_acl": auth.publish, "acl": auth.subscribe}}  # amqtt 0.12 calls it acl
     return {
         "listeners": {"default": {"type": "tcp", "bind": f"{host}:{port}", "max_connections": 0}},
         "timeout_disconnect_delay": 0,
-        "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+        "plugins": plugins,
     }
 
 
 class EmbeddedBroker:
-    def __init__(self, host: str = "127.0.0.1", port: int = 1883):
-        self.host, self.port = host, port
+    def __init__(self, host: str = "127.0.0.1", port: int = 1883, auth: Auth | None = None):
+        if auth is None and not access.is_local(host):
+            raise ValueError(f"the embedded broker listens on {host}, beyond this machine: it needs device "
+                             "credentials (hallgw run makes them in <data-dir>/broker/)")
+        self.host, self.port, self.auth = host, port, auth
         self._loop: asyncio.AbstractEventLoop | None = None
         self._broker = None
         self._thread: threading.Thread | None = None
@@ -41,7 +68,8 @@ class EmbeddedBroker:
             raise TimeoutError(f"embedded broker did not start on {self.host}:{self.port}")
         if self._error:
             raise RuntimeError(f"embedded broker could not start on {self.host}:{self.port}: {self._error}")
-        log.info("embedded MQTT broker (amqtt) listening on %s:%d", self.host, self.port)
+        log.info("embedded MQTT broker (amqtt) listening on %s:%d, %s", self.host, self.port,
+                 "devices log in, each confined to its own topics" if self.auth else "anonymous (loopback)")
         return self
 
     def _run(self) -> None:
@@ -51,7 +79,7 @@ class EmbeddedBroker:
         self._loop = loop
         asyncio.set_event_loop(loop)
         try:
-            self._broker = Broker(config(self.host, self.port), loop=loop)
+            self._broker = Broker(config(self.host, self.port, self.auth), loop=loop)
             loop.run_until_complete(self._broker.start())
         except BaseException as e:  # report any start failure to start(), not to a dead thread
             self._error = e

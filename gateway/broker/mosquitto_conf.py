@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.broker import access
 from gateway.broker.passwords import hash_entry, new_password
 from gateway.config import Hall
 
@@ -64,7 +65,11 @@ def acl_text(hall: Hall) -> str:
     ])
 
 
-def credentials(hall: Hall, host: str, port: int, previous: dict | None = None) -> dict:
+def credentials(hall: Hall, host: str, port: int, previous: dict | None = None,
+                device_host: str | None = None) -> dict:
+    """broker.host is where devices connect: device_host, else the listener when a
+    device could reach it (not loopback, not 0.0.0.0), else None and the maintainer
+    names it when provisioning (hallctl --broker-host)."""
     ids = [d.id for d in hall.devices]
     if GATEWAY_USER in ids:
         raise ValueError(f"device id {GATEWAY_USER!r} is the gateway's broker user name; rename the device")
@@ -72,14 +77,20 @@ def credentials(hall: Hall, host: str, port: int, previous: dict | None = None) 
     old_devices = old.get("devices", {})
     return {
         "hall": hall.id,
-        "broker": {"host": host, "port": port},
+        "broker": {"host": device_host or (host if access.reachable_by_devices(host) else None), "port": port},
         "gateway": old.get("gateway") or {"username": GATEWAY_USER, "password": new_password()},
         "devices": {i: old_devices.get(i) or {"username": i, "password": new_password()} for i in ids},
     }
 
 
+def write_credentials(path: Path, creds: dict) -> None:
+    # Clear-text passwords: readable by its owner only, created that way (never briefly wider).
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _write(Path(path), json.dumps(creds, indent=2, ensure_ascii=False) + "\n", 0o600)
+
+
 def write(hall: Hall, out: Path, host: str | None = None, port: int | None = None,
-          persistence: Path | None = None, run_as: str | None = None) -> Files:
+          persistence: Path | None = None, run_as: str | None = None, device_host: str | None = None) -> Files:
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     host = host or hall.broker.host
@@ -87,14 +98,33 @@ def write(hall: Hall, out: Path, host: str | None = None, port: int | None = Non
     persistence = Path(persistence or "/var/lib/mosquitto").resolve()
     files = Files(out / "mosquitto.conf", out / "passwd", out / "acl", out / "credentials.json")
     previous = json.loads(files.credentials.read_text()) if files.credentials.exists() else None
-    creds = credentials(hall, host, port, previous)
+    creds = credentials(hall, host, port, previous, device_host)
     users = [creds["gateway"]] + list(creds["devices"].values())
-    _write(files.passwd, "".join(hash_entry(u["username"], u["password"]) + "\n" for u in users), 0o644)
+    # Hashes, but still nobody else's business: readable by the broker's group only.
+    _write(files.passwd, "".join(hash_entry(u["username"], u["password"]) + "\n" for u in users), 0o640)
+    _share_with(files.passwd, run_as or "mosquitto")
     _write(files.acl, acl_text(hall), 0o644)
     _write(files.conf, conf_text(hall, out, host, port, persistence, run_as), 0o644)
-    # Clear-text passwords: readable by its owner only, created that way (never briefly wider).
-    _write(files.credentials, json.dumps(creds, indent=2, ensure_ascii=False) + "\n", 0o600)
+    write_credentials(files.credentials, creds)
     return files
+
+
+def _share_with(path: Path, user: str) -> None:
+    """Give the broker's user (Mosquitto drops to it before reading the file) read access."""
+    import grp
+    import pwd
+
+    if os.geteuid() != 0:
+        return  # the file is ours, and so is a broker we start
+    try:
+        gid = pwd.getpwnam(user).pw_gid
+    except KeyError:
+        try:
+            gid = grp.getgrnam(user).gr_gid
+        except KeyError:
+            os.chmod(path, 0o644)  # no such user here: let whoever runs the broker read it
+            return
+    os.chown(path, 0, gid)
 
 
 def _write(path: Path, text: str, mode: int) -> None:

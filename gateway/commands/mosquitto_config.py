@@ -1,6 +1,7 @@
 """hallgw mosquitto-config --config FILE --out DIR: production broker files."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -14,6 +15,9 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="directory for the generated files")
     p.add_argument("--host", help="listener address (default: the hall's broker.host)")
     p.add_argument("--port", type=int, help="listener port (default: the hall's broker.port)")
+    p.add_argument("--device-host", metavar="ADDR",
+                   help="the gateway's address on the hall Wi-Fi, written into credentials.json for "
+                        "provisioning (default: the listener address when devices can reach it)")
     p.add_argument("--persistence", metavar="DIR", default="/var/lib/mosquitto",
                    help="Mosquitto persistence directory (default /var/lib/mosquitto)")
     p.add_argument("--run-as", metavar="USER",
@@ -27,10 +31,14 @@ def run(args) -> int:
         return 1
     try:
         files = mosquitto_conf.write(hall, Path(args.out), args.host, args.port, Path(args.persistence),
-                                     args.run_as)
+                                     args.run_as, args.device_host)
     except (ValueError, OSError) as e:
         print(f"mosquitto-config: {e}", file=sys.stderr)
         return 1
     print(f"{files.conf}\n{files.passwd}\n{files.acl}\n{files.credentials} (owner read-only: device passwords)")
     print(f"{len(hall.devices)} device credentials and one for the gateway; run: mosquitto -c {files.conf}")
+    creds = json.loads(files.credentials.read_text())
+    if not creds["broker"]["host"]:
+        print(f"note: devices cannot reach {args.host or hall.broker.host}; give --device-host (the gateway's "
+              "address on the hall Wi-Fi), or --broker-host to hallctl when provisioning")
     return 0

@@ -18,6 +18,9 @@ def register(sub) -> None:
     p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
     p.add_argument("--data-dir", default="data", metavar="DIR", help="where the store lives (default ./data)")
     p.add_argument("--http-port", type=int, default=8080, metavar="N", help="API port on 127.0.0.1 (8080)")
+    p.add_argument("--mqtt-credentials", metavar="FILE",
+                   help="credentials.json from `hallgw mosquitto-config`: the gateway's broker login "
+                        "(also $HALLGW_MQTT_CREDENTIALS)")
     p.add_argument("--without", action="append", default=[], metavar="EXT",
                    help="do not start this extension (a module of gateway/extensions/); repeatable")
     p.add_argument("--no-extensions", action="store_true", help="run only the engine, store and API")
@@ -87,6 +90,8 @@ def run(args) -> int:
     options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
                "broker_host": hall.broker.host, "broker_port": args.broker_port or hall.broker.port,
                "app": app, "hall": hall, "clock": clock}
+    if args.mqtt_credentials:
+        options["mqtt_credentials"] = args.mqtt_credentials
     started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))
     runtime.start_ticker(clock)
     try:

@@ -1,14 +1,38 @@
 """The embedded MQTT broker (amqtt), started first when the hall file asks for
-it (hall.broker.embedded = true): the zero-install broker of `make run`."""
+it (hall.broker.embedded = true): the zero-install broker of `make run`.
+
+On loopback it is anonymous. Listening beyond this machine (a village station
+whose devices reach the Pi over Wi-Fi) it needs logins: the credentials file
+given to `hallgw run --mqtt-credentials`, or one made (and kept) in
+<data-dir>/broker/credentials.json, in the format `hallctl provision
+--credentials` reads. The gateway's own extensions then log in with it too."""
 from __future__ import annotations
 
-from gateway.broker.embedded import EmbeddedBroker
+import json
+import logging
+from pathlib import Path
+
+from gateway.broker import access, mosquitto_conf
+from gateway.broker.embedded import EmbeddedBroker, auth_for
 
 ORDER = 10
+log = logging.getLogger(__name__)
 
 
 def create(runtime, options: dict):
-    b = runtime.hall.broker
+    hall = runtime.hall
+    b = hall.broker
     if not b.embedded:
         return None
-    return EmbeddedBroker(options.get("broker_host") or b.host, int(options.get("broker_port") or b.port))
+    host, port = options.get("broker_host") or b.host, int(options.get("broker_port") or b.port)
+    if access.is_local(host):
+        return EmbeddedBroker(host, port)
+    folder = Path(options.get("data_dir") or "data") / "broker"
+    path = Path(options["mqtt_credentials"]) if options.get("mqtt_credentials") else folder / "credentials.json"
+    previous = json.loads(path.read_text()) if path.exists() else None
+    creds = mosquitto_conf.credentials(hall, host, port, previous)
+    if creds != previous:
+        mosquitto_conf.write_credentials(path, creds)
+        log.info("device credentials for the embedded broker: %s (owner read-only)", path)
+    options["mqtt_credentials"] = str(path)  # the device plane logs in as the gateway
+    return EmbeddedBroker(host, port, auth_for(hall.id, creds, folder))

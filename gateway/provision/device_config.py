@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from gateway.broker import access
 from gateway.config.model import Hall
 
 
@@ -54,6 +55,10 @@ def device_config(hall: Hall, device_id: str, wifi_ssid: str, wifi_password: str
             cfg["broker_host"] = credentials["broker"]["host"]
         if broker_port is None and credentials.get("broker", {}).get("port"):
             cfg["broker_port"] = credentials["broker"]["port"]
+    if broker_host is None and not access.reachable_by_devices(cfg["broker_host"]):
+        # Defaulted to the gateway's own listener address: a device on Wi-Fi would never connect.
+        raise ProvisionError(f"the device cannot reach a broker at {cfg['broker_host']!r}: give --broker-host "
+                             "(the gateway's address on the hall Wi-Fi)")
     if dev.role == "display":
         panel = hall.window(dev.window).panel
         cfg["panel"] = f"{panel.width}x{panel.height}"
