@@ -55,7 +55,7 @@ def run(hall_id: str, port: int, logins: dict[int, str], cycles: int, think: flo
     def on_message(cl, u, msg):
         now = time.perf_counter()
         _, dev, _ = topics.parse(msg.topic)
-        n, kind = int(dev[1:3]) if dev[1:3].isdigit() else int(dev[1:].split("-")[0]), dev.rsplit("-", 1)[1]
+        n, kind = int(dev[1:].split("-")[0]), dev.rsplit("-", 1)[1]  # "w07-pad", "w112-led"
         if n not in win:
             return
         d = json.loads(msg.payload)

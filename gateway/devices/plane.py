@@ -47,9 +47,13 @@ class DevicePlane:
 
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> None:
-        with self._lock:
-            self.view = self.runtime.read(lambda eng: seed(self.view, eng, self.clock()))
-        self.runtime.subscribe(self._on_events)
+        # Seed the view and subscribe under the runtime's lock in one go: no commit can
+        # fall between them. (Not under our own lock: the runtime calls back into it.)
+        def seed_and_listen(eng):
+            self.view = seed(self.view, eng, self.clock())
+            self.runtime.subscribe(self._on_events)
+
+        self.runtime.read(seed_and_listen)
         self.link.start()
         # Retained desired states go out even before the broker connection is up:
         # paho queues them and sends them on connect.
