@@ -111,7 +111,10 @@ class DevicePlane:
     def _publish(self, windows: set[int]) -> None:
         states = {}
         for n in sorted(windows):
-            states.update(desired.for_window(self.hall, self.view, n, self._bright))
+            try:
+                states.update(desired.for_window(self.hall, self.view, n, self._bright))
+            except Exception:  # one window's devices keep their last state; the others go on
+                log.exception("desired state of window %s could not be made", n)
         for dev, payload in self.published.changes(states):
             self.link.publish(topics.desired(self.hall.id, dev), payload, retain=True)
 
