@@ -2,6 +2,9 @@
 # gateway prompts. 不满意 / 非常不满意 open a second step to tick reasons from
 # the list the gateway sends. One rating per prompt. Every rating goes to
 # flash first (ratings.py) and is re-sent until the gateway acknowledges it.
+# A prompt goes dark on its own `timeout` seconds after it arrived, online or
+# not: offline, that is what keeps the next citizen from rating the last
+# one's service (一次一评).
 import asyncio
 import time
 from machine import I2C, Pin
@@ -30,23 +33,37 @@ class Evaluator:
         self.cursor = 0
         self.picked = []
         self.step_at = 0
+        self.prompt_at = 0      # ticks when the current prompt arrived
+        self.expired = False
         self.sent = []          # (boot, seq) sent on this link
         self.wake = asyncio.Event()
         self.dirty = True
 
     def _prompt(self):
         d = self.d
-        if d and d["mode"] == "prompt" and not self.ratings.rated(d["prompt"]):
+        if d and d["mode"] == "prompt" and not self.expired and not self.ratings.rated(d["prompt"]):
             return d["prompt"]
         return None
 
     def apply(self, d):
         if d.get("acked") and self.ratings.ack(d["acked"]):
             self.dev._state_due = True
-        if self.level and (d["mode"] != "prompt" or not self.d or d["prompt"] != self.d["prompt"]):
+        new = d["mode"] != "prompt" or not self.d or d.get("prompt") != self.d.get("prompt")
+        if new:
             self.level = 0   # the prompt moved on (timeout, new citizen)
+            self.prompt_at = time.ticks_ms()
+            self.expired = False
         self.d = d
         self.dirty = True
+
+    def _expire(self):
+        d = self.d
+        t = d and d["mode"] == "prompt" and d.get("timeout")
+        if t and not self.expired and time.ticks_diff(time.ticks_ms(), self.prompt_at) > t * 1000:
+            print("evaluator: prompt %s timed out" % d["prompt"])
+            self.expired = True
+            self.level = 0    # a reason step half done is abandoned: no rating
+            self.dirty = True
 
     def online(self, up):
         self.sent = []    # re-send every queued rating on each new link
@@ -136,6 +153,7 @@ class Evaluator:
         asyncio.create_task(self.keys.run())
         asyncio.create_task(self._sender())
         while True:
+            self._expire()
             if self.level and time.ticks_diff(time.ticks_ms(), self.step_at) > _REASON_MS:
                 self._rate(self.level, self.picked)
                 self.dirty = True

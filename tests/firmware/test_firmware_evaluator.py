@@ -117,3 +117,26 @@ def test_offline_rating_is_kept_in_flash_until_acked_and_survives_power_cycle(ma
     gateway.publish_desired(DEV, state("thanks", acked=["p-off"]))
     b.wait_until(lambda: queued(b) == [], what="deleted once acked")
     gateway.wait(lambda: gateway.state.get(DEV, {}).get("queued") == 0, 5, "state reports an empty queue")
+
+
+def test_a_prompt_goes_dark_on_its_own_after_its_timeout_while_offline(make_board, gateway):
+    b = make_board("evaluator", DEV)
+    reasons = dict(reasons=["slow", "rude"], rtexts=["SLOW", "RUDE"], rv="rv7")
+    gateway.publish_desired(DEV, prompt("p-stale", timeout=3, **reasons))
+    b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
+    b.wifi(False)                 # the gateway cannot withdraw the prompt now
+    b.wait_until(lambda: "OFFLINE" in b.screen_text(), what="offline on screen")
+    b.press("unsatisfied")        # a citizen starts choosing reasons, and walks away
+    b.wait_until(lambda: b.screen_text()[0] == "REASONS:", what="reason step")
+    b.wait_until(lambda: level_leds(b) == DARK, 10, "prompt timed out on the device")
+    b.wait_serial("evaluator: prompt p-stale timed out")
+    b.press("pick")
+    b.press("done")               # the abandoned reason step sends nothing
+    b.press("very_satisfied")     # nor does the next citizen's key
+    assert queued(b) == [] and level_leds(b) == DARK
+    b.wifi(True)
+    gateway.publish_desired(DEV, prompt("p-next"))
+    b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, 15, "next prompt lit")
+    b.press("satisfied")
+    gateway.wait(lambda: ratings(gateway, "p-next"), 10, "rating of the next prompt")
+    assert ratings(gateway) == ratings(gateway, "p-next")   # the stale prompt was never rated

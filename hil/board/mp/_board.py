@@ -68,7 +68,9 @@ async def _serve():
                 hold = 1200 if req.get("long") else 60
                 # contact bounce on both edges, as a real tact switch does
                 pin.script(((0, 0), (2, 1), (4, 0), (6, 1), (8, 0), (hold, 1), (hold + 2, 0), (hold + 4, 1)))
-                await asyncio.sleep_ms(hold + 60)
+                while pin.pressing():
+                    await asyncio.sleep_ms(10)
+                await asyncio.sleep_ms(50)   # past the debounce: the next press is a new one
             elif op == "wifi":
                 wifi_up = req["on"]
             elif op == "ntp":

@@ -23,16 +23,25 @@ class Pin:
             _board.send(80, bytes((id, self._v)))
 
     def script(self, steps):
-        # input levels over time from now: ((ms, level), ...), as a finger does
-        self._script = (time.ticks_ms(), steps)
+        # Input levels over time: ((ms, level), ...), as a finger does. The
+        # time runs from the firmware's first look at the pin, so a host that
+        # deschedules the board for a while cannot make it miss a press.
+        self._script = [None, steps]
+
+    def pressing(self):
+        """True until the firmware has seen the whole script."""
+        s = self._script
+        return bool(s) and (s[0] is None or time.ticks_diff(time.ticks_ms(), s[0]) <= s[1][-1][0])
 
     def value(self, v=None):
         if v is None:
             if self._script:
-                t0, steps = self._script
-                dt = time.ticks_diff(time.ticks_ms(), t0)
+                s = self._script
+                if s[0] is None:
+                    s[0] = time.ticks_ms()
+                dt = time.ticks_diff(time.ticks_ms(), s[0])
                 level = self._v
-                for at, lv in steps:
+                for at, lv in s[1]:
                     if at <= dt:
                         level = lv
                 return level
