@@ -1,0 +1,16 @@
+"""`hall-hil bench` runs end to end on a small hall and prints its figures in the
+agreed last line (the figures themselves are not judged: it is a benchmark)."""
+import re
+import subprocess
+import sys
+
+
+def test_bench_prints_its_last_line(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "hil.cli", "bench", "--config", "hall_config/village.toml",
+                        "--samples", "4", "--clerk-seconds", "1", "--workdir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    lines = r.stdout.strip().splitlines()
+    assert "4/4 calls seen on the display" in lines[-2]
+    assert re.fullmatch(r"press_to_display_p50_ms=[\d.]+ press_to_display_p99_ms=[\d.]+ "
+                        r"relay_p99_ms=[\d.]+ gateway_rss_mb=\d+", lines[-1]), lines[-1]
