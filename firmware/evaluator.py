@@ -23,7 +23,7 @@ class Evaluator:
     def __init__(self, dev):
         self.dev = dev
         self.ratings = Ratings()
-        dev.queued = lambda: len(self.ratings.queue)
+        dev.queued = lambda: self.ratings.count
         i2c = I2C(0, scl=Pin(keymap.I2C_SCL), sda=Pin(keymap.I2C_SDA), freq=400000)
         self.screen = SSD1306(i2c)
         self.keys = Keys(keymap.keys("evaluator"), self.on_key)
@@ -35,7 +35,9 @@ class Evaluator:
         self.step_at = 0
         self.prompt_at = 0      # ticks when the current prompt arrived
         self.expired = False
-        self.sent = []          # (boot, seq) sent on this link
+        self.link = 0           # counts links: every new one gets every waiting rating again
+        self.pass_of = None     # (link, journal generation) of the sending pass
+        self.sent_upto = 0      # journal offset sent up to in that pass
         self.wake = asyncio.Event()
         self.dirty = True
 
@@ -66,7 +68,7 @@ class Evaluator:
             self.dirty = True
 
     def online(self, up):
-        self.sent = []    # re-send every queued rating on each new link
+        self.link += 1    # re-send every queued rating on each new link
         self.wake.set()
         self.dirty = True
 
@@ -108,19 +110,23 @@ class Evaluator:
         print("evaluator: rated %s level %d" % (d["prompt"], level))
 
     async def _sender(self):
+        # Streams the journal: one rating in RAM at a time, however many wait.
         while True:
             await self.wake.wait()
             self.wake.clear()
-            for e in list(self.ratings.queue):
-                key = (e["boot"], e["seq"])
-                if key in self.sent or not self.dev.online:
-                    continue
+            while self.dev.online:
+                now = (self.link, self.ratings.gen)
+                if self.pass_of != now:
+                    self.pass_of, self.sent_upto = now, 0
+                e, end = self.ratings.next(self.sent_upto)
+                if e is None:
+                    break
                 try:
                     await self.dev.send(e)
-                    self.sent.append(key)
                 except OSError:
-                    self.wake.set()
-                    break
+                    break     # offline: online() wakes us on the next link
+                if self.pass_of == now:
+                    self.sent_upto = end
 
     def render(self):
         lit = bool(self._prompt())

@@ -20,6 +20,7 @@ class GatewayStub:
         self.availability: dict[str, dict] = {}
         self.state: dict[str, dict] = {}
         self.rev = 0
+        self.deaf = False    # True: device events reach no one (a gateway whose intake is down)
         self._lock = threading.Lock()
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"gw-stub-{time.monotonic_ns()}")
         c.on_socket_open = lambda cl, ud, sock: sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -37,7 +38,8 @@ class GatewayStub:
         _, dev, kind = topics.parse(msg.topic)
         with self._lock:
             if kind == topics.EVENT:
-                self.events.append(events.decode(msg.payload))
+                if not self.deaf:
+                    self.events.append(events.decode(msg.payload))
             elif kind == topics.AVAILABILITY and msg.payload:
                 self.availability[dev] = status.decode_availability(msg.payload)
             elif kind == topics.STATE and msg.payload:
