@@ -82,7 +82,7 @@ class Clerk(threading.Thread):
                 self.step(("pause",), lambda s: s["status"] != "paused")
             elif self.pauses and self.pauses[0][0] <= day.sim_elapsed():
                 self.take_pause(self.pauses.pop(0))
-            elif day.draining() and not self.waiting():
+            elif day.last_call.is_set() or (day.draining() and not self.waiting()):
                 time.sleep(0.2)
             elif self.waiting():
                 self.step(("call",), lambda s: s["status"] != "idle", tries=1)

@@ -48,32 +48,33 @@ class Tap:
         self.client.disconnect()
 
 
-def inject(day, fault) -> str:
-    """Carry out one planned fault; returns what was done, for the log."""
+def inject(day, fault) -> tuple[str, bool]:
+    """Carry out one planned fault: what happened, for the log, and whether the
+    fault was really carried out (only those count)."""
     sim = day.sim
     if fault.kind == "gateway_kill":
         sim.gateway.kill()
         time.sleep(0.5)
         sim.gateway.start()
-        return "gateway SIGKILLed and restarted"
+        return "gateway SIGKILLed and restarted", True
     if fault.kind == "broker_restart":
         sim.broker.restart(0.5)
-        return "broker restarted"
+        return "broker restarted", True
     board = sim.boards.get(fault.target)
     if fault.kind == "duplicate":
         dev = day.tap.redeliver(fault.target)
-        return f"event of {dev} delivered again" if dev else "no event yet to deliver again"
+        return (f"event of {dev} delivered again", True) if dev else ("no event yet to deliver again", False)
     if board is None:
-        return f"no board {fault.target}"
+        return f"no board {fault.target}", False
     try:
         if fault.kind == "power_cycle":
             board.power_cycle(0.3)
-            return f"{fault.target} power-cycled"
+            return f"{fault.target} power-cycled", True
         if fault.kind == "wifi_loss":
             board.wifi(False)
             time.sleep(WIFI_OUT_SECONDS)
             board.wifi(True)
-            return f"{fault.target} lost Wi-Fi for {WIFI_OUT_SECONDS:.0f} s"
+            return f"{fault.target} lost Wi-Fi for {WIFI_OUT_SECONDS:.0f} s", True
     except BoardError as e:
-        return f"{fault.kind} on {fault.target}: {e}"
+        return f"{fault.kind} on {fault.target} not carried out: {e}", False
     raise ValueError(f"unknown fault {fault.kind}")

@@ -19,6 +19,7 @@ from hil.day.plan import plan_day
 from hil.hall import SimHall
 
 DRAIN_SECONDS = 20.0   # real seconds the clerks get after closing to empty the queue
+FINISH_SECONDS = 30.0  # then, calling nobody new, to finish the citizens at their windows
 
 
 def register(sub) -> None:
@@ -46,11 +47,13 @@ class Day:
         self.gateway = self.sim.gateway
         self.stopping = threading.Event()
         self.closed = threading.Event()
+        self.last_call = threading.Event()
         self.arrivals: dict[str, object] = {}
         self.transferred: set[str] = set()
         self.ratings_sent: dict[str, dict] = {}
         self.faults_done: list[str] = []
         self.tap = None
+        self.held: list[str] = []
 
     # -- simulated time --------------------------------------------------------
     def sim_elapsed(self) -> float:
@@ -100,8 +103,9 @@ class Day:
             self.wait_until_sim(f.at)
             if self.stopping.is_set():
                 return
-            what = faults.inject(self, f)
-            self.faults_done.append(what)
+            what, done = faults.inject(self, f)
+            if done:
+                self.faults_done.append(what)
             print(f"hall-hil day: {self.sim_elapsed() / 3600 + 9:05.2f}h fault: {what}", flush=True)
 
     def run(self) -> tuple[list[str], str]:
@@ -129,6 +133,15 @@ class Day:
         while time.monotonic() < end and any(w["status"] in ("calling", "serving") or self._queued()
                                              for w in self._windows()):
             time.sleep(0.5)
+        # Last call: the clerks finish the citizen in front of them and call nobody else.
+        # Citizens still waiting may stay for the day's rollover, but one left standing at
+        # a window after that means a clerk (or a pad) got stuck.
+        self.last_call.set()
+        end = time.monotonic() + FINISH_SECONDS
+        while time.monotonic() < end and any(w["status"] in ("calling", "serving") for w in self._windows()):
+            time.sleep(0.5)
+        self.held = [f"window {w['number']} still held {w['ticket_number']} ({w['status']}) after closing"
+                     for w in self._windows() if w["status"] in ("calling", "serving") and "number" in w]
         self.stopping.set()
         for t in clerks + actors:
             t.join(30)
@@ -149,6 +162,7 @@ class Day:
 
     def checks(self, clerks) -> tuple[list[str], str]:
         bad = [f"clerk at window {c.window.number} failed: {c.error!r}" for c in clerks if c.error]
+        bad += self.held
         recs = check.records(self.gateway.data_dir / "hall.db")
         b, tickets, served = check.check_outcomes(recs, self.gateway)
         bad += b + check.check_one_window(recs)

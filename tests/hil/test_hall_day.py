@@ -14,7 +14,7 @@ def test_short_day_with_faults_passes_its_checks(tmp_path):
     m = re.fullmatch(r"day ok: tickets=(\d+) served=(\d+) ratings=(\d+) faults=(\d+)", last)
     assert m, last
     tickets, served, ratings, faults = map(int, m.groups())
-    assert tickets > 0 and 0 < served <= tickets and ratings <= served
+    assert tickets > 0 and 0 < served <= tickets and 0 < ratings <= served
     assert faults == 8   # every planned fault was carried out
     for kind in ("gateway SIGKILLed", "broker restarted", "power-cycled", "lost Wi-Fi", "delivered again"):
         assert kind in r.stdout
