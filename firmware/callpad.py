@@ -1,6 +1,10 @@
 # Call pad (叫号器): the clerk's keypad and a 128x64 screen. Keys become
 # protocols.events actions; a key pressed while offline is refused on the
 # screen, never queued. Key names and flows: see keymap.py.
+# Screen, top to bottom: window and link (8 px), staff (16), ticket and its
+# state (8), waiting (8), the key flow's prompt (8), then a note on the last
+# key for 3 s, else the gateway's message, paged every 3 s when long (16).
+# Choosing a pause reason, the reasons take the middle, three at a time.
 import asyncio
 import time
 from machine import I2C, Pin
@@ -9,30 +13,43 @@ from micropython import const
 import keymap
 from keys import Keys
 from wire import CASE_TYPES
-from ssd1306 import SSD1306
+from screen import Screen
 
 _NOTE_MS = const(3000)
+_PAGE_MS = const(3000)
 _SIMPLE = {"call": "call_next", "recall": "recall", "start": "start",
            "noshow": "no_show", "eval": "request_evaluation"}
 _DEFAULT_PAUSE = "临时离开"
+# each action's name on the keys, for the note once it is sent
+_NAMES = ("login 登录 logout 退出 call_next 叫号 recall 重呼 start 开始 finish 办结 no_show 过号 "
+          "pause 暂停 resume 恢复 transfer 转移 request_evaluation 评价")
+
+
+def _zh(action):
+    w = _NAMES.split()
+    return w[w.index(action) + 1]
 
 
 class CallPad:
     def __init__(self, dev):
         self.dev = dev
         i2c = I2C(0, scl=Pin(keymap.I2C_SCL), sda=Pin(keymap.I2C_SDA), freq=400000)
-        self.screen = SSD1306(i2c)
+        self.screen = Screen(i2c)
         self.keys = Keys(keymap.keys("callpad"), self.on_key)
         self.window = dev.cfg["window"]
         self.d = None
         self.mode = ""        # "", "finish", "pause" or "transfer": a two-step key flow
         self.digits = ""
-        self.note = ""
+        self.page = 0         # choosing a pause reason: which three are shown
+        self.note = None      # (Chinese, English)
         self.note_at = 0
+        self.msg_page = 0
+        self.pages = 1        # screenfuls the message needs
         self.busy = False
         self.dirty = True
 
     def apply(self, d):
+        self.screen.glyphs(d)   # the glyphs before anything is drawn with them
         self.d = d
         self.window = d["window"]
         if self.mode == "pause" and d["paused"]:
@@ -42,8 +59,8 @@ class CallPad:
     def online(self, up):
         self.dirty = True
 
-    def _say(self, text):
-        self.note = text
+    def _say(self, zh, en):
+        self.note = (zh, en)
         self.note_at = time.ticks_ms()
         self.dirty = True
 
@@ -52,20 +69,20 @@ class CallPad:
 
     def send(self, name, **fields):
         if not self.dev.online:
-            self._say("OFFLINE-NOT SENT")
+            self._say("离线 未发送", "OFFLINE-NOT SENT")
             return
         if self.busy:
-            self._say("BUSY, WAIT")
+            self._say("请稍候", "BUSY, WAIT")
             return
         try:
             e = self.dev.next_event(name, **fields)
         except ValueError as err:
             print("callpad: %s refused: %s" % (name, err))
-            self._say("BAD INPUT")
+            self._say("输入有误", "BAD INPUT")
             return
         self.mode, self.digits = "", ""
         self.busy = True
-        self._say("SENDING")
+        self._say("发送中", "SENDING")
         asyncio.create_task(self._deliver(e))
 
     async def _deliver(self, e):
@@ -73,11 +90,12 @@ class CallPad:
         # the screen, never fire minutes later. If it reached the broker
         # unacked, the gateway applies it once (boot+seq); pressed again it
         # is a new event the engine judges on the window's state then.
+        a = e["action"]
         try:
             await self.dev.send(e, False)
-            self._say("SENT " + e["action"][:11].upper())
+            self._say(_zh(a) + "已发送", "SENT " + a[:11].upper())
         except OSError:
-            self._say("NOT SENT")
+            self._say("未发送", "NOT SENT")
         self.busy = False
 
     def on_key(self, name, long):
@@ -89,13 +107,13 @@ class CallPad:
                 self.send("finish", case=CASE_TYPES[0])
             return
         if name == "back":
-            self.mode, self.digits, self.note = "", "", ""
+            self.mode, self.digits, self.note = "", "", None
         elif name.isdigit():
             self._digit(name)
         elif name == "ok":
             self._ok()
         elif not self._logged_in():
-            self._say("LOGIN FIRST")
+            self._say("请先登录", "LOGIN FIRST")
         elif name in _SIMPLE:
             self.send(_SIMPLE[name])
         elif name == "finish":
@@ -105,8 +123,10 @@ class CallPad:
         elif name == "pause":
             if self.d["paused"]:
                 self.send("resume")
+            elif self.mode == "pause":
+                self.page += 1          # the next three reasons
             else:
-                self.mode, self.digits = "pause", ""
+                self.mode, self.digits, self.page = "pause", "", 0
 
     def _reasons(self):
         return (self.d and self.d.get("reasons")) or [_DEFAULT_PAUSE]
@@ -137,46 +157,58 @@ class CallPad:
             return "CODE " + "*" * len(self.digits)
         if self.mode == "finish":
             return "CASE 1-5 OK=IMM"
-        if self.mode == "pause":
-            return "REASON 1-%d" % len(self._reasons())
         if self.mode == "transfer":
             return "TO WIN " + self.digits
         return ""
 
+    def _pause_screen(self):
+        s, r = self.screen, self._reasons()
+        pages = (len(r) + 2) // 3
+        first = self.page % pages * 3
+        for k in range(3):
+            if first + k < len(r):
+                s.line("%d.%s" % (first + k + 1, r[first + k]), 8 + 16 * k)
+        s.line(("1-%d PAUSE=MORE" if pages > 1 else "REASON 1-%d") % len(r), 56)
+
     def render(self):
         s, d = self.screen, self.d
         s.fill(0)
-        lines = ["WIN %-3d %s" % (self.window, "ONLINE" if self.dev.online else "OFFLINE")]
+        s.line("WIN %-3d %s" % (self.window, "ONLINE" if self.dev.online else "OFFLINE"), 0)
+        if self.mode == "pause":
+            self._pause_screen()
+            s.show()
+            return
         if not d or not d["logged_in"]:
-            lines.append("LOGGED OUT")
-            lines += ["", "", "WAITING %d" % (d["waiting"] if d else 0)]
+            s.line(s.say("未登录", "LOGGED OUT"), 8)
         else:
-            lines.append("STAFF %s %s" % (d.get("staff", ""), d.get("post", "")))
-            lines.append("TICKET %s" % (d.get("ticket") or "-"))
+            s.line(("%s %s" % (d.get("staff", ""), d.get("post", ""))).strip(), 8)
             st = "PAUSED" if d["paused"] else d.get("tstate", "").upper()
             if d.get("recalls"):
                 st += " R%d" % d["recalls"]
-            lines.append(st)
-            lines.append("WAITING %d" % d["waiting"])
-        if self.mode == "pause":
-            r = self._reasons()
-            lines.append(" ".join("%d.%s" % (i + 1, x) for i, x in enumerate(r))[:16])
-            lines.append("")
+            s.line(("%s %s" % (d.get("ticket") or "", st)).strip() or "NO TICKET", 24)
+        s.line("WAITING %d" % (d["waiting"] if d else 0), 32)
+        s.line(self._prompt(), 40)
+        if self.note:
+            s.line(s.say(*self.note), 48)
+            self.pages = 1
         else:
-            msg = (d and d.get("msg")) or ""
-            lines += [msg[:16], msg[16:32]]
-        lines.append(self.note or self._prompt())
-        for i, t in enumerate(lines):
-            s.text(t[:16], 0, i * 8, 1)
+            self.pages = s.block((d and d.get("msg")) or "", 48, 16, self.msg_page)
         s.show()
 
     async def run(self):
         asyncio.create_task(self.keys.run())
         while True:
-            if self.note and time.ticks_diff(time.ticks_ms(), self.note_at) > _NOTE_MS:
-                self.note = ""
+            now = time.ticks_ms()
+            if self.note and time.ticks_diff(now, self.note_at) > _NOTE_MS:
+                self.note = None
+                self.dirty = True
+            if self.pages > 1 and now // _PAGE_MS != self.msg_page:
+                self.msg_page = now // _PAGE_MS   # a long message, one screenful at a time
                 self.dirty = True
             if self.dirty:
                 self.dirty = False
-                self.render()
+                try:
+                    self.render()
+                except Exception as e:   # a screen bug must not reboot the pad over and over
+                    print("render: %r" % (e,))
             await asyncio.sleep_ms(30)

@@ -23,8 +23,8 @@ _LOOP_STALL_MS = const(3000)
 _DOWN_STALL_MIN_MS = const(15000)
 
 # Highest live heap seen: gc.mem_alloc() after each collect in the main loop,
-# and right after decoding desired state (collected just before, so that is
-# the message, its dict and the decode's garbage): the heap figure of the role.
+# and after decoding and applying desired state (collected, with the message
+# still in the receive buffer and its state alive): the heap figure of the role.
 peak = 0
 
 
@@ -50,7 +50,7 @@ class Device:
         self.wifi = Wifi(cfg["wifi_ssid"], cfg["wifi_password"])
         self.mqtt = MQTT(self.id, cfg["broker_host"], cfg["broker_port"],
                          cfg.get("mqtt_user"), cfg.get("mqtt_password"), cfg["keepalive"],
-                         (self.t_avail, wire.availability(False, self.boot), True, 1))
+                         (self.t_avail, wire.availability(False, self.boot), True, 1), wire.rx_size(self.role))
         self.mqtt.on_message = self._on_message
         self.mqtt.on_up = self._on_up
         self.mqtt.on_down = self._on_down
@@ -85,18 +85,18 @@ class Device:
         self.led.pattern = OFFLINE
         self.app.online(False)
 
-    def _on_message(self, topic, payload):
+    def _on_message(self, topic, buf, n):
         if topic != self.t_desired:
             return
-        gc.collect()   # decoding needs a few kB in one piece: tidy the heap first
         try:
-            d = wire.desired(payload, self.role)
+            d = wire.desired(buf, self.role, n)
             self.app.apply(d)
         except ValueError as e:
             print("desired ignored: %s" % e)
             return
         finally:
-            heap_mark()
+            gc.collect()
+            heap_mark()   # the live heap with the message and its state in it
         self.rev = d["rev"]
         self._state_due = True
 

@@ -5,6 +5,7 @@
 import asyncio
 import binascii
 import framebuf
+import gc
 from machine import SPI, Pin
 from micropython import const
 
@@ -25,6 +26,7 @@ class Display:
         self.dim = cfg.get("dim")
         self.tz = cfg["tz_minutes"]
         self.frame = None
+        self.buf = None       # the frame's pixels, reused when the next frame has the same size
         self.fw = self.panel.width
         self.scroll = False
         self.offset = 0
@@ -40,10 +42,27 @@ class Display:
         if d["pw"] != p.width or d["ph"] != p.height:
             raise ValueError("frame for a %dx%d panel, this one is %dx%d"
                              % (d["pw"], d["ph"], p.width, p.height))
-        raw = binascii.a2b_base64(d["frame"])
-        if len(raw) != d["fw"] * d["ph"] // 8:
-            raise ValueError("frame has %d bytes" % len(raw))
-        self.frame = framebuf.FrameBuffer(bytearray(raw), d["fw"], d["ph"], framebuf.MONO_HLSB)
+        # wire.desired checked the frame (a memoryview of base64 into the
+        # payload). It is decoded 48 bytes at a time into the old frame's
+        # buffer when the size is the same, else into a new one; only if the
+        # heap has no room for both does the old frame go first.
+        b64 = d.pop("frame")
+        n = d["fw"] * d["ph"] // 8
+        buf = self.buf
+        if buf is None or len(buf) != n:
+            try:
+                buf = bytearray(n)
+            except MemoryError:
+                self.frame = self.buf = buf = None
+                gc.collect()
+                buf = bytearray(n)
+        self.frame, self.buf = None, buf
+        o = 0
+        for i in range(0, len(b64), 64):
+            b = binascii.a2b_base64(b64[i:i + 64])
+            buf[o:o + len(b)] = b
+            o += len(b)
+        self.frame = framebuf.FrameBuffer(buf, d["fw"], d["ph"], framebuf.MONO_HLSB)
         self.fw = d["fw"]
         self.scroll = d["scroll"]
         self.offset = 0

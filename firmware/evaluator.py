@@ -14,7 +14,7 @@ import keymap
 from keys import Keys
 from wire import BAD_LEVEL_MAX
 from ratings import Ratings
-from ssd1306 import SSD1306
+from screen import Screen
 
 _REASON_MS = const(60000)   # the reason step sends what is ticked after this
 
@@ -25,7 +25,7 @@ class Evaluator:
         self.ratings = Ratings()
         dev.queued = lambda: self.ratings.count
         i2c = I2C(0, scl=Pin(keymap.I2C_SCL), sda=Pin(keymap.I2C_SDA), freq=400000)
-        self.screen = SSD1306(i2c)
+        self.screen = Screen(i2c)
         self.keys = Keys(keymap.keys("evaluator"), self.on_key)
         self.leds = [Pin(g, Pin.OUT, value=0) for g in keymap.EVALUATOR_LEDS]
         self.d = None
@@ -48,6 +48,7 @@ class Evaluator:
         return None
 
     def apply(self, d):
+        self.screen.glyphs(d)   # the glyphs before anything is drawn with them
         if d.get("acked") and self.ratings.ack(d["acked"]):
             self.dev._state_due = True
         new = d["mode"] != "prompt" or not self.d or d.get("prompt") != self.d.get("prompt")
@@ -129,30 +130,33 @@ class Evaluator:
                     self.sent_upto = end
 
     def render(self):
+        # Top to bottom in 16 px lines: what to do (请您评价 / 谢谢 / 欢迎), whose
+        # service, and 离线 while offline; in the reason step a title and three
+        # reasons around the cursor, > marking it and * each ticked one.
         lit = bool(self._prompt())
         for i, led in enumerate(self.leds):
             led.value(1 if (lit and not self.level) or keymap.LEVELS - i == self.level else 0)
         s, d = self.screen, self.d
         s.fill(0)
-        lines = []
         if self.level:
-            lines.append("REASONS:")
+            s.line(s.say("请选择原因", "REASONS:"), 0)
             rt = d["rtexts"]
-            first = max(0, self.cursor - 5)
-            for i in range(first, min(len(rt), first + 6)):
+            first = max(0, min(self.cursor - 1, len(rt) - 3))
+            for i in range(first, min(len(rt), first + 3)):
                 mark = "*" if d["reasons"][i] in self.picked else " "
-                lines.append((">" if i == self.cursor else " ") + mark + rt[i])
-            lines.append("NEXT PICK DONE")
-        elif lit:
-            lines += ["PLEASE RATE", "STAFF %s" % d.get("staff", "")]
+                s.line((">" if i == self.cursor else " ") + mark + rt[i], 16 + (i - first) * 16)
+            s.show()
+            return
+        if lit:
+            s.line(s.say("请您评价", "PLEASE RATE"), 0)
+            if d.get("staff"):
+                s.line(s.say("工作人员 ", "STAFF ") + d["staff"], 16)
         elif d and d["mode"] == "thanks" or d and self.ratings.rated(d.get("prompt", "")):
-            lines.append("THANK YOU")
+            s.line(s.say("谢谢", "THANK YOU"), 0)
         else:
-            lines.append("WELCOME")
+            s.line(s.say("欢迎", "WELCOME"), 0)
         if not self.dev.online:
-            lines.append("OFFLINE")
-        for i, t in enumerate(lines[:8]):
-            s.text(t[:16], 0, i * 8, 1)
+            s.line(s.say("离线", "OFFLINE"), 48)
         s.show()
 
     async def run(self):
@@ -165,5 +169,8 @@ class Evaluator:
                 self.dirty = True
             if self.dirty:
                 self.dirty = False
-                self.render()
+                try:
+                    self.render()
+                except Exception as e:   # a screen bug must not reboot the pad over and over
+                    print("render: %r" % (e,))
             await asyncio.sleep_ms(30)

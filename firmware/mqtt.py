@@ -3,6 +3,7 @@
 # link that carried it is lost), subscribe, keepalive ping, reconnect with
 # capped backoff, TCP_NODELAY.
 import asyncio
+import gc
 import time
 from micropython import const
 
@@ -35,12 +36,12 @@ class _Pending:
 
 
 class MQTT:
-    def __init__(self, cid, host, port, user=None, password=None, keepalive=30, will=None):
+    def __init__(self, cid, host, port, user=None, password=None, keepalive=30, will=None, rx=1024):
         self.cid, self.host, self.port = cid, host, port
         self.user, self.password, self.keepalive, self.will = user, password, keepalive, will
         self.up = False
         self.progress = time.ticks_ms()   # last sign of life, for the watchdog
-        self.on_message = None           # f(topic str, payload memoryview)
+        self.on_message = None           # f(topic, buf, n): the payload is buf[:n], valid during the call
         self.on_up = None                # coroutine run after each connect
         self.on_down = None
         self._s = None
@@ -51,6 +52,8 @@ class MQTT:
         self._upev = asyncio.Event()
         self._rx = 0
         self._link = 0                   # counts connections: which link carried a publish
+        self._rxbuf = bytearray(rx)      # incoming payloads up to rx bytes
+        self._scrap = bytearray(64)      # where a message too big for the heap is read off
 
     def _next_pid(self):
         self._pid = self._pid % 65535 + 1
@@ -159,29 +162,59 @@ class MQTT:
                     sh += 7
                     if not b & 128:
                         break
-                body = await s.readexactly(n) if n else b""
+                if first & 0xF0 == 0x30:
+                    await self._publish_in(first, n)
+                else:
+                    self._control(first, await s.readexactly(n) if n else b"")
                 self._rx = self.progress = time.ticks_ms()
-                self._dispatch(first, memoryview(body))
         except Exception as e:
             print("mqtt: link lost: %r" % (e,))
         self._down.set()
 
-    def _dispatch(self, first, body):
+    async def _publish_in(self, first, n):
+        # The payload is read straight into the receive buffer, allocated once
+        # at boot while the heap was whole: late in the day the free heap is
+        # in small pieces between long-lived objects, and a state of a few kB
+        # would find no block. (readexactly would also join the TCP segments
+        # into ever larger strings.) A bigger message gets a block of its own
+        # if there is one, else it is read off and dropped, keeping the link.
+        s = self._s
+        hdr = await s.readexactly(2)
+        tl = hdr[0] << 8 | hdr[1]
+        topic = str(await s.readexactly(tl), "utf-8")
+        n -= 2 + tl
+        pid = None
+        if first & 6:
+            hdr = await s.readexactly(2)
+            pid = hdr[0] << 8 | hdr[1]
+            n -= 2
+        buf = self._rxbuf
+        if n > len(buf):
+            gc.collect()
+            try:
+                buf = bytearray(n)
+            except MemoryError:
+                buf = None
+                print("mqtt: %d-byte message on %s dropped: no heap for it" % (n, topic))
+        mv = memoryview(buf if buf is not None else self._scrap)
+        got = 0
+        while got < n:
+            k = await s.readinto(mv[got:n] if buf is not None else mv[:min(n - got, len(mv))])
+            if not k:
+                raise EOFError
+            got += k
+        del mv
+        if pid is not None:
+            self._s.write(bytes((0x40, 2, pid >> 8, pid & 255)))
+        if buf is not None and self.on_message:
+            try:
+                self.on_message(topic, buf, n)
+            except Exception as e:
+                print("mqtt: message on %s dropped: %r" % (topic, e))
+
+    def _control(self, first, body):
         kind = first & 0xF0
-        if kind == 0x30:
-            tl = body[0] << 8 | body[1]
-            topic = str(bytes(body[2:2 + tl]), "utf-8")
-            i = 2 + tl
-            if first & 6:
-                pid = body[i] << 8 | body[i + 1]
-                i += 2
-                self._s.write(bytes((0x40, 2, pid >> 8, pid & 255)))
-            if self.on_message:
-                try:
-                    self.on_message(topic, body[i:])
-                except Exception as e:
-                    print("mqtt: message on %s dropped: %r" % (topic, e))
-        elif kind == 0x40:
+        if kind == 0x40:
             p = self._inflight.get(body[0] << 8 | body[1])
             if p:
                 p.acked = True

@@ -97,7 +97,7 @@ def case_rating_rules():
 
 def _display(**kw):
     d = {"v": 1, "rev": 3, "role": "display", "window": 1, "status": "calling", "text": "A012",
-         "pw": 64, "ph": 16, "fw": 64, "frame": "A" * 172, "scroll": False, "bright": 8}
+         "pw": 64, "ph": 16, "fw": 64, "frame": "A" * 171 + "=", "scroll": False, "bright": 8}
     d.update(kw)
     return d
 
@@ -106,10 +106,11 @@ def case_desired_display():
     d = _display()
     assert desired.decode(desired.encode(d)) == d
     assert "frame is" in raises(desired.validate, _display(frame="A" * 100))
-    assert "scroll" in raises(desired.validate, _display(fw=128, frame="A" * 344))
-    desired.validate(_display(fw=128, frame="A" * 344, scroll=True))
+    assert "scroll" in raises(desired.validate, _display(fw=128, frame="A" * 342 + "=="))
+    desired.validate(_display(fw=128, frame="A" * 342 + "==", scroll=True))
+    assert "not base64" in raises(desired.validate, _display(frame="A" * 172))
     assert "multiples of 8" in raises(desired.validate, _display(pw=60))
-    assert "narrower" in raises(desired.validate, _display(fw=56, pw=64, frame="A" * 152))
+    assert "narrower" in raises(desired.validate, _display(fw=56, pw=64, frame="A" * 150 + "=="))
 
 
 def case_desired_callpad_evaluator():
@@ -127,6 +128,17 @@ def case_desired_callpad_evaluator():
     e3 = dict(e)
     del e3["prompt"]
     assert "prompt id" in raises(desired.validate, e3)
+    # glyphs: 32 bytes of bitmap (base64) for each non-ASCII character named in gl
+    two = "A" * 86 + "=="
+    g = dict(c, gl="王芳", gb=two)
+    assert desired.decode(desired.encode(g)) == g
+    assert "32 bytes" in raises(desired.validate, dict(c, gl="王芳", gb="A" * 42 + "=="))
+    assert "base64" in raises(desired.validate, dict(c, gl="王芳", gb="!" * 88))
+    assert "base64" in raises(desired.validate, dict(c, gl="王芳", gb="A" * 88))
+    assert "ASCII" in raises(desired.validate, dict(c, gl="王A", gb=two))
+    assert "twice" in raises(desired.validate, dict(c, gl="王王", gb=two))
+    assert "32 bytes" in raises(desired.validate, dict(e, gl="王", gb=""))
+    assert "more than 9 items" in raises(desired.validate, dict(c, reasons=["x"] * 10))
     assert "unknown value" in raises(desired.validate, {"v": 1, "rev": 0, "role": "toaster"})
     assert "wrong type" in raises(desired.validate, {"v": 1, "rev": 0, "role": ["display"]})
     assert "wrong type" in raises(desired.validate, {"v": 1, "rev": 0, "role": {"a": 1}})

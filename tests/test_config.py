@@ -124,6 +124,11 @@ BROKEN = [
     ("LED panel lower than the font",
      lambda: edit_window(0, 'panel = "128x16"', 'panel = "128x8"'),
      "windows[0].panel", "height 16..64"),
+    ("差评 reasons too much for the evaluator",
+     lambda: replace_once(COUNTY, '{ code = "99", text = "其他" },',
+                          "".join(f'{{ code = "x{i}", text = "办事指南内容不清晰不准确材料要求反复变化第{i}条" }},'
+                                  for i in range(5))),
+     "evaluation.reasons", "more than the 2560 it takes"),
     ("missing windows",
      lambda: re.sub(r"^\[\[windows\]\]\n(?:.+\n)+", "", COUNTY, flags=re.M),
      "windows", "missing"),

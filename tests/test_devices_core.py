@@ -1,4 +1,5 @@
 """The device plane's pure core: intake, commands, window view, desired state."""
+import base64
 import datetime as dt
 import json
 from pathlib import Path
@@ -115,6 +116,31 @@ def test_calling_a_ticket_shows_on_display_and_call_pad():
     pad = s["w03-pad"]
     assert (pad["ticket"], pad["tstate"], pad["waiting"], pad["post"], pad["staff"]) == ("A012", "called", 6, "A",
                                                                                         HALL.staff_member("s005").name)
+
+
+def test_screens_carry_the_glyph_of_every_chinese_character_they_show():
+    from gateway.display.render import glyph
+    v, _ = fold([wc(3, "paused", reason="外出办事", until="14:30"),
+                 {"type": "evaluation_requested", "at": 10.0, "prompt": "p1", "window": 3, "ticket": "t-A012",
+                  "number": "A012", "staff": "s005", "service": "ZH", "timeout": 60}])
+    s = states(v, 3)
+    for dev in ("w03-pad", "w03-eval"):
+        d = s[dev]
+        shown = d["staff"] + "".join(d.get("rtexts", d.get("reasons"))) + d.get("msg", "")
+        assert d["gl"] == "".join(dict.fromkeys(c for c in shown if ord(c) > 127))
+        bits = base64.b64decode(d["gb"])
+        assert [bits[i * 32:i * 32 + 32] for i in range(len(d["gl"]))] == [glyph(c) for c in d["gl"]]
+    name = HALL.staff_member("s005").name
+    assert s["w03-pad"]["staff"] == name and set(name) <= set(s["w03-pad"]["gl"])
+
+
+def test_glyphs_past_the_cap_are_dropped_the_first_texts_first():
+    many = "".join(chr(0x4E00 + i) for i in range(wire.GLYPHS_MAX + 20))
+    g = desired.glyphs("王芳", many)
+    assert g["gl"] == ("王芳" + many)[:wire.GLYPHS_MAX]     # the rest are drawn as '?'
+
+    wire.check_glyphs(g["gl"], g["gb"])
+    assert desired.glyphs("ABC 12")["gl"] == ""     # ASCII: the device's own font
 
 
 def test_queue_change_touches_only_windows_serving_that_service():

@@ -3,11 +3,14 @@ brightness in, protocol dicts (without rev) out; the publisher adds rev and
 sends only what changed."""
 from __future__ import annotations
 
+import base64
 import functools
 
 from gateway.config import Hall
 from gateway.devices.view import HallView, WindowView
-from gateway.display.render import render
+from gateway.display.render import glyph, render
+from protocols import desired as wire
+from protocols.desired import GLYPHS_MAX, PAUSE_REASONS_MAX
 
 TEXT_MAX = 64  # protocols.desired DISPLAY "text"
 MSG_MAX = 48
@@ -53,6 +56,26 @@ def display(hall: Hall, wv: WindowView, bright: int) -> dict:
     return d
 
 
+@functools.lru_cache(maxsize=1024)
+def _glyphs(text: str) -> tuple[str, str]:
+    chars: list[str] = []
+    for c in text:
+        if ord(c) > 127 and c not in chars and glyph(c) is not None:
+            chars.append(c)
+            if len(chars) == GLYPHS_MAX:
+                break
+    return "".join(chars), base64.b64encode(b"".join(glyph(c) for c in chars)).decode()
+
+
+def glyphs(*texts: str) -> dict:
+    """gl/gb for a screen that shows these texts: the distinct non-ASCII
+    characters in order of first use, at most GLYPHS_MAX (the later ones, if
+    any, are drawn as '?'), and their Unifont bitmaps. The firmware's own
+    words are in its flash (gateway/provision/ui_glyphs.py)."""
+    gl, gb = _glyphs("".join(texts))
+    return {"gl": gl, "gb": gb}
+
+
 def _name(hall: Hall, staff_id: str) -> str:
     if not staff_id:
         return ""
@@ -70,11 +93,15 @@ def callpad(hall: Hall, view: HallView, wv: WindowView) -> dict:
     w = hall.window(wv.window)
     post = "A" if wv.staff and wv.staff == w.post_a else "B" if wv.staff and wv.staff == w.post_b else ""
     tstate = {"calling": "called", "serving": "serving"}.get(wv.status, "") if wv.number else ""
+    staff, msg = _name(hall, wv.staff), wv.msg[:MSG_MAX]
+    reasons = [r[:16] for r in hall.queue.pause_reasons[:PAUSE_REASONS_MAX]]
+    # in the order they matter: should they need more glyphs than fit, the
+    # message's last characters are the ones drawn as '?'
     return {"role": "callpad", "window": wv.window, "logged_in": wv.status != "closed",
-            "staff": _name(hall, wv.staff), "post": post, "ticket": wv.number if tstate else "",
+            "staff": staff, "post": post, "ticket": wv.number if tstate else "",
             "tstate": tstate, "recalls": min(99, wv.recalls), "waiting": waiting_for(hall, view, wv.window),
-            "paused": wv.status == "paused", "msg": wv.msg[:MSG_MAX],
-            "reasons": [r[:16] for r in hall.queue.pause_reasons[:12]]}
+            "paused": wv.status == "paused", "msg": msg, "reasons": reasons,
+            **glyphs(staff, *reasons, msg)}
 
 
 def evaluator(hall: Hall, wv: WindowView) -> dict:
@@ -88,7 +115,23 @@ def evaluator(hall: Hall, wv: WindowView) -> dict:
     staff = _name(hall, wv.prompt_staff if wv.eval_mode != "idle" else wv.staff)
     if staff:
         d["staff"] = staff
+    d.update(glyphs(staff, *d["rtexts"]))
     return d
+
+
+def largest_evaluator_state(hall: Hall) -> int:
+    """Bytes of the largest desired state this hall can send an evaluator:
+    its reasons, its longest-named clerk, a prompt and 16 acked prompts with
+    ids as long as a year of prompts makes them. The one role whose state
+    size the hall file decides (the others have a fixed bound)."""
+    pid = "E" + "9" * 9
+    worst = 0
+    for member in hall.staff or (None,):
+        wv = WindowView(window=999, status="serving", staff=member.id if member else "", eval_mode="prompt",
+                        prompt=pid, prompt_staff=member.id if member else "", prompt_timeout=600,
+                        acked=(pid,) * 16)
+        worst = max(worst, len(wire.encode({**evaluator(hall, wv), "rev": wire.REV_MAX}).encode()))
+    return worst
 
 
 def for_window(hall: Hall, view: HallView, window: int, bright: int) -> dict[str, dict]:

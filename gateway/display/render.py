@@ -7,6 +7,7 @@ HUB08 drivers on the device expect."""
 from __future__ import annotations
 
 import base64
+import functools
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
@@ -66,3 +67,12 @@ def render(lines: list[str] | str, panel_width: int, panel_height: int) -> Frame
         draw.text((0, top + i * SIZE), t, font=unifont(), fill=1)
     # PIL's mode "1" tobytes packs 8 pixels per byte, MSB first, rows padded to bytes.
     return Frame(width, panel_height, panel_width, img.tobytes())
+
+
+@functools.lru_cache(maxsize=4096)
+def glyph(ch: str) -> bytes | None:
+    """One character as the 16x16 bitmap a call pad or evaluator draws
+    (protocols.desired gl/gb): 32 bytes, rows top to bottom, MSB first; a
+    half-width character sits in the left half. None when it is wider."""
+    f = render(ch, SIZE, SIZE)
+    return f.bits if f.width == SIZE else None

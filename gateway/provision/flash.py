@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from gateway.provision import ui_glyphs
+
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = ROOT / "firmware"
 AS_SOURCE = {"main.py", "boot.py"}
@@ -40,6 +42,7 @@ def build(out: Path, config: dict | None) -> list[Path]:
             if r.returncode:
                 raise FlashError(f"mpy-cross rejects {src.name}: {r.stderr.strip()}")
         files.append(dst)
+    files.append(ui_glyphs.write(out))
     if config is not None:
         dst = out / "config.json"
         dst.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")

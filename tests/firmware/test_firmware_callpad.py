@@ -2,6 +2,8 @@
 keys become events on a real Mosquitto, desired state reaches the screen."""
 import time
 
+from gateway.devices.desired import glyphs
+
 CLOCK_VALID = 1577836800   # 2020-01-01: firmware/clock.py, earlier means unset
 DEV = "w01-pad"
 
@@ -15,21 +17,22 @@ def logged_in(**kw):
 
 
 def test_keys_become_events_and_desired_state_reaches_the_screen(make_board, gateway):
-    b = make_board("callpad", DEV)
+    b = make_board("callpad", DEV, ui_words=False)   # English where the firmware has words of its own
     b.wait_until(lambda: gateway.online(DEV), 10, "online")
     b.wait_until(lambda: b.screen_text()[0] == "WIN 1   ONLINE", what="online screen")
+    assert b.screen_text()[1] == "LOGGED OUT"
     b.type("1045")
-    assert b.screen_text()[7] == "CODE ****"
+    assert b.screen_text()[5] == "CODE ****"
     b.press("ok")
     login = gateway.wait(lambda: gateway.events_of(DEV, "login"), 5, "login")[0]
     assert login["staff"] == "1045" and login["seq"] == 1
     assert login["boot"] == gateway.availability[DEV]["boot"]
 
     rev = gateway.publish_desired(DEV, logged_in())
-    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket on screen")
+    b.wait_until(lambda: b.screen_text()[3] == "A012 CALLED R1", what="ticket on screen")
     text = b.screen_text()
-    assert text[1] == "STAFF 1045 A" and text[3] == "CALLED R1" and text[4] == "WAITING 7"
-    assert text[5] == "TIDAL WIN 5 OPEN"
+    assert text[1] == "1045 A" and text[4] == "WAITING 7"
+    b.wait_until(lambda: b.screen_text()[6] == "TIDAL WIN 5 OPEN", 5, "the message, once the note is gone")
     gateway.wait(lambda: gateway.state.get(DEV, {}).get("rev") == rev, 5, "state reports the rev")
 
     b.press("call")       # each emulated press bounces on both edges
@@ -52,7 +55,7 @@ def test_keys_become_events_and_desired_state_reaches_the_screen(make_board, gat
     assert evs[3]["case"] == "promised" and evs[4]["reason"] == "meeting" and evs[5]["to_window"] == 12
 
     gateway.publish_desired(DEV, logged_in(paused=True))
-    b.wait_until(lambda: b.screen_text()[3].startswith("PAUSED"), what="paused")
+    b.wait_until(lambda: b.screen_text()[3].startswith("A012 PAUSED"), what="paused")
     b.press("pause")
     gateway.wait(lambda: gateway.events_of(DEV, "resume"), 5, "resume")
     b.press("finish", long=True)      # long press: 即办件 at once
@@ -62,14 +65,47 @@ def test_keys_become_events_and_desired_state_reaches_the_screen(make_board, gat
     gateway.wait(lambda: gateway.events_of(DEV, "logout"), 5, "logout")
 
 
-def test_a_key_pressed_offline_is_refused_and_never_sent(make_board, gateway):
+def chinese(**kw):
+    """A state in the hall's words, with the glyphs the gateway sends for it."""
+    d = logged_in(staff="王芳", reasons=["会议", "培训", "外出办事", "临时离开", "就餐"],
+                  msg="社保窗口排队较长,请开潮汐窗口五号", **kw)
+    return dict(d, **glyphs(d["staff"], *d["reasons"], d["msg"]))
+
+
+def test_the_screen_shows_the_halls_chinese_words_from_the_glyphs_the_gateway_sends(make_board, gateway):
     b = make_board("callpad", DEV)
+    d = chinese()
+    text = lambda: b.screen_text(d["gl"])   # noqa: E731
+    gateway.publish_desired(DEV, dict(d, logged_in=False, staff="", ticket="", tstate=""))
+    b.wait_until(lambda: text()[1] == "未登录", what="logged out, in the firmware's Chinese")
+    gateway.publish_desired(DEV, d)
+    b.wait_until(lambda: text()[1] == "王芳 A", what="the clerk's name")
+    assert text()[3:5] == ["A012 CALLED R1", "WAITING 7"]
+    # a message wider than the screen is paged, one screenful every 3 s
+    b.wait_until(lambda: text()[6] == "社保窗口排队较长", what="first page of the message")
+    b.wait_until(lambda: text()[6] == ",请开潮汐窗口五", 8, "second page")
+    b.wait_until(lambda: text()[6] == "号", 8, "last page")
+    b.press("pause")              # six reasons would not fit: three a page, the pause key turns it
+    b.wait_until(lambda: text()[1::2] == ["1.会议", "2.培训", "3.外出办事", "1-5 PAUSE=MORE"], what="reasons 1-3")
+    b.press("pause")
+    b.wait_until(lambda: text()[1::2] == ["4.临时离开", "5.就餐", "", "1-5 PAUSE=MORE"], what="reasons 4-5")
+    b.press("5")
+    e = gateway.wait(lambda: gateway.events_of(DEV, "pause"), 5, "pause")[0]
+    assert e["reason"] == "就餐"
+    b.wait_until(lambda: text()[6] == "暂停已发送", what="the note in Chinese")
+    gateway.publish_desired(DEV, dict(d, gl="", gb=""))
+    b.wait_until(lambda: text()[1] == "?? A", what="no glyphs: '?' for each character")
+    assert text()[4] == "WAITING 7"
+
+
+def test_a_key_pressed_offline_is_refused_and_never_sent(make_board, gateway):
+    b = make_board("callpad", DEV, ui_words=False)
     gateway.publish_desired(DEV, logged_in())
-    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket")
+    b.wait_until(lambda: b.screen_text()[3] == "A012 CALLED R1", what="ticket")
     b.wifi(False)
     b.wait_until(lambda: "OFFLINE" in b.screen_text()[0], what="offline on screen")
     b.press("call")
-    assert b.screen_text()[7] == "OFFLINE-NOT SE"[:16] or b.screen_text()[7] == "OFFLINE-NOT SENT"
+    assert b.screen_text()[6] == "OFFLINE-NOT SENT"
     b.wifi(True)
     b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 15, "back online")
     b.press("recall")
@@ -80,7 +116,7 @@ def test_a_key_pressed_offline_is_refused_and_never_sent(make_board, gateway):
 def test_malformed_desired_state_is_logged_and_the_screen_kept(make_board, gateway):
     b = make_board("callpad", DEV)
     gateway.publish_desired(DEV, logged_in())
-    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket")
+    b.wait_until(lambda: b.screen_text()[3] == "A012 CALLED R1", what="ticket")
     before = b.screen_text()
     gateway.publish_raw(DEV, b'{"v": 1, "rev": 99, "role": "callpad", "window": "one"}')
     b.wait_serial("desired ignored: missing field" if False else "desired ignored")
@@ -126,14 +162,14 @@ def test_events_carry_the_unset_clock_until_ntp_answers(make_board, gateway):
 
 
 def test_a_call_whose_link_drops_before_the_ack_says_not_sent_and_is_never_sent_later(make_board, gateway):
-    b = make_board("callpad", DEV)
+    b = make_board("callpad", DEV)   # the firmware's own words in Chinese
     gateway.publish_desired(DEV, logged_in())
-    b.wait_until(lambda: "TICKET A012" in b.screen_text(), what="ticket")
+    b.wait_until(lambda: b.screen_text()[3] == "A012 CALLED R1", what="ticket")
     b.radio.set(False)            # the access point stops passing traffic: no PUBACK comes back
     b.press("call")
-    b.wait_until(lambda: b.screen_text()[7] == "SENDING", what="sending")
+    b.wait_until(lambda: b.screen_text()[6] == "发送中", what="sending")
     b.wifi(False)                 # then the station drops off the air
-    b.wait_until(lambda: b.screen_text()[7] == "NOT SENT", what="refused on the screen")
+    b.wait_until(lambda: b.screen_text()[6] == "未发送", what="refused on the screen")
     b.wifi(True)
     b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 15, "back online")
     b.press("recall")             # a later action on the new link: a resent call would come first

@@ -3,6 +3,7 @@ hardware: LEDs lit only on a prompt, five levels, the reason step, one rating
 per prompt, and the flash queue that survives an outage and a power cut."""
 import json
 
+from gateway.devices.desired import glyphs
 from hil.board.heap_report import check_healthy
 
 DEV = "w01-eval"
@@ -19,6 +20,11 @@ def state(mode="idle", **kw):
 
 def prompt(pid, **kw):
     return state("prompt", **dict({"prompt": pid, "staff": "1045"}, **kw))
+
+
+def shown(b, chars=""):
+    """The screen's lines that hold anything, top to bottom."""
+    return [ln for ln in b.screen_text(chars) if ln]
 
 
 def level_leds(b):
@@ -43,7 +49,7 @@ def queued(b):
 
 
 def test_leds_light_only_on_a_prompt_and_each_level_rates_once(make_board, gateway):
-    b = make_board("evaluator", DEV)
+    b = make_board("evaluator", DEV, ui_words=False)   # its own words in English
     b.wait_until(lambda: gateway.online(DEV), 10, "online")
     gateway.publish_desired(DEV, state())
     b.wait_until(lambda: b.screen_text()[0] == "WELCOME", what="welcome")
@@ -53,7 +59,7 @@ def test_leds_light_only_on_a_prompt_and_each_level_rates_once(make_board, gatew
         pid = f"p-{i}"
         gateway.publish_desired(DEV, prompt(pid))
         b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what=f"LEDs lit for {pid}")
-        assert b.screen_text()[:2] == ["PLEASE RATE", "STAFF 1045"]
+        assert shown(b) == ["PLEASE RATE", "STAFF 1045"]
         b.press(key)
         b.wait_until(lambda: level_leds(b) == DARK, what="LEDs dark after the rating")
         b.press(KEYS[0])          # a second press on the same prompt is ignored
@@ -73,9 +79,9 @@ def test_bad_rating_opens_the_reason_step_with_the_gateways_reasons(make_board, 
     gateway.publish_desired(DEV, prompt("p-bad", **reasons))
     b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
     b.press("unsatisfied")
-    b.wait_until(lambda: b.screen_text()[0] == "REASONS:", what="reason step")
+    b.wait_until(lambda: b.screen_text()[0] == "请选择原因", what="reason step")
     assert level_leds(b) == dict(DARK, unsatisfied=1)    # only the chosen level stays lit
-    assert b.screen_text()[1:4] == ["> SLOW", "  RUDE", "  UNCLEAR"]
+    assert shown(b) == ["请选择原因", "> SLOW", "  RUDE", "  UNCLEAR"]
     b.press("very_satisfied")     # level keys do nothing while choosing reasons
     b.press("next")
     b.press("pick")               # rude
@@ -83,7 +89,7 @@ def test_bad_rating_opens_the_reason_step_with_the_gateways_reasons(make_board, 
     b.press("pick")               # unclear
     b.press("pick")               # unticks it
     b.press("pick")               # and ticks it again
-    b.wait_until(lambda: b.screen_text()[2:4] == [" *RUDE", ">*UNCLEAR"], what="two ticked")
+    b.wait_until(lambda: shown(b)[2:] == [" *RUDE", ">*UNCLEAR"], what="two ticked")
     b.press("done")
     e = gateway.wait(lambda: ratings(gateway, "p-bad"), 5, "rating")[0]
     assert e["level"] == 2 and e["reasons"] == ["rude", "unclear"] and e["rv"] == "rv7"
@@ -100,12 +106,32 @@ def test_bad_rating_opens_the_reason_step_with_the_gateways_reasons(make_board, 
     assert len(ratings(gateway)) == 2
 
 
+def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board, gateway):
+    b = make_board("evaluator", DEV)
+    rtexts = ["服务态度差", "办事效率低", "一次告知不到位", "多次跑动", "其他"]
+    d = prompt("p-zh", staff="王芳", reasons=["01", "02", "03", "04", "99"], rtexts=rtexts, rv="2026.1")
+    d.update(glyphs(d["staff"], *rtexts))
+    gateway.publish_desired(DEV, d)
+    b.wait_until(lambda: shown(b, d["gl"]) == ["请您评价", "工作人员 王芳"], what="the prompt in Chinese")
+    b.press("very_unsatisfied")
+    b.wait_until(lambda: shown(b, d["gl"]) == ["请选择原因", "> 服务态度差", "  办事效率低", "  一次告知不到位"],
+                 what="the reasons in Chinese")
+    for _ in range(4):
+        b.press("next")           # three at a time: the list follows the cursor
+    b.press("pick")
+    b.wait_until(lambda: shown(b, d["gl"])[1:] == ["  一次告知不到位", "  多次跑动", ">*其他"], what="last reason ticked")
+    b.press("done")
+    e = gateway.wait(lambda: ratings(gateway, "p-zh"), 5, "rating")[0]
+    assert e["level"] == 1 and e["reasons"] == ["99"] and e["rv"] == "2026.1"
+    b.wait_until(lambda: shown(b, d["gl"]) == ["谢谢"], what="thanks in Chinese")
+
+
 def test_offline_rating_is_kept_in_flash_until_acked_and_survives_power_cycle(make_board, gateway):
     b = make_board("evaluator", DEV)
     gateway.publish_desired(DEV, prompt("p-off"))
     b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
     b.wifi(False)
-    b.wait_until(lambda: "OFFLINE" in b.screen_text(), what="offline on screen")
+    b.wait_until(lambda: "离线" in b.screen_text(), what="offline on screen")
     b.press("basic")
     b.wait_until(lambda: queued(b), what="rating in flash")
     [stored] = queued(b)
@@ -135,9 +161,9 @@ def test_a_prompt_goes_dark_on_its_own_after_its_timeout_while_offline(make_boar
     gateway.publish_desired(DEV, prompt("p-stale", timeout=3, **reasons))
     b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
     b.wifi(False)                 # the gateway cannot withdraw the prompt now
-    b.wait_until(lambda: "OFFLINE" in b.screen_text(), what="offline on screen")
+    b.wait_until(lambda: "离线" in b.screen_text(), what="offline on screen")
     b.press("unsatisfied")        # a citizen starts choosing reasons, and walks away
-    b.wait_until(lambda: b.screen_text()[0] == "REASONS:", what="reason step")
+    b.wait_until(lambda: b.screen_text()[0] == "请选择原因", what="reason step")
     b.wait_until(lambda: level_leds(b) == DARK, 10, "prompt timed out on the device")
     b.wait_serial("evaluator: prompt p-stale timed out")
     b.press("pick")

@@ -3,7 +3,7 @@ import time
 
 from test_firmware_display import PW, pattern
 from test_firmware_display import desired as display_desired
-from test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, state
+from test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, shown, state
 
 DEV = "w01-eval"
 
@@ -15,7 +15,7 @@ def test_broker_restart_reconnects_reapplies_desired_and_delivers_once(make_boar
     boot = gateway.availability[DEV]["boot"]
     mosquitto.stop()
     b.wait_serial("device: broker lost")
-    b.wait_until(lambda: "OFFLINE" in b.screen_text(), what="offline on screen")
+    b.wait_until(lambda: "离线" in b.screen_text(), what="offline on screen")
     b.press("satisfied")          # rated during the outage: kept in flash
     b.wait_until(lambda: queued(b), what="rating in flash")
     # Hold the device off the air until the stub has resubscribed: the stub
@@ -26,7 +26,7 @@ def test_broker_restart_reconnects_reapplies_desired_and_delivers_once(make_boar
     b.wifi(True)
     # new desired state while the device is still backing off: it must fetch it on reconnect
     rev = gateway.publish_desired(DEV, prompt("p-2", staff="2001"))
-    b.wait_until(lambda: b.screen_text()[:2] == ["PLEASE RATE", "STAFF 2001"], 20, "retained state applied")
+    b.wait_until(lambda: shown(b) == ["请您评价", "工作人员 2001"], 20, "retained state applied")
     gateway.wait(lambda: gateway.state.get(DEV, {}).get("rev") == rev, 10, "state reports the new rev")
     gateway.wait(lambda: ratings(gateway, "p-1"), 10, "outage rating delivered")
     gateway.publish_desired(DEV, state("thanks", acked=["p-1"]))

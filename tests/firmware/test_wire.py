@@ -1,5 +1,6 @@
 """firmware/wire.py (the device's lean side of the contract) against protocols/
 under CPython: the same bytes out, and the same desired state accepted."""
+import base64
 import importlib.util
 import json
 
@@ -12,7 +13,7 @@ _spec = importlib.util.spec_from_file_location("fw_wire", ROOT / "firmware" / "w
 wire = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(wire)
 
-FRAME = "A" * ((64 * 16 // 8 + 2) // 3 * 4)
+FRAME = base64.b64encode(bytes(64 * 16 // 8)).decode()
 VALID = {
     "display": {"v": 1, "rev": 3, "role": "display", "window": 5, "status": "calling", "text": "A012",
                 "ticket": "A012", "pw": 64, "ph": 16, "fw": 64, "frame": FRAME, "scroll": False, "bright": 9},
@@ -40,7 +41,18 @@ def variants():
             for odd in ODD:
                 yield role, dict(base, **{k: odd})
     yield "display", dict(VALID["display"], fw=72, frame="A" * ((72 * 16 // 8 + 2) // 3 * 4))
+    yield "display", dict(VALID["display"], frame="A" * len(FRAME))       # 129 bytes, not 128
+    yield "display", dict(VALID["display"], frame="!" * len(FRAME))
     yield "display", dict(VALID["display"], fw=72, scroll=True, frame="A" * ((72 * 16 // 8 + 2) // 3 * 4))
+    g1 = base64.b64encode(bytes(range(32))).decode()          # one glyph
+    g2 = base64.b64encode(bytes(range(64))).decode()          # two
+    for role in ("callpad", "evaluator"):
+        for gl, gb in (("王", g1), ("王芳", g2), ("", ""), ("王", ""), ("", g1), ("王芳", g1), ("王", g2),
+                       ("王王", g2), ("A芳", g2), ("王", "!" * 44), ("王", g1[:-4] + "A=A="),
+                       ("王", g1.replace("A", "-")), ("王", 5), (5, g1)):
+            yield role, dict(VALID[role], gl=gl, gb=gb)
+        yield role, dict(VALID[role], gb=g1)
+    yield "display", dict(VALID["display"], gl="王", gb=g1)
     yield "evaluator", dict(VALID["evaluator"], mode="idle", prompt="")
     yield "evaluator", dict(VALID["evaluator"], prompt="")
 
@@ -58,7 +70,12 @@ def test_desired_state_is_accepted_exactly_when_protocols_accepts_it():
     for role, d in variants():
         raw = json.dumps(d).encode()
         want = accepted(desired.decode, raw)
-        assert accepted(wire.desired, raw, role) == want, d   # CPython json takes no memoryview
+        assert accepted(wire.desired, raw, role) == want, d
+        # as the device gets it: a bytearray (parsed in place where it can be), and
+        # in a receive buffer longer than the message
+        assert accepted(wire.desired, bytearray(raw), role) == want, d
+        assert accepted(wire.desired, bytearray(desired.encode(dict(d)).encode() if want else raw) + b"x" * 9,
+                        role, len(desired.encode(dict(d)).encode()) if want else len(raw)) == want, d
         n[want] += 1
     assert n[True] > 20 and n[False] > 500   # both sides of the line are exercised
     for raw in (b"\xff not json", b"[1]", b'{"v": true}', b'{"v": 2}', b"{}", b"x" * 9000):
@@ -102,3 +119,55 @@ def test_state_availability_and_topics_are_byte_identical():
     for kind in ("event", "state", "availability", "desired"):
         assert wire.topic("h-1", "d_2", kind) == topics.device("h-1", "d_2", kind)
     assert len(wire.boot_id()) == 8 and wire.boot_id() != wire.boot_id()
+
+
+def test_the_firmwares_own_chinese_words_are_flashed_as_glyphs():
+    from gateway.display.render import glyph
+    from gateway.provision.ui_glyphs import ui_chars, ui_glyph_file
+    chars = ui_chars()
+    assert set("未登录已发送请您评价谢欢迎离线") <= set(chars) and "器" not in chars   # strings, not comments (叫号器)
+    head, _, bits = ui_glyph_file().partition(b"\n")
+    assert head.decode() == chars and len(bits) == 32 * len(chars)
+    assert [bits[i * 32:i * 32 + 32] for i in range(len(chars))] == [glyph(c) for c in chars]
+
+
+@pytest.mark.parametrize("role", ["callpad", "evaluator"])
+def test_glyphs_are_lifted_out_of_the_receive_buffer_and_the_rest_parsed_as_protocols_does(role):
+    gb = base64.b64encode(bytes(range(64))).decode()
+    d = dict(VALID[role], gl="王芳", gb=gb, staff="王芳")
+    raw = desired.encode(dict(d)).encode()
+    assert raw.endswith(b'"gb": "' + gb.encode() + b'"}')     # sent last, Chinese as UTF-8
+    buf = bytearray(raw) + b"\0" * 100                          # a receive buffer holds more
+    got = wire.desired(buf, role, len(raw))
+    assert isinstance(got["gb"], memoryview) and bytes(got["gb"]) == gb.encode()
+    assert dict(got, gb=gb) == desired.decode(raw)
+    # not last (another sender): parsed from a copy, the same state
+    other = json.dumps({"gb": gb, **{k: v for k, v in d.items() if k != "gb"}}).encode()
+    got = wire.desired(bytearray(other), role)
+    assert dict(got, gb=bytes(got["gb"]).decode()) == desired.decode(other)
+
+
+def _largest(role):
+    """The largest desired state of a role the contract allows, Chinese wherever text may be."""
+    zh = "王" * 64
+    gl = "".join(chr(0x4E00 + i) for i in range(desired.GLYPHS_MAX))
+    glyph = {"gl": gl, "gb": base64.b64encode(bytes(len(gl) * 32)).decode()}
+    top = {"v": 1, "rev": desired.REV_MAX, "role": role, "window": 999}
+    if role == "callpad":
+        return dict(top, logged_in=True, staff=zh[:16], post="A", ticket="A" * 8, tstate="serving", recalls=99,
+                    waiting=9999, paused=False, msg=zh[:48], reasons=[zh[:16]] * desired.PAUSE_REASONS_MAX, **glyph)
+    if role == "evaluator":
+        return dict(top, mode="prompt", prompt="p" * 24, staff=zh[:16], timeout=600, reasons=[zh[:16]] * 12,
+                    rtexts=[zh[:24]] * 12, rv=zh[:16], acked=["p" * 24] * 16, **glyph)
+    # the widest frame within the 6000-character cap: 1496 x 24 px
+    return dict(top, status="calling", text=zh, ticket="A" * 8, pw=512, ph=24, fw=1496,
+                frame=base64.b64encode(bytes(1496 * 24 // 8)).decode(), scroll=True, bright=15)
+
+
+@pytest.mark.parametrize("role", ["callpad", "evaluator", "display"])
+def test_the_receive_buffer_is_the_contracts_and_holds_the_largest_call_pad_and_display_states(role):
+    assert wire.rx_size(role) == desired.RX_BYTES[role]
+    raw = desired.encode(_largest(role)).encode()
+    assert wire.desired(bytearray(raw), role)["rev"] == desired.REV_MAX
+    if role != "evaluator":   # its size depends on the hall's reasons: the hall file check holds it
+        assert len(raw) <= wire.rx_size(role) < len(raw) + 64

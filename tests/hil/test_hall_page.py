@@ -10,24 +10,21 @@ import urllib.request
 
 from PIL import Image
 
-from hil.board.board import font
+from hil.board.board import read_screen
 from hil.bridge import OLED_ON
 from hil.broker import free_port
 
 
-def screen_lines(png: bytes, scale: int = 3) -> list[str]:
-    """The 8 text lines of a 128x64 screen picture, through MicroPython's 8x8 font."""
+def screen_lines(png: bytes, chars: str = "", scale: int = 3) -> list[str]:
+    """A 128x64 screen picture read back as text lines, as Board.screen_text
+    reads the controller's RAM (16 px lines for Chinese)."""
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    lit = [[img.getpixel((x * scale, y * scale)) == OLED_ON for x in range(128)] for y in range(64)]
-    glyphs = font()
-    lines = []
-    for page in range(8):
-        cells = []
-        for c in range(16):
-            cell = bytes(sum(lit[page * 8 + b][c * 8 + i] << b for b in range(8)) for i in range(8))
-            cells.append(glyphs.get(cell, "?"))
-        lines.append("".join(cells).rstrip())
-    return lines
+    gram = bytearray(1024)
+    for y in range(64):
+        for x in range(128):
+            if img.getpixel((x * scale, y * scale)) == OLED_ON:
+                gram[(y >> 3) * 128 + x] |= 1 << (y & 7)
+    return read_screen(bytes(gram), chars)
 
 
 def get(url, timeout=5):
@@ -76,8 +73,12 @@ def test_page_shows_boards_and_drives_a_call(tmp_path):
         t = post(f"{base}/api/v1/tickets", {"service": "ZH", "lane": "normal"})
         post(f"{base}/hall/bridge/press", {"device": "s1-pad", "key": "call"})
         wait(lambda: json.loads(get(f"{base}/api/v1/windows")[2])[0]["ticket_number"] == t["number"])
-        # The page's picture of the pad's screen, read back as text, shows the call.
-        wait(lambda: f"TICKET {t['number']}" in screen_lines(get(f"{base}/hall/bridge/img/s1-pad.png")[2]))
+        # The page's picture of the pad's screen, read back as text, shows the
+        # call, and the clerk's name in Chinese from the gateway's glyphs.
+        name = "王秀英"           # v01 in village.toml
+        lines = wait(lambda: (ln := screen_lines(get(f"{base}/hall/bridge/img/s1-pad.png")[2], name))
+                     and ln[3] == f"{t['number']} CALLED" and ln)
+        assert lines[1] == f"{name} A"
     finally:
         p.terminate()
         out = p.communicate(timeout=60)[0]
