@@ -67,7 +67,8 @@ class Display:
         self.scroll = d["scroll"]
         self.offset = 0
         self.bright = d["bright"]
-        self.dirty = True
+        self.dirty = False
+        self._draw()    # at once, not on the next scroll step: a called number shows without delay
 
     def online(self, up):
         self.up = up

@@ -106,9 +106,15 @@ class DevicePlane:
             for ev in events:
                 self.view, t = view.apply(self.view, ev, self._services.__getitem__)
                 touched |= t
-            self._publish(touched)
+            # The window that acted first (its display shows the number called),
+            # then the others whose waiting count moved.
+            acting = touched & {ev["window"] for ev in events if isinstance(ev.get("window"), int)}
+            self._publish(acting)
+            self._publish(touched - acting)
 
     def _publish(self, windows: set[int]) -> None:
+        if not windows:
+            return
         states = {}
         for n in sorted(windows):
             try:
