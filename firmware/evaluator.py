@@ -17,6 +17,7 @@ from ratings import Ratings
 from screen import Screen
 
 _REASON_MS = const(60000)   # the reason step sends what is ticked after this
+_RUN_MS = const(600)
 
 
 class Evaluator:
@@ -40,6 +41,8 @@ class Evaluator:
         self.sent_upto = 0      # journal offset sent up to in that pass
         self.wake = asyncio.Event()
         self.dirty = True
+        self.running = False  # a reason too long for its line is running along
+        self.run_at = 0
 
     def _prompt(self):
         d = self.d
@@ -132,19 +135,30 @@ class Evaluator:
     def render(self):
         # Top to bottom in 16 px lines: what to do (请您评价 / 谢谢 / 欢迎), whose
         # service, and 离线 while offline; in the reason step a title and three
-        # reasons around the cursor, > marking it and * each ticked one.
+        # reasons around the cursor, > marking it and * each ticked one; the
+        # cursor's reason runs along when it is wider than its line.
         lit = bool(self._prompt())
         for i, led in enumerate(self.leds):
             led.value(1 if (lit and not self.level) or keymap.LEVELS - i == self.level else 0)
         s, d = self.screen, self.d
         s.fill(0)
+        self.running = False
         if self.level:
             s.line(s.say("请选择原因", "REASONS:"), 0)
             rt = d["rtexts"]
             first = max(0, min(self.cursor - 1, len(rt) - 3))
             for i in range(first, min(len(rt), first + 3)):
                 mark = "*" if d["reasons"][i] in self.picked else " "
-                s.line((">" if i == self.cursor else " ") + mark + rt[i], 16 + (i - first) * 16)
+                t = rt[i]
+                if i == self.cursor and s.span(t) > 112:
+                    # too long for the line: it runs along, one character every _RUN_MS
+                    n = 0
+                    while s.span(t[n:]) > 112:
+                        n += 1
+                    k = time.ticks_ms() // _RUN_MS % (n + 3)   # a step's pause at either end
+                    t = t[max(0, min(n, k - 1)):]
+                    self.running = True
+                s.line((">" if i == self.cursor else " ") + mark + t, 16 + (i - first) * 16)
             s.show()
             return
         if lit:
@@ -166,6 +180,9 @@ class Evaluator:
             self._expire()
             if self.level and time.ticks_diff(time.ticks_ms(), self.step_at) > _REASON_MS:
                 self._rate(self.level, self.picked)
+                self.dirty = True
+            if self.running and time.ticks_ms() // _RUN_MS != self.run_at:
+                self.run_at = time.ticks_ms() // _RUN_MS
                 self.dirty = True
             if self.dirty:
                 self.dirty = False

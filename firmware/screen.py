@@ -78,6 +78,13 @@ class Screen(SSD1306):
                 return en
         return zh
 
+    def span(self, s):
+        """How many pixels wide s is drawn."""
+        w = 0
+        for c in s:
+            w += 16 if ord(c) > 127 and self._glyph(c, False) else 8
+        return w
+
     def line(self, s, y, big=False):
         """Draw s from the left edge at row y, clipped at the right edge; big:
         16 px tall even if it is all ASCII (a piece of a tall text)."""

@@ -25,7 +25,9 @@ class SSD1306:
 
     def write_data(self, ctrl, data):
         if ctrl & 0x40:
-            g, col, page = self.gram, self.col, self.page
+            # into a copy, swapped in whole: a reader on another thread never
+            # sees half of one frame over the last
+            g, col, page = bytearray(self.gram), self.col, self.page
             for i in range(len(data)):
                 g[page * 128 + col] = data[i]
                 col += 1
@@ -35,6 +37,7 @@ class SSD1306:
                     if page > self.p1:
                         page = self.p0
             self.col, self.page = col, page
+            self.gram = g
         else:
             for c in data:
                 self.command(c)

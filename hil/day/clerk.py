@@ -139,8 +139,11 @@ class Clerk(threading.Thread):
                     cursor = codes.index(r)
                     ev.press("pick")
                 ev.press("done")
+            # Given only if the evaluator took it: on a slow host at high speed the
+            # prompt's time (simulated) can run out before the key lands on dark keys.
+            ev.wait_serial(f"evaluator: rated {prompt} level {arrival.rating}", 3.0)
         except (BoardError, TimeoutError, OSError):
-            return   # the evaluator was down: the citizen walked away
+            return   # the evaluator was down or its keys went dark: the citizen walked away
         self.day.ratings_sent[tid] = {"prompt": prompt, "window": self.window.number, "staff": self.staff.id,
                                       "service": self.day.service_of(tid, arrival),
                                       "level": arrival.rating,

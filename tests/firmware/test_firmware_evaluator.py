@@ -108,7 +108,7 @@ def test_bad_rating_opens_the_reason_step_with_the_gateways_reasons(make_board, 
 
 def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board, gateway):
     b = make_board("evaluator", DEV)
-    rtexts = ["服务态度差", "办事效率低", "一次告知不到位", "多次跑动", "其他"]
+    rtexts = ["服务态度差", "办事效率低", "一次告知不到位", "多次跑动", "办事指南内容不清晰"]
     d = prompt("p-zh", staff="王芳", reasons=["01", "02", "03", "04", "99"], rtexts=rtexts, rv="2026.1")
     d.update(glyphs(d["staff"], *rtexts))
     gateway.publish_desired(DEV, d)
@@ -119,7 +119,11 @@ def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board,
     for _ in range(4):
         b.press("next")           # three at a time: the list follows the cursor
     b.press("pick")
-    b.wait_until(lambda: shown(b, d["gl"])[1:] == ["  一次告知不到位", "  多次跑动", ">*其他"], what="last reason ticked")
+    b.wait_until(lambda: shown(b, d["gl"])[1:] == ["  一次告知不到位", "  多次跑动", ">*办事指南内容不"],
+                 what="last reason ticked")
+    # wider than its line: the reason under the cursor runs along to its end
+    b.wait_until(lambda: shown(b, d["gl"])[3] == ">*事指南内容不清", 5, "running on")
+    b.wait_until(lambda: shown(b, d["gl"])[3] == ">*指南内容不清晰", 5, "its end")
     b.press("done")
     e = gateway.wait(lambda: ratings(gateway, "p-zh"), 5, "rating")[0]
     assert e["level"] == 1 and e["reasons"] == ["99"] and e["rv"] == "2026.1"
