@@ -23,8 +23,12 @@ def verify(db_path: str | Path) -> tuple[bool, int, str]:
     p = Path(db_path)
     if not p.exists():
         return False, 0, "no store here"
-    conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, isolation_level=None)
     try:
+        # One read transaction: the records, the head and the snapshots as of one
+        # commit, even while a running gateway appends (else a record committed
+        # between the reads looks "missing").
+        conn.execute("BEGIN")
         return _walk(conn)
     except sqlite3.DatabaseError as e:
         return False, 0, f"not a readable hall store ({e})"

@@ -46,11 +46,12 @@ class GatewayStub:
                 self.state[dev] = status.decode_state(msg.payload)
 
     def publish_desired(self, dev: str, d: dict) -> int:
-        self.rev += 1
-        d = dict(d, rev=self.rev)
-        raw = desired.encode(d)
+        with self._lock:   # several boards' days publish at once: each its own rev
+            self.rev += 1
+            rev = self.rev
+        raw = desired.encode(dict(d, rev=rev))
         self.client.publish(topics.desired(self.hall, dev), raw, qos=1, retain=True).wait_for_publish(5)
-        return self.rev
+        return rev
 
     def publish_raw(self, dev: str, payload: bytes) -> None:
         self.client.publish(topics.desired(self.hall, dev), payload, qos=1, retain=True).wait_for_publish(5)

@@ -117,8 +117,11 @@ DAYS = {"callpad": _callpad_day, "evaluator": _evaluator_day, "display": _displa
 def hall_day(role: str, b: Board, gw: GatewayStub, rounds: int) -> int:
     """Drive one board through `rounds` customers of a day; the role's peak heap in bytes."""
     dev = b.config["device"]
-    gw.wait(lambda: gw.online(dev), 15, dev + " online")
-    DAYS[role](b, gw, dev, rounds)
+    try:
+        gw.wait(lambda: gw.online(dev), 15, dev + " online")
+        DAYS[role](b, gw, dev, rounds)
+    except TimeoutError as e:
+        raise TimeoutError(f"{e}\n--- {dev} console ---\n" + "\n".join(b.serial[-30:])) from None
     return b.mem()["peak"]
 
 

@@ -127,6 +127,29 @@ def test_audit_verify_reports_the_first_altered_or_missing_record(tmp_path):
     assert verify(db)[1] == 3
 
 
+def test_audit_verify_of_a_running_gateway_sees_one_consistent_log(tmp_path):
+    import threading
+    rt = Runtime(HALL, tmp_path)
+    stop = threading.Event()
+
+    def append():
+        i = 0
+        while not stop.is_set():
+            rt.submit({"type": "issue_ticket", "at": MONDAY_9 + i * 0.01, "service": "ZH", "lane": "normal"})
+            i += 1
+
+    t = threading.Thread(target=append)
+    t.start()
+    try:
+        results = [verify(tmp_path / "hall.db") for _ in range(30)]
+    finally:
+        stop.set()
+        t.join()
+        rt.close()
+    assert all(ok for ok, _, _ in results), next(m for ok, _, m in results if not ok)
+    assert results[-1][1] > results[0][1]   # the log grew while it was verified
+
+
 def test_audit_verify_finds_removed_records_in_the_middle_and_at_the_end(tmp_path):
     rt = Runtime(HALL, tmp_path)
     day(rt)
