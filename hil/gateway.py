@@ -19,10 +19,11 @@ class Gateway:
     def __init__(self, config: Path, data_dir: Path, http_port: int, broker_port: int, *,
                  embedded_broker: bool = True, clock: tuple[float, float, float] | None = None,
                  without: tuple[str, ...] = (), extra_extensions: str = ""):
-        self.config, self.data_dir = Path(config), Path(data_dir)
+        # Absolute: the gateway's process runs in the repository, not in our cwd.
+        self.config, self.data_dir = Path(config).resolve(), Path(data_dir).resolve()
         self.http_port, self.broker_port = http_port, broker_port
-        self.args = [sys.executable, "-m", "gateway.cli", "run", "--config", str(config),
-                     "--data-dir", str(data_dir), "--http-port", str(http_port),
+        self.args = [sys.executable, "-m", "gateway.cli", "run", "--config", str(self.config),
+                     "--data-dir", str(self.data_dir), "--http-port", str(http_port),
                      "--broker-port", str(broker_port)]
         if not embedded_broker:
             self.args += ["--without", "broker"]

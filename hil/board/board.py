@@ -135,8 +135,11 @@ class Board:
         self.role = role
         self.config = dict(config, role=role)
         self.ui_words = ui_words           # flash the firmware's own Chinese words (False: a device without them)
-        self.flash = Path(workdir) / "flash"
-        self.hw = Path(workdir) / "hw"
+        # Absolute: the board's process runs in its flash folder, and MICROPYPATH
+        # relative to that would miss the emulated machine (the built-in one loads).
+        workdir = Path(workdir).resolve()
+        self.flash = workdir / "flash"
+        self.hw = workdir / "hw"
         self.heapsize = heapsize
         self.radio = Radio(self.config["broker_host"], self.config["broker_port"])
         self.serial: list[str] = []        # the serial console, all boots

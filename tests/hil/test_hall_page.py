@@ -3,6 +3,7 @@ boards and presses their keys, and a ticket taken at the kiosk gets called from
 the page's call pad and lands on the emulated LED display."""
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from PIL import Image
 from hil.board.board import read_screen
 from hil.bridge import OLED_ON
 from hil.broker import free_port
+from support import ROOT
 
 
 def screen_lines(png: bytes, chars: str = "", scale: int = 3) -> list[str]:
@@ -53,12 +55,22 @@ def wait(pred, timeout=30):
 
 def test_page_shows_boards_and_drives_a_call(tmp_path):
     port = free_port()
-    p = subprocess.Popen([sys.executable, "-m", "hil.cli", "run", "--config", "hall_config/village.toml",
+    # Relative paths from another folder, as `make run` gives them (data/<hall>):
+    # the boards and the gateway run in folders of their own.
+    config = os.path.relpath(ROOT / "hall_config" / "village.toml", tmp_path)
+    p = subprocess.Popen([sys.executable, "-m", "hil.cli", "run", "--config", config,
                           "--http-port", str(port), "--broker-port", str(free_port()), "--seconds", "120",
-                          "--workdir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                          "--workdir", "data/village"], cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        line = wait(lambda: next((ln for ln in iter(p.stdout.readline, "") if "hall page" in ln), None), 120)
+        seen = []
+        for line in p.stdout:   # pytest's timeout bounds a board that hangs
+            seen.append(line)
+            if "hall page" in line:
+                break
+        else:
+            raise AssertionError("hall-hil run ended before serving its page:\n" + "".join(seen))
         assert f"{base}/hall" in line
         status, ctype, page = get(f"{base}/hall")
         assert status == 200 and "text/html" in ctype
