@@ -76,5 +76,16 @@ def check_devices_keep_to_their_own_topics(port: int, creds: dict, hall_id: str,
     assert wait_for(lambda: (f"hall/{h}/device/s1-pad/desired", b"mine") in pad.got)
     time.sleep(0.3)
     assert all(p != b"theirs" for _, p in pad.got)
-    for c in (gw, pad):
+    # A pad that (re)boots while the retained states are there, as every device
+    # does, gets its own desired state on subscribing and nothing else at all.
+    again = Client(port, "s1-pad", creds["devices"]["s1-pad"]["password"])
+    assert again.ok()
+    time.sleep(0.3)
+    assert again.got == []
+    for f in pad_filters:
+        again.sub(f)
+    assert wait_for(lambda: again.got)
+    time.sleep(0.3)
+    assert again.got == [(f"hall/{h}/device/s1-pad/desired", b"mine")]
+    for c in (gw, pad, again):
         c.close()

@@ -6,6 +6,7 @@ import os
 import socket
 import stat
 import threading
+import time
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -15,7 +16,7 @@ from gateway.broker.embedded import EmbeddedBroker, auth_for
 from gateway.config import load_file
 from gateway.extensions import broker as broker_ext
 from mosquitto import free_port
-from mqtt_client import Client, check_devices_keep_to_their_own_topics
+from mqtt_client import Client, check_devices_keep_to_their_own_topics, wait_for
 from support import ROOT
 
 VILLAGE = load_file(ROOT / "hall_config" / "village.toml")
@@ -41,6 +42,27 @@ def test_relays_retained_qos1_and_stops():
             c.disconnect()
             c.loop_stop()
     assert not b.listening()
+
+
+def test_a_new_client_gets_only_the_retained_messages_of_its_own_subscriptions():
+    port = free_port()
+    with EmbeddedBroker("127.0.0.1", port):
+        gw = Client(port, None, None)
+        assert gw.ok()
+        gw.sub("hall/x/device/+/state")
+        for dev in ("a", "b"):
+            gw.pub(f"hall/x/device/{dev}/desired", dev.encode(), retain=True)
+            gw.pub(f"hall/x/device/{dev}/state", dev.encode(), retain=True)
+        dev = Client(port, None, None)   # a device booting while all that is retained
+        assert dev.ok()
+        time.sleep(0.3)
+        assert dev.got == []
+        dev.sub("hall/x/device/a/desired")
+        assert wait_for(lambda: dev.got)
+        time.sleep(0.3)
+        assert dev.got == [("hall/x/device/a/desired", b"a")]
+        for c in (gw, dev):
+            c.close()
 
 
 def test_a_taken_port_is_a_clear_error():

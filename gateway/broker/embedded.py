@@ -49,6 +49,23 @@ def config(host: str, port: int, auth: Auth | None = None) -> dict:
     }
 
 
+def _broker_class():
+    from amqtt.broker import Broker
+
+    class HallBroker(Broker):
+        """amqtt 0.12.1 sends a connecting client the retained messages of every
+        filter any client subscribed to (it loops over the broker's subscriptions,
+        not the session's), and without the topic ACL: each device got every other
+        device's desired state and all states at every (re)connect. Only a filter
+        this session holds gets its retained messages."""
+
+        async def _publish_retained_messages_for_subscription(self, subscription, session) -> None:
+            if any(s is session for s, _ in self._subscriptions.get(subscription[0], ())):
+                await super()._publish_retained_messages_for_subscription(subscription, session)
+
+    return HallBroker
+
+
 class EmbeddedBroker:
     def __init__(self, host: str = "127.0.0.1", port: int = 1883, auth: Auth | None = None):
         if auth is None and not access.is_local(host):
@@ -73,8 +90,7 @@ class EmbeddedBroker:
         return self
 
     def _run(self) -> None:
-        from amqtt.broker import Broker
-
+        Broker = _broker_class()
         loop = asyncio.new_event_loop()
         self._loop = loop
         asyncio.set_event_loop(loop)
