@@ -9,6 +9,7 @@ Wi-Fi, power-cycle. A hardware watchdog on the host resets a starved board.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -77,6 +78,13 @@ def _tile(ch: str) -> tuple[int, ...] | None:
 def read_screen(gram: bytes, chars: str = "") -> list[str]:
     """An SSD1306's RAM (8 pages x 128 columns, bit 0 the top row) as text
     lines: see Board.screen_text."""
+    return list(_read_screen(gram, chars))
+
+
+@functools.lru_cache(maxsize=512)
+def _read_screen(gram: bytes, chars: str) -> tuple[str, ...]:
+    # Pure Python over 8192 pixels: a hall day's 23 clerks glance at their pads
+    # ten times a second, mostly at a screen that has not changed since.
 
     def px(x: int, y: int) -> int:
         return gram[(y >> 3) * 128 + x] >> (y & 7) & 1
@@ -124,7 +132,7 @@ def read_screen(gram: bytes, chars: str = "") -> list[str]:
                 continue
         lines.append(text.rstrip())
         page += 1
-    return lines
+    return tuple(lines)
 
 
 class BoardError(RuntimeError):

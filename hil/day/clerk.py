@@ -108,7 +108,10 @@ class Clerk(threading.Thread):
     def serve(self, w: dict) -> None:
         day, tid = self.day, w["ticket"]
         arrival = day.arrival_of(tid)
-        day.sleep_sim(arrival.service_seconds if arrival else 300)
+        # The service lasts its planned time from the start the gateway recorded, so
+        # the real seconds spent pressing keys (a simulated minute each at x60) are
+        # not added to it: a slower host serves the same citizens.
+        day.wait_until_sim(w["since"] - day.sim_start + (arrival.service_seconds if arrival else 300))
         target = day.transfer_window(arrival, self.window.number) if arrival else None
         if target and tid not in day.transferred:
             digits = tuple(str(target))

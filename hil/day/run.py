@@ -9,6 +9,7 @@ import argparse
 import tempfile
 import threading
 import time
+import urllib.error
 from pathlib import Path
 
 from gateway.config import load_file
@@ -18,6 +19,7 @@ from hil.day.clock import day_start
 from hil.day.plan import plan_day
 from hil.hall import SimHall
 
+KIOSKS = 3
 DRAIN_SECONDS = 20.0   # real seconds the clerks get after closing to empty the queue
 FINISH_SECONDS = 30.0  # then, calling nobody new, to finish the citizens at their windows
 
@@ -40,6 +42,7 @@ class Day:
         self.hall = load_file(args.config)
         self.speed = args.speed
         date, start = day_start(self.hall, hour=9.0)
+        self.sim_start = start   # the gateway's clock at sim_elapsed() == 0
         self.plan = plan_day(self.hall, date, args.hours, args.seed, args.faults, 9.0, args.load)
         self.real_start = time.time()   # set again when the boards are up
         self.sim = SimHall(args.config, workdir, external_broker=True, without=("announcer",),
@@ -54,6 +57,7 @@ class Day:
         self.faults_done: list[str] = []
         self.tap = None
         self.held: list[str] = []
+        self.refused: list[str] = []   # citizens the kiosk turned away
 
     # -- simulated time --------------------------------------------------------
     def sim_elapsed(self) -> float:
@@ -87,13 +91,21 @@ class Day:
         return None
 
     # -- the actors ----------------------------------------------------------
-    def kiosk(self) -> None:
-        for a in self.plan.arrivals:
+    def kiosk(self, arrivals) -> None:
+        for a in arrivals:
             self.wait_until_sim(a.at)
             while not self.stopping.is_set():
                 try:
                     t = self.gateway.post("/api/v1/tickets", {"service": a.service, "lane": a.lane})
                     self.arrivals[t["id"]] = a
+                    break
+                except urllib.error.HTTPError as e:
+                    if e.code >= 500:
+                        time.sleep(0.2)
+                        continue
+                    # Refused for good: on a loaded host the kiosk can fall behind the
+                    # plan past closing time; the citizen goes home, never retried.
+                    self.refused.append(f"{a.service} at {a.at / 3600 + 9:05.2f}h: {e.code} {e.read()[:200]!r}")
                     break
                 except OSError:
                     time.sleep(0.2)   # the gateway is restarting: the citizen tries again
@@ -122,12 +134,15 @@ class Day:
             who = staff.get(w.post_a or "") or hall.staff[i % len(hall.staff)]
             if pad is not None:
                 clerks.append(Clerk(self, w, pad, sim.board_of(w.number, "evaluator"), who))
-        actors = [threading.Thread(target=self.kiosk, daemon=True),
-                  threading.Thread(target=self.fault_line, daemon=True)]
+        # A hall has several ticket machines: one slow answer does not hold up the next citizen.
+        kiosks = [threading.Thread(target=self.kiosk, args=(self.plan.arrivals[i::KIOSKS],), daemon=True)
+                  for i in range(KIOSKS)]
+        actors = kiosks + [threading.Thread(target=self.fault_line, daemon=True)]
         for t in clerks + actors:
             t.start()
         self.wait_until_sim(self.plan.hours * 3600)
-        actors[0].join()
+        for t in kiosks:
+            t.join()
         self.closed.set()
         end = time.monotonic() + DRAIN_SECONDS
         while time.monotonic() < end and any(w["status"] in ("calling", "serving") or self._queued()
@@ -163,6 +178,13 @@ class Day:
     def checks(self, clerks) -> tuple[list[str], str]:
         bad = [f"clerk at window {c.window.number} failed: {c.error!r}" for c in clerks if c.error]
         bad += self.held
+        # Turned away because the kiosk fell behind past closing: the host's doing, said
+        # but no failure. Any other refusal of a well-formed ticket is the gateway's.
+        late = [r for r in self.refused if "the hall is closed" in r]
+        if late:
+            print(f"hall-hil day: {len(late)} citizen(s) reached the kiosk only after closing and went home "
+                  f"(the kiosks fell behind the plan; first: {late[0]})", flush=True)
+        bad += [f"kiosk refused a ticket: {r}" for r in self.refused if r not in late]
         recs = check.records(self.gateway.data_dir / "hall.db")
         b, tickets, served = check.check_outcomes(recs, self.gateway)
         bad += b + check.check_one_window(recs)
