@@ -3,6 +3,7 @@ day (a simulated hall day with checks), bench (press-to-display latency)."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 
@@ -16,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     day.register(sub)
     bench.register(sub)
     args = ap.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the commands' cleanup stops the gateway,
+    # the broker and the boards they started instead of leaving them running.
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(128 + signal.SIGTERM))
     from gateway.config import ConfigError
     try:
         return args.func(args)
