@@ -24,6 +24,7 @@ class Service:
     prefix: str  # ticket prefix: A -> A001
     department: str
     matters: tuple[Matter, ...]
+    dept_code: str = ""  # the department's code in the provincial catalogue (好差评 records)
 
 
 @dataclass(frozen=True)
@@ -101,15 +102,31 @@ class Evaluation:
     rectify_working_days: int
     reasons_version: str
     reasons: tuple[BadReason, ...]
+    supplementary_days: int = 7  # 补充评价: a citizen who did not rate may rate within this many days
+
+
+ADAPTERS = ("hcp-json", "zj-form")  # one module each in gateway/upstream/
+LEVEL_NAMES = ("非常不满意", "不满意", "基本满意", "满意", "非常满意")  # our levels 1..5
 
 
 @dataclass(frozen=True)
 class Upstream:
+    """The provincial 好差评 platform: which adapter, where, and the mapping tables."""
     enabled: bool
+    adapter: str  # "hcp-json" | "zj-form"
     url: str
-    channel: str
-    batch_size: int
-    interval_seconds: int
+    app_key: str
+    secret_file: str  # absolute, resolved against the hall file's folder; the secret never sits in the hall file
+    sm4: bool
+    channel: str  # channel (pf) code of a rating on the window's evaluator
+    supplementary_channel: str  # channel code of a 补充评价 by the ticket's code
+    level_map: dict[int, str]  # our level 1 (非常不满意) .. 5 (非常满意) -> the province's code
+    reason_map: dict[str, str]  # the hall file's fallback reason codes -> the province's codes
+    area_code: str
+    timeout_seconds: float
+    retry_max_seconds: float
+    content_refresh_hours: float
+    followups: bool  # report 差评 follow-up transitions where the adapter can
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
+from pathlib import Path
 
 from gateway.config import model as m
 from gateway.config.reader import Reader
@@ -16,6 +18,7 @@ TOP = ("hall", "queue", "thresholds", "services", "windows", "devices", "staff",
 
 def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]:
     r = Reader()
+    source_dir = Path(source).resolve().parent if not source.startswith("<") else Path.cwd()
     r.unknown(doc, "", TOP)
     hall_t = r.table(doc, "hall", "", required=True)
     r.unknown(hall_t, "hall", ("id", "name", "tier", "region_code", "timezone"))
@@ -43,7 +46,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     queue = _queue(r, doc)
     thresholds = _thresholds(r, doc)
     evaluation = _evaluation(r, doc)
-    upstream = _upstream(r, doc)
+    upstream = _upstream(r, doc, source_dir, services, evaluation.reasons, region)
     audio = _audio(r, doc)
     broker = _broker(r, doc)
     if r.errors:
@@ -70,7 +73,7 @@ def _unique(r: Reader, seen: dict, value, path: str, what: str) -> None:
 def _services(r: Reader, doc: dict) -> tuple[m.Service, ...]:
     out, codes, prefixes = [], {}, {}
     for p, t in r.tables(doc, "services", "", required=True):
-        r.unknown(t, p, ("code", "name", "prefix", "department", "matters"))
+        r.unknown(t, p, ("code", "name", "prefix", "department", "dept_code", "matters"))
         code = r.string(t, "code", p, pattern=SERVICE_CODE, what="a service code (A-Z then A-Z/0-9, up to 8)")
         prefix = r.string(t, "prefix", p, pattern=PREFIX, what="a ticket prefix of 1 or 2 capital letters")
         _unique(r, codes, code, f"{p}.code", "service code")
@@ -82,7 +85,9 @@ def _services(r: Reader, doc: dict) -> tuple[m.Service, ...]:
                                              what="a matter code (事项编码)"),
                                     r.string(mt, "name", mp)))
         out.append(m.Service(code=code, name=r.string(t, "name", p), prefix=prefix,
-                             department=r.string(t, "department", p), matters=tuple(matters)))
+                             department=r.string(t, "department", p), matters=tuple(matters),
+                             dept_code=r.string(t, "dept_code", p, default="", pattern=r"[0-9A-Za-z-]{0,40}",
+                                                what="a department code")))
     return tuple(out)
 
 
@@ -222,7 +227,7 @@ def _evaluation(r: Reader, doc: dict) -> m.Evaluation:
     p = "evaluation"
     t = r.table(doc, p, "", required=True)
     r.unknown(t, p, ("prompt_timeout_seconds", "contact_working_days", "rectify_working_days",
-                     "reasons_version", "reasons"))
+                     "reasons_version", "reasons", "supplementary_days"))
     reasons, codes = [], {}
     for rp, rt in r.tables(t, "reasons", p, required=True):
         r.unknown(rt, rp, ("code", "text"))
@@ -239,20 +244,88 @@ def _evaluation(r: Reader, doc: dict) -> m.Evaluation:
                         contact_working_days=contact, rectify_working_days=rectify,
                         reasons_version=r.string(t, "reasons_version", p, pattern=r"[0-9A-Za-z._-]{1,16}",
                                                  what="a version (up to 16 of 0-9 A-Z . _ -)"),
-                        reasons=tuple(reasons))
+                        reasons=tuple(reasons),
+                        supplementary_days=r.integer(t, "supplementary_days", p, default=7, lo=0, hi=90))
 
 
-def _upstream(r: Reader, doc: dict) -> m.Upstream:
+UPSTREAM_KEYS = ("enabled", "adapter", "url", "app_key", "secret_file", "sm4", "channel", "supplementary_channel",
+                 "level_map", "reason_map", "area_code", "timeout_seconds", "retry_max_seconds",
+                 "content_refresh_hours", "followups")
+CODE = r"[0-9A-Za-z_-]{1,16}"
+
+
+def _upstream(r: Reader, doc: dict, source_dir: Path, services: tuple[m.Service, ...],
+              reasons: tuple[m.BadReason, ...], region: str | None) -> m.Upstream:
     p = "upstream"
     t = r.table(doc, p, "")
-    r.unknown(t, p, ("enabled", "url", "channel", "batch_size", "interval_seconds"))
+    r.unknown(t, p, UPSTREAM_KEYS)
     enabled = r.boolean(t, "enabled", p, default=False)
+    adapter = r.string(t, "adapter", p, default="hcp-json", choices=m.ADAPTERS)
     url = r.string(t, "url", p, default="")
     if enabled and not (url or "").startswith(("http://", "https://")):
         r.error(f"{p}.url", "must be an http:// or https:// address when upstream is enabled")
-    return m.Upstream(enabled=enabled, url=url, channel=r.string(t, "channel", p, default="评价器"),
-                      batch_size=r.integer(t, "batch_size", p, default=50, lo=1, hi=1000),
-                      interval_seconds=r.integer(t, "interval_seconds", p, default=5, lo=1, hi=3600))
+    app_key = r.string(t, "app_key", p, default="", pattern=r"[0-9A-Za-z_.-]{0,64}", what="an app key")
+    secret = r.string(t, "secret_file", p, default="", max_len=400)
+    if enabled and not app_key:
+        r.error(f"{p}.app_key", "missing: the app key the province issued to this hall")
+    if enabled and not secret:
+        r.error(f"{p}.secret_file", "missing: a file of mode 0600 holding the secret (never the secret itself)")
+    secret_path = str(source_dir / secret) if secret and not Path(secret).is_absolute() else secret
+    level_map = _level_map(r, t, p)
+    reason_map: dict[str, str] = {}
+    rm = r.table(t, "reason_map", p)
+    known = {x.code for x in reasons}
+    for k, v in rm.items():
+        if k not in known:
+            r.error(f"{p}.reason_map.{k}", f"no reason {k!r} in evaluation.reasons")
+        elif not isinstance(v, str) or not re.fullmatch(CODE, v):
+            r.error(f"{p}.reason_map.{k}", "must be the province's reason code (1-16 of 0-9 A-Z _ -)")
+        else:
+            reason_map[k] = v
+    area = r.string(t, "area_code", p, default=region or "", pattern=r"\d{6}|\d{9}|\d{12}",
+                    what="a region code of 6, 9 or 12 digits")
+    if enabled:
+        for i, svc in enumerate(services):
+            if not svc.dept_code:
+                r.error(f"services[{i}].dept_code", "missing: every 好差评 record names its department's code")
+    return m.Upstream(enabled=enabled, adapter=adapter, url=url, app_key=app_key, secret_file=secret_path,
+                      sm4=r.boolean(t, "sm4", p, default=False),
+                      channel=r.string(t, "channel", p, default="5", pattern=CODE, what="a channel code"),
+                      supplementary_channel=r.string(t, "supplementary_channel", p, default="3", pattern=CODE,
+                                                     what="a channel code"),
+                      level_map=level_map, reason_map=reason_map, area_code=area,
+                      timeout_seconds=_float(r.number(t, "timeout_seconds", p, default=10, lo=0.1, hi=120), 10),
+                      retry_max_seconds=_float(r.number(t, "retry_max_seconds", p, default=300, lo=1, hi=86400),
+                                               300),
+                      content_refresh_hours=_float(r.number(t, "content_refresh_hours", p, default=24, lo=0.01,
+                                                            hi=24 * 7), 24),
+                      followups=r.boolean(t, "followups", p, default=True))
+
+
+def _level_map(r: Reader, t: dict, p: str) -> dict[int, str]:
+    """level_map names each of our levels by its Chinese name, so the direction is plain to
+    read: { "非常满意" = "5", …, "非常不满意" = "1" } for a province that counts 5 as best."""
+    lm = r.table(t, "level_map", p)
+    if not lm:
+        return {i + 1: str(i + 1) for i in range(5)}
+    out: dict[int, str] = {}
+    seen: dict = {}
+    for k, v in lm.items():
+        kp = f"{p}.level_map.{k}"
+        if k not in m.LEVEL_NAMES:
+            r.error(kp, f"unknown level; the five are {', '.join(m.LEVEL_NAMES)}")
+            continue
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)
+        if not isinstance(v, str) or not re.fullmatch(CODE, v):
+            r.error(kp, "must be the province's code for this level")
+            continue
+        _unique(r, seen, v, kp, "level code")
+        out[m.LEVEL_NAMES.index(k) + 1] = v
+    missing = [n for i, n in enumerate(m.LEVEL_NAMES) if i + 1 not in out]
+    if missing and len(out) == len(lm):
+        r.error(f"{p}.level_map", f"missing {', '.join(missing)}: map all five levels")
+    return out
 
 
 def _audio(r: Reader, doc: dict) -> m.Audio:
