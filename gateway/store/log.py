@@ -32,6 +32,9 @@ class CommandLog:
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
+        # The outward parts (outbox, reports) write their own tables in this file from their
+        # own connections: wait for their short transactions rather than fail a command.
+        self.conn.execute("PRAGMA busy_timeout=10000")
         self.conn.executescript(SCHEMA)
         got = self.conn.execute("SELECT value FROM meta WHERE key = 'hall'").fetchone()
         if got is None:

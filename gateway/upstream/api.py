@@ -1,0 +1,36 @@
+"""GET /api/v1/upstream and the dead-letter list, for supervisors (their own token)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.api.auth import bearer
+
+
+class RetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    eval_id: str | None = Field(default=None, min_length=1, max_length=200)
+    all: bool = False
+
+
+def router(service, supervisor_token: str) -> APIRouter:
+    r = APIRouter(dependencies=[Depends(bearer(supervisor_token))])
+
+    @r.get("/api/v1/upstream", summary="Delivery to the provincial 好差评 platform (supervisor)")
+    def upstream():
+        return service.status()
+
+    @r.get("/api/v1/upstream/dead-letter", summary="Records the platform refused for good, with the reason")
+    def dead_letter():
+        return service.dead_letter()
+
+    @r.post("/api/v1/upstream/retry", summary="Put dead-letter records back in line (after fixing the mapping)")
+    def retry(req: RetryRequest):
+        if (req.eval_id is None) == (not req.all):
+            raise HTTPException(422, "give either eval_id or all: true")
+        n = service.retry(req.eval_id)
+        if req.eval_id is not None and n == 0:
+            raise HTTPException(404, f"{req.eval_id} is not in dead letter")
+        return {"retried": n}
+
+    return r

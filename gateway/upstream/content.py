@@ -1,0 +1,92 @@
+"""The province's evaluation content: fetched at start and then every
+content_refresh_hours, checked against the level map, and put on the evaluators
+through the engine (a `set_content` command, so each version is in the audited
+log and every rating says which version the citizen chose from).
+
+Until the level map has been checked against the platform, delivery is held:
+a map the wrong way round would report every 非常满意 as 非常不满意.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from gateway.upstream.mapping import check_levels, fetch_content
+
+log = logging.getLogger("hallgw.upstream")
+
+
+class ContentSync:
+    def __init__(self, runtime, adapter, outbox, clock, refresh_s: float, retry_max: float):
+        self.runtime, self.adapter, self.outbox, self.clock = runtime, adapter, outbox, clock
+        self.hall = runtime.hall
+        self.refresh_s, self.retry_max = refresh_s, retry_max
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.checked = False
+        self.last: str | None = None  # what the last round did, for status
+
+    def start(self) -> None:
+        if not self.adapter.has_content:
+            self.last = "this interface has no content call: the hall file's reasons are used"
+            return
+        self.outbox.hold("level map not yet checked against the platform")
+        self._thread = threading.Thread(target=self._run, name="upstream-content", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        wait = 1.0
+        while not self._stop.is_set():
+            try:
+                self.sync()
+                wait = self.refresh_s
+            except Exception as e:
+                self.last = f"content not fetched: {type(e).__name__}: {e}"
+                log.warning("upstream: %s; again in %.0f s", self.last, wait)
+                self._stop.wait(wait)
+                wait = min(self.retry_max, wait * 2)
+                continue
+            self._stop.wait(wait)
+
+    def sync(self) -> str:
+        problems = check_levels(self.hall, self.adapter)
+        if problems:
+            self.outbox.hold("; ".join(problems))
+            self.last = "delivery held: " + "; ".join(problems)
+            log.error("upstream: %s", self.last)
+            return self.last
+        self.checked = True
+        self.outbox.hold(None)
+        version, reasons = fetch_content(self.hall, self.adapter)
+        current = self.runtime.read(lambda e: (getattr(e, "content", None) or {}).get("version"))
+        if version == current:
+            self.last = f"content {version} is current"
+            return self.last
+        why = _fits(self.hall, version, reasons)
+        if why:
+            self.last = f"content {version} not taken: {why}"
+            log.error("upstream: %s", self.last)
+            return self.last
+        out = self.runtime.submit({"type": "set_content", "at": self.clock(), "version": version,
+                                   "reasons": reasons, "source": self.adapter.name})
+        self.last = (f"content {version} taken (was {current})" if out.ok
+                     else f"content {version} refused: {out.refusal}")
+        log.info("upstream: %s", self.last)
+        return self.last
+
+
+def _fits(hall, version: str, reasons: list[dict]) -> str | None:
+    if not reasons:
+        return "the province lists no 差评 reasons"
+    if len(reasons) > 12:
+        return f"{len(reasons)} reasons; an evaluator shows at most 12"
+    try:
+        from gateway.devices.desired import evaluator_state_fits
+    except ImportError:
+        return None
+    return evaluator_state_fits(hall, {"version": version, "reasons": reasons})
