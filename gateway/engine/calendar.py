@@ -32,6 +32,10 @@ class HallCalendar:
     def day_begins(self, day: dt.date) -> float:
         return dt.datetime.combine(day, self.day_start, tzinfo=self.tz).timestamp()
 
+    def end_of(self, day: dt.date) -> float:
+        """The end of a calendar date (local midnight after it): a deadline "by that day" runs out then."""
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=self.tz).timestamp()
+
     def next_rollover(self, at: float) -> float:
         return self.day_begins(self.service_day(at) + dt.timedelta(days=1))
 

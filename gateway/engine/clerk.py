@@ -7,8 +7,9 @@ at one window, because a ticket reaches a window only from the waiting line.
 from __future__ import annotations
 
 from gateway.engine import stats as st
+from gateway.engine import supplementary as sup
 from gateway.engine.rules import case_limit
-from gateway.engine.tickets import public
+from gateway.engine.tickets import matter_problem, public
 
 
 def _logged_in(eng, n: int):
@@ -167,6 +168,7 @@ def finish(eng, cmd, at, events):
     events.append(_ticket_event("ticket_finished", t, w, at, case_type=case))
     _release(eng, w, at, events)
     w["last_served"] = t["id"]  # the window may now invite a rating of this service
+    sup.keep(eng, t)
     case_limit(eng, w, at, events)
     return None, public(t)
 
@@ -212,6 +214,8 @@ def transfer(eng, cmd, at, events):
                            "to": queue["to"], "key": queue["key"]})
     if queue["to"] == "service":
         t["service"] = queue["key"]
+        if t["matter"] not in eng.matters[t["service"]]:
+            t["matter"] = None  # a 事项 belongs to its service: the new one's clerk names theirs
     # The ticket keeps its number and issue time, so it is not sent to the back of the line.
     t.update(state="waiting", outcome="transferred", ready_at=at, window=None, staff=None,
              called_at=None, started_at=None, recalls=0, queue=queue)
@@ -243,3 +247,37 @@ def resume(eng, cmd, at, events):
     eng.set_status(w, "idle", at)
     events.append(eng.window_event(w, at))
     return None, {"window": w["number"]}
+
+
+def attach_case(eng, cmd, at, events):
+    """The clerk attaches the 办件编号 (and the 事项) to the ticket of this window's service,
+    so that its rating record names the case. Last one wins until the rating is in."""
+    w, why = _logged_in(eng, cmd["window"])
+    if why:
+        return why, None
+    if w["ticket"]:
+        tid = w["ticket"]
+    elif w["last_served"] in eng.tickets:
+        tid = w["last_served"]
+    elif w["prompt"] in eng.prompts:
+        tid = eng.prompts[w["prompt"]]["ticket"]
+    else:
+        return f"window {w['number']} holds no ticket and has no finished service awaiting a rating", None
+    t = eng.tickets.get(tid)
+    if t is None:
+        return f"window {w['number']} has no ticket to attach a case to", None
+    if t["evaluation"] == "rated":
+        return f"ticket {t['number']} is rated already: its record is final, no case can be attached", None
+    matter = cmd.get("matter")
+    why = matter_problem(eng, t["service"], matter)
+    if why:
+        return why, None
+    t["project_no"] = cmd["project_no"]
+    if matter is not None:
+        t["matter"] = matter
+    sup.attached(eng, t)
+    ev = {"type": "case_attached", "at": at, "ticket": t["id"], "number": t["number"], "window": w["number"],
+          "staff": t["staff"] or w["staff"], "service": t["service"], "project_no": t["project_no"],
+          "matter": t["matter"]}
+    events.append(ev)
+    return None, {k: v for k, v in ev.items() if k not in ("type", "at")}

@@ -6,15 +6,28 @@ engine's handlers can trust the fields they read.
 from __future__ import annotations
 
 import math
+import re
 
 from gateway.config.model import LANES
 
 CASE_TYPES = ("immediate", "promised", "joint", "reported", "refused")  # 即办 承诺 联办 上报 退办
+# 补充评价 codes: printed on the ticket and typed in by the citizen, so no 0/O or 1/I to confuse.
+SUP_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+SUP_CODE_LEN = (4, 16)
+PROJECT_NO = re.compile(r"[A-Za-z0-9-]{1,40}")  # 办件编号
+REASON_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
+CONTENT_VERSION_MAX, CONTENT_REASONS_MAX, REASON_TEXT_MAX = 32, 12, 24
+NOTE_MAX = 500
+FOLLOWUP_ACTIONS = ("start", "complete", "request_invalid", "request_unfixable", "approve", "reject", "callback")
+CALLBACK_RESULTS = ("reached", "unreachable", "satisfied", "unsatisfied")
 
 _S, _I, _N, _L = "text", "integer", "number", "list of texts"
+_T = f"text of at most {NOTE_MAX} characters"
+_C = "list of {code, text} objects"
 # type -> (needs a window, {field: (kind, required)})
 SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
-    "issue_ticket": (False, {"service": (_S, True), "lane": (_S, False)}),
+    "issue_ticket": (False, {"service": (_S, True), "lane": (_S, False), "matter": (_S, False),
+                             "sup_code": (_S, False)}),
     "cancel_ticket": (False, {"ticket": (_S, True)}),
     "login": (True, {"staff_code": (_S, True)}),
     "logout": (True, {}),
@@ -31,6 +44,11 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "rate": (True, {"prompt": (_S, True), "level": (_I, True), "reasons": (_L, False), "rated_at": (_N, False),
                     "rv": (_S, False)}),
     "cancel_evaluation": (True, {}),
+    "attach_case": (True, {"project_no": (_S, True), "matter": (_S, False)}),
+    "rate_supplementary": (False, {"code": (_S, True), "level": (_I, True), "reasons": (_L, False)}),
+    "set_content": (False, {"version": (_S, True), "reasons": (_C, True), "source": (_S, False)}),
+    "followup": (False, {"id": (_S, True), "action": (_S, True), "by": (_S, True), "note": (_T, False),
+                         "result": (_S, False), "role": (_S, False)}),
     "tick": (False, {}),
 }
 LATEST = 4102444800  # 2100-01-01: beyond it datetime cannot place a time in the hall's day
@@ -44,6 +62,10 @@ def _is(kind: str, v) -> bool:
         return isinstance(v, int) and not isinstance(v, bool)
     if kind == _N:
         return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if kind == _T:
+        return isinstance(v, str) and 0 < len(v) <= NOTE_MAX
+    if kind == _C:
+        return isinstance(v, list) and all(isinstance(x, dict) for x in v)
     return isinstance(v, list) and len(v) <= 16 and all(isinstance(x, str) and 0 < len(x) <= 16 for x in v)
 
 
@@ -85,6 +107,42 @@ def problem(cmd, windows: dict) -> str | None:
         return "transfer: give exactly one of to_service, to_window, to_staff"
     if kind == "pause" and cmd.get("until") is not None and not hhmm(cmd["until"]):
         return "pause: 'until' must be HH:MM"
-    if kind == "rate" and not 1 <= cmd["level"] <= 5:
-        return "rate: level must be 1 (非常不满意) to 5 (非常满意)"
+    if kind in ("rate", "rate_supplementary") and not 1 <= cmd["level"] <= 5:
+        return f"{kind}: level must be 1 (非常不满意) to 5 (非常满意)"
+    name = {"issue_ticket": "sup_code", "rate_supplementary": "code"}.get(kind)
+    if name and cmd.get(name) is not None and not sup_code(cmd[name]):
+        return f"{kind}: '{name}' must be {SUP_CODE_LEN[0]} to {SUP_CODE_LEN[1]} characters of {SUP_ALPHABET}"
+    if kind == "attach_case" and not PROJECT_NO.fullmatch(cmd["project_no"]):
+        return "attach_case: 'project_no' (办件编号) must be 1 to 40 of A-Z, a-z, 0-9 and -"
+    if kind == "set_content":
+        return _content_problem(cmd)
+    if kind == "followup":
+        if cmd["action"] not in FOLLOWUP_ACTIONS:
+            return f"followup: action must be one of {', '.join(FOLLOWUP_ACTIONS)}"
+        if cmd.get("result") is not None and cmd["result"] not in CALLBACK_RESULTS:
+            return f"followup: result must be one of {', '.join(CALLBACK_RESULTS)}"
+    return None
+
+
+def sup_code(v) -> bool:
+    return isinstance(v, str) and SUP_CODE_LEN[0] <= len(v) <= SUP_CODE_LEN[1] and all(c in SUP_ALPHABET for c in v)
+
+
+def _content_problem(cmd: dict) -> str | None:
+    if len(cmd["version"]) > CONTENT_VERSION_MAX or not cmd["version"].isprintable() or cmd["version"].strip() != \
+            cmd["version"]:
+        return f"set_content: 'version' must be 1 to {CONTENT_VERSION_MAX} printable characters"
+    reasons = cmd["reasons"]
+    if not 1 <= len(reasons) <= CONTENT_REASONS_MAX:
+        return f"set_content: 1 to {CONTENT_REASONS_MAX} reasons (an evaluator shows at most {CONTENT_REASONS_MAX})"
+    seen = set()
+    for i, r in enumerate(reasons):
+        code, text = r.get("code"), r.get("text")
+        if set(r) != {"code", "text"} or not isinstance(code, str) or not REASON_CODE.fullmatch(code):
+            return f"set_content: reasons[{i}] must be {{code, text}} with a code of 1 to 16 of A-Z a-z 0-9 _ -"
+        if not isinstance(text, str) or not 0 < len(text) <= REASON_TEXT_MAX or not text.isprintable():
+            return f"set_content: reasons[{i}].text must be 1 to {REASON_TEXT_MAX} printable characters"
+        if code in seen:
+            return f"set_content: reason code {code!r} appears twice"
+        seen.add(code)
     return None

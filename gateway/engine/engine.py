@@ -12,7 +12,10 @@ import heapq
 from dataclasses import dataclass, field
 
 from gateway.config.model import Hall
+from gateway.engine import content as ct
+from gateway.engine import followup as fu
 from gateway.engine import stats as st
+from gateway.engine import supplementary as sup
 from gateway.engine.calendar import HallCalendar
 from gateway.engine.commands import problem
 from gateway.engine.compat import StoreMismatch, mismatches
@@ -47,7 +50,7 @@ class Engine:
         self.staff_by_code = {s.login_code: s for s in hall.staff}
         self.staff_ids = {s.id for s in hall.staff}
         self.win_cfg = {w.number: w for w in hall.windows}
-        self.bad_reasons = {r.code for r in hall.evaluation.reasons}
+        self.matters = {s.code: tuple(m.code for m in s.matters) for s in hall.services}
         self.day: str | None = None
         self.next_rollover = float("-inf")
         self.seq = dict.fromkeys(self.codes, 0)  # today's last ticket number per service
@@ -62,7 +65,16 @@ class Engine:
         self.prompt_counter = 0
         self.prompt_done: dict[str, str] = {}  # today's closed prompts -> rated | timed_out | cancelled
         self.expired: dict[str, dict] = {}  # today's timed-out prompts, for a rating delivered late
-        self.followups: list[dict] = []  # 差评 follow-up items
+        self.followups: list[dict] = []  # 差评 follow-up items, in creation order
+        self.followup_by_id: dict[str, dict] = {}
+        self.followup_heap: list = []  # (due, kind, id): the next follow-up deadlines to look at
+        self.supplementary: dict[str, dict] = {}  # 补充评价 code -> the served ticket's record
+        self.live_sup_codes: set[str] = set()  # codes on the tickets still here (taken, until the rollover)
+        self.content: dict = {}  # the evaluation content in force: {version, reasons: [{code, text}]}
+        self.content_codes: dict[str, list[str]] = {}  # every version seen -> its reason codes
+        self.content_source = ct.HALL
+        self.bad_reasons: set[str] = set()
+        ct.install(self, ct.from_hall(hall), ct.HALL)
         self.alerts: dict[str, dict] = {}  # active alerts by key
         self.stats = st.new_stats("")
         self.stats_since = 0.0
@@ -97,6 +109,7 @@ class Engine:
             _, pid = heapq.heappop(heap)
             if pid in self.prompts:
                 time_out(self, pid, at, events)
+        fu.pass_time(self, at, events)
 
     def _new_day(self, at: float, events: list) -> None:
         # A prompt still open when the day ends is yesterday's: it ends "not rated" there.
@@ -126,6 +139,8 @@ class Engine:
             if code not in open_services:  # an open ticket kept overnight keeps its number series
                 self.seq[code] = 0
         self.by_number = {t["number"]: tid for tid, t in self.tickets.items()}
+        self.live_sup_codes = _sup_codes(self.tickets)
+        sup.prune(self, at)
         self.prompt_done = {}
         self.expired = {}
         for w in self.windows.values():
@@ -173,9 +188,10 @@ class Engine:
                 "windows": [dict(w) for w in self.windows.values()], "staff_at": dict(self.staff_at),
                 "prompts": [dict(p) for p in self.prompts.values()], "prompt_counter": self.prompt_counter,
                 "prompt_done": dict(self.prompt_done), "expired": [dict(p) for p in self.expired.values()],
-                "followups": [dict(f) for f in self.followups],
+                "followups": [fu.public(f) for f in self.followups],
                 "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
-                "stats": _deep(self.stats), "stats_since": self.stats_since}
+                "stats": _deep(self.stats), "stats_since": self.stats_since,
+                "supplementary": {c: dict(e) for c, e in self.supplementary.items()}, **ct.snapshot(self)}
 
     @classmethod
     def restore(cls, hall: Hall, snap: dict) -> Engine:
@@ -192,7 +208,10 @@ class Engine:
         e.order = snap["order"]
         for t in snap["tickets"]:
             t = _deep(t)
+            for k in ("matter", "project_no", "sup_code"):  # a snapshot from before 好差评 reporting
+                t.setdefault(k, None)
             e.tickets[t["id"]] = t
+        e.live_sup_codes = _sup_codes(e.tickets)
         e.by_number = {t["number"]: tid for tid, t in e.tickets.items() if t["state"] != "done"}
         for w in snap["windows"]:
             if w["number"] in e.windows:  # a window taken out of the hall file (and left empty) goes
@@ -204,7 +223,9 @@ class Engine:
         e.prompt_counter = snap["prompt_counter"]
         e.prompt_done = dict(snap["prompt_done"])
         e.expired = {p["prompt"]: dict(p) for p in snap.get("expired", [])}
-        e.followups = [dict(f) for f in snap["followups"]]
+        fu.restore(e, snap["followups"])
+        e.supplementary = {c: dict(x) for c, x in snap.get("supplementary", {}).items()}
+        ct.restore(e, snap)
         e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
         e.stats = _deep(snap["stats"])
         e.stats_since = snap["stats_since"]
@@ -216,6 +237,10 @@ def _closed_window(n: int) -> dict:
     return {"number": n, "status": "closed", "staff": None, "post": None, "ticket": None, "ticket_number": None,
             "recalls": 0, "since": None, "paused_reason": None, "until": None, "cases": 0,
             "last_served": None, "prompt": None, "login_at": None}
+
+
+def _sup_codes(tickets: dict) -> set[str]:
+    return {t["sup_code"] for t in tickets.values() if t.get("sup_code")}
 
 
 def _deep(x):

@@ -17,9 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 
+from gateway.engine import followup as fu
 from gateway.engine import stats as st
+from gateway.engine import supplementary as sup
+from gateway.engine.content import split_reasons
+from gateway.engine.followup import BAD_LEVEL_MAX
 
-BAD_LEVEL_MAX = 2
 CLOCK_VALID = 1577836800  # 2020-01-01: a device rated_at before it means its clock was unset
 
 
@@ -36,7 +39,7 @@ def request_evaluation(eng, cmd, at, events):
     timeout = eng.hall.evaluation.prompt_timeout_seconds
     p = {"prompt": f"E{eng.prompt_counter}", "window": w["number"], "ticket": t["id"], "number": t["number"],
          "staff": t["staff"], "service": t["service"], "case_type": t["case_type"], "requested_at": at,
-         "deadline": at + timeout}
+         "deadline": at + timeout, "day": t["day"], "finished_at": t["finished_at"]}
     eng.prompts[p["prompt"]] = p
     heapq.heappush(eng.prompt_heap, (p["deadline"], p["prompt"]))
     w["prompt"], w["last_served"] = p["prompt"], None
@@ -69,11 +72,11 @@ def rate(eng, cmd, at, events):
             return f"no evaluation prompt {pid}", None
     if p["window"] != cmd["window"]:
         return f"prompt {pid} belongs to window {p['window']}, not {cmd['window']}", None
-    reasons = list(cmd.get("reasons") or [])
-    # A device holding an older reasons list may send a code the hall no longer has:
-    # the rating itself still counts, the unknown codes are kept aside, never guessed.
-    unknown = [r for r in reasons if r not in eng.bad_reasons]
-    reasons = [r for r in reasons if r in eng.bad_reasons]
+    t = eng.tickets.get(p["ticket"])
+    if sup.rated_by_code(eng, t):
+        return f"ticket {p['number']} was already rated with its code (补充评价, 一次一评)", None
+    rv = cmd.get("rv")
+    reasons, unknown = split_reasons(eng, list(cmd.get("reasons") or []), rv)
     level = cmd["level"]
     if late:
         del eng.expired[pid]
@@ -81,19 +84,23 @@ def rate(eng, cmd, at, events):
         eng.stats["evaluation"]["timed_out"] -= 1
     else:
         _close(eng, p, "rated")
-    t = eng.tickets.get(p["ticket"])
     if t is not None:
         t["evaluation"], t["level"] = "rated", level
+        sup.rated_at_window(eng, t)
     st.rating(eng.stats, level, p["service"], p["window"], p["staff"])
+    got = t or {}  # the ticket is here the same service day; the prompt keeps the rest
     rec = {"type": "rating_recorded", "at": at, "prompt": pid, "window": p["window"], "ticket": p["ticket"],
            "number": p["number"], "staff": p["staff"], "service": p["service"], "case_type": p["case_type"],
            "level": level, "reasons": reasons, "rated_at": at if rated_at is None else rated_at,
-           "reasons_version": cmd.get("rv") or eng.hall.evaluation.reasons_version, "late": late}
+           "reasons_version": rv or eng.content["version"], "late": late,
+           "matter": got.get("matter"), "project_no": got.get("project_no"),
+           "day": got.get("day", p.get("day", eng.day)), "assess_number": 1, "channel": "evaluator",
+           "finished_at": got.get("finished_at", p.get("finished_at"))}
     if unknown:
         rec["unknown_reasons"] = unknown
     events.append(rec)
     if level <= BAD_LEVEL_MAX:
-        events.append(_follow_up(eng, rec, at))
+        events.append(fu.create(eng, rec, at))
     return None, {k: v for k, v in rec.items() if k not in ("type", "at")}
 
 
@@ -114,19 +121,6 @@ def cancel_evaluation(eng, cmd, at, events):
           "staff": p["staff"], "service": p["service"]}
     events.append(ev)
     return None, {k: v for k, v in ev.items() if k not in ("type", "at")}
-
-
-def _follow_up(eng, rec: dict, at: float) -> dict:
-    ev = eng.hall.evaluation
-    day = eng.cal.local(at).date()
-    item = {"id": f"F{len(eng.followups) + 1}", "prompt": rec["prompt"], "window": rec["window"],
-            "ticket": rec["ticket"], "staff": rec["staff"], "service": rec["service"], "level": rec["level"],
-            "reasons": rec["reasons"], "created_at": at,
-            "contact_by": eng.cal.add_working_days(day, ev.contact_working_days).isoformat(),
-            "rectify_by": eng.cal.add_working_days(day, ev.rectify_working_days).isoformat(),
-            "status": "open"}
-    eng.followups.append(item)
-    return {"type": "followup_created", "at": at, **item}
 
 
 def _close(eng, p: dict, how: str) -> None:

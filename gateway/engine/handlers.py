@@ -1,5 +1,5 @@
 """Command type -> handler(engine, cmd, at, events) -> (refusal | None, result)."""
-from gateway.engine import clerk, evaluation, rules, tickets
+from gateway.engine import clerk, content, evaluation, followup, rules, supplementary, tickets
 
 HANDLERS = {
     "issue_ticket": tickets.issue_ticket,
@@ -18,5 +18,9 @@ HANDLERS = {
     "request_evaluation": evaluation.request_evaluation,
     "rate": evaluation.rate,
     "cancel_evaluation": evaluation.cancel_evaluation,
+    "attach_case": clerk.attach_case,
+    "rate_supplementary": supplementary.rate_supplementary,
+    "set_content": content.set_content,
+    "followup": followup.followup,
     "tick": rules.tick,
 }

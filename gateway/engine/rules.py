@@ -9,7 +9,8 @@ from __future__ import annotations
 DEFAULT_SERVICE_S = 300.0  # until a service has finished cases today, assume 5 minutes each
 
 
-def _set(eng, key: str, active: bool, at: float, events: list, **info) -> None:
+def set_alert(eng, key: str, active: bool, at: float, events: list, **info) -> None:
+    """Raise (active) or end an alert; the key's first part is its kind."""
     if active == (key in eng.alerts):
         return
     alert = {"type": "alert", "at": at, "kind": key.split(":")[0], "active": active, "key": key, **info}
@@ -24,7 +25,7 @@ def case_limit(eng, w: dict, at: float, events: list) -> None:
     cfg = eng.win_cfg[w["number"]]
     limit = eng.hall.thresholds.daily_cases_per_comprehensive_window
     if cfg.type == "comprehensive":
-        _set(eng, f"case_limit:{w['number']}", w["cases"] > limit, at, events,
+        set_alert(eng, f"case_limit:{w['number']}", w["cases"] > limit, at, events,
              window=w["number"], cases=w["cases"], limit=limit)
 
 
@@ -41,11 +42,11 @@ def tick(eng, cmd, at, events):
         agg = eng.stats["service"].get(code)
         avg = agg["service_s"] / agg["served"] if agg and agg["served"] else DEFAULT_SERVICE_S
         estimate = waiting * avg / max(1, serving[code])
-        _set(eng, f"tidal:{code}", waiting > 0 and estimate > max_wait, at, events, service=code,
+        set_alert(eng, f"tidal:{code}", waiting > 0 and estimate > max_wait, at, events, service=code,
              waiting=waiting, estimate_minutes=round(estimate / 60, 1), open_windows=serving[code])
         oldest = [t["ready_at"] for t in map(eng.line._top, eng.line.lanes[code]) if t is not None]
         longest = at - min(oldest) if oldest else 0.0
-        _set(eng, f"max_wait:{code}", longest > max_wait, at, events, service=code,
+        set_alert(eng, f"max_wait:{code}", longest > max_wait, at, events, service=code,
              longest_minutes=round(longest / 60, 1))
     span = eng.cal.open_span(at)
     for n, w in eng.windows.items():
@@ -56,6 +57,6 @@ def tick(eng, cmd, at, events):
         if away and span is not None:
             since = max(w["since"] if w["since"] is not None else span[0], span[0])
             long_away = at - since > th.empty_post_minutes * 60
-        _set(eng, f"empty_post:{n}", long_away, at, events, window=n, status=w["status"],
+        set_alert(eng, f"empty_post:{n}", long_away, at, events, window=n, status=w["status"],
              reason=w["paused_reason"], until=w["until"])
     return None, None

@@ -12,6 +12,18 @@ def public(t: dict) -> dict:
     return out
 
 
+def code_in_use(code: str) -> str:
+    """The refusal for a 补充评价 code already taken (the API mints another on exactly this)."""
+    return f"supplementary code {code} is already in use"
+
+
+def matter_problem(eng, service: str, matter: str | None) -> str | None:
+    if matter is None or matter in eng.matters[service]:
+        return None
+    known = ", ".join(eng.matters[service]) or "none"
+    return f"matter {matter!r} is not a matter (事项) of service {service} (its matters: {known})"
+
+
 def issue_ticket(eng, cmd: dict, at: float, events: list):
     code = cmd["service"]
     if code not in eng.prefix:
@@ -19,6 +31,13 @@ def issue_ticket(eng, cmd: dict, at: float, events: list):
     lane = cmd.get("lane") or "normal"
     if not eng.hall.queue.issue_outside_hours and eng.cal.open_span(at) is None:
         return "the hall is closed: tickets are issued only in opening hours", None
+    matter, sup = cmd.get("matter"), cmd.get("sup_code")
+    why = matter_problem(eng, code, matter)
+    if why:
+        return why, None
+    # The engine draws no random numbers: the API mints the code, the engine only keeps it unique.
+    if sup is not None and (sup in eng.supplementary or sup in eng.live_sup_codes):
+        return code_in_use(sup), None
     eng.seq[code] += 1
     eng.order += 1
     number = f"{eng.prefix[code]}{eng.seq[code]:03d}"
@@ -26,8 +45,11 @@ def issue_ticket(eng, cmd: dict, at: float, events: list):
          "state": "waiting", "issued_at": at, "ready_at": at, "called_at": None, "started_at": None,
          "finished_at": None, "window": None, "staff": None, "outcome": None, "case_type": None,
          "recalls": 0, "transfers": [], "waited_s": 0.0, "order": eng.order, "gen": 0,
-         "queue": {"to": "service", "key": code}, "evaluation": None, "level": None}
+         "queue": {"to": "service", "key": code}, "evaluation": None, "level": None,
+         "matter": matter, "project_no": None, "sup_code": sup}
     eng.tickets[t["id"]] = t
+    if sup is not None:
+        eng.live_sup_codes.add(sup)
     eng.by_number[number] = t["id"]
     eng.line.add(t)
     st.issued(eng.stats, code, lane)

@@ -17,6 +17,7 @@ code = "TS"
 name = "办不成事反映"
 prefix = "Q"
 department = "县政务服务中心"
+dept_code = "11330681MB0000001X"
 matters = [{ code = "330681-TS-001", name = "办不成事反映" }]
 '''
 WITHOUT_TS = COUNTY.replace(TS_BLOCK, "").replace('services = ["TS"]', 'services = ["BB"]')
