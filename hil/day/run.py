@@ -31,6 +31,9 @@ def register(sub) -> None:
     p.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second (60)")
     p.add_argument("--faults", action="store_true", help="gateway SIGKILL, broker restart, power cycles, "
                    "Wi-Fi loss, duplicated deliveries")
+    p.add_argument("--upstream", action="store_true", help="the emulated provincial 好差评 platform takes every "
+                   "rating (with --faults: its 5xx, timeouts, cut links, token expiry, slow answers, an hour "
+                   "offline); the end compares every stored rating with the platform's records")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--load", type=float, default=1.0, help="citizens per window-hour, relative (1.0)")
     p.add_argument("--workdir", metavar="DIR", help="where store, broker and boards live (default: temp dir)")
@@ -45,7 +48,14 @@ class Day:
         self.sim_start = start   # the gateway's clock at sim_elapsed() == 0
         self.plan = plan_day(self.hall, date, args.hours, args.seed, args.faults, 9.0, args.load)
         self.real_start = time.time()   # set again when the boards are up
-        self.sim = SimHall(args.config, workdir, external_broker=True, without=("announcer",),
+        self.upstream = None
+        config = args.config
+        if getattr(args, "upstream", False):
+            from hil.day.upstream import UpstreamDay
+            self.upstream = UpstreamDay(args.config, workdir, self.hall.id)
+            config = self.upstream.start()
+            self.upstream_faults = args.faults
+        self.sim = SimHall(config, workdir, external_broker=True, without=("announcer",),
                            clock=(start, self.speed, self.real_start))
         self.gateway = self.sim.gateway
         self.stopping = threading.Event()
@@ -94,9 +104,13 @@ class Day:
     def kiosk(self, arrivals) -> None:
         for a in arrivals:
             self.wait_until_sim(a.at)
+            body = {"service": a.service, "lane": a.lane}
+            matters = self.hall.service(a.service).matters
+            if matters:  # the citizen picks the matter at the kiosk (事项), as the 好差评 record needs
+                body["matter"] = matters[int(a.at) % len(matters)].code
             while not self.stopping.is_set():
                 try:
-                    t = self.gateway.post("/api/v1/tickets", {"service": a.service, "lane": a.lane})
+                    t = self.gateway.post("/api/v1/tickets", body)
                     self.arrivals[t["id"]] = a
                     break
                 except urllib.error.HTTPError as e:
@@ -138,6 +152,9 @@ class Day:
         kiosks = [threading.Thread(target=self.kiosk, args=(self.plan.arrivals[i::KIOSKS],), daemon=True)
                   for i in range(KIOSKS)]
         actors = kiosks + [threading.Thread(target=self.fault_line, daemon=True)]
+        if self.upstream is not None and self.upstream_faults:
+            from hil.day.upstream import fault_thread
+            actors.append(fault_thread(self.upstream, self))
         for t in clerks + actors:
             t.start()
         self.wait_until_sim(self.plan.hours * 3600)
@@ -191,13 +208,20 @@ class Day:
         b, ratings = check.check_ratings(recs, self.hall, self.ratings_sent)
         bad += b + check.check_displays(self.sim, self.gateway.get("/api/v1/windows"))
         bad += check.audit_ok(self.gateway.data_dir)
-        return bad, f"tickets={tickets} served={served} ratings={ratings} faults={len(self.faults_done)}"
+        summary = f"tickets={tickets} served={served} ratings={ratings} faults={len(self.faults_done)}"
+        if self.upstream is not None:
+            b, up = self.upstream.check(self.gateway.data_dir / "hall.db", self.sim.config, recs, self.gateway)
+            bad += b
+            summary += f" {up}"
+        return bad, summary
 
     def close(self) -> None:
         self.stopping.set()
         if self.tap:
             self.tap.close()
         self.sim.close()
+        if self.upstream is not None:
+            self.upstream.close()
 
 
 def run(args) -> int:

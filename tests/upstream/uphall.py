@@ -2,11 +2,11 @@
 pointed at an emulated platform, and ratings made the way a window makes them."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from gateway.config import load_text
 from gateway.upstream.secret import write_secret
+from hil.upstream import with_upstream
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-of-the-province"
@@ -16,13 +16,8 @@ APP_KEY = "county-demo"
 def upstream_text(url: str, secret_file: Path, adapter: str = "hcp-json", sm4: bool = False,
                   level_map: str | None = None, extra: str = "", name: str = "county") -> str:
     text = (ROOT / "hall_config" / f"{name}.toml").read_text(encoding="utf-8")
-    lm = level_map or '{ "非常满意" = "5", "满意" = "4", "基本满意" = "3", "不满意" = "2", "非常不满意" = "1" }'
-    section = (f'[upstream]\nenabled = true\nadapter = "{adapter}"\nurl = "{url}"\napp_key = "{APP_KEY}"\n'
-               f'secret_file = "{secret_file}"\nsm4 = {"true" if sm4 else "false"}\nchannel = "5"\n'
-               f'area_code = "330681"\nretry_max_seconds = 1\nlevel_map = {lm}\n{extra}\n')
-    if "[upstream]" in text:
-        return re.sub(r"\[upstream\]\n.*?(?=\n\[)", section, text, count=1, flags=re.S)
-    return text + "\n" + section
+    kw = {"level_map": level_map} if level_map else {}
+    return with_upstream(text, url, APP_KEY, secret_file, adapter=adapter, sm4=sm4, retry_max=1, extra=extra, **kw)
 
 
 def hall_for(url: str, tmp: Path, **kw):
