@@ -1,4 +1,5 @@
-"""FastAPI app: POST tickets (open to the kiosk), clerk actions (token), read views.
+"""FastAPI app: POST tickets and 补充评价 (open to the kiosk and the citizen), clerk actions
+(clerk token), 差评 follow-ups (supervisor token), read views.
 
 Every change goes through runtime.submit, so it is committed before the answer.
 Input is checked twice: pydantic for the body's shape, then the engine's own
@@ -6,28 +7,39 @@ command check, so bad input gets a 4xx with a reason and changes nothing.
 """
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from typing import Literal
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api import views
 from gateway.api.auth import bearer
-from gateway.engine.commands import problem
+from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
+from gateway.engine.followup import STATUSES
+from gateway.engine.tickets import code_in_use
 
 # No "rate": a rating comes only from the window's evaluator, never from the clerk
 # whose service it judges (评价不得干预).
 CLERK_ACTIONS = ("login", "logout", "call_next", "call_ticket", "recall", "start", "finish", "no_show",
-                 "transfer", "pause", "resume", "request_evaluation", "cancel_evaluation", "cancel_ticket")
+                 "transfer", "pause", "resume", "request_evaluation", "cancel_evaluation", "cancel_ticket",
+                 "attach_case")
+SUP_CODE_CHARS = 8  # 32**8 = 2**40 codes: not guessable in the days one stays valid
+MINT_TRIES = 5
+
+
+def mint_code() -> str:
+    return "".join(secrets.choice(SUP_ALPHABET) for _ in range(SUP_CODE_CHARS))
 
 
 class TicketRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service: str = Field(min_length=1, max_length=16)
     lane: Literal["normal", "green", "appointment"] = "normal"
+    matter: str | None = Field(default=None, min_length=1, max_length=64)  # 事项编码, if the kiosk asked
 
 
 class Action(BaseModel):
@@ -42,21 +54,47 @@ class Action(BaseModel):
     reason: str | None = None
     until: str | None = None
     ticket: str | None = None
+    project_no: str | None = None  # attach_case: the 办件编号 from the department's system
+    matter: str | None = None
 
 
-def create_app(runtime, token: str, clock: Callable[[], float] = time.time) -> FastAPI:
+class SupplementaryRating(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=32)
+    level: int
+    reasons: list[str] = Field(default_factory=list, max_length=16)
+
+
+class FollowupAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal[FOLLOWUP_ACTIONS]
+    by: str = Field(min_length=1, max_length=64)
+    note: str | None = Field(default=None, min_length=1, max_length=NOTE_MAX)
+    result: Literal[CALLBACK_RESULTS] | None = None
+
+
+def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
+               supervisor_token: str | None = None) -> FastAPI:
+    """supervisor_token None: the follow-up endpoints answer 401 to everyone."""
+    if supervisor_token is not None and supervisor_token == token:
+        raise ValueError("the supervisor token must differ from the clerk token")
     hall = runtime.hall
     app = FastAPI(title=f"{hall.name} gateway API", version="1",
-                  description="Tickets, windows, queue and statistics of the hall")
+                  description="Tickets, windows, queue, statistics and 好差评 follow-ups of the hall")
     clerk = [Depends(bearer(token))]
+    supervisor = [Depends(bearer(supervisor_token, "差评 follow-ups"))]
     services = {s.code for s in hall.services}
+    matters = {s.code: {m.code for m in s.matters} for s in hall.services}
     window_numbers = {w.number: w for w in hall.windows}
 
-    def submit(cmd: dict, created: bool = False):
+    def run(cmd: dict):
         why = problem(cmd, window_numbers)
         if why:
             raise HTTPException(422, why)
-        out = runtime.submit(cmd)
+        return runtime.submit(cmd)
+
+    def submit(cmd: dict, created: bool = False):
+        out = run(cmd)
         if not out.ok:
             raise HTTPException(409, out.refusal)
         return JSONResponse(out.result or {}, status_code=201 if created else 200)
@@ -69,7 +107,22 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time) -> F
     def issue(req: TicketRequest):
         if req.service not in services:
             raise HTTPException(422, f"unknown service {req.service!r}; this hall has {', '.join(sorted(services))}")
-        return submit({"type": "issue_ticket", "at": clock(), "service": req.service, "lane": req.lane}, True)
+        if req.matter is not None and req.matter not in matters[req.service]:
+            raise HTTPException(422, f"matter {req.matter!r} is not a matter of service {req.service}")
+        cmd = {"type": "issue_ticket", "at": clock(), "service": req.service, "lane": req.lane}
+        if req.matter is not None:
+            cmd["matter"] = req.matter
+        if hall.evaluation.supplementary_days <= 0:
+            return submit(cmd, True)
+        for _ in range(MINT_TRIES):
+            # Random here, not in the engine: replay reads the code from the logged command.
+            cmd["sup_code"] = mint_code()
+            out = run(cmd)
+            if out.ok or out.refusal != code_in_use(cmd["sup_code"]):
+                break
+        if not out.ok:
+            raise HTTPException(409, out.refusal)
+        return JSONResponse(out.result, status_code=201)
 
     @app.get("/api/v1/tickets/{ref}", summary="A ticket of today by id or printed number")
     def ticket(ref: str):
@@ -92,6 +145,45 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time) -> F
             raise HTTPException(404, f"no window {number} in this hall")
         cmd = {k: v for k, v in body.model_dump().items() if v is not None and k != "action"}
         cmd.update(type=body.action, at=clock(), window=number)
+        return submit(cmd)
+
+    @app.post("/api/v1/ratings/supplementary", status_code=201,
+              summary="补充评价: rate a service later with the code on the ticket (citizen)")
+    def rate_supplementary(body: SupplementaryRating):
+        code = body.code.strip().upper()  # typed in by hand: case does not matter
+        if not runtime.read(lambda e: code in e.supplementary):
+            raise HTTPException(404, f"no supplementary rating code {code} (unknown, or its time is over)")
+        cmd = {"type": "rate_supplementary", "at": clock(), "code": code, "level": body.level}
+        if body.reasons:
+            cmd["reasons"] = body.reasons
+        return submit(cmd, True)
+
+    @app.get("/api/v1/content", summary="The evaluation content (差评 reasons) in force and its version")
+    def content():
+        return runtime.read(views.content)
+
+    @app.get("/api/v1/followups", dependencies=supervisor, summary="差评 follow-ups (supervisor)")
+    def followups(status: str | None = Query(default=None, description=f"one of {', '.join(STATUSES)}"),
+                  overdue: bool | None = Query(default=None, description="past a contact or rectify deadline")):
+        if status is not None and status not in STATUSES:
+            raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
+        return runtime.read(lambda e: views.followups(e, status, overdue))
+
+    @app.get("/api/v1/followups/{fid}", dependencies=supervisor, summary="One 差评 follow-up (supervisor)")
+    def followup(fid: str):
+        f = runtime.read(lambda e: views.followup(e, fid))
+        if f is None:
+            raise HTTPException(404, f"no follow-up {fid!r}")
+        return f
+
+    @app.post("/api/v1/followups/{fid}/actions", dependencies=supervisor,
+              summary="A follow-up transition or a callback (回访) (supervisor)")
+    def followup_action(fid: str, body: FollowupAction):
+        if runtime.read(lambda e: views.followup(e, fid)) is None:
+            raise HTTPException(404, f"no follow-up {fid!r}")
+        cmd = {k: v for k, v in body.model_dump().items() if v is not None}
+        # Only this token's holders may approve or reject: the engine takes the role from here.
+        cmd.update(type="followup", at=clock(), id=fid, role="supervisor")
         return submit(cmd)
 
     @app.get("/api/v1/stats/today", summary="Today's statistics, alerts and open 差评 follow-ups")

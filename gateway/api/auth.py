@@ -1,4 +1,8 @@
-"""The API token for clerk actions: HALL_API_TOKEN, else data_dir/api_token (0600)."""
+"""API tokens: clerk actions (HALL_API_TOKEN, else data_dir/api_token) and the supervisor's
+差评 follow-up actions (HALL_SUPERVISOR_TOKEN, else data_dir/supervisor_token), files 0600.
+
+Two tokens, so a clerk's pad or browser cannot review the 差评 about its own service.
+"""
 from __future__ import annotations
 
 import hmac
@@ -9,12 +13,11 @@ from pathlib import Path
 from fastapi import Header, HTTPException
 
 
-def load_token(data_dir: str | Path) -> tuple[str, str]:
-    """(token, where it came from). Creates the token file on first run."""
-    env = os.environ.get("HALL_API_TOKEN")
+def _load(data_dir: str | Path, env_name: str, file_name: str) -> tuple[str, str]:
+    env = os.environ.get(env_name)
     if env:
-        return env, "environment variable HALL_API_TOKEN"
-    path = Path(data_dir) / "api_token"
+        return env, f"environment variable {env_name}"
+    path = Path(data_dir) / file_name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -23,13 +26,25 @@ def load_token(data_dir: str | Path) -> tuple[str, str]:
     return path.read_text().strip(), str(path)
 
 
-def bearer(token: str):
-    """A FastAPI dependency that lets a request through only with the right bearer token."""
-    expected = token.encode()
+def load_token(data_dir: str | Path) -> tuple[str, str]:
+    """(clerk token, where it came from). Creates the token file on first run."""
+    return _load(data_dir, "HALL_API_TOKEN", "api_token")
+
+
+def load_supervisor_token(data_dir: str | Path) -> tuple[str, str]:
+    """(supervisor token, where it came from). Creates the token file on first run."""
+    return _load(data_dir, "HALL_SUPERVISOR_TOKEN", "supervisor_token")
+
+
+def bearer(token: str | None, what: str = "clerk actions"):
+    """A FastAPI dependency that lets a request through only with the right bearer token
+    (none at all when token is None)."""
+    expected = token.encode() if token else None
 
     def check(authorization: str | None = Header(default=None)) -> None:
         scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
-            raise HTTPException(401, "clerk actions need the header Authorization: Bearer <token>",
+        if expected is None or scheme.lower() != "bearer" or \
+                not hmac.compare_digest(given.strip().encode(), expected):
+            raise HTTPException(401, f"{what} need the header Authorization: Bearer <token>",
                                 headers={"WWW-Authenticate": "Bearer"})
     return check

@@ -1,6 +1,7 @@
 """Read-only views of the engine for the API (run under the runtime's lock)."""
 from __future__ import annotations
 
+from gateway.engine import followup as fu
 from gateway.engine import public
 from gateway.engine import stats as st
 
@@ -52,9 +53,34 @@ def stats_today(eng, now: float) -> dict:
     for kind in ("window", "staff"):
         for a in report[kind].values():
             a["below_target"] = _below(a["satisfaction_rate"], target)
-    report["alerts"] = list(eng.alerts.values())
-    report["followups"] = [f for f in eng.followups if f["status"] == "open"]
+    report["alerts"] = [dict(a) for a in eng.alerts.values()]
+    report["followups"] = [fu.public(f) for f in eng.followups if f["status"] not in fu.FINAL]
+    report["content"] = {"version": eng.content["version"], "source": eng.content_source}
     return report
+
+
+def content(eng) -> dict:
+    return {"version": eng.content["version"], "reasons": [dict(r) for r in eng.content["reasons"]],
+            "source": eng.content_source, "versions": sorted(eng.content_codes)}
+
+
+def followups(eng, status: str | None = None, overdue: bool | None = None) -> list[dict]:
+    """Follow-ups by status; overdue: past its contact or its rectify deadline (or neither)."""
+    out = []
+    for f in eng.followups:
+        late = f["overdue"] or f["contact_overdue"]
+        if (status is None or f["status"] == status) and (overdue is None or late == overdue):
+            out.append(_followup(f))
+    return out
+
+
+def followup(eng, fid: str) -> dict | None:
+    f = eng.followup_by_id.get(fid)
+    return None if f is None else _followup(f)
+
+
+def _followup(f: dict) -> dict:
+    return {**fu.public(f), "status_name": fu.STATUS_CN[f["status"]]}
 
 
 def _below(rate: float | None, target: float) -> bool | None:

@@ -50,7 +50,7 @@ def run(args) -> int:
 
     from gateway import extensions
     from gateway.api import create_app
-    from gateway.api.auth import load_token
+    from gateway.api.auth import load_supervisor_token, load_token
     from gateway.engine.compat import StoreMismatch
     from gateway.runtime import Runtime
 
@@ -75,8 +75,14 @@ def run(args) -> int:
           f"{runtime.replayed} command(s) replayed", flush=True)
     token, where = load_token(data_dir)
     print(f"hallgw: API token for clerk actions: {where}", flush=True)
+    supervisor_token, where = load_supervisor_token(data_dir)
+    if supervisor_token == token:
+        print("hallgw: the supervisor token (差评 follow-ups) must differ from the clerk token", file=sys.stderr)
+        runtime.close()
+        return 2
+    print(f"hallgw: API token for 差评 follow-ups (supervisor): {where}", flush=True)
     clock = day_clock(args.clock_start, args.clock_speed, args.clock_real_start)
-    app = create_app(runtime, token, clock=clock)
+    app = create_app(runtime, token, clock=clock, supervisor_token=supervisor_token)
     server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=args.http_port, log_level="warning",
                                            access_log=False))
 
@@ -89,7 +95,7 @@ def run(args) -> int:
     signal.signal(signal.SIGINT, on_signal)
     options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
                "broker_host": hall.broker.host, "broker_port": args.broker_port or hall.broker.port,
-               "app": app, "hall": hall, "clock": clock}
+               "app": app, "hall": hall, "clock": clock, "supervisor_token": supervisor_token}
     if args.mqtt_credentials:
         options["mqtt_credentials"] = args.mqtt_credentials
     started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))
