@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.engine import Engine
+from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS
+from gateway.engine.followup import FINAL, STATUSES
 from gateway.engine.stats import FIELDS
 
 HALL = hall("village", normal_per_priority=2, recall_limit=3, issue_outside_hours=True)
@@ -23,8 +25,13 @@ SERVICES = [s.code for s in HALL.services]
 # Weighted so that a day has many calls: most random clerk actions would be refused.
 KINDS = (["issue_ticket"] * 6 + ["login"] * 4 + ["call_next"] * 6 + ["start"] * 4 + ["finish"] * 4
          + ["recall", "no_show", "logout", "pause", "resume", "request_evaluation", "rate", "rate",
-            "call_ticket", "cancel_ticket", "transfer", "transfer", "tick", "night"] + ["serve"] * 8
+            "call_ticket", "cancel_ticket", "transfer", "transfer", "tick", "night",
+            "attach_case", "rate_supplementary", "set_content"] + ["followup"] * 3 + ["serve"] * 8
          + ["evaluate"] * 2)
+# A small pool of 补充评价 codes, so that codes collide (refused while taken) and ratings by
+# code find their ticket, without feedback from the run (the replay test builds commands up front).
+CODES = ("AAAA2222", "BBBB3333", "CCCC4444", "DDDD5555", "EEEE6666", "FFFF7777")
+MATTERS = (None, "330681-CZ-001", "330681-CZ-002", "nope")
 
 
 def make(kind: str, r: int) -> list[dict]:
@@ -40,7 +47,33 @@ def make(kind: str, r: int) -> list[dict]:
 
 def _one(kind: str, w: int, r: int) -> dict:
     if kind == "issue_ticket":
-        return {"type": kind, "service": SERVICES[r % 2], "lane": ["normal", "normal", "green", "appointment"][r // 2 % 4]}
+        cmd = {"type": kind, "service": SERVICES[r % 2], "lane": ["normal", "normal", "green", "appointment"][r // 2 % 4]}
+        if r // 8 % 3:
+            cmd["sup_code"] = CODES[r // 24 % len(CODES)]
+        if r // 144 % 2:
+            cmd["matter"] = MATTERS[r // 288 % 3]
+        return cmd
+    if kind == "attach_case":
+        cmd = {"type": kind, "window": w, "project_no": f"P-{r % 50}"}
+        if MATTERS[r // 50 % 4]:
+            cmd["matter"] = MATTERS[r // 50 % 4]
+        return cmd
+    if kind == "rate_supplementary":
+        return {"type": kind, "code": CODES[r % len(CODES)], "level": r // 6 % 5 + 1,
+                "reasons": [["01"], [], ["k1", "zz"]][r // 30 % 3]}
+    if kind == "set_content":
+        return {"type": kind, "version": f"c{r % 3}", "reasons": [{"code": "01", "text": "服务态度差"},
+                                                                {"code": f"k{r % 3}", "text": "其他"}]}
+    if kind == "followup":
+        action = FOLLOWUP_ACTIONS[r // 3 % len(FOLLOWUP_ACTIONS)]
+        cmd = {"type": kind, "id": f"F{r % 3 + 1}", "action": action, "by": ["m1", "m2"][r // 21 % 2]}
+        if r // 42 % 4:
+            cmd["note"] = "n"
+        if r // 168 % 3:
+            cmd["role"] = "supervisor"
+        if action == "callback":
+            cmd["result"] = CALLBACK_RESULTS[r // 504 % 4]
+        return cmd
     if kind == "login":
         # mostly the window's own clerk, sometimes the other one (refused while they are logged in)
         return {"type": kind, "window": w, "staff_code": ["2001", "2002"][(w - 1 + (r % 5 == 0)) % 2]}
@@ -121,6 +154,15 @@ def check_invariants(eng, issued_today, carried=frozenset()):
     ev = s["evaluation"]
     assert ev["rated"] == sum(ev["levels"].values()) == ev["satisfied"] + ev["bad"]
     assert ev["rated"] + ev["timed_out"] + len(eng.prompts) == ev["requested"]
+    # a 补充评价 code names one ticket; a code on a ticket still here is taken
+    assert eng.live_sup_codes == {t["sup_code"] for t in tickets.values() if t["sup_code"]}
+    for t in tickets.values():
+        e = eng.supplementary.get(t["sup_code"] or "")
+        assert e is None or e["ticket"] == t["id"]
+    for f in eng.followups:
+        assert f["status"] in STATUSES
+        if f["status"] in FINAL:
+            assert not [k for k in eng.alerts if k.startswith(f"followup_overdue:{f['id']}:")]
 
 
 def next_morning(t: float) -> float:
@@ -132,7 +174,7 @@ def run_days(hall, seq):
     eng = Engine(hall)
     now = MONDAY_9
     issued, run, carried = [], dict.fromkeys(SERVICES, 0), set()
-    rated_prompts = []
+    rated_prompts, rated_tickets = [], []
     last_prompt = "E1"
     for cmd, dt_ in ((c, d if i == 0 else 1) for cs, d in seq for i, c in enumerate(cs)):
         now = next_morning(now) if cmd.pop("night", False) else now + dt_
@@ -163,6 +205,7 @@ def run_days(hall, seq):
                 last_prompt = e["prompt"]
             if e["type"] == "rating_recorded":
                 rated_prompts.append(e["prompt"])
+                rated_tickets.append(e["ticket"])
         if cmd["type"] == "call_next" and out.ok:
             assert out.result["id"] == want, "call order differs from the reference"
             if lane:
@@ -171,6 +214,7 @@ def run_days(hall, seq):
         open_numbers = [t["number"] for t in eng.tickets.values() if t["state"] != "done"]
         assert len(open_numbers) == len(set(open_numbers)), "two open tickets with one number"
     assert len(rated_prompts) == len(set(rated_prompts)), "a prompt rated twice"
+    assert len(rated_tickets) == len(set(rated_tickets)), "a service rated twice (一次一评)"
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -213,9 +257,11 @@ json_value = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70)
                                                                                       max_size=3), max_leaves=6)
 field_names = st.sampled_from(["window", "service", "lane", "staff_code", "number", "ticket", "case_type",
                                "to_service", "to_window", "to_staff", "reason", "until", "prompt", "level",
-                               "reasons", "rated_at", "at"])
+                               "reasons", "rated_at", "at", "matter", "sup_code", "project_no", "code", "version",
+                               "source", "id", "action", "by", "note", "result", "role"])
 # mostly well-formed values, so that a command gets past its first check
-good_values = st.sampled_from([WINDOWS[0], "E1", 3, None, MONDAY_9, "ZH", "2001"])
+good_values = st.sampled_from([WINDOWS[0], "E1", "E2", 3, None, MONDAY_9, "ZH", "2001", "F1", "start", "AAAA2222",
+                               "supervisor", [{"code": "01", "text": "t"}]])
 garbage = st.builds(lambda kind, at, fields: {"type": kind, "at": at, **fields},
                     st.sampled_from(["rate"] * 8 + KINDS[:-10] + ["tick", "nope"]),
                     st.one_of(st.floats(MONDAY_9, MONDAY_9 + 8 * 3600),
@@ -227,12 +273,15 @@ garbage = st.builds(lambda kind, at, fields: {"type": kind, "at": at, **fields},
 @given(st.lists(garbage, max_size=12))
 def test_garbage_commands_never_raise_and_refusals_change_nothing(cmds):
     eng = Engine(HALL)
-    # a served ticket and a live prompt E1 at window 1, so that garbage reaches deep handlers
-    for i, c in enumerate([{"type": "issue_ticket", "service": SERVICES[0]},
-                           {"type": "login", "window": WINDOWS[0], "staff_code": "2001"},
-                           {"type": "call_next", "window": WINDOWS[0]}, {"type": "start", "window": WINDOWS[0]},
-                           {"type": "finish", "window": WINDOWS[0]},
-                           {"type": "request_evaluation", "window": WINDOWS[0]}]):
+    # a 差评 with follow-up F1 on a ticket with code AAAA2222, a served ticket and a live
+    # prompt E2 at window 1, so that garbage reaches deep handlers
+    w = WINDOWS[0]
+    serve = [{"type": "call_next", "window": w}, {"type": "start", "window": w}, {"type": "finish", "window": w},
+             {"type": "request_evaluation", "window": w}]
+    for i, c in enumerate([{"type": "issue_ticket", "service": SERVICES[0], "sup_code": "AAAA2222"},
+                           {"type": "login", "window": w, "staff_code": "2001"}, *serve,
+                           {"type": "rate", "window": w, "prompt": "E1", "level": 1},
+                           {"type": "issue_ticket", "service": SERVICES[0]}, *serve]):
         assert eng.handle({**c, "at": MONDAY_9 + i}).ok
     for cmd in cmds:
         before = json.dumps(eng.snapshot(), sort_keys=True, default=str)
