@@ -115,6 +115,8 @@ def problem(cmd, windows: dict) -> str | None:
     if kind == "attach_case" and not PROJECT_NO.fullmatch(cmd["project_no"]):
         return "attach_case: 'project_no' (办件编号) must be 1 to 40 of A-Z, a-z, 0-9 and -"
     if kind == "set_content":
+        if cmd.get("source") == "hall":
+            return "set_content: source 'hall' is reserved for the hall file's own list"
         return _content_problem(cmd)
     if kind == "followup":
         if cmd["action"] not in FOLLOWUP_ACTIONS:

@@ -18,8 +18,10 @@ def new_stats(day: str) -> dict:
     return {"day": day,
             "volume": {"issued": 0, "called": 0, "served": 0, "no_show": 0, "transferred": 0,
                        "cancelled": 0, "reset": 0},
+            # supplementary*: 补充评价 by code, apart from the window's ratings (it may judge an earlier day)
             "evaluation": {"requested": 0, "rated": 0, "satisfied": 0, "bad": 0, "timed_out": 0, "cancelled": 0,
-                           "levels": {str(i): 0 for i in range(1, 6)}},
+                           "levels": {str(i): 0 for i in range(1, 6)}, "supplementary": 0,
+                           "supplementary_bad": 0},
             "service": {}, "window": {}, "staff": {}, "issued": {}}
 
 
