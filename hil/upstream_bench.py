@@ -101,10 +101,10 @@ def one_run(config: Path, workdir: Path, sm4: bool, samples: int, offline: int) 
     accepted: dict[str, float] = {}
     got = threading.Condition()
 
-    def on_result(item, res, took):
+    def on_result(item, res, answered):
         if item.kind == "rating" and res.outcome in (ACCEPTED, DUPLICATE):
             with got:
-                accepted[item.key] = time.perf_counter()
+                accepted[item.key] = answered
                 got.notify_all()
 
     try:
@@ -141,6 +141,7 @@ def one_run(config: Path, workdir: Path, sm4: bool, samples: int, offline: int) 
                 got.wait_for(lambda: len(accepted) >= target, timeout=120)
             stamps = sorted(accepted.values())[samples:]
             first, last = (stamps[0], stamps[-1]) if stamps else (back, back)
+            wait_for(lambda: up.status()["destinations"][0]["pending"] == 0, 30)  # the follow-ups too
             st = up.status()["destinations"][0]
         finally:
             up.stop()
@@ -161,7 +162,7 @@ def wait_for(cond, timeout: float) -> None:
     end = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > end:
-            raise TimeoutError("the upstream never checked its level map against the platform")
+            raise TimeoutError(f"waited {timeout} s for {cond}")
         time.sleep(0.05)
 
 

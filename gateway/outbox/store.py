@@ -116,24 +116,23 @@ class OutboxStore:
 
     def delivered(self, key: str, answer: str) -> None:
         now = time.time()
-        self._write("UPDATE outbox_items SET state = 'delivered', delivered_at = ?, answer = ?, "
-                    "attempts = attempts + 1, last_error = NULL WHERE dest = ? AND key = ?",
-                    (now, answer, self.dest, key))
-        self._status(last_delivered_at=now)
+        self._write(("UPDATE outbox_items SET state = 'delivered', delivered_at = ?, answer = ?, "
+                     "attempts = attempts + 1, last_error = NULL WHERE dest = ? AND key = ?",
+                     (now, answer, self.dest, key)), self._status_sql(last_delivered_at=now))
 
     def failed(self, key: str, error: str, dead: bool) -> None:
         state = "dead" if dead else "pending"
-        self._write("UPDATE outbox_items SET state = ?, attempts = attempts + 1, last_error = ? "
-                    "WHERE dest = ? AND key = ?", (state, error, self.dest, key))
-        self._status(last_error=error, last_error_at=time.time())
+        self._write(("UPDATE outbox_items SET state = ?, attempts = attempts + 1, last_error = ? "
+                     "WHERE dest = ? AND key = ?", (state, error, self.dest, key)),
+                    self._status_sql(last_error=error, last_error_at=time.time()))
 
     def link_error(self, error: str | None) -> None:
         """The destination as a whole cannot be reached (or is reached again: None)."""
-        self._status(last_error=error, last_error_at=time.time() if error else None)
+        self._write(self._status_sql(last_error=error, last_error_at=time.time() if error else None))
 
     def hold(self, why: str | None) -> None:
         """Delivery stopped on purpose (a mapping contradicts the platform), or resumed."""
-        self._status(held=why)
+        self._write(self._status_sql(held=why))
 
     def retry(self, key: str | None = None) -> int:
         """Put dead-letter items (one, or all) back in line. Returns how many."""
@@ -142,23 +141,28 @@ class OutboxStore:
         if key is not None:
             sql += " AND key = ?"
             args += (key,)
-        return self._write(sql, args)
+        return self._write((sql, args))
 
-    def _write(self, sql: str, args: tuple) -> int:
+    def _write(self, *statements: tuple[str, tuple]) -> int:
+        """Statements in one transaction (one fsync: synchronous=FULL); rows the first changed."""
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
-            n = c.execute(sql, args).rowcount
+            n = c.execute(*statements[0]).rowcount
+            for st in statements[1:]:
+                c.execute(*st)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
         return n
 
-    def _status(self, **fields) -> None:
-        self._write("INSERT OR IGNORE INTO outbox_status (dest) VALUES (?)", (self.dest,))
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        self._write(f"UPDATE outbox_status SET {sets} WHERE dest = ?", (*fields.values(), self.dest))
+    def _status_sql(self, **fields) -> tuple[str, tuple]:
+        cols = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        sets = ", ".join(f"{k} = excluded.{k}" for k in fields)
+        return (f"INSERT INTO outbox_status (dest, {cols}) VALUES (?, {marks}) "
+                f"ON CONFLICT (dest) DO UPDATE SET {sets}", (self.dest, *fields.values()))
 
     def close(self) -> None:
         self.conn.close()

@@ -60,15 +60,16 @@ class ContentSync:
             self.last = "delivery held: " + "; ".join(problems)
             log.error("upstream: %s", self.last)
             return self.last
-        self.checked = True
-        self.outbox.hold(None)
         version, reasons = fetch_content(self.hall, self.adapter)
         current = self.runtime.read(lambda e: (getattr(e, "content", None) or {}).get("version"))
+        self.outbox.hold(None)
         if version == current:
             self.last = f"content {version} is current"
+            self.checked = True
             return self.last
         why = _fits(self.hall, version, reasons)
         if why:
+            self.checked = True
             self.last = f"content {version} not taken: {why}"
             log.error("upstream: %s", self.last)
             return self.last
@@ -76,6 +77,7 @@ class ContentSync:
                                    "reasons": reasons, "source": self.adapter.name})
         self.last = (f"content {version} taken (was {current})" if out.ok
                      else f"content {version} refused: {out.refusal}")
+        self.checked = True
         log.info("upstream: %s", self.last)
         return self.last
 

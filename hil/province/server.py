@@ -43,6 +43,9 @@ class _BadBody(Exception):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"   # keep-alive, as a real platform: clients must cope with closed connections
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds the
+    # body back for the client's delayed ACK, 40 ms an answer on loopback.
+    disable_nagle_algorithm = True
     server_version = "province-emulator/1"
     server: ProvinceServer
 

@@ -8,7 +8,7 @@ from gateway.upstream.secret import SecretError, read_secret, write_secret
 
 EV = {"type": "rating_recorded", "at": 1795398000.0, "prompt": "E7", "window": 3, "ticket": "2026-11-23-A012",
       "number": "A012", "staff": "s003", "service": "ZH", "case_type": "immediate", "level": 2,
-      "reasons": ["01", "99"], "rated_at": 1795398000.0, "reasons_version": "2026.1", "late": False,
+      "reasons": ["01", "99"], "rated_at": 1795398000.0, "reasons_version": "P2026.1", "late": False,
       "matter": "330681-ZH-002", "project_no": None, "day": "2026-11-23", "assess_number": 1,
       "channel": "evaluator", "finished_at": 1795397900.0}
 
@@ -19,7 +19,7 @@ def test_every_field_from_the_event_and_the_hall_file(tmp_path):
     assert rec == {
         "eval_id": "county-demo-abcdef01-E7", "project_no": "33068120261123A012", "project_no_minted": True,
         "task_code": "330681-ZH-002", "task_name": "不动产登记", "dept_code": "11330681MB0000001X",
-        "area_code": "330681", "channel": "5", "level": 2, "reasons": ["01", "99"], "content_version": "2026.1",
+        "area_code": "330681", "channel": "5", "level": 2, "reasons": ["01", "99"], "content_version": "P2026.1",
         "window": 3, "staff_id": "s003", "staff_name": h.staff_member("s003").name,
         "assess_time": "2026-11-23 09:40:00", "assess_number": 1, "hall_id": "county-demo"}
     clerk = rd.rating(h, {**EV, "project_no": "ZJ2026-0001"}, "abcdef01")
@@ -35,7 +35,7 @@ def test_level_map_direction_and_reason_map(tmp_path):
         [5, 4, 3, 2, 1]
     # the hall file's fallback list is renamed; a province version's codes go as they are
     assert rd.rating(h, EV, "t")["reasons"] == ["01", "09"]
-    assert rd.rating(h, {**EV, "reasons_version": "P2026.1"}, "t")["reasons"] == ["01", "99"]
+    assert rd.rating(h, {**EV, "reasons_version": "P2026.2"}, "t")["reasons"] == ["01", "99"]
 
 
 def test_a_record_the_hall_file_cannot_complete_is_refused_not_guessed(tmp_path):
