@@ -40,6 +40,9 @@ class Destination(Protocol):
     def deliver(self, item: Item, rec: dict) -> Result:
         """Send one item built from its record; never raises for the receiver's answers."""
 
+    # Optional: waits(item, state_of) -> why the item must wait for another (None: it may go),
+    # with state_of(key) -> that item's state; e.g. a follow-up waits for its rating.
+
 
 def backoff(failures: int, base: float, cap: float, rnd: Callable[[], float] = random.random) -> float:
     """Seconds to wait after `failures` failures in a row: base·2ⁿ capped, less up to half (jitter),
@@ -89,8 +92,9 @@ class Outbox:
     # -- the loop -------------------------------------------------------------------
     def _run(self) -> None:
         store = OutboxStore(self.db, self.dest.name)
-        store.hold(self.held)
-        self._held_written = self.held
+        held = self.held  # read once: another thread may change it meanwhile
+        store.hold(held)
+        self._held_written = held
         try:
             while not self._stop.is_set():
                 try:
@@ -107,23 +111,27 @@ class Outbox:
     def step(self, store: OutboxStore) -> float:
         """One round: scan, then deliver what is due. Returns seconds to wait (0: go on)."""
         self.scan(store)
-        if self.held != self._held_written:
-            store.hold(self.held)
-            self._held_written = self.held
-        if self.held:
+        held = self.held
+        if held != self._held_written:
+            store.hold(held)
+            self._held_written = held
+        if held:
             return self.idle_check
         now = time.time()
         if now < self.link_next:
             return min(self.link_next - now, self.idle_check)
-        batch = store.pending(limit=100)
-        if not batch:
-            return self.idle_check
+        batch = store.pending(limit=500)
+        waits = getattr(self.dest, "waits", None)
+        moved = False
         for item in batch:
             if self._stop.is_set() or self.held:
                 return 0
+            if waits is not None and waits(item, lambda key: getattr(store.item(key), "state", None)):
+                continue  # stays pending, no attempt counted, no backoff
+            moved = True
             if not self._deliver(store, item):
                 return max(0.0, self.link_next - time.time())
-        return 0
+        return 0 if moved else self.idle_check
 
     def scan(self, store: OutboxStore) -> int:
         """Derive the items of every record committed after the cursor."""

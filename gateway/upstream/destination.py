@@ -43,6 +43,15 @@ class Province:
             out.append((key, kind))
         return out
 
+    def waits(self, item: Item, state_of) -> str | None:
+        """A follow-up goes only after its rating: the platform knows no follow-up of a
+        rating it has not got (one in dead letter holds its follow-ups until retried)."""
+        if item.kind != "followup":
+            return None
+        rating = item.key.split("#", 1)[0]
+        state = state_of(rating)
+        return None if state in ("delivered", None) else f"waits for its rating {rating} ({state})"
+
     def event_of(self, item: Item, rec: dict) -> dict | None:
         return next((ev for key, _, ev in self._items(rec) if key == item.key), None)
 

@@ -31,7 +31,7 @@ class Window:
 
     def __init__(self, submit, clock, window: int = 1, staff_code: str = "1001"):
         self.submit, self.clock, self.window = submit, clock, window
-        self.do("login", staff_code=staff_code)
+        self.do("login", window=window, staff_code=staff_code)
 
     def do(self, type: str, **kw):
         out = self.submit({"type": type, "at": self.clock(), **kw})
