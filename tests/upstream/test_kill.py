@@ -1,0 +1,116 @@
+"""A gateway SIGKILLed 20 times while it delivers ratings to the platform loses and
+doubles nothing: the platform takes every eval_id once as new (a resend after a kill
+is answered 重复值), with ratings in backlog and ratings made between the kills."""
+import json
+import random
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from uphall import APP_KEY, SECRET, Window
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+
+from gateway.config import load_file  # noqa: E402
+from gateway.outbox import status  # noqa: E402
+from gateway.outbox.store import connect  # noqa: E402
+from gateway.runtime import DB_NAME, Runtime  # noqa: E402
+from gateway.upstream import record as rd  # noqa: E402
+from hil.broker import free_port  # noqa: E402
+from hil.day.check import events, records  # noqa: E402
+from hil.day.clock import day_start  # noqa: E402
+from hil.gateway import Gateway  # noqa: E402
+from hil.province.control import Province  # noqa: E402
+from hil.upstream import write_hall_file  # noqa: E402
+
+KILLS = 20
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def call(gw, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(gw.url + path, json.dumps(body).encode() if body is not None else None, headers)
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_sigkill_20_times_during_delivery(tmp_path):
+    rnd = random.Random(12)
+    with Province(tmp_path / "province", APP_KEY, SECRET) as province:
+        config = write_hall_file(ROOT / "hall_config" / "county.toml", tmp_path / "hall.toml", province,
+                                 retry_max=1, timeout=2.0)
+        hall = load_file(config)
+        _, start = day_start(hall, hour=10.0)
+        data = tmp_path / "gw"
+        # A backlog: ratings recorded before the gateway ever reached the platform.
+        now = [start]
+
+        def clock():
+            now[0] += 3
+            return now[0]
+        rt = Runtime(hall, data)
+        win = Window(rt.submit, clock, window=1, staff_code="1001")
+        for i in range(30):
+            win.rated(5 - i % 5, ["03"] if i % 5 >= 3 else [])
+        win.do("logout", window=1)
+        rt.close()
+        # Slow answers widen the window in which a kill lands between the platform
+        # storing a rating and the gateway marking it delivered.
+        province.control(fault="slow", count=100000, seconds=0.03)
+        province.control(fault="cut_after_accept", count=5)
+        gw = Gateway(config, data, free_port(), free_port(), without=("broker", "devices", "announcer", "status_led"),
+                     clock=(now[0] + 60, 1.0, time.time()))
+        token = None
+        mid_delivery = 0  # kills that struck with ratings still to deliver
+        try:
+            for k in range(KILLS):
+                gw.start()
+                token = token or (data / "api_token").read_text().strip()
+                if k % 2 == 0:  # a citizen served, who rates later by the ticket's code
+                    t = call(gw, "/api/v1/tickets", {"service": "ZH", "matter": "330681-ZH-001"})
+                    for action in ({"action": "login", "staff_code": "1002"}, {"action": "call_next"},
+                                   {"action": "start"}, {"action": "finish"}, {"action": "logout"}):
+                        call(gw, "/api/v1/windows/2/actions", action, token)
+                    call(gw, "/api/v1/ratings/supplementary", {"code": t["sup_code"], "level": 1 + k % 5,
+                                                                "reasons": ["01"] if k % 5 < 2 else []})
+                time.sleep(rnd.uniform(0.05, 0.6))
+                gw.kill()
+                conn = connect(data / DB_NAME, readonly=True)
+                mid_delivery += status(conn, "province")["pending"] > 0
+                conn.close()
+            gw.start()
+            sup = (data / "supervisor_token").read_text().strip()
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                st = call(gw, "/api/v1/upstream", token=sup)["destinations"][0]
+                if st["pending"] == 0 and not st["held"]:
+                    break
+                time.sleep(0.2)
+            assert st["pending"] == 0 and st["dead_letter"] == 0, st
+            assert mid_delivery >= 5, f"only {mid_delivery} kills struck during delivery"
+        finally:
+            gw.stop()
+        recs = records(data / DB_NAME)
+        tag = rd.store_tag(_first_hash(data / DB_NAME))
+        stored = {rd.eval_id(hall.id, tag, e["prompt"]): e for _, e in events(recs) if e["type"] == "rating_recorded"}
+        assert len(stored) == 30 + KILLS // 2
+        got = [r["record"]["eval_id"] for r in province.records()]
+        assert sorted(got) == sorted(stored)  # every one, none twice
+        ps = province.state()
+        assert ps["accepted"]["hcp-json"] == len(stored) and ps["conflicts"] == 0
+        assert ps["duplicates_answered"] >= 1  # some resends after a kill or a cut link were answered 重复值
+        for eid, ev in stored.items():
+            assert next(r["record"] for r in province.records() if r["record"]["eval_id"] == eid) == \
+                rd.rating(hall, ev, tag)
+
+
+def _first_hash(db):
+    import sqlite3
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT hash FROM commands WHERE seq = 1").fetchone()[0]
+    finally:
+        conn.close()
