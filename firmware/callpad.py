@@ -17,12 +17,13 @@ from screen import Screen
 
 _NOTE_MS = const(3000)
 _PAGE_MS = const(3000)
+_CASE_MAX = const(20)   # digits of a 办件编号 typed on the pad
 _SIMPLE = {"call": "call_next", "recall": "recall", "start": "start",
            "noshow": "no_show", "eval": "request_evaluation"}
 _DEFAULT_PAUSE = "临时离开"
 # each action's name on the keys, for the note once it is sent
 _NAMES = ("login 登录 logout 退出 call_next 叫号 recall 重呼 start 开始 finish 办结 no_show 过号 "
-          "pause 暂停 resume 恢复 transfer 转移 request_evaluation 评价")
+          "pause 暂停 resume 恢复 transfer 转移 request_evaluation 评价 attach_case 关联")
 
 
 def _zh(action):
@@ -140,7 +141,7 @@ class CallPad:
             r = self._reasons()
             if 1 <= n <= len(r):
                 self.send("pause", reason=r[n - 1])
-        elif len(self.digits) < (3 if self.mode == "transfer" else 8):
+        elif len(self.digits) < (3 if self.mode == "transfer" else _CASE_MAX if self._logged_in() else 8):
             self.digits += k
 
     def _ok(self):
@@ -151,6 +152,10 @@ class CallPad:
             self.send("finish", case=CASE_TYPES[0])
         elif self.mode == "transfer" and self.digits:
             self.send("transfer", to_window=int(self.digits))
+        elif not self.mode and self.digits:
+            # 办件编号 of the ticket held, or of the one just finished until it
+            # is rated: the gateway judges which, and refuses when neither
+            self.send("attach_case", project=self.digits)
 
     def _prompt(self):
         if not self._logged_in():
@@ -159,6 +164,8 @@ class CallPad:
             return "CASE 1-5 OK=IMM"
         if self.mode == "transfer":
             return "TO WIN " + self.digits
+        if self.digits:   # a case number: its last digits when the line is full
+            return "CASE#" + self.digits if len(self.digits) < 12 else "#" + self.digits[-15:]
         return ""
 
     def _pause_screen(self):

@@ -59,7 +59,14 @@ class Evaluator:
             self.level = 0   # the prompt moved on (timeout, new citizen)
             self.prompt_at = time.ticks_ms()
             self.expired = False
+        old = self.d
         self.d = d
+        if self.level and (d.get("rv") != old.get("rv") or d.get("reasons") != old.get("reasons")):
+            # a new 差评 list (the province's next version) during the reason
+            # step: the citizen picks again from it, so codes and rv agree
+            self.cursor, self.picked = 0, []
+            if not d.get("reasons"):
+                self._rate(self.level, None)
         self.dirty = True
 
     def _expire(self):

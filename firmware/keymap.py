@@ -5,8 +5,8 @@
 # Keys are wired to GND with a pull-up (active low). GPIO 34..39 have no
 # internal pull-up: those keys need a 10k resistor to 3V3 on the board.
 #
-# call pad (叫号器): digits 0-9 type the staff code, ticket choices and
-#   window numbers; function keys:
+# call pad (叫号器): digits 0-9 type the staff code, ticket choices,
+#   window numbers and the 办件编号; function keys:
 #   call      叫号 call next          recall    重呼 call again
 #   start     开始办理                 finish    办结 (then 1-5 case type, ok = 即办件;
 #                                               long press = 即办件 at once)
@@ -14,6 +14,12 @@
 #   transfer  转移 (digits = window, ok)   eval  请评价 ask for a rating
 #   ok        确认 (login with the typed code)  back  清除 / cancel;
 #             long press back = logout
+#   办件编号 (case number): logged in, outside the finish / pause / transfer
+#   steps, type up to 20 digits, then ok: attach_case, for the ticket the
+#   window holds (called or serving) or, after finishing, for that ticket
+#   until it is rated; the gateway refuses it (on the screen) otherwise.
+#   Type it before finish or after the finish is sent: in the finish step a
+#   digit picks the case type.
 # evaluator (评价器): the five levels with a LED each, then for 不满意 and
 #   非常不满意 the reason step: next moves, pick ticks a reason, done sends.
 # display (LED 条屏): no keys; a MAX7219 chain on SPI.

@@ -70,6 +70,11 @@ def action(dev, boot, seq, ts, name, **fields):
     r = e.get("reason")
     if r is not None and not 0 < len(r) <= 32:
         raise ValueError("field 'reason' length out of range 1..32")
+    p = e.get("project")   # 办件编号: the pad types digits; the contract allows A-Z a-z 0-9 -
+    if p is not None:
+        for c in p if 0 < len(p) <= 40 else "?":
+            if not ("0" <= c <= "9" or "a" <= c <= "z" or "A" <= c <= "Z" or c == "-"):
+                raise ValueError("field 'project' must be 1-40 of A-Z a-z 0-9 -")
     return e
 
 

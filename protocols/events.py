@@ -12,7 +12,10 @@ TS_MAX = 4294967295
 # The call pad's keys, one action each.
 ACTIONS = ("login", "logout", "call_next", "call_ticket", "recall", "start",
            "finish", "no_show", "transfer", "pause", "resume", "request_evaluation",
-           "cancel_evaluation")
+           "cancel_evaluation", "attach_case")
+# 办件编号: the case number attach_case gives the ticket the window holds (or
+# its last finished one, until rated): 1..40 of A-Z a-z 0-9 and '-'.
+PROJECT_MAX = 40
 # 即办件 / 承诺件 / 联办件 / 上报件 / 退办件
 CASE_TYPES = ("immediate", "promised", "joint", "reported", "refused")
 # 非常满意=5, 满意=4, 基本满意=3, 不满意=2, 非常不满意=1; 2 and 1 are 差评.
@@ -39,6 +42,7 @@ ACTION = ENVELOPE + (
     ("to_service", STR, False, 1, 16, None),
     ("to_window", INT, False, 1, 999, None),
     ("to_staff", STR, False, 1, 32, None),
+    ("project", STR, False, 1, PROJECT_MAX, None),
 )
 
 RATING = ENVELOPE + (
@@ -56,6 +60,16 @@ def _hhmm(s):
     return int(s[:2]) < 24 and int(s[3:]) < 60
 
 
+def case_number_ok(s):
+    """1..PROJECT_MAX of A-Z a-z 0-9 and '-' (ASCII only: no re on the device)."""
+    if not 0 < len(s) <= PROJECT_MAX:
+        return False
+    for c in s:
+        if not ("0" <= c <= "9" or "a" <= c <= "z" or "A" <= c <= "Z" or c == "-"):
+            return False
+    return True
+
+
 def _check_action(e):
     a = e["action"]
     if a == "login" and "staff" not in e:
@@ -68,6 +82,13 @@ def _check_action(e):
         raise ValueError("pause needs 'reason'")
     if "until" in e and not _hhmm(e["until"]):
         raise ValueError("field 'until' must be HH:MM")
+    if a == "attach_case" and "project" not in e:
+        raise ValueError("attach_case needs 'project'")
+    if "project" in e:
+        if a != "attach_case":
+            raise ValueError("field 'project' belongs to attach_case only")
+        if not case_number_ok(e["project"]):
+            raise ValueError("field 'project' must be 1-%d of A-Z a-z 0-9 -" % PROJECT_MAX)
     if a == "transfer":
         n = ("to_service" in e) + ("to_window" in e) + ("to_staff" in e)
         if n != 1:

@@ -59,6 +59,21 @@ def case_action_rules():
     assert "unknown value" in raises(events.validate, _action(action="finish", case="maybe"))
 
 
+def case_attach_case():
+    # 办件编号: 1..40 of A-Z a-z 0-9 and '-'; the call pad types digits
+    for no in ("20240915001", "330100-2026-000123", "AbC9", "1", "9" * 40):
+        e = events.action("w01-pad", "a1b2c3d4", 8, 1700000000, "attach_case", project=no)
+        assert events.decode(events.encode(e)) == e and e["project"] == no
+    assert "attach_case needs 'project'" in raises(events.validate, _action(action="attach_case"))
+    for bad in ("", "9" * 41):
+        assert "length out of range" in raises(events.validate, _action(action="attach_case", project=bad))
+    for bad in ("2024 0915", "2024_0915", "2024/0915", "办件2024", "\u0661\u0662", "ａ1", "12\n"):
+        assert "A-Z a-z 0-9 -" in raises(events.validate, _action(action="attach_case", project=bad)), bad
+    assert "wrong type" in raises(events.validate, _action(action="attach_case", project=2024))
+    assert "attach_case only" in raises(events.validate, _action(action="call_next", project="2024"))
+    assert "attach_case" in events.ACTIONS
+
+
 def case_envelope_strict():
     assert "unknown field" in raises(events.validate, _action(action="start", extra=1))
     assert "missing field 'seq'" in raises(events.validate, {"v": 1, "dev": "d", "boot": "b", "ts": 0,
@@ -162,7 +177,7 @@ def case_identity():
 
 
 CASES = [case_topics_roundtrip, case_topics_refuse_bad_ids, case_action_roundtrip, case_action_rules,
-         case_envelope_strict, case_decode_refuses_garbage, case_rating_rules, case_desired_display,
+         case_attach_case, case_envelope_strict, case_decode_refuses_garbage, case_rating_rules, case_desired_display,
          case_desired_callpad_evaluator, case_status, case_identity]
 
 

@@ -241,3 +241,74 @@ def test_invalid_desired_state_is_not_published(tmp_path):
     p = Published(tmp_path / "d.sqlite")
     assert p.changes({"w03-pad": {"role": "callpad", "window": 3}}) == []
     p.close()
+
+
+def test_attach_case_maps_onto_the_engines_attach_case_command():
+    e = events.action("w03-pad", "b", 14, 1, "attach_case", project="20240915000123")
+    m = classify("w03-pad", "event", events.encode(e).encode())
+    assert isinstance(m, intake.Event) and m.window == 3
+    assert commands.from_event(m.window, m.event, 5.0) == {
+        "type": "attach_case", "at": 5.0, "window": 3, "project_no": "20240915000123",
+        "origin": {"dev": "w03-pad", "boot": "b", "seq": 14}}
+    bad = dict(e, project="2024 0915")
+    assert "A-Z a-z 0-9 -" in classify("w03-pad", "event", json.dumps(bad).encode()).reason
+
+
+NEW = {"version": "2026.2", "reasons": [{"code": "21", "text": "等候时间长"}, {"code": "22", "text": "材料反复要求"}]}
+
+
+def test_evaluators_show_the_engines_content_and_the_hall_files_without_it():
+    req = {"type": "evaluation_requested", "at": 10.0, "prompt": "p1", "window": 3, "ticket": "t-A012",
+           "number": "A012", "staff": "s005", "service": "ZH", "timeout": 60}
+    v, _ = fold([req])
+    old = states(v, 3)["w03-eval"]
+    assert old["rv"] == HALL.evaluation.reasons_version and old["reasons"] == [r.code for r in HALL.evaluation.reasons]
+    v2, touched = view.with_content(v, view.content_of(NEW))
+    assert touched == set(v.windows)          # every window: the publisher sends only what changed
+    s = states(v2, 3)
+    e = s["w03-eval"]
+    assert (e["rv"], e["reasons"], e["rtexts"]) == ("2026.2", ["21", "22"], ["等候时间长", "材料反复要求"])
+    assert set("等候时间长材料反复要求") <= set(e["gl"]) and e["mode"] == "prompt" and e["prompt"] == "p1"
+    assert s["w03-pad"] == states(v, 3)["w03-pad"] and s["w03-led"] == states(v, 3)["w03-led"]
+    assert view.with_content(v2, view.content_of(NEW)) == (v2, set())   # the same again: nothing touched
+    assert view.content_of({"version": "x"}) is None and view.content_of(None) is None
+
+
+def test_a_restarted_gateway_seeds_the_view_with_the_engines_content():
+    from gateway.devices.plane import engine_content, seed
+    from gateway.engine import Engine
+    eng = Engine(HALL)
+    empty = view.empty(w.number for w in HALL.windows)
+    v = seed(empty, eng, 0.0)     # the hall file's list until a version is downloaded
+    assert v.content == view.content_of(eng.content) and states(v, 3)["w03-eval"]["rv"] == HALL.evaluation.reasons_version
+    out = eng.handle({"type": "set_content", "at": 1_790_000_000.0, **NEW})
+    assert out.ok, out.refusal
+    v = seed(empty, eng, 0.0)
+    assert v.content == view.Content("2026.2", (("21", "等候时间长"), ("22", "材料反复要求")))
+    assert states(v, 3)["w03-eval"]["rv"] == "2026.2"
+    # the content is read from the engine; from a content_changed event only for an engine without it
+    assert engine_content(object(), NEW) == view.content_of(NEW) and engine_content(object()) is None
+
+
+def test_evaluator_state_fits_says_why_a_downloaded_content_would_not_fit():
+    ok = desired.evaluator_state_fits
+    assert ok(HALL, NEW) is None
+    hall_own = {"version": HALL.evaluation.reasons_version,
+                "reasons": [{"code": r.code, "text": r.text} for r in HALL.evaluation.reasons]}
+    assert ok(HALL, hall_own) is None and ok(VILLAGE, hall_own) is None
+    assert "rv holds 1 to 16" in ok(HALL, dict(NEW, version="2026.2-province-x"))
+    assert "at most 12" in ok(HALL, dict(NEW, reasons=[{"code": f"{i:02d}", "text": "慢"} for i in range(13)]))
+    assert "code" in ok(HALL, dict(NEW, reasons=[{"code": "9" * 17, "text": "慢"}]))
+    assert "text" in ok(HALL, dict(NEW, reasons=[{"code": "01", "text": "慢" * 25}]))
+    assert "twice" in ok(HALL, dict(NEW, reasons=[{"code": "01", "text": "慢"}, {"code": "01", "text": "差"}]))
+    assert "must be" in ok(HALL, {"version": "1"}) and "must be" in ok(HALL, "2026.2")
+    # twelve texts of 24 different characters: far more glyphs than a state carries
+    many = [{"code": f"{i:02d}", "text": "".join(chr(0x4E00 + i * 24 + k) for k in range(24))} for i in range(12)]
+    assert "glyphs" in ok(HALL, dict(NEW, reasons=many))
+    # within the glyphs, but too many bytes for the evaluator's receive buffer
+    big = [{"code": f"{i:016d}", "text": "".join(chr(0x4E00 + (i * 24 + k) % 40) for k in range(24))}
+           for i in range(12)]
+    why = ok(HALL, {"version": "v" * 16, "reasons": big})
+    assert f"more than the {wire.RX_BYTES['evaluator']}" in why
+    assert desired.largest_evaluator_state(HALL, view.content_of({"version": "v" * 16, "reasons": big})) > \
+        wire.RX_BYTES["evaluator"] >= desired.largest_evaluator_state(HALL)

@@ -349,3 +349,79 @@ def test_embedded_broker_carries_the_same_traffic(tmp_path):
             pad.close()
             led.close()
             gw.close()
+
+
+def test_the_case_number_from_the_call_pad_reaches_the_ticket_and_its_rating(hall):
+    gw, device, _ = hall
+    pad, ev = device("w03-pad"), device("w03-eval", "evaluator")
+    gw.issue()
+    submitted = []
+    real = gw.rt.submit
+    gw.rt.submit = lambda cmd: (submitted.append(cmd), real(cmd))[1]
+    pad.action("login", staff="1005")
+    pad.action("call_next")
+    pad.action("start")
+    pad.wait(lambda d: d["tstate"] == "serving")
+    sent = pad.action("attach_case", project="20240915001")
+    assert pad.wait(lambda d: d["msg"])["msg"] == "已关联 办件 20240915001"
+    cmd = next(c for c in submitted if c["type"] == "attach_case")
+    assert cmd == {"type": "attach_case", "at": cmd["at"], "window": 3, "project_no": "20240915001",
+                   "origin": {"dev": "w03-pad", "boot": pad.ids.boot, "seq": sent["seq"]}}
+    attached = [x for x in gw.events if x["type"] == "case_attached"]
+    assert [(x["window"], x["number"], x["project_no"]) for x in attached] == [(3, "A001", "20240915001")]
+    # after finishing, until the rating is in, the number goes to the ticket just finished (last one wins)
+    pad.action("finish", case="promised")
+    pad.wait(lambda d: d["tstate"] == "" and d["msg"] == "")
+    pad.action("attach_case", project="20240915002")
+    pad.wait(lambda d: d["msg"] == "已关联 办件 20240915002")
+    pad.action("request_evaluation")
+    prompt = ev.wait(lambda d: d["mode"] == "prompt")["prompt"]
+    ev.rate(prompt, 5)
+    ev.wait(lambda d: d["mode"] == "thanks")
+    rated = [x for x in gw.events if x["type"] == "rating_recorded"]
+    assert [x["project_no"] for x in rated] == ["20240915002"]
+    # rated: the record is final, and the refusal shows on the pad as any other
+    pad.action("attach_case", project="20240915003")
+    assert pad.wait(lambda d: d["msg"] and "已关联" not in d["msg"])["msg"].startswith("window 3 holds no ticket")
+
+
+def test_a_new_content_version_republishes_every_evaluators_state(hall):
+    gw, device, _ = hall
+    evs = [device(f"w{n:02d}-eval", "evaluator") for n in (3, 7)]
+    pad, led = device("w03-pad"), device("w03-led", "display")
+    for e in evs:
+        e.wait(lambda d: d["rv"] == HALL.evaluation.reasons_version)
+    pad_rev, led_rev = pad.wait(lambda d: True)["rev"], led.wait(lambda d: True)["rev"]
+    new = {"version": "2026.2", "reasons": [{"code": "21", "text": "等候时间长"}, {"code": "22", "text": "材料反复要求"}]}
+    assert desired_fits(new) is None
+    out = gw.rt.submit({"type": "set_content", "at": gw.clock(), **new})
+    assert out.ok, out.refusal
+    assert [x["version"] for x in gw.events if x["type"] == "content_changed"] == ["2026.2"]
+    for e in evs:
+        d = e.wait(lambda d: d["rv"] == "2026.2")
+        assert (d["reasons"], d["rtexts"]) == (["21", "22"], ["等候时间长", "材料反复要求"])
+        assert set("等候时间长材料反复要求") <= set(d["gl"])
+    time.sleep(0.3)
+    assert (pad.desired["rev"], led.desired["rev"]) == (pad_rev, led_rev)   # nothing else changed
+    # a 差评 on the new list counts against it, and a restarted gateway keeps it
+    gw.issue()
+    pad.action("login", staff="1005")
+    for a in ("call_next", "start", "finish", "request_evaluation"):
+        pad.action(a)
+    prompt = evs[0].wait(lambda d: d["mode"] == "prompt")["prompt"]
+    r = evs[0]
+    r.send(events.rating("w03-eval", r.ids.boot, r.ids.next(), int(time.time()), prompt, 2, int(time.time()),
+                         ["22"], "2026.2"))
+    evs[0].wait(lambda d: d["mode"] == "thanks")
+    rated = [x for x in gw.events if x["type"] == "rating_recorded"]
+    assert [(x["reasons"], x["reasons_version"]) for x in rated] == [(["22"], "2026.2")]
+    gw.close()
+    gw.open()
+    time.sleep(0.3)
+    assert gw.plane.view.content.version == "2026.2"
+    assert evs[1].wait(lambda d: True)["rv"] == "2026.2"
+
+
+def desired_fits(content):
+    from gateway.devices.desired import evaluator_state_fits
+    return evaluator_state_fits(HALL, content)

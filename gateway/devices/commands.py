@@ -6,7 +6,7 @@ from __future__ import annotations
 from protocols import events
 
 # Event field -> engine command field, where the names differ.
-RENAMED = {"staff": "staff_code", "ticket": "number", "case": "case_type"}
+RENAMED = {"staff": "staff_code", "ticket": "number", "case": "case_type", "project": "project_no"}
 CARRIED = ("reason", "until", "to_service", "to_window", "to_staff")
 
 

@@ -7,7 +7,7 @@ import base64
 import functools
 
 from gateway.config import Hall
-from gateway.devices.view import HallView, WindowView
+from gateway.devices.view import Content, HallView, WindowView, content_of
 from gateway.display.render import glyph, render
 from protocols import desired as wire
 from protocols.desired import GLYPHS_MAX, PAUSE_REASONS_MAX
@@ -15,6 +15,10 @@ from protocols.desired import GLYPHS_MAX, PAUSE_REASONS_MAX
 TEXT_MAX = 64  # protocols.desired DISPLAY "text"
 MSG_MAX = 48
 NAME_MAX = 16
+_EVALUATOR = {f[0]: f for f in wire.EVALUATOR}   # (name, kind, required, lo, hi, cap)
+RV_MAX = _EVALUATOR["rv"][4]
+CODE_MAX, REASONS_MAX = _EVALUATOR["reasons"][4], _EVALUATOR["reasons"][5]
+RTEXT_MAX = _EVALUATOR["rtexts"][4]
 
 
 def display_lines(w, wv: WindowView) -> list[str]:
@@ -104,11 +108,22 @@ def callpad(hall: Hall, view: HallView, wv: WindowView) -> dict:
             **glyphs(staff, *reasons, msg)}
 
 
-def evaluator(hall: Hall, wv: WindowView) -> dict:
+def _content(hall: Hall, content: Content | None) -> Content:
+    if content is not None:
+        return content
     ev = hall.evaluation
+    return Content(ev.reasons_version, tuple((r.code, r.text) for r in ev.reasons))
+
+
+def evaluator(hall: Hall, wv: WindowView, content: Content | None = None) -> dict:
+    """content: the engine's (the province's version), None for the hall file's.
+    Codes, texts and version go out whole, never cut: one that does not fit
+    makes the state invalid, so it is not sent and the evaluators keep the
+    list they had (evaluator_state_fits says so before it is taken)."""
+    ev, c = hall.evaluation, _content(hall, content)
     d = {"role": "evaluator", "window": wv.window, "mode": wv.eval_mode,
-         "reasons": [r.code[:16] for r in ev.reasons[:12]], "rtexts": [r.text[:24] for r in ev.reasons[:12]],
-         "rv": ev.reasons_version[:16], "acked": list(wv.acked)}
+         "reasons": [code for code, _ in c.reasons], "rtexts": [text for _, text in c.reasons],
+         "rv": c.version, "acked": list(wv.acked)}
     if wv.eval_mode == "prompt":
         d["prompt"] = wv.prompt
         d["timeout"] = min(600, wv.prompt_timeout or ev.prompt_timeout_seconds)
@@ -119,19 +134,66 @@ def evaluator(hall: Hall, wv: WindowView) -> dict:
     return d
 
 
-def largest_evaluator_state(hall: Hall) -> int:
+def largest_evaluator_state(hall: Hall, content: Content | None = None) -> int:
     """Bytes of the largest desired state this hall can send an evaluator:
-    its reasons, its longest-named clerk, a prompt and 16 acked prompts with
-    ids as long as a year of prompts makes them. The one role whose state
-    size the hall file decides (the others have a fixed bound)."""
+    its reasons (content's, else the hall file's), its longest-named clerk, a
+    prompt and 16 acked prompts with ids as long as a year of prompts makes
+    them. The one role whose state size the hall file and the province's
+    content decide (the others have a fixed bound). ValueError when such a
+    state breaks the contract."""
     pid = "E" + "9" * 9
     worst = 0
     for member in hall.staff or (None,):
         wv = WindowView(window=999, status="serving", staff=member.id if member else "", eval_mode="prompt",
                         prompt=pid, prompt_staff=member.id if member else "", prompt_timeout=600,
                         acked=(pid,) * 16)
-        worst = max(worst, len(wire.encode({**evaluator(hall, wv), "rev": wire.REV_MAX}).encode()))
+        worst = max(worst, len(wire.encode({**evaluator(hall, wv, content), "rev": wire.REV_MAX}).encode()))
     return worst
+
+
+def evaluator_state_fits(hall: Hall, content) -> str | None:
+    """Why the evaluators could not take this content ({"version": str,
+    "reasons": [{"code", "text"}, ...]}, as the engine keeps it), or None when
+    they can: each field within the wire contract (protocols/desired.py
+    EVALUATOR), every Chinese character of the texts and the longest clerk's
+    name among the glyphs a state carries, and the largest state within the
+    evaluator's receive buffer (RX_BYTES). Call it before a downloaded version
+    is submitted: a content that does not fit is never sent to the devices."""
+    c = content_of(content)
+    if c is None:
+        return 'content must be {"version": text, "reasons": [{"code": text, "text": text}, ...]}'
+    codes = [code for code, _ in c.reasons]
+    if not all(isinstance(x, str) for r in c.reasons for x in r):
+        return "reason codes and texts must be texts"
+    if not 0 < len(c.version) <= RV_MAX:
+        return f"version {c.version!r} is {len(c.version)} characters; an evaluator's rv holds 1 to {RV_MAX}"
+    if len(c.reasons) > REASONS_MAX:
+        return f"{len(c.reasons)} reasons; an evaluator shows at most {REASONS_MAX}"
+    for code, text in c.reasons:
+        if not 0 < len(code) <= CODE_MAX:
+            return f"reason code {code!r} is {len(code)} characters; an evaluator takes 1 to {CODE_MAX}"
+        if not 0 < len(text) <= RTEXT_MAX:
+            return f"reason text {text!r} is {len(text)} characters; an evaluator shows 1 to {RTEXT_MAX}"
+    if len(set(codes)) != len(codes):
+        return "a reason code appears twice"
+    if not any(d.role == "evaluator" for d in hall.devices):
+        return None
+    texts = "".join(text for _, text in c.reasons)
+    for member in hall.staff or (None,):
+        name = _name(hall, member.id) if member else ""
+        need = len(dict.fromkeys(ch for ch in name + texts if ord(ch) > 127 and glyph(ch) is not None))
+        if need > GLYPHS_MAX:
+            return (f"the reason texts{' and the name ' + name if name else ''} need {need} Chinese glyphs; "
+                    f"an evaluator's state carries {GLYPHS_MAX} (the rest would show as '?')")
+    try:
+        n = largest_evaluator_state(hall, c)
+    except ValueError as e:
+        return f"an evaluator's state would break the contract: {e}"
+    cap = wire.RX_BYTES["evaluator"]
+    if n > cap:
+        return (f"with these reasons (and the longest clerk's name) an evaluator's state is up to {n} bytes, "
+                f"more than the {cap} it takes: fewer or shorter reason texts")
+    return None
 
 
 def for_window(hall: Hall, view: HallView, window: int, bright: int) -> dict[str, dict]:
@@ -144,5 +206,5 @@ def for_window(hall: Hall, view: HallView, window: int, bright: int) -> dict[str
         elif dev.role == "callpad":
             out[dev.id] = callpad(hall, view, wv)
         elif dev.role == "evaluator":
-            out[dev.id] = evaluator(hall, wv)
+            out[dev.id] = evaluator(hall, wv, view.content)
     return out

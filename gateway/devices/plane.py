@@ -95,6 +95,9 @@ class DevicePlane:
             elif not out.ok:
                 log.info("%s from %s refused: %s", cmd["type"], msg.dev, out.refusal)
                 self.view, touched = view.message(self.view, msg.window, out.refusal or "操作被拒绝")
+            elif cmd["type"] == "attach_case":
+                # The pad knows only that its key press was delivered: say what was attached.
+                self.view, touched = view.message(self.view, msg.window, "已关联 办件 " + cmd["project_no"])
             else:
                 touched = set()
             self._publish(touched)
@@ -104,7 +107,12 @@ class DevicePlane:
         with self._lock:
             touched = set()
             for ev in events:
-                self.view, t = view.apply(self.view, ev, self._services.__getitem__)
+                if ev.get("type") == "content_changed":
+                    # Every evaluator gets the new reasons and rv. Read under the
+                    # runtime's lock: the engine is as this commit left it.
+                    self.view, t = view.with_content(self.view, engine_content(self.runtime.engine, ev))
+                else:
+                    self.view, t = view.apply(self.view, ev, self._services.__getitem__)
                 touched |= t
             # The window that acted first (its display shows the number called),
             # then the others whose waiting count moved.
@@ -140,6 +148,14 @@ class DevicePlane:
             self.tick()
 
 
+def engine_content(eng, ev: dict | None = None) -> view.Content | None:
+    """The evaluators' content: the engine's `content` (the province's version once
+    downloaded), else what a content_changed event carries; None (the hall file's
+    reasons) for an engine without content."""
+    c = getattr(eng, "content", None)
+    return view.content_of(c if c is not None else ev)
+
+
 def seed(v: view.HallView, eng, now: float) -> view.HallView:
     """The view of the engine's current state (read under the runtime's lock),
     so a restarted gateway shows what the hall was showing before."""
@@ -156,4 +172,4 @@ def seed(v: view.HallView, eng, now: float) -> view.HallView:
             prompt_staff=(p["staff"] or "") if p else "",
             # What is left of the prompt's time, not the full timeout again.
             prompt_timeout=max(1, int(p["deadline"] - now)) if p else 0)
-    return view.HallView(windows, dict(eng.line.waiting))
+    return view.HallView(windows, dict(eng.line.waiting), engine_content(eng))

@@ -29,9 +29,37 @@ class WindowView:
 
 
 @dataclass(frozen=True)
+class Content:
+    """The 差评 reasons the evaluators offer and the version of that list: the
+    province's, once the gateway has downloaded it (the engine's `content`)."""
+    version: str
+    reasons: tuple[tuple[str, str], ...]  # (code, text)
+
+
+@dataclass(frozen=True)
 class HallView:
     windows: dict[int, WindowView]
     waiting: dict[str, int] = field(default_factory=dict)  # service code -> tickets waiting
+    content: Content | None = None  # None: the hall file's evaluation.reasons
+
+
+def content_of(c) -> Content | None:
+    """The engine's content {"version", "reasons": [{"code", "text"}, ...]} as the
+    view keeps it; None for anything else (then the hall file's reasons stand)."""
+    if not isinstance(c, dict) or not isinstance(c.get("version"), str) or not isinstance(c.get("reasons"), list):
+        return None
+    try:
+        return Content(c["version"], tuple((r["code"], r["text"]) for r in c["reasons"]))
+    except (KeyError, TypeError):
+        return None
+
+
+def with_content(view: HallView, content: Content | None) -> tuple[HallView, set[int]]:
+    """New evaluator content: every window is touched (the publisher sends only
+    the states that changed, so only the evaluators' go out)."""
+    if content is None or content == view.content:
+        return view, set()
+    return replace(view, content=content), set(view.windows)
 
 
 def empty(window_numbers) -> HallView:

@@ -175,3 +175,51 @@ def test_a_call_whose_link_drops_before_the_ack_says_not_sent_and_is_never_sent_
     b.press("recall")             # a later action on the new link: a resent call would come first
     gateway.wait(lambda: gateway.events_of(DEV, "recall"), 5, "recall after reconnect")
     assert gateway.events_of(DEV, "call_next") == []
+
+
+def test_the_clerk_attaches_the_case_number_to_the_ticket_held_and_to_the_one_just_finished(make_board, gateway):
+    b = make_board("callpad", DEV, ui_words=False)
+    gateway.publish_desired(DEV, logged_in(tstate="serving", recalls=0, msg=""))
+    b.wait_until(lambda: b.screen_text()[3] == "A012 SERVING", what="serving")
+    b.type("2024091500")
+    assert b.screen_text()[5] == "CASE#2024091500"        # the digits typed so far
+    b.type("0123456789")
+    b.press("7")                                         # a 21st digit is not taken
+    assert b.screen_text()[5] == "#" + "20240915000123456789"[-15:]   # the last digits, as the line holds
+    b.press("ok")
+    e = gateway.wait(lambda: gateway.events_of(DEV, "attach_case"), 5, "attach_case")[0]
+    assert e["project"] == "20240915000123456789" and e["seq"] == 1 and e["type"] == "action"
+    b.wait_until(lambda: b.screen_text()[6] == "SENT ATTACH_CASE", what="sent note")
+    assert b.screen_text()[5] == ""
+
+    # digits typed, then finish: the finish step's digit is the case type, as before
+    b.type("55")
+    b.press("finish")
+    assert b.screen_text()[5] == "CASE 1-5 OK=IMM"
+    b.press("2")
+    fin = gateway.wait(lambda: gateway.events_of(DEV, "finish"), 5, "finish")[0]
+    assert fin["case"] == "promised" and len(gateway.events_of(DEV, "attach_case")) == 1
+    # finished, not yet rated: the window holds no ticket, the number goes to the one just finished
+    gateway.publish_desired(DEV, logged_in(ticket="", tstate="", recalls=0, msg=""))
+    b.wait_until(lambda: b.screen_text()[3] == "NO TICKET", what="finished")
+    b.type("5501")
+    b.press("ok")
+    second = gateway.wait(lambda: gateway.events_of(DEV, "attach_case")[1:], 5, "second attach_case")[0]
+    assert second["project"] == "5501"
+    # the gateway's answer is the message line, as for every action
+    d = logged_in(ticket="", tstate="", recalls=0, msg="已关联 办件 5501")
+    d.update(glyphs(d["staff"], *d["reasons"], d["msg"]))
+    gateway.publish_desired(DEV, d)
+    b.wait_until(lambda: b.screen_text(d["gl"])[6] == "已关联 办件 5501", 8, "attached, in the gateway's words")
+    # the other digit flows keep their meaning: transfer, then logged out the login code
+    b.press("transfer")
+    b.type("12")
+    b.press("ok")
+    assert gateway.wait(lambda: gateway.events_of(DEV, "transfer"), 5, "transfer")[0]["to_window"] == 12
+    gateway.publish_desired(DEV, logged_in(logged_in=False, staff="", ticket="", tstate="", msg=""))
+    b.wait_until(lambda: b.screen_text()[1] == "LOGGED OUT", what="logged out")
+    b.type("1045")
+    b.press("ok")
+    assert gateway.wait(lambda: gateway.events_of(DEV, "login"), 5, "login")[0]["staff"] == "1045"
+    assert [x["action"] for x in gateway.events_of(DEV)] == ["attach_case", "finish", "attach_case", "transfer",
+                                                               "login"]

@@ -106,6 +106,27 @@ def test_bad_rating_opens_the_reason_step_with_the_gateways_reasons(make_board, 
     assert len(ratings(gateway)) == 2
 
 
+def test_a_new_reasons_version_during_the_reason_step_is_picked_from_again(make_board, gateway):
+    b = make_board("evaluator", DEV, ui_words=False)
+    old = dict(reasons=["slow", "rude", "unclear"], rtexts=["SLOW", "RUDE", "UNCLEAR"], rv="2026.1")
+    gateway.publish_desired(DEV, prompt("p-v", **old))
+    b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
+    b.press("unsatisfied")
+    b.press("next")
+    b.press("next")
+    b.press("pick")               # unclear, the third of the old list
+    b.wait_until(lambda: shown(b)[1:] == ["  SLOW", "  RUDE", ">*UNCLEAR"], what="ticked on the old list")
+    # the province's next version arrives while the citizen is choosing (the gateway's content_changed)
+    gateway.publish_desired(DEV, prompt("p-v", reasons=["21"], rtexts=["WAIT"], rv="2026.2"))
+    b.wait_until(lambda: shown(b) == ["REASONS:", "> WAIT"], what="the new list, nothing ticked")
+    b.press("next")               # one reason: the cursor stays on it (the old cursor would be past the end)
+    b.press("pick")
+    b.press("done")
+    e = gateway.wait(lambda: ratings(gateway, "p-v"), 5, "rating")[0]
+    assert (e["level"], e["reasons"], e["rv"]) == (2, ["21"], "2026.2")   # codes of the list named by rv
+    assert "render" not in b.console()
+
+
 def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board, gateway):
     b = make_board("evaluator", DEV)
     rtexts = ["服务态度差", "办事效率低", "一次告知不到位", "多次跑动", "办事指南内容不清晰"]

@@ -90,18 +90,22 @@ def test_another_roles_desired_state_is_refused():
 
 @pytest.mark.parametrize("name,fields", [
     ("login", {"staff": "1045"}), ("call_next", {}), ("finish", {"case": "promised"}),
-    ("pause", {"reason": "会议"}), ("transfer", {"to_window": 12}), ("request_evaluation", {})])
+    ("pause", {"reason": "会议"}), ("transfer", {"to_window": 12}), ("request_evaluation", {}),
+    ("attach_case", {"project": "20240915000123"}), ("attach_case", {"project": "330100-2026-Ab9"})])
 def test_actions_are_byte_identical(name, fields):
     ours = wire.encode(wire.action("w01-pad", "a1b2c3d4", 7, 1700000000, name, **fields))
     assert ours == events.encode(events.action("w01-pad", "a1b2c3d4", 7, 1700000000, name, **fields))
 
 
-@pytest.mark.parametrize("fields", [{"staff": "12ab"}, {"to_window": 0}, {"reason": ""}])
+@pytest.mark.parametrize("fields", [{"staff": "12ab"}, {"to_window": 0}, {"reason": ""}, {"project": ""},
+                                    {"project": "9" * 41}, {"project": "2024 01"}, {"project": "办件1"},
+                                    {"project": "\u0661"}])
 def test_bad_key_input_is_refused_as_protocols_refuses_it(fields):
+    name = "transfer" if "to_window" in fields else "attach_case" if "project" in fields else "login"
     with pytest.raises(ValueError):
-        events.action("d", "b", 1, 0, "transfer" if "to_window" in fields else "login", **fields)
+        events.action("d", "b", 1, 0, name, **fields)
     with pytest.raises(ValueError):
-        wire.action("d", "b", 1, 0, "transfer" if "to_window" in fields else "login", **fields)
+        wire.action("d", "b", 1, 0, name, **fields)
 
 
 @pytest.mark.parametrize("level,reasons,rv", [(5, None, None), (2, ["slow"], "r1"), (1, ["a", "b"], None)])
