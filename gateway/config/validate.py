@@ -288,6 +288,8 @@ def _upstream(r: Reader, doc: dict, source_dir: Path, services: tuple[m.Service,
         for i, svc in enumerate(services):
             if not svc.dept_code:
                 r.error(f"services[{i}].dept_code", "missing: every 好差评 record names its department's code")
+            if not svc.matters:
+                r.error(f"services[{i}].matters", "missing: every 好差评 record names its matter (事项编码)")
     return m.Upstream(enabled=enabled, adapter=adapter, url=url, app_key=app_key, secret_file=secret_path,
                       sm4=r.boolean(t, "sm4", p, default=False),
                       channel=r.string(t, "channel", p, default="5", pattern=CODE, what="a channel code"),

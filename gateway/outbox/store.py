@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS outbox_items (
 CREATE INDEX IF NOT EXISTS outbox_items_state ON outbox_items (dest, state, seq);
 CREATE TABLE IF NOT EXISTS outbox_status (dest TEXT PRIMARY KEY, last_error TEXT, last_error_at REAL,
   last_delivered_at REAL, held TEXT);
+CREATE TABLE IF NOT EXISTS outbox_notes (dest TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (dest, key)) WITHOUT ROWID;
 """
 STATES = ("pending", "delivered", "dead")
 
@@ -133,6 +135,18 @@ class OutboxStore:
     def hold(self, why: str | None) -> None:
         """Delivery stopped on purpose (a mapping contradicts the platform), or resumed."""
         self._write(self._status_sql(held=why))
+
+    def note(self, key: str, value: str | None) -> None:
+        """A destination's own remark that must outlast a restart (e.g. a mapping checked)."""
+        if value is None:
+            self._write(("DELETE FROM outbox_notes WHERE dest = ? AND key = ?", (self.dest, key)))
+        else:
+            self._write(("INSERT OR REPLACE INTO outbox_notes VALUES (?, ?, ?)", (self.dest, key, value)))
+
+    def noted(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM outbox_notes WHERE dest = ? AND key = ?",
+                                (self.dest, key)).fetchone()
+        return row[0] if row else None
 
     def retry(self, key: str | None = None) -> int:
         """Put dead-letter items (one, or all) back in line. Returns how many."""

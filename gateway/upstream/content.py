@@ -4,7 +4,9 @@ through the engine (a `set_content` command, so each version is in the audited
 log and every rating says which version the citizen chose from).
 
 Until the level map has been checked against the platform, delivery is held:
-a map the wrong way round would report every 非常满意 as 非常不满意.
+a map the wrong way round would report every 非常满意 as 非常不满意. A map once
+found right is noted in the store, so a restart while the platform is unwell does
+not hold the hall's ratings back; it is checked again at every refresh.
 """
 from __future__ import annotations
 
@@ -16,9 +18,18 @@ from gateway.upstream.mapping import check_levels, fetch_content
 log = logging.getLogger("hallgw.upstream")
 
 
+NOTE = "level_map_checked"
+
+
+def fingerprint(hall) -> str:
+    up = hall.upstream
+    return f"{up.adapter} {up.url} " + ",".join(f"{k}={v}" for k, v in sorted(up.level_map.items()))
+
+
 class ContentSync:
-    def __init__(self, runtime, adapter, outbox, clock, refresh_s: float, retry_max: float):
+    def __init__(self, runtime, adapter, outbox, clock, refresh_s: float, retry_max: float, store=None):
         self.runtime, self.adapter, self.outbox, self.clock = runtime, adapter, outbox, clock
+        self.store = store  # an OutboxStore of the destination, for the note that the map was checked
         self.hall = runtime.hall
         self.refresh_s, self.retry_max = refresh_s, retry_max
         self._stop = threading.Event()
@@ -30,7 +41,8 @@ class ContentSync:
         if not self.adapter.has_content:
             self.last = "this interface has no content call: the hall file's reasons are used"
             return
-        self.outbox.hold("level map not yet checked against the platform")
+        if self._noted() != fingerprint(self.hall):
+            self.outbox.hold("level map not yet checked against the platform")
         self._thread = threading.Thread(target=self._run, name="upstream-content", daemon=True)
         self._thread.start()
 
@@ -56,12 +68,14 @@ class ContentSync:
     def sync(self) -> str:
         problems = check_levels(self.hall, self.adapter)
         if problems:
+            self._note(None)
             self.outbox.hold("; ".join(problems))
             self.last = "delivery held: " + "; ".join(problems)
             log.error("upstream: %s", self.last)
             return self.last
         version, reasons = fetch_content(self.hall, self.adapter)
         current = self.runtime.read(lambda e: (getattr(e, "content", None) or {}).get("version"))
+        self._note(fingerprint(self.hall))
         self.outbox.hold(None)
         if version == current:
             self.last = f"content {version} is current"
@@ -80,6 +94,14 @@ class ContentSync:
         self.checked = True
         log.info("upstream: %s", self.last)
         return self.last
+
+
+    def _noted(self) -> str | None:
+        return self.store.noted(NOTE) if self.store is not None else None
+
+    def _note(self, value: str | None) -> None:
+        if self.store is not None:
+            self.store.note(NOTE, value)
 
 
 def _fits(hall, version: str, reasons: list[dict]) -> str | None:

@@ -27,7 +27,7 @@ class Upstream:
         self.outbox = Outbox(self.db, self.dest, retry_base=retry_base, retry_max=up.retry_max_seconds,
                              on_result=on_result)
         self.content = ContentSync(runtime, self.adapter, self.outbox, clock, up.content_refresh_hours * 3600,
-                                   up.retry_max_seconds)
+                                   up.retry_max_seconds, store=OutboxStore(self.db, NAME))
 
     def start(self) -> None:
         self.runtime.subscribe(self.outbox.poke)
@@ -41,6 +41,7 @@ class Upstream:
         self.outbox.stop()
         self.adapter.close()
         self._tags.close()
+        self.content.store.close()
 
     def status(self) -> dict:
         return describe(self.hall, self.db, self.content.last)

@@ -1,5 +1,6 @@
 """A short hall day with every kind of fault, through the real `hall-hil day`:
-gateway subprocess, Mosquitto, five emulated boards running the firmware."""
+gateway subprocess, Mosquitto, five emulated boards running the firmware, and the
+emulated provincial platform with its own faults taking every rating."""
 import os
 import re
 import signal
@@ -11,17 +12,21 @@ from pathlib import Path
 
 def test_short_day_with_faults_passes_its_checks(tmp_path):
     r = subprocess.run([sys.executable, "-m", "hil.cli", "day", "--config", "hall_config/village.toml",
-                        "--hours", "1", "--speed", "90", "--faults", "--workdir", str(tmp_path)],
-                       capture_output=True, text=True, timeout=300)
+                        "--hours", "1", "--speed", "90", "--faults", "--upstream", "--workdir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=400)
     last = r.stdout.strip().splitlines()[-1]
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    m = re.fullmatch(r"day ok: tickets=(\d+) served=(\d+) ratings=(\d+) faults=(\d+)", last)
+    m = re.fullmatch(r"day ok: tickets=(\d+) served=(\d+) ratings=(\d+) faults=(\d+) upstream: ratings=(\d+) "
+                     r"delivered=(\d+) duplicates_answered=(\d+) retries=(\d+) platform_faults=(\d+) .*", last)
     assert m, last
-    tickets, served, ratings, faults = map(int, m.groups())
+    tickets, served, ratings, faults, up_ratings, delivered, dups, retries, platform_faults = map(int, m.groups())
     assert tickets > 0 and 0 < served <= tickets and 0 < ratings <= served
     assert faults == 8   # every planned fault was carried out
     for kind in ("gateway SIGKILLed", "broker restarted", "power-cycled", "lost Wi-Fi", "delivered again"):
         assert kind in r.stdout
+    # every stored rating is on the platform once, field for field (the day's own checks
+    # fail it otherwise); the platform's faults were all carried out
+    assert up_ratings == ratings == delivered and platform_faults == 9
 
 
 def processes_in(folder) -> list[str]:
