@@ -5,8 +5,10 @@ from gateway.engine import stats as st
 
 
 def public(t: dict) -> dict:
-    """A ticket as shown outside the engine (a copy, so callers cannot change it)."""
-    out = {k: v for k, v in t.items() if k not in ("gen", "queue")}
+    """A ticket as shown outside the engine (a copy, so callers cannot change it). Without its
+    补充评价 code: that goes to the citizen on the printed ticket alone (the kiosk's answer),
+    never to a page, a clerk or anyone who looks a ticket up by its guessable number."""
+    out = {k: v for k, v in t.items() if k not in ("gen", "queue", "sup_code")}
     out["transfers"] = [dict(x) for x in t["transfers"]]
     out["waiting_for"] = dict(t["queue"]) if t["state"] == "waiting" else None
     return out
@@ -56,7 +58,7 @@ def issue_ticket(eng, cmd: dict, at: float, events: list):
     shown = public(t)
     events.append({"type": "ticket_issued", "at": at, "ticket": shown, "id": t["id"], "number": number,
                    "service": code, "lane": lane})
-    return None, shown
+    return None, {**shown, "sup_code": sup}
 
 
 def find(eng, ref: str) -> dict | None:
