@@ -14,6 +14,8 @@ from gateway.upstream.destination import NAME, Province
 from gateway.upstream.secret import read_secret
 
 log = logging.getLogger("hallgw.upstream")
+# httpx logs every request at INFO: the outbox says what matters (failures, backoff).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class Upstream:
