@@ -14,3 +14,14 @@ def test_bench_prints_its_last_line(tmp_path):
     assert "4/4 calls seen on the display" in lines[-2]
     assert re.fullmatch(r"press_to_display_p50_ms=[\d.]+ press_to_display_p99_ms=[\d.]+ "
                         r"relay_p99_ms=[\d.]+ gateway_rss_mb=\d+", lines[-1]), lines[-1]
+
+
+def test_bench_upstream_prints_its_figures(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "hil.cli", "bench-upstream", "--config", "hall_config/village.toml",
+                        "--samples", "5", "--offline-ratings", "20", "--workdir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    for sm4 in ("off", "on"):
+        assert f"bench-upstream sm4={sm4}: link up, commit->accepted over 5 ratings: p50=" in r.stdout
+        assert f"bench-upstream sm4={sm4}: offline: 20 ratings recorded" in r.stdout
+        assert "drained 20 at" in r.stdout and "left pending=0 dead=0" in r.stdout
