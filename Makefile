@@ -10,9 +10,14 @@ CONFIG ?= hall_config/county.toml
 HTTP_PORT ?= 8080
 
 # mosquitto: production broker and integration tests; espeak-ng + sox: the
-# default voice pack; fonts-unifont: LED text; alsa-utils: aplay on the Pi.
+# default voice pack; fonts-unifont: LED text; alsa-utils: aplay on the Pi;
+# chromium + fonts-wqy-microhei: the hall's pages in a kiosk browser and the
+# browser tests (Playwright drives Debian's chromium, it never downloads one).
 APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox \
-	fonts-unifont sqlite3 alsa-utils
+	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei
+
+# Playwright drives Debian's chromium (/usr/bin/chromium); it must never fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test system venv venv-test lock clean
 

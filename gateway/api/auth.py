@@ -36,6 +36,18 @@ def load_supervisor_token(data_dir: str | Path) -> tuple[str, str]:
     return _load(data_dir, "HALL_SUPERVISOR_TOKEN", "supervisor_token")
 
 
+ROLES = ("kiosk", "screen")  # the public faces' own credentials (pages, issue 13)
+
+
+def load_role_token(data_dir: str | Path, role: str) -> tuple[str, str]:
+    """(token of a page role, where it came from): HALL_<ROLE>_TOKEN, else
+    data_dir/<role>_token (0600, made on first run). A hall screen or a kiosk holds
+    its own token and no clerk secret."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    return _load(data_dir, f"HALL_{role.upper()}_TOKEN", f"{role}_token")
+
+
 def bearer(token: str | None, what: str = "clerk actions"):
     """A FastAPI dependency that lets a request through only with the right bearer token
     (none at all when token is None)."""
