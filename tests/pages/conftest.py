@@ -1,0 +1,44 @@
+"""Browser tests of the hall's pages: Debian's chromium driven by Playwright
+(never a downloaded browser), headless, one browser for the session."""
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path(os.environ.get("HALL_SCREENSHOTS", "")) if os.environ.get("HALL_SCREENSHOTS") else None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page_at(browser):
+    """page_at(width, height) -> a fresh page of that viewport; closed after the test."""
+    made = []
+
+    def make(width: int = 1920, height: int = 1080):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        made.append(ctx)
+        return ctx.new_page()
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+def screenshot(page, name: str) -> None:
+    """With HALL_SCREENSHOTS=DIR set, keep a picture of the page (for the closing notes)."""
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
