@@ -1,0 +1,1 @@
+"""The hall's pages (hall screen, clerk console, …) and what they share: the push hub."""

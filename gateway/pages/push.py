@@ -1,0 +1,225 @@
+"""The pages' push hub: every commit's engine events, numbered by the store's command seq,
+fanned out to many subscribers (hall screens, clerk consoles) without ever blocking the runtime.
+
+    hub = PushHub(runtime)                    # subscribes to the runtime at once
+    hub.keep("calls", init, fold)             # optional state folded from updates, under the lock
+    sub = hub.subscribe(select=None)          # select(update) -> update | None (a filter, e.g. one window)
+    seq, view = hub.snapshot(fn)              # fn(engine) under runtime.read; seq = what it includes
+    upd = sub.get(timeout) / await sub.next(timeout)   # Update, or None on timeout
+    sub.close(); hub.stop()
+
+An Update is (seq, events): seq is `runtime.store.seq` right after the commit, monotonic and
+persistent across restarts (with gaps: refused commands and other commands are logged too).
+A subscription made *before* a snapshot gets every update after it: take the snapshot, then
+skip updates with seq <= the snapshot's. A subscriber that falls more than `maxsize` updates
+behind is dropped (get/next raise Dropped): it reconnects and resyncs from a snapshot, so
+one stuck screen never holds memory or the runtime.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger("hallgw.push")
+RING = 1024
+QUEUE = 256
+
+
+@dataclass(frozen=True)
+class Update:
+    seq: int
+    events: tuple  # the engine's event dicts of one commit, in order (shared: never change them)
+
+
+class Dropped(Exception):
+    """The subscriber fell too far behind and was dropped: resync from a snapshot."""
+
+
+class Closed(Exception):
+    """The subscription was closed (by its owner, or the hub stopped)."""
+
+
+class Subscription:
+    def __init__(self, hub: PushHub, select: Callable[[Update], Update | None] | None, maxsize: int):
+        self._hub, self.select, self.maxsize = hub, select, maxsize
+        self._items: deque[Update] = deque()
+        self._cond = threading.Condition(hub._lock)
+        self._ended: type[Exception] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+        self._wake_pending = False
+
+    # Called by the hub under its lock, from the committing thread: append and wake, nothing more.
+    def _put(self, upd: Update) -> None:
+        if self._ended:
+            return
+        if len(self._items) >= self.maxsize:
+            self._end(Dropped)
+            return
+        self._items.append(upd)
+        self._wake()
+
+    def _end(self, why: type[Exception]) -> None:
+        self._ended = why
+        self._items.clear()
+        self._hub._subs.discard(self)
+        self._wake()
+
+    def _wake(self) -> None:
+        self._cond.notify_all()
+        loop = self._loop
+        if loop is not None and not self._wake_pending:
+            self._wake_pending = True
+            try:
+                loop.call_soon_threadsafe(self._set_event)
+            except RuntimeError:  # its loop is closed: nobody is listening any more
+                self._ended = self._ended or Closed
+                self._hub._subs.discard(self)
+
+    def _set_event(self) -> None:
+        with self._hub._lock:
+            self._wake_pending = False
+        if self._event is not None:
+            self._event.set()
+
+    def _take(self) -> Update | None:
+        if self._items:
+            return self._items.popleft()
+        if self._ended:
+            raise self._ended()
+        return None
+
+    def get(self, timeout: float | None = None) -> Update | None:
+        """The next update (threads); None if none came within timeout."""
+        end = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while True:
+                upd = self._take()
+                if upd is not None:
+                    return upd
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    async def next(self, timeout: float | None = None) -> Update | None:
+        """The next update (asyncio; the subscription binds to the running loop); None on timeout."""
+        loop = asyncio.get_running_loop()
+        end = None if timeout is None else loop.time() + timeout
+        while True:
+            with self._hub._lock:
+                if self._loop is not loop:
+                    self._loop, self._event = loop, asyncio.Event()
+                upd = self._take()
+                if upd is not None:
+                    return upd
+                self._event.clear()
+            left = None if end is None else end - loop.time()
+            if left is not None and left <= 0:
+                return None
+            try:
+                await asyncio.wait_for(self._event.wait(), left)
+            except TimeoutError:
+                pass
+
+    def pending(self) -> int:
+        with self._hub._lock:
+            return len(self._items)
+
+    def close(self) -> None:
+        with self._hub._lock:
+            if not self._ended:
+                self._end(Closed)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class PushHub:
+    def __init__(self, runtime, ring: int = RING, queue: int = QUEUE):
+        self.runtime = runtime
+        self.queue = queue
+        self._lock = threading.Lock()  # guards the ring, the subscriber set and their queues
+        self._ring: deque[Update] = deque(maxlen=ring)
+        self._subs: set[Subscription] = set()
+        self._folds: dict[str, tuple[Callable, object]] = {}
+        self._stopped = False
+        self.last_seq = runtime.store.seq
+        self._floor = self.last_seq  # every update after this seq is in the ring
+        runtime.subscribe(self._on_commit)  # the runtime has no unsubscribe: stop() makes it a no-op
+
+    def _on_commit(self, events: list[dict]) -> None:
+        # Under the runtime lock, in commit order: enqueue only, never wait on a subscriber.
+        if self._stopped or not events:
+            return
+        upd = Update(self.runtime.store.seq, tuple(events))
+        for name, (fold, state) in list(self._folds.items()):
+            try:
+                self._folds[name] = (fold, fold(state, upd))
+            except Exception:
+                log.exception("push fold %s failed", name)
+        with self._lock:
+            self.last_seq = upd.seq
+            if len(self._ring) == self._ring.maxlen:
+                self._floor = self._ring[0].seq
+            self._ring.append(upd)
+            for sub in list(self._subs):
+                try:
+                    mine = upd if sub.select is None else sub.select(upd)
+                except Exception:
+                    log.exception("push filter failed; dropping that subscriber")
+                    sub._end(Dropped)
+                    continue
+                if mine is not None:
+                    sub._put(mine)
+
+    def keep(self, name: str, init: object, fold: Callable[[object, Update], object]) -> None:
+        """State kept up to date with every update, folded under the runtime lock (so it is
+        consistent with snapshots): fold must be cheap and return the new state (e.g. the last
+        calls). Read it with state(name) inside a snapshot function."""
+        self.runtime.read(lambda _e: self._folds.__setitem__(name, (fold, init)))
+
+    def state(self, name: str):
+        return self._folds[name][1]
+
+    def subscribe(self, select: Callable[[Update], Update | None] | None = None,
+                  maxsize: int | None = None) -> Subscription:
+        """select(update) runs for each update on the committing thread: keep it cheap (a filter
+        of events); return None to skip the update."""
+        sub = Subscription(self, select, maxsize or self.queue)
+        with self._lock:
+            if self._stopped:
+                sub._ended = Closed
+            else:
+                self._subs.add(sub)
+        return sub
+
+    def snapshot(self, view: Callable[..., object]) -> tuple[int, object]:
+        """(seq, view(engine)) read under the runtime lock: the view includes every update up to seq."""
+        return self.runtime.read(lambda eng: (self.runtime.store.seq, view(eng)))
+
+    def since(self, seq: int) -> list[Update] | None:
+        """The updates after seq, or None if the ring no longer reaches back that far (then a
+        snapshot is needed)."""
+        with self._lock:
+            if seq < self._floor:
+                return None
+            return [u for u in self._ring if u.seq > seq]
+
+    def subscribers(self) -> int:
+        with self._lock:
+            return len(self._subs)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for sub in list(self._subs):
+                sub._end(Closed)

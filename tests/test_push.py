@@ -1,0 +1,146 @@
+"""The pages' push hub over a real runtime and store (no browser, no sockets)."""
+import asyncio
+import threading
+import time
+
+from engine.hallday import MONDAY_9, hall
+
+from gateway.pages.push import Closed, Dropped, PushHub
+from gateway.runtime import Runtime
+
+
+def numbers(u):
+    return [e["number"] for e in u.events if e["type"] == "ticket_issued"]
+
+
+def issue(rt, n=1, at=MONDAY_9):
+    for i in range(n):
+        assert rt.submit({"type": "issue_ticket", "at": at + i, "service": "ZH"}).ok
+
+
+def test_updates_carry_the_store_seq_in_commit_order(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    hub = PushHub(rt)
+    sub = hub.subscribe()
+    issue(rt, 3)
+    got = [sub.get(1) for _ in range(3)]
+    assert [u.seq for u in got] == [1, 2, 3] == sorted({u.seq for u in got})
+    assert [numbers(u) for u in got] == [["A001"], ["A002"], ["A003"]]
+    assert sub.get(0.01) is None  # nothing more: a timeout, not an error
+    assert hub.last_seq == rt.store.seq == 3
+    rt.close()
+
+
+def test_seq_is_persistent_across_a_restart(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    issue(rt, 2)
+    rt.close()
+    rt = Runtime(hall("county"), tmp_path)
+    hub = PushHub(rt)
+    sub = hub.subscribe()
+    issue(rt, 1, MONDAY_9 + 10)
+    assert sub.get(1).seq == 3  # numbering goes on from the store, not from 1
+    assert hub.since(0) is None  # from before this hub: only a snapshot can tell
+    assert [u.seq for u in hub.since(2)] == [3] and hub.since(3) == []
+    rt.close()
+
+
+def test_snapshot_then_updates_miss_nothing_and_repeat_nothing(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    hub = PushHub(rt)
+    issue(rt, 2)
+    sub = hub.subscribe()  # subscribe first, then snapshot: the order a page must use
+    issue(rt, 1, MONDAY_9 + 5)
+    seq, waiting = hub.snapshot(lambda eng: eng.line.waiting["ZH"])
+    issue(rt, 1, MONDAY_9 + 6)
+    after = [u for u in iter(lambda: sub.get(0.01), None) if u.seq > seq]
+    assert (seq, waiting) == (3, 3)
+    assert [numbers(u) for u in after] == [["A004"]]
+    rt.close()
+
+
+def test_a_slow_subscriber_is_dropped_and_the_others_are_not_held(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    hub = PushHub(rt, queue=4)
+    slow, fast = hub.subscribe(), hub.subscribe()
+    seen = []
+    stop = threading.Event()
+
+    def read_fast():
+        while not stop.is_set():
+            u = fast.get(0.05)
+            if u:
+                seen.append(u.seq)
+    t = threading.Thread(target=read_fast)
+    t.start()
+    start = time.monotonic()
+    for i in range(40):
+        issue(rt, 1, MONDAY_9 + i)
+        time.sleep(0.002)  # the fast reader keeps up; the slow one never reads
+    assert time.monotonic() - start < 5  # the runtime was never waiting on a reader
+    for _ in range(100):
+        if len(seen) == 40:
+            break
+        time.sleep(0.02)
+    stop.set()
+    t.join()
+    assert seen == list(range(1, 41))
+    try:
+        slow.get(0)
+        raise AssertionError("the slow subscriber should have been dropped")
+    except Dropped:
+        pass
+    assert hub.subscribers() == 1 and slow.pending() == 0  # it holds no memory any more
+    rt.close()
+
+
+def test_a_filter_gives_one_window_only(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    hub = PushHub(rt)
+
+    def window(n):
+        def select(u):
+            mine = tuple(e for e in u.events if e.get("window") == n)
+            return type(u)(u.seq, mine) if mine else None
+        return select
+    w1 = hub.subscribe(window(1))
+    issue(rt, 1)
+    assert rt.submit({"type": "login", "at": MONDAY_9 + 10, "window": 1, "staff_code": "1001"}).ok
+    assert rt.submit({"type": "call_next", "at": MONDAY_9 + 11, "window": 1}).ok
+    got = [e["type"] for u in iter(lambda: w1.get(0.01), None) for e in u.events]
+    assert "ticket_called" in got and "ticket_issued" not in got
+    rt.close()
+
+
+def test_fold_state_is_consistent_with_snapshots(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    hub = PushHub(rt)
+    hub.keep("issued", 0, lambda n, u: n + sum(e["type"] == "ticket_issued" for e in u.events))
+    issue(rt, 5)
+    seq, (n, waiting) = hub.snapshot(lambda eng: (hub.state("issued"), eng.line.waiting["ZH"]))
+    assert (seq, n, waiting) == (5, 5, 5)
+    rt.close()
+
+
+def test_asyncio_subscribers_are_woken_from_the_committing_thread(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    hub = PushHub(rt)
+
+    async def main():
+        subs = [hub.subscribe() for _ in range(100)]  # a hundred screens on one loop
+        loop = asyncio.get_running_loop()
+        waits = [asyncio.ensure_future(s.next(5)) for s in subs]
+        await asyncio.sleep(0.05)
+        await loop.run_in_executor(None, issue, rt, 1)
+        got = await asyncio.gather(*waits)
+        assert {u.seq for u in got} == {1}
+        assert await subs[0].next(0.01) is None
+        hub.stop()
+        try:
+            await subs[0].next(1)
+            raise AssertionError("a stopped hub ends its subscriptions")
+        except Closed:
+            pass
+    asyncio.run(main())
+    issue(rt, 1, MONDAY_9 + 3)  # after stop: the runtime's callback is a no-op
+    rt.close()
