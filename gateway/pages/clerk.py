@@ -1,0 +1,275 @@
+"""The clerk console (/clerk): a window's call pad in a browser, for a window whose pad
+is broken. Every action is the engine command the pad would send (runtime.submit with
+type, window, at), always for the session's own window: the window is fixed at login
+and never read from a request after it.
+
+Routes: GET /clerk (the page), GET /clerk/api/hall (window list, enrolled?, session),
+POST /clerk/api/login {window, staff_code} (+ Authorization: Bearer <API token> once per
+browser), POST /clerk/api/action {action, ...}, POST /clerk/api/logout,
+GET /clerk/api/state, GET /clerk/api/events (SSE: the window's state, pushed).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gateway.engine.commands import CASE_TYPES, problem
+from gateway.pages import clerk_auth as auth
+from gateway.pages import clerk_view as cv
+from gateway.pages.push import Closed, Dropped
+
+log = logging.getLogger("hallgw.clerk")
+STATIC = Path(__file__).resolve().parent / "static"
+ACTIONS = ("call_next", "call_ticket", "recall", "start", "finish", "no_show", "transfer", "pause", "resume",
+           "request_evaluation", "cancel_evaluation", "attach_case")
+FIELDS = {"call_ticket": {"number"}, "finish": {"case_type"}, "transfer": {"to_service", "to_window", "to_staff"},
+          "pause": {"reason", "until"}, "attach_case": {"project_no", "matter"}}
+KEEPALIVE_S = 20.0  # a comment line, so a dead connection is noticed; never a refetch
+
+
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    window: int
+    staff_code: str = Field(min_length=1, max_length=16)
+
+
+class ConsoleAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal[ACTIONS]
+    window: int | None = None  # never chooses the window: one that is not the session's is a forgery (403)
+    number: str | None = Field(default=None, min_length=1, max_length=16)
+    case_type: Literal[CASE_TYPES] | None = None
+    to_service: str | None = Field(default=None, min_length=1, max_length=16)
+    to_window: int | None = None
+    to_staff: str | None = Field(default=None, min_length=1, max_length=32)
+    reason: str | None = Field(default=None, min_length=1, max_length=32)
+    until: str | None = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    project_no: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,40}$")
+    matter: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def fields_fit_the_action(self):
+        given = {k for k in ("number", "case_type", "to_service", "to_window", "to_staff", "reason", "until",
+                             "project_no", "matter") if getattr(self, k) is not None}
+        wrong = given - FIELDS.get(self.action, set())
+        if wrong:
+            raise ValueError(f"{self.action} takes no {', '.join(sorted(wrong))}")
+        return self
+
+    def command(self) -> dict:
+        return {k: v for k, v in self.model_dump().items() if v is not None and k not in ("action", "window")}
+
+
+class Console:
+    def __init__(self, runtime, token: str, hub, clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic):
+        self.runtime, self.token, self.hub, self.clock = runtime, token, hub, clock
+        self.hall = runtime.hall
+        self.windows = {w.number: w for w in self.hall.windows}
+        self.throttle = auth.Throttle(monotonic)
+        self.sessions = auth.Sessions(monotonic)
+        self.names = cv.target_names(self.hall)
+
+    # -- credentials -----------------------------------------------------------
+    def session(self, sid: str | None) -> auth.Session:
+        """The request's live session, or 401. Also 401 once the engine no longer has this
+        clerk at this window (logged out on the pad): the session ends with the login."""
+        s = self.sessions.get(sid)
+        if s is None:
+            raise HTTPException(401, "未登录或会话已结束，请重新登录 (no console session)")
+        if self.runtime.read(lambda e: e.windows[s.window]["staff"]) != s.staff:
+            self.sessions.end(s.sid)
+            raise HTTPException(401, f"{s.name} 已不在 {s.window} 号窗口登录，请重新登录 (session ended)")
+        return s
+
+    @staticmethod
+    def same_origin(request: Request) -> None:
+        # SameSite=Strict already keeps the cookies off cross-site requests; this also
+        # turns away a cross-site form or script that carries no cookie at all.
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).netloc != request.headers.get("host"):
+            raise HTTPException(403, "cross-site request refused")
+
+    def state(self, n: int) -> dict:
+        # With the store's seq, as pushed: the page never shows an older picture over a newer one.
+        seq, st = self.hub.snapshot(lambda e: cv.window_state(e, n))
+        return {**st, "seq": seq}
+
+    def login(self, request: Request, response: Response, body: Login, authorization: str | None,
+              enrol: str | None) -> dict:
+        self.same_origin(request)
+        client = request.client.host if request.client else "?"
+        wait = self.throttle.wait(client)
+        if wait > 0:
+            raise HTTPException(429, f"错误次数过多，请 {int(wait + 0.999)} 秒后再试 (too many wrong tries)",
+                                headers={"Retry-After": str(int(wait + 0.999))})
+        with_token = auth.bearer_ok(self.token, authorization)
+        if not with_token and not auth.enrolled(self.token, enrol, time.time()):
+            self.throttle.fail(client)
+            raise HTTPException(401, "需要接口令牌：本浏览器尚未开通窗口控制台 (API token needed)",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if body.window not in self.windows:
+            raise HTTPException(422, f"本厅没有 {body.window} 号窗口 (no window {body.window})")
+        member = next((s for s in self.hall.staff if s.login_code == body.staff_code), None)
+        if member is None:
+            delay = self.throttle.fail(client)
+            log.warning("clerk console: wrong login code for window %s from %s", body.window, client)
+            raise HTTPException(401, f"登录码错误，{int(delay + 0.999)} 秒后可再试 (wrong login code)")
+        already = self.runtime.read(lambda e: e.windows[body.window]["staff"])
+        if already != member.id:
+            # The engine's login, so its rules hold: one clerk per window, one window per clerk.
+            out = self.runtime.submit({"type": "login", "at": self.clock(), "window": body.window,
+                                       "staff_code": body.staff_code})
+            if not out.ok:
+                raise HTTPException(409, f"未登录：{out.refusal}")
+        # else logged in there already (on the pad before it broke): the console takes over.
+        self.throttle.ok(client)
+        s = self.sessions.open(body.window, member.id, member.name)
+        response.set_cookie(auth.SESSION_COOKIE, s.sid, max_age=auth.SESSION_SECONDS, path=auth.COOKIE_PATH,
+                            httponly=True, samesite="strict")
+        if with_token:
+            now = int(time.time())
+            response.set_cookie(auth.ENROL_COOKIE, auth.enrolment(self.token, now), max_age=auth.ENROL_SECONDS,
+                                path=auth.COOKIE_PATH, httponly=True, samesite="strict")
+        return self.answer(s, f"{member.name} 已登录 {body.window} 号窗口")
+
+    def answer(self, s: auth.Session, message: str) -> dict:
+        return {"message": message, "state": self.state(s.window),
+                "choices": cv.hall_choices(self.hall, s.window, s.staff)}
+
+    def act(self, request: Request, s: auth.Session, body: ConsoleAction) -> dict:
+        self.same_origin(request)
+        if body.window is not None and body.window != s.window:
+            log.warning("clerk console of window %s tried to act for window %s", s.window, body.window)
+            raise HTTPException(403, f"本控制台只能操作 {s.window} 号窗口 (this console acts for window {s.window} only)")
+        cmd = {**body.command(), "type": body.action, "at": self.clock(), "window": s.window}
+        why = problem(cmd, self.windows)
+        if why:
+            raise HTTPException(422, why)
+        out = self.runtime.submit(cmd)
+        if not out.ok:
+            raise HTTPException(409, f"未执行：{out.refusal}")
+        return {"message": cv.confirmation(body.action, out.result, self.names), "result": out.result,
+                "state": self.state(s.window)}
+
+    def logout(self, request: Request, response: Response, s: auth.Session) -> dict:
+        self.same_origin(request)
+        out = self.runtime.submit({"type": "logout", "at": self.clock(), "window": s.window})
+        if not out.ok:
+            raise HTTPException(409, f"未退出：{out.refusal}")
+        self.sessions.end(s.sid)
+        response.delete_cookie(auth.SESSION_COOKIE, path=auth.COOKIE_PATH, httponly=True, samesite="strict")
+        return {"message": f"{s.name} 已退出 {s.window} 号窗口", "state": self.state(s.window)}
+
+    # -- push --------------------------------------------------------------------
+    def stream(self, s: auth.Session):
+        n, sid = s.window, s.sid
+
+        def mine(upd):
+            for ev in upd.events:
+                if ev.get("window") == n or ev.get("type") in ("queue_changed", "day_started"):
+                    return upd
+            return None
+
+        sub = self.hub.subscribe(mine)  # before the snapshot, so nothing falls between them
+
+        def view():
+            return self.hub.snapshot(lambda e: cv.window_state(e, n))
+
+        async def events():
+            try:
+                yield "retry: 1000\n\n"
+                seq, state = await asyncio.to_thread(view)  # the runtime's lock: not on the event loop
+                yield _sse("state", seq, state)
+                while True:
+                    try:
+                        upd = await sub.next(KEEPALIVE_S)
+                        while upd is not None and sub.pending():  # several commits: one picture of the newest
+                            upd = await sub.next(0) or upd
+                    except (Dropped, Closed):
+                        return  # the browser reconnects and starts from a fresh state
+                    if upd is None:
+                        yield ": keepalive\n\n"
+                        continue
+                    if upd.seq <= seq:
+                        continue
+                    seq, state = await asyncio.to_thread(view)
+                    if self.sessions.get(sid) is None or state["staff"] != s.staff:
+                        # Logged out (here or on the pad): the next clerk's window is not this page's.
+                        yield _sse("ended", seq, {"message": "会话已结束", "status_name": state["status_name"]})
+                        return
+                    yield _sse("state", seq, state)
+            finally:
+                sub.close()
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    # -- routes ------------------------------------------------------------------
+    def router(self) -> APIRouter:
+        r = APIRouter()
+        cookie = Cookie(default=None, alias=auth.SESSION_COOKIE)
+
+        def need_session(sid: str | None = cookie) -> auth.Session:
+            return self.session(sid)  # a dependency: 401 comes before any 422 of the body
+        session = Depends(need_session)
+
+        @r.get("/clerk", include_in_schema=False)
+        def page():
+            return FileResponse(STATIC / "clerk.html", headers={"Cache-Control": "no-cache"})
+
+        @r.get("/clerk/static/{name}", include_in_schema=False)
+        def static(name: str):
+            if name not in ("clerk.js", "clerk.css"):
+                raise HTTPException(404, "no such file")
+            return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+
+        @r.get("/clerk/api/hall", summary="Clerk console: the windows, and this browser's enrolment and session")
+        def hall(sid: str | None = cookie,
+                 enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
+            s = self.sessions.get(sid)
+            if s is not None and self.runtime.read(lambda e: e.windows[s.window]["staff"]) != s.staff:
+                self.sessions.end(s.sid)
+                s = None
+            return {"hall": self.hall.name, "enrolled": auth.enrolled(self.token, enrol, time.time()),
+                    "windows": [{"number": w.number, "display_text": w.display_text} for w in self.hall.windows],
+                    "session": None if s is None else self.answer(s, "")}
+
+        @r.post("/clerk/api/login", summary="Clerk console: log in at a window (staff code; API token once)")
+        def login(request: Request, response: Response, body: Login,
+                  authorization: str | None = Header(default=None),
+                  enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
+            return self.login(request, response, body, authorization, enrol)
+
+        @r.post("/clerk/api/action", summary="Clerk console: an action at the session's window")
+        def action(request: Request, body: ConsoleAction, s: auth.Session = session):
+            return self.act(request, s, body)
+
+        @r.post("/clerk/api/logout", summary="Clerk console: log out and end the session")
+        def logout(request: Request, response: Response, s: auth.Session = session):
+            return self.logout(request, response, s)
+
+        @r.get("/clerk/api/state", summary="Clerk console: the session's window now")
+        def state(s: auth.Session = session):
+            return self.answer(s, "")
+
+        @r.get("/clerk/api/events", summary="Clerk console: the window's state, pushed (SSE)")
+        def events(s: auth.Session = session):
+            return self.stream(s)
+
+        return r
+
+
+def _sse(kind: str, seq: int, data: dict) -> str:
+    return f"event: {kind}\nid: {seq}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+

@@ -1,0 +1,107 @@
+"""The clerk console's credentials: the API token, presented once per browser and
+exchanged for an enrolment cookie; the staff login code, throttled; and console
+sessions, each bound to one window and one staff member.
+
+The token never travels in a URL (URLs stay in history, proxy logs and Referer
+headers) and never sits where a script can read it: the page sends it once in an
+Authorization header, the answer is an HttpOnly cookie. The enrolment cookie is
+signed with the token itself, so rotating the token un-enrols every browser.
+Sessions are random ids held in memory: a gateway restart ends them all (the
+clerk logs in again; the engine still has them logged in, so that is allowed).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+SESSION_COOKIE = "hall_clerk"
+ENROL_COOKIE = "hall_clerk_key"
+COOKIE_PATH = "/clerk"
+ENROL_SECONDS = 30 * 86400
+SESSION_SECONDS = 14 * 3600   # a long service day; then log in again
+DELAY_BASE, DELAY_MAX = 1.0, 300.0
+THROTTLE_KEEP = 4096          # clients remembered; the oldest go first
+
+
+def enrolment(token: str, issued: int) -> str:
+    mac = hmac.new(token.encode(), f"clerk-console-enrol:{issued}".encode(), hashlib.sha256).hexdigest()
+    return f"{issued}.{mac}"
+
+
+def enrolled(token: str, value: str | None, now: float) -> bool:
+    issued, _, _ = (value or "").partition(".")
+    if not issued.isdigit() or not 0 <= now - int(issued) < ENROL_SECONDS:
+        return False
+    return hmac.compare_digest(value.encode(), enrolment(token, int(issued)).encode())
+
+
+def bearer_ok(token: str, authorization: str | None) -> bool:
+    scheme, _, given = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+class Throttle:
+    """Wrong codes (or tokens) per client: the n-th in a row locks that client out for
+    DELAY_BASE * 2**(n-1) seconds, at most DELAY_MAX. A right one clears the count."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic):
+        self.now = monotonic
+        self.fails: dict[str, tuple[int, float]] = {}  # client -> (wrong in a row, locked until)
+
+    def wait(self, client: str) -> float:
+        """Seconds this client must still wait (0: it may try)."""
+        n, until = self.fails.get(client, (0, 0.0))
+        return max(0.0, until - self.now())
+
+    def fail(self, client: str) -> float:
+        n = self.fails.pop(client, (0, 0.0))[0] + 1
+        delay = min(DELAY_MAX, DELAY_BASE * 2 ** (n - 1))
+        self.fails[client] = (n, self.now() + delay)
+        if len(self.fails) > THROTTLE_KEEP:
+            self.fails.pop(next(iter(self.fails)))
+        return delay
+
+    def ok(self, client: str) -> None:
+        self.fails.pop(client, None)
+
+
+@dataclass
+class Session:
+    sid: str
+    window: int
+    staff: str
+    name: str
+    expires: float
+    last_message: str = field(default="")
+
+
+class Sessions:
+    """Console sessions by id; at most one per window (a new login takes its place)."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic):
+        self.now = monotonic
+        self.by_id: dict[str, Session] = {}
+
+    def open(self, window: int, staff: str, name: str) -> Session:
+        for s in [s for s in self.by_id.values() if s.window == window or s.staff == staff]:
+            self.by_id.pop(s.sid)
+        s = Session(secrets.token_urlsafe(32), window, staff, name, self.now() + SESSION_SECONDS)
+        self.by_id[s.sid] = s
+        return s
+
+    def get(self, sid: str | None) -> Session | None:
+        s = self.by_id.get(sid or "")
+        if s is not None and s.expires <= self.now():
+            self.by_id.pop(s.sid, None)
+            return None
+        return s
+
+    def end(self, sid: str) -> None:
+        self.by_id.pop(sid, None)
+
+    def windows(self) -> set[int]:
+        return {s.window for s in self.by_id.values()}
