@@ -124,6 +124,8 @@ def test_actions_act_on_the_own_window_only(tmp_path):
     assert st["message"] == "已重呼 A001（第 1 次）" and st["state"]["recalls"] == 1
     assert st["state"]["enabled"]["finish"] is False and st["state"]["enabled"]["start"] is True
     assert c.post("/clerk/api/action", json={"action": "start"}).json()["state"]["status"] == "serving"
+    r = c.post("/clerk/api/action", json={"action": "attach_case", "project_no": "X1", "matter": "330681-SB-001"})
+    assert r.status_code == 409 and r.json()["detail"].startswith("未执行：该事项不属于这项业务（matter")
     r = c.post("/clerk/api/action", json={"action": "attach_case", "project_no": "330681-2026-000123",
                                           "matter": "330681-ZH-002"})
     assert r.status_code == 200 and r.json()["message"] == "已关联 办件 330681-2026-000123（A001）"
@@ -148,7 +150,10 @@ def test_actions_act_on_the_own_window_only(tmp_path):
     assert c.post("/clerk/api/action", json={"action": "resume"}).json()["state"]["status"] == "idle"
     # The engine's refusal, as its text, with 409.
     r = c.post("/clerk/api/action", json={"action": "call_next"})
-    assert r.status_code == 409 and "no ticket is waiting for window 1" in r.json()["detail"]
+    assert r.status_code == 409
+    assert r.json()["detail"] == "未执行：没有等候本窗口的号（no ticket is waiting for window 1）"
+    r = c.post("/clerk/api/action", json={"action": "attach_case", "project_no": "X1", "matter": "330681-SB-001"})
+    assert r.status_code == 409 and r.json()["detail"].startswith("未执行：本窗口没有可关联的号（window 1 holds no ticket")
     rt.close()
 
 

@@ -16,58 +16,20 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gateway.engine.commands import CASE_TYPES, problem
+from gateway.engine.commands import problem
 from gateway.pages import clerk_auth as auth
 from gateway.pages import clerk_view as cv
+from gateway.pages.clerk_models import ConsoleAction, Login
 from gateway.pages.push import Closed, Dropped
 
 log = logging.getLogger("hallgw.clerk")
 STATIC = Path(__file__).resolve().parent / "static"
-ACTIONS = ("call_next", "call_ticket", "recall", "start", "finish", "no_show", "transfer", "pause", "resume",
-           "request_evaluation", "cancel_evaluation", "attach_case")
-FIELDS = {"call_ticket": {"number"}, "finish": {"case_type"}, "transfer": {"to_service", "to_window", "to_staff"},
-          "pause": {"reason", "until"}, "attach_case": {"project_no", "matter"}}
 KEEPALIVE_S = 20.0  # a comment line, so a dead connection is noticed; never a refetch
-
-
-class Login(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    window: int
-    staff_code: str = Field(min_length=1, max_length=16)
-
-
-class ConsoleAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    action: Literal[ACTIONS]
-    window: int | None = None  # never chooses the window: one that is not the session's is a forgery (403)
-    number: str | None = Field(default=None, min_length=1, max_length=16)
-    case_type: Literal[CASE_TYPES] | None = None
-    to_service: str | None = Field(default=None, min_length=1, max_length=16)
-    to_window: int | None = None
-    to_staff: str | None = Field(default=None, min_length=1, max_length=32)
-    reason: str | None = Field(default=None, min_length=1, max_length=32)
-    until: str | None = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    project_no: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,40}$")
-    matter: str | None = Field(default=None, min_length=1, max_length=64)
-
-    @model_validator(mode="after")
-    def fields_fit_the_action(self):
-        given = {k for k in ("number", "case_type", "to_service", "to_window", "to_staff", "reason", "until",
-                             "project_no", "matter") if getattr(self, k) is not None}
-        wrong = given - FIELDS.get(self.action, set())
-        if wrong:
-            raise ValueError(f"{self.action} takes no {', '.join(sorted(wrong))}")
-        return self
-
-    def command(self) -> dict:
-        return {k: v for k, v in self.model_dump().items() if v is not None and k not in ("action", "window")}
 
 
 class Console:
@@ -131,7 +93,7 @@ class Console:
             out = self.runtime.submit({"type": "login", "at": self.clock(), "window": body.window,
                                        "staff_code": body.staff_code})
             if not out.ok:
-                raise HTTPException(409, f"未登录：{out.refusal}")
+                raise HTTPException(409, f"未登录：{cv.refusal(out.refusal)}")
         # else logged in there already (on the pad before it broke): the console takes over.
         self.throttle.ok(client)
         s = self.sessions.open(body.window, member.id, member.name)
@@ -158,7 +120,7 @@ class Console:
             raise HTTPException(422, why)
         out = self.runtime.submit(cmd)
         if not out.ok:
-            raise HTTPException(409, f"未执行：{out.refusal}")
+            raise HTTPException(409, f"未执行：{cv.refusal(out.refusal)}")
         return {"message": cv.confirmation(body.action, out.result, self.names), "result": out.result,
                 "state": self.state(s.window)}
 
@@ -166,7 +128,7 @@ class Console:
         self.same_origin(request)
         out = self.runtime.submit({"type": "logout", "at": self.clock(), "window": s.window})
         if not out.ok:
-            raise HTTPException(409, f"未退出：{out.refusal}")
+            raise HTTPException(409, f"未退出：{cv.refusal(out.refusal)}")
         self.sessions.end(s.sid)
         response.delete_cookie(auth.SESSION_COOKIE, path=auth.COOKIE_PATH, httponly=True, samesite="strict")
         return {"message": f"{s.name} 已退出 {s.window} 号窗口", "state": self.state(s.window)}

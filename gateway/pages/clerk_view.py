@@ -3,6 +3,8 @@ lock), and the words it uses: the same facts the call pad's screen has, plus whi
 actions make sense now, so the page never offers a key the engine would refuse."""
 from __future__ import annotations
 
+import re
+
 from gateway.engine.commands import CASE_TYPES
 
 STATUS_CN = {"closed": "未登录", "idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停"}
@@ -11,6 +13,29 @@ ACTION_CN = {"login": "登录", "logout": "退出", "call_next": "叫号", "call
              "start": "开始办理", "finish": "办结", "no_show": "过号", "transfer": "转移", "pause": "暂停",
              "resume": "恢复", "request_evaluation": "请评价", "cancel_evaluation": "撤销评价",
              "attach_case": "关联办件编号"}
+
+# The engine's refusals most often met at a window, in the hall's words; the engine's own
+# text follows in brackets (it names the exact state), and any other refusal shows as it is.
+REFUSALS_CN = ((r"^no ticket is waiting", "没有等候本窗口的号"), (r"^no ticket \S+ today", "今天没有这个号"),
+               (r"is not waiting \(", "这个号不在等候中"), (r"is not for window", "这个号不属于本窗口"),
+               (r"already logged in at window", "该人员已在其他窗口登录"),
+               (r"already has \S+ logged in", "本窗口已有人员登录，请先退出"),
+               (r"holds ticket .*first$", "本窗口还有号未处理：请先办结、过号或转移"),
+               (r"^cannot transfer to", "不能转移到该目标"), (r"^unknown service", "没有这项业务"),
+               (r"^pause reason must be", "暂停原因不在本厅列表中"), (r"is not paused$", "本窗口没有暂停"),
+               (r"already waiting for rating", "正在等待评价"), (r"no finished service to rate", "没有可评价的办件"),
+               (r"is not waiting for a rating", "没有等待中的评价"), (r"is rated already", "已评价，不能再关联"),
+               (r"holds no ticket and has no finished", "本窗口没有可关联的号"),
+               (r"is not a matter \(事项\) of service", "该事项不属于这项业务"),
+               (r"^cannot [a-z -]+: window \d+ is", "当前状态不能执行此操作"))
+
+
+def refusal(text: str | None) -> str:
+    text = text or "操作被拒绝"
+    for pattern, cn in REFUSALS_CN:
+        if re.search(pattern, text):
+            return f"{cn}（{text}）"
+    return text
 
 
 def case_ticket(eng, w: dict) -> dict | None:
