@@ -5,6 +5,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -83,19 +84,30 @@ def run(args) -> int:
     print(f"hallgw: API token for 差评 follow-ups (supervisor): {where}", flush=True)
     clock = day_clock(args.clock_start, args.clock_speed, args.clock_real_start)
     app = create_app(runtime, token, clock=clock, supervisor_token=supervisor_token)
-    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=args.http_port, log_level="warning",
-                                           access_log=False))
+    closing = threading.Event()
+
+    class Server(uvicorn.Server):
+        # uvicorn waits for every open response before it stops, and pushed streams (the pages'
+        # Server-Sent Events) never end on their own: the signal tells them to (options["closing"]).
+        def handle_exit(self, sig, frame):
+            closing.set()
+            super().handle_exit(sig, frame)
+
+    server = Server(uvicorn.Config(app, host=HOST, port=args.http_port, log_level="warning",
+                                   access_log=False, timeout_graceful_shutdown=5))
 
     # uvicorn re-raises the signal it caught once it has stopped; with these handlers
     # that lands here instead of killing the process before the extensions stop.
     def on_signal(signum, frame):
+        closing.set()
         server.should_exit = True
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
                "broker_host": hall.broker.host, "broker_port": args.broker_port or hall.broker.port,
-               "app": app, "hall": hall, "clock": clock, "supervisor_token": supervisor_token}
+               "app": app, "hall": hall, "clock": clock, "supervisor_token": supervisor_token,
+               "closing": closing}
     if args.mqtt_credentials:
         options["mqtt_credentials"] = args.mqtt_credentials
     started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))

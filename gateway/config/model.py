@@ -151,6 +151,14 @@ class Broker:
 
 
 @dataclass(frozen=True)
+class Screen:
+    """[screen]: what the hall screen (电子显示屏) posts besides the calls (000 §7, 002 §4)."""
+    notices: tuple[str, ...] = ()  # 公告: scrolled in the band
+    rules: tuple[str, ...] = ()  # 服务制度, e.g. 一次告知、首问负责、限时办结
+    chime: bool = False  # a short tone on the screen at a new call (the broadcast has its own)
+
+
+@dataclass(frozen=True)
 class Hall:
     source: str
     id: str
@@ -169,6 +177,7 @@ class Hall:
     upstream: Upstream
     audio: Audio
     broker: Broker
+    screen: Screen = field(default_factory=Screen)
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

@@ -13,7 +13,7 @@ ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
 SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
 PREFIX = r"[A-Z]{1,2}"
 TOP = ("hall", "queue", "thresholds", "services", "windows", "devices", "staff",
-       "hours", "evaluation", "upstream", "audio", "broker")
+       "hours", "evaluation", "upstream", "audio", "broker", "screen")
 
 
 def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]:
@@ -49,12 +49,13 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     upstream = _upstream(r, doc, source_dir, services, evaluation.reasons, region)
     audio = _audio(r, doc)
     broker = _broker(r, doc)
+    screen = _screen(r, doc)
     if r.errors:
         return None, r.errors
     return m.Hall(source=source, id=hall_id, name=name, tier=tier, region_code=region, timezone=tz,
                   services=services, windows=windows, devices=devices, staff=staff, hours=hours,
                   queue=queue, thresholds=thresholds, evaluation=evaluation, upstream=upstream,
-                  audio=audio, broker=broker), []
+                  audio=audio, broker=broker, screen=screen), []
 
 
 PAUSE_REASONS_MAX = 9
@@ -376,3 +377,24 @@ def _broker(r: Reader, doc: dict) -> m.Broker:
     return m.Broker(embedded=r.boolean(t, "embedded", p, default=True),
                     host=r.string(t, "host", p, default="127.0.0.1"),
                     port=r.integer(t, "port", p, default=1883, lo=1, hi=65535))
+
+
+SCREEN_LINES = 20  # per list: the band scrolls them all, so keep it a few
+SCREEN_LINE_LEN = 80  # characters: one line of the band read while walking past
+
+
+def _screen(r: Reader, doc: dict) -> m.Screen:
+    p = "screen"
+    t = r.table(doc, p, "")
+    r.unknown(t, p, ("notices", "rules", "chime"))
+    lists = {}
+    for key in ("notices", "rules"):
+        items = r.strings(t, key, p, default=[])
+        if len(items) > SCREEN_LINES:
+            r.error(f"{p}.{key}", f"at most {SCREEN_LINES} lines, not {len(items)}")
+        for i, line in enumerate(items):
+            if len(line) > SCREEN_LINE_LEN:
+                r.error(f"{p}.{key}[{i}]", f"at most {SCREEN_LINE_LEN} characters, not {len(line)}")
+        lists[key] = tuple(items)
+    return m.Screen(notices=lists["notices"], rules=lists["rules"],
+                    chime=r.boolean(t, "chime", p, default=False))

@@ -223,3 +223,16 @@ class PushHub:
             self._stopped = True
             for sub in list(self._subs):
                 sub._end(Closed)
+
+
+_hubs: dict[int, PushHub] = {}
+_hubs_lock = threading.Lock()
+
+
+def hub_for(runtime) -> PushHub:
+    """The one hub of this runtime, shared by every page extension (screen, clerk console)."""
+    with _hubs_lock:
+        hub = _hubs.get(id(runtime))
+        if hub is None or hub.runtime is not runtime:
+            hub = _hubs[id(runtime)] = PushHub(runtime)
+        return hub

@@ -1,0 +1,111 @@
+"""The hall screen (电子显示屏) as a gateway extension: the page at /screen (files in
+gateway/pages/static/, no build step, nothing from a CDN) and its push stream.
+
+    GET /screen?key=K                 the page (the key is handed on to the stream)
+    GET /api/v1/stream/screen?key=K   Server-Sent Events: snapshot, then update / heartbeat
+    GET /api/v1/screen?key=K          the same picture once, as JSON
+
+K is the screen's own role token (HALL_SCREEN_TOKEN or data_dir/screen_token): a screen holds
+no clerk secret. In the query because EventSource cannot send headers; a bearer header works too.
+
+options used: app, clock, data_dir, closing (set at shutdown: the streams end)."""
+from __future__ import annotations
+
+import hmac
+import json
+import threading
+import time
+from pathlib import Path
+
+from fastapi import HTTPException, Request  # at module level: FastAPI reads the annotations here
+
+ORDER = 70
+STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
+CALLS = "screen.calls"
+
+
+class ScreenFeed:
+    def __init__(self, runtime, clock, closing: threading.Event | None = None):
+        from gateway.pages import screen
+        from gateway.pages.push import hub_for
+
+        self.runtime, self.clock = runtime, clock
+        self.hub = hub_for(runtime)
+        self.closing = closing or threading.Event()  # set by `hallgw run` at a signal
+        self._memo: tuple[int, dict] | None = None
+        self._memo_lock = threading.Lock()
+
+        def rebuild(_eng):
+            # Under the runtime lock (which serialises its store connection): the calls read back
+            # and the fold that continues them meet at the same seq.
+            rows = runtime.store.conn.execute("SELECT record FROM commands ORDER BY seq DESC LIMIT ?",
+                                              (screen.REBUILD_SCAN,))
+            calls = screen.rebuild_calls(json.loads(r) for (r,) in rows)
+            self.hub.keep(CALLS, calls, screen.fold)
+        runtime.read(rebuild)
+
+    def view(self) -> tuple[int, dict]:
+        """(seq, picture); computed once per seq however many screens ask."""
+        from gateway.pages import screen
+
+        with self._memo_lock:
+            memo = self._memo
+            if memo is not None and memo[0] == self.runtime.store.seq:
+                return memo[0], {**memo[1], "now": self.clock()}
+            now = self.clock()
+            self._memo = self.hub.snapshot(lambda eng: screen.view(eng, self.hub.state(CALLS), now))
+            return self._memo
+
+    def beat(self) -> dict:
+        return {"now": self.clock()}
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.closing.set()  # each stream ends within a heartbeat
+
+
+def create(runtime, options: dict):
+    app = options.get("app")
+    if app is None:
+        return None
+    from fastapi.responses import FileResponse, JSONResponse
+    from fastapi.staticfiles import StaticFiles
+
+    from gateway.api.auth import load_role_token
+    from gateway.pages import screen, sse
+
+    token, _ = load_role_token(options.get("data_dir") or "data", "screen")
+    expected = token.encode()
+    feed = ScreenFeed(runtime, options.get("clock") or time.time, options.get("closing"))
+
+    def check(request: Request) -> None:
+        given = request.query_params.get("key") or ""
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            given = bearer.strip()
+        if not hmac.compare_digest(given.encode(), expected):
+            raise HTTPException(401, "the hall screen needs its key: ?key=<screen token> "
+                                     "(HALL_SCREEN_TOKEN or data/screen_token)")
+
+    @app.get("/screen", include_in_schema=False)
+    def page():
+        return FileResponse(STATIC / "screen.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/api/v1/screen", summary="What the hall screen shows (screen key)")
+    def picture(request: Request):
+        check(request)
+        seq, data = feed.view()
+        return JSONResponse({**data, "seq": seq})
+
+    @app.get("/api/v1/stream/screen", summary="The hall screen's push stream (Server-Sent Events; screen key)")
+    def stream(request: Request):
+        check(request)
+        last = request.headers.get("last-event-id") or request.query_params.get("last")
+        since = int(last) if last and last.isdigit() else None
+        sub = feed.hub.subscribe(screen.shown)  # before the snapshot: nothing falls between
+        return sse.response(sse.stream(sub, feed.view, feed.beat, feed.closing, since=since))
+
+    app.mount("/screen/static", StaticFiles(directory=STATIC), name="screen-static")
+    return feed

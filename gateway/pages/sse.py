@@ -1,0 +1,57 @@
+"""Server-Sent Events for the pages, on Starlette's StreamingResponse (no extra dependency).
+
+stream() sends a snapshot first, then an update whenever the push hub has something after
+what was sent, and a heartbeat every `every` seconds so a page can tell a dead link from a
+quiet hall. Every event that shows state carries `id: <store seq>`: EventSource sends it back
+as Last-Event-ID on reconnect (the snapshot catches the page up either way).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Callable
+
+from starlette.responses import StreamingResponse
+
+from gateway.pages.push import Closed, Dropped, Subscription
+
+HEARTBEAT_S = 2.0
+RETRY_MS = 1000  # EventSource's own reconnect delay
+
+
+def event(name: str, data: object, id: int | None = None) -> bytes:
+    head = f"event: {name}\n" + (f"id: {id}\n" if id is not None else "")
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # one line: no "data:" splitting
+    return (head + f"data: {body}\n\n").encode()
+
+
+async def stream(sub: Subscription, view: Callable[[], tuple[int, dict]], beat: Callable[[], dict],
+                 closing: threading.Event, every: float = HEARTBEAT_S, since: int | None = None
+                 ) -> AsyncIterator[bytes]:
+    """view() -> (seq, data) runs in a worker thread (it takes the runtime lock)."""
+    try:
+        yield f"retry: {RETRY_MS}\n\n".encode()
+        sent, data = await asyncio.to_thread(view)
+        yield event("snapshot", {**data, "seq": sent, "since": since}, sent)
+        while not closing.is_set():
+            try:
+                upd = await sub.next(every)
+            except (Dropped, Closed):
+                return  # too slow, or shutting down: the page reconnects and resyncs
+            if upd is None:
+                yield event("heartbeat", {**beat(), "seq": sent})
+                continue
+            while sub.pending():  # several commits since: one picture of the newest
+                upd = await sub.next(0) or upd
+            if upd.seq <= sent:
+                continue  # already in what was sent
+            sent, data = await asyncio.to_thread(view)
+            yield event("update", {**data, "seq": sent}, sent)
+    finally:
+        sub.close()
+
+
+def response(body: AsyncIterator[bytes]) -> StreamingResponse:
+    return StreamingResponse(body, media_type="text/event-stream; charset=utf-8",
+                             headers={"Cache-Control": "no-cache, no-store", "X-Accel-Buffering": "no"})

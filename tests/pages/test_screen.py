@@ -1,0 +1,124 @@
+"""The hall screen in a real browser against the real gateway (`hallgw run` as a subprocess):
+calls pushed within a bounded wait, none skipped, stale within 5 s of a power cut, caught up
+after the restart without a reload."""
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import screenshot
+from gateway.config import load_file
+from hil.broker import free_port
+from hil.day.clock import day_start
+from hil.gateway import Gateway
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "hall_config" / "county.toml"
+WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream", "clerk_console")
+PUSH_S = 5_000  # ms: what "within a bounded wait" means here; a push takes milliseconds
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory):
+    _, start = day_start(load_file(CONFIG), 10)  # 10:00 on the next working day: open
+    gw = Gateway(CONFIG, tmp_path_factory.mktemp("screen"), free_port(), free_port(),
+                 clock=(start, 1.0, time.time()), without=WITHOUT).start()
+    gw.screen_key = (gw.data_dir / "screen_token").read_text().strip()
+    gw.clerk = (gw.data_dir / "api_token").read_text().strip()
+    yield gw
+    gw.stop()
+
+
+def act(gw, window: int, **body):
+    req = urllib.request.Request(f"{gw.url}/api/v1/windows/{window}/actions", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json", "Authorization": f"Bearer {gw.clerk}"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def serve(gw, window: int):
+    act(gw, window, action="start")
+    act(gw, window, action="finish", case_type="immediate")
+
+
+def issue(gw, service="ZH") -> str:
+    return gw.post("/api/v1/tickets", {"service": service})["number"]
+
+
+def open_screen(page_at, gw, w=1920, h=1080):
+    page = page_at(w, h)
+    page.goto(f"{gw.url}/screen?key={gw.screen_key}")
+    expect(page.locator("body")).to_have_attribute("data-stale", "false", timeout=PUSH_S)
+    return page
+
+
+def test_the_stream_needs_the_screen_key(gateway):
+    for key in ("", "wrong", gateway.clerk):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{gateway.url}/api/v1/stream/screen?key={key}", timeout=5)
+        assert e.value.code == 401
+
+
+def test_calls_are_pushed_none_skipped_and_survive_a_power_cut(gateway, page_at):
+    gw = gateway
+    page = open_screen(page_at, gw)
+    boot = page.evaluate("window.screenBootId")
+    expect(page.locator("#hall-name")).to_have_text("某某县政务服务中心")
+    for window, code in ((1, "1001"), (2, "1003")):
+        act(gw, window, action="login", staff_code=code)
+
+    first = issue(gw)
+    act(gw, 1, action="call_next")
+    expect(page.locator("#current-number")).to_have_text(first, timeout=PUSH_S)
+    expect(page.locator("#current-window")).to_have_text("1号窗口")
+    expect(page.locator("#current-name")).to_have_text("综合受理")
+    expect(page.locator(".recent-call .number").first).to_have_text(first)
+    expect(page.locator('.waiting[data-service="ZH"] .count')).to_have_text("0")
+    serve(gw, 1)
+    expect(page.locator("#served")).to_have_text("1", timeout=PUSH_S)
+
+    # Two calls in quick succession: both on the screen, the newer one featured.
+    a, b, c = issue(gw), issue(gw), issue(gw)
+    expect(page.locator('.waiting[data-service="ZH"] .count')).to_have_text("3", timeout=PUSH_S)
+    act(gw, 1, action="call_next")
+    act(gw, 2, action="call_next")
+    expect(page.locator("#current-number")).to_have_text(b, timeout=PUSH_S)
+    expect(page.locator("#current-window")).to_have_text("2号窗口")
+    expect(page.locator(".recent-call .number")).to_have_text([b, a, first], timeout=PUSH_S)
+    act(gw, 2, action="recall")
+    expect(page.locator("#current-recall")).to_be_visible(timeout=PUSH_S)
+    screenshot(page, "screen-1920x1080")
+
+    # Power cut: the screen says so within 5 s.
+    gw.kill()
+    expect(page.locator("body")).to_have_attribute("data-stale", "true", timeout=5_000)
+    expect(page.locator("#stale-banner")).to_be_visible()
+    expect(page.locator("#stale-banner")).to_have_text("连接中断，正在重连…")
+
+    # Back up, and a call made at once: the screen catches up by itself, no reload.
+    gw.start()
+    serve(gw, 1)
+    act(gw, 1, action="call_next")
+    expect(page.locator("body")).to_have_attribute("data-stale", "false", timeout=15_000)
+    expect(page.locator("#current-number")).to_have_text(c, timeout=PUSH_S)
+    expect(page.locator("#current-window")).to_have_text("1号窗口")
+    expect(page.locator(".recent-call .number")).to_have_text([c, b, a, first], timeout=PUSH_S)
+    expect(page.locator("#stale-banner")).to_be_hidden()
+    assert page.evaluate("window.screenBootId") == boot  # the same page: it was never reloaded
+    # A screen opened after the restart rebuilds the last calls from the store.
+    fresh = open_screen(page_at, gw, 1280, 720)
+    expect(fresh.locator(".recent-call .number")).to_have_text([c, b, a, first], timeout=PUSH_S)
+    screenshot(fresh, "screen-1280x720")
+
+
+def test_portrait_and_the_band(gateway, page_at):
+    page = open_screen(page_at, gateway, 1080, 1920)
+    expect(page.locator("#band-track")).to_contain_text("限时办结")
+    expect(page.locator("#band-track")).to_contain_text("午间不间断服务")
+    expect(page.locator("#band-track")).to_contain_text("今日满意度")
+    assert page.locator("#current").bounding_box()["width"] > 900  # one column, the call full width
+    screenshot(page, "screen-portrait")
