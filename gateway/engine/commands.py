@@ -29,6 +29,7 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "issue_ticket": (False, {"service": (_S, True), "lane": (_S, False), "matter": (_S, False),
                              "sup_code": (_S, False)}),
     "cancel_ticket": (False, {"ticket": (_S, True)}),
+    "void_ticket": (False, {"ticket": (_S, True), "reason": (_T, True)}),
     "login": (True, {"staff_code": (_S, True)}),
     "logout": (True, {}),
     "call_next": (True, {}),

@@ -4,6 +4,7 @@ from gateway.engine import clerk, content, evaluation, followup, rules, suppleme
 HANDLERS = {
     "issue_ticket": tickets.issue_ticket,
     "cancel_ticket": tickets.cancel_ticket,
+    "void_ticket": tickets.void_ticket,
     "login": clerk.login,
     "logout": clerk.logout,
     "call_next": clerk.call_next,

@@ -17,7 +17,7 @@ SATISFIED_MIN = 3  # 基本满意 and better count as satisfied; 1-2 are 差评
 def new_stats(day: str) -> dict:
     return {"day": day,
             "volume": {"issued": 0, "called": 0, "served": 0, "no_show": 0, "transferred": 0,
-                       "cancelled": 0, "reset": 0},
+                       "cancelled": 0, "reset": 0, "voided": 0},
             # supplementary*: 补充评价 by code, apart from the window's ratings (it may judge an earlier day)
             "evaluation": {"requested": 0, "rated": 0, "satisfied": 0, "bad": 0, "timed_out": 0, "cancelled": 0,
                            "levels": {str(i): 0 for i in range(1, 6)}, "supplementary": 0,
@@ -42,7 +42,8 @@ def add(stats: dict, field: str, amount, service=None, window=None, staff=None) 
 
 
 def count(stats: dict, what: str) -> None:
-    stats["volume"][what] += 1
+    vol = stats["volume"]
+    vol[what] = vol.get(what, 0) + 1  # .get: a snapshot from before the field
 
 
 def issued(stats: dict, service: str, lane: str) -> None:

@@ -82,3 +82,22 @@ def cancel_ticket(eng, cmd: dict, at: float, events: list):
     events.append({"type": "ticket_cancelled", "at": at, "ticket": t["id"], "number": t["number"],
                    "window": None, "service": t["service"]})
     return None, public(t)
+
+
+def void_ticket(eng, cmd: dict, at: float, events: list):
+    """The kiosk takes back a ticket its printer failed to print (no phantom tickets): only
+    one still waiting and never called, so nobody has been told to come to a window for it."""
+    t = find(eng, cmd["ticket"])
+    if t is None:
+        return f"no ticket {cmd['ticket']!r} today", None
+    if t["state"] != "waiting" or t["transfers"] or t["called_at"] is not None:
+        return f"ticket {t['number']} has been called ({t['state']}): only a waiting ticket never called " \
+               "can be voided", None
+    eng.line.left(t)
+    t["state"], t["outcome"], t["finished_at"] = "done", "voided", at
+    t["void_reason"] = cmd["reason"]
+    eng.by_number.pop(t["number"], None)
+    st.count(eng.stats, "voided")
+    events.append({"type": "ticket_voided", "at": at, "ticket": t["id"], "number": t["number"],
+                   "service": t["service"], "lane": t["lane"], "reason": cmd["reason"]})
+    return None, public(t)

@@ -25,7 +25,7 @@ SERVICES = [s.code for s in HALL.services]
 # Weighted so that a day has many calls: most random clerk actions would be refused.
 KINDS = (["issue_ticket"] * 6 + ["login"] * 4 + ["call_next"] * 6 + ["start"] * 4 + ["finish"] * 4
          + ["recall", "no_show", "logout", "pause", "resume", "request_evaluation", "rate", "rate",
-            "call_ticket", "cancel_ticket", "transfer", "transfer", "tick", "night",
+            "call_ticket", "cancel_ticket", "void_ticket", "transfer", "transfer", "tick", "night",
             "attach_case", "rate_supplementary", "set_content"] + ["followup"] * 3 + ["serve"] * 8
          + ["evaluate"] * 2)
 # A small pool of 补充评价 codes, so that codes collide (refused while taken) and ratings by
@@ -81,6 +81,8 @@ def _one(kind: str, w: int, r: int) -> dict:
         return {"type": kind, "window": w, "number": f"{'AZ'[r % 2]}{r // 2 % 6 + 1:03d}"}
     if kind == "cancel_ticket":
         return {"type": kind, "ticket": f"{'AZ'[r % 2]}{r // 2 % 6 + 1:03d}"}
+    if kind == "void_ticket":
+        return {"type": kind, "ticket": f"{'AZ'[r % 2]}{r // 2 % 6 + 1:03d}", "reason": "打印机缺纸"}
     if kind == "transfer":
         key, val = [("to_service", SERVICES[r // 3 % 2]), ("to_window", WINDOWS[r // 3 % 2]),
                     ("to_staff", ["v01", "v02"][r // 3 % 2])][r % 3]
@@ -146,10 +148,10 @@ def check_invariants(eng, issued_today, carried=frozenset()):
         assert max(per) - min(per) < 1e-6, f
     v = s["volume"]
     assert v["issued"] == len(tickets) - len(carried)
-    for outcome in ("served", "no_show", "cancelled"):
+    for outcome in ("served", "no_show", "cancelled", "voided"):
         assert v[outcome] == sum(1 for t in tickets.values() if t["outcome"] == outcome)
     assert v["served"] == sum(a["served"] for a in s["window"].values())
-    assert v["served"] + v["no_show"] + v["cancelled"] + sum(
+    assert v["served"] + v["no_show"] + v["cancelled"] + v["voided"] + sum(
         1 for t in tickets.values() if t["state"] != "done") == len(tickets)
     ev = s["evaluation"]
     assert ev["rated"] == sum(ev["levels"].values()) == ev["satisfied"] + ev["bad"]
