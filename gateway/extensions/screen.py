@@ -8,7 +8,8 @@ gateway/pages/static/, no build step, nothing from a CDN) and its push stream.
 K is the screen's own role token (HALL_SCREEN_TOKEN or data_dir/screen_token): a screen holds
 no clerk secret. In the query because EventSource cannot send headers; a bearer header works too.
 
-options used: app, clock, data_dir, closing (set at shutdown: the streams end)."""
+options used: app, clock, data_dir, closing (set at shutdown: the streams end), push_hub
+(shared with the other pages; made here if absent)."""
 from __future__ import annotations
 
 import hmac
@@ -25,12 +26,10 @@ CALLS = "screen.calls"
 
 
 class ScreenFeed:
-    def __init__(self, runtime, clock, closing: threading.Event | None = None):
+    def __init__(self, runtime, hub, clock, closing: threading.Event | None = None):
         from gateway.pages import screen
-        from gateway.pages.push import hub_for
 
-        self.runtime, self.clock = runtime, clock
-        self.hub = hub_for(runtime)
+        self.runtime, self.hub, self.clock = runtime, hub, clock
         self.closing = closing or threading.Event()  # set by `hallgw run` at a signal
         self._memo: tuple[int, dict] | None = None
         self._memo_lock = threading.Lock()
@@ -78,7 +77,11 @@ def create(runtime, options: dict):
 
     token, _ = load_role_token(options.get("data_dir") or "data", "screen")
     expected = token.encode()
-    feed = ScreenFeed(runtime, options.get("clock") or time.time, options.get("closing"))
+    from gateway.pages.push import hub_for
+
+    hub = options.get("push_hub") or hub_for(runtime)
+    options["push_hub"] = hub  # one hub for every page (the clerk console shares it)
+    feed = ScreenFeed(runtime, hub, options.get("clock") or time.time, options.get("closing"))
 
     def check(request: Request) -> None:
         given = request.query_params.get("key") or ""
