@@ -3,7 +3,8 @@
 login code; pushes the window's state through the pages' push hub.
 
 options used: app, data_dir, clock, api_token (else HALL_API_TOKEN / data_dir/api_token,
-as `hallgw run` loads it), push_hub (shared with the other pages; made here if absent)."""
+as `hallgw run` loads it), push_hub (the one hub of the pages), closing (set at a signal:
+the event streams end, so the server can stop)."""
 from __future__ import annotations
 
 import time
@@ -12,15 +13,14 @@ ORDER = 70
 
 
 class ClerkConsole:
-    def __init__(self, console, hub, own_hub: bool):
-        self.console, self.hub, self.own_hub = console, hub, own_hub
+    def __init__(self, console):
+        self.console = console
 
     def start(self) -> None:
-        pass  # the routes are mounted at create(); the hub already follows the runtime
+        pass  # the routes are mounted at create(); the shared hub already follows the runtime
 
     def stop(self) -> None:
-        if self.own_hub:
-            self.hub.stop()  # ends the open event streams
+        self.console.closing.set()  # the open event streams end within a heartbeat
 
 
 def create(runtime, options: dict):
@@ -29,13 +29,11 @@ def create(runtime, options: dict):
         return None  # no web server, no console
     from gateway.api.auth import load_token
     from gateway.pages.clerk import Console
-    from gateway.pages.push import PushHub
+    from gateway.pages.push import hub_for
 
     token = options.get("api_token") or load_token(options.get("data_dir") or "data")[0]
-    hub, own = options.get("push_hub"), False
-    if hub is None:
-        hub, own = PushHub(runtime), True
-        options["push_hub"] = hub
-    console = Console(runtime, token, hub, options.get("clock") or time.time)
+    hub = options.get("push_hub") or hub_for(runtime)
+    options["push_hub"] = hub  # one hub for every page
+    console = Console(runtime, token, hub, options.get("clock") or time.time, closing=options.get("closing"))
     app.include_router(console.router())
-    return ClerkConsole(console, hub, own)
+    return ClerkConsole(console)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,13 +30,14 @@ from gateway.pages.push import Closed, Dropped
 
 log = logging.getLogger("hallgw.clerk")
 STATIC = Path(__file__).resolve().parent / "static"
-KEEPALIVE_S = 20.0  # a comment line, so a dead connection is noticed; never a refetch
+HEARTBEAT_S = 2.0  # a beat event: the page shows a silent link as broken and reconnects
 
 
 class Console:
     def __init__(self, runtime, token: str, hub, clock: Callable[[], float] = time.time,
-                 monotonic: Callable[[], float] = time.monotonic):
+                 monotonic: Callable[[], float] = time.monotonic, closing: threading.Event | None = None):
         self.runtime, self.token, self.hub, self.clock = runtime, token, hub, clock
+        self.closing = closing or threading.Event()  # set at shutdown: every stream ends within a beat
         self.hall = runtime.hall
         self.windows = {w.number: w for w in self.hall.windows}
         self.throttle = auth.Throttle(monotonic)
@@ -153,15 +155,15 @@ class Console:
                 yield "retry: 1000\n\n"
                 seq, state = await asyncio.to_thread(view)  # the runtime's lock: not on the event loop
                 yield _sse("state", seq, state)
-                while True:
+                while not self.closing.is_set():
                     try:
-                        upd = await sub.next(KEEPALIVE_S)
+                        upd = await sub.next(HEARTBEAT_S)
                         while upd is not None and sub.pending():  # several commits: one picture of the newest
                             upd = await sub.next(0) or upd
                     except (Dropped, Closed):
                         return  # the browser reconnects and starts from a fresh state
                     if upd is None:
-                        yield ": keepalive\n\n"
+                        yield f"event: beat\ndata: {seq}\n\n"
                         continue
                     if upd.seq <= seq:
                         continue

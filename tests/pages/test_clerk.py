@@ -16,7 +16,7 @@ from hil.gateway import Gateway
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "hall_config" / "county.toml"
-WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream", "screen", "kiosk")
+WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream", "kiosk")
 _spec = importlib.util.spec_from_file_location("pages_conftest", Path(__file__).with_name("conftest.py"))
 _conftest = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_conftest)

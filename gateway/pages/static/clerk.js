@@ -87,7 +87,10 @@
   }
 
   function render(s) {
-    if (!s || (s.seq !== undefined && s.seq < lastSeq)) return;  // an older picture than the one shown
+    // An answer may come after a newer pushed picture: keep the newer one, but still redraw
+    // (the keys' enabled state follows `busy` too).
+    if (!s || (s.seq !== undefined && s.seq < lastSeq)) s = state;
+    if (!s) return;
     if (s.seq !== undefined) lastSeq = s.seq;
     state = s;
     $("win-title").textContent = s.display_text;
@@ -140,7 +143,7 @@
 
   async function act(path, body) {
     busy = true;
-    render(Object.assign({}, state, {seq: lastSeq}));
+    render(state);
     try {
       const r = await post(path, body);
       if (r.status === 200) {
@@ -154,11 +157,11 @@
         say(detail(r.data, r.status), "refused");
       }
       busy = false;
-      if (r.data.state) render(r.data.state); else render(Object.assign({}, state, {seq: lastSeq}));
+      render(r.data.state || state);
     } catch (e) {
       say("网络中断，操作未确认，请看状态后再试", "refused");
     } finally {
-      if (busy) { busy = false; if (state) render(Object.assign({}, state, {seq: lastSeq})); }
+      if (busy) { busy = false; render(state); }
     }
   }
 
@@ -176,11 +179,31 @@
     $("transfer-kind").addEventListener("change", fillTargets);
   }
 
+  // The server beats every 2 s: a link silent for longer than STALE_MS is shown as broken
+  // and opened again (a half-open connection would otherwise look fine forever).
+  const STALE_MS = 6000;
+  let heard = 0, watchdog = null;
+
+  function alive() { heard = Date.now(); }
+
+  function watch() {
+    if (watchdog) clearInterval(watchdog);
+    watchdog = setInterval(() => {
+      if (!events) { clearInterval(watchdog); watchdog = null; return; }
+      if (Date.now() - heard > STALE_MS) { setLink(false, "连接中断，正在重连…"); alive(); listen(); }
+    }, 1000);
+  }
+
   function listen() {
     if (events) events.close();
     events = new EventSource("/clerk/api/events");
-    events.addEventListener("open", () => setLink(true, "已连接"));
+    alive();
+    watch();
+    events.addEventListener("open", () => { alive(); setLink(true, "已连接"); });
+    events.addEventListener("beat", alive);
     events.addEventListener("state", (ev) => {
+      alive();
+      setLink(true, "已连接");
       const s = JSON.parse(ev.data);
       s.seq = Number(ev.lastEventId);
       render(s);
