@@ -46,6 +46,7 @@ def test_clerk_console_serves_a_ticket(gateway, page_at):
     page = page_at(1280, 800)
     page.goto(gateway.url + "/clerk")
     page.wait_for_selector("#login-token", state="visible")  # a new browser: the API token once
+    screenshot(page, "clerk-console-login")
     page.select_option("#login-window", "1")
     page.fill("#login-code", "1001")
     page.fill("#login-token", token)
