@@ -35,6 +35,19 @@ def mint_code() -> str:
     return "".join(secrets.choice(SUP_ALPHABET) for _ in range(SUP_CODE_CHARS))
 
 
+def issue_with_code(run: Callable[[dict], object], hall, cmd: dict):
+    """Submit issue_ticket with a fresh 补充评价 code (minted again if it is taken); the outcome.
+    Random here, not in the engine: replay reads the code from the logged command."""
+    if hall.evaluation.supplementary_days <= 0:
+        return run(cmd)
+    for _ in range(MINT_TRIES):
+        cmd["sup_code"] = mint_code()
+        out = run(cmd)
+        if out.ok or out.refusal != code_in_use(cmd["sup_code"]):
+            break
+    return out
+
+
 class TicketRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service: str = Field(min_length=1, max_length=16)
@@ -112,14 +125,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         cmd = {"type": "issue_ticket", "at": clock(), "service": req.service, "lane": req.lane}
         if req.matter is not None:
             cmd["matter"] = req.matter
-        if hall.evaluation.supplementary_days <= 0:
-            return submit(cmd, True)
-        for _ in range(MINT_TRIES):
-            # Random here, not in the engine: replay reads the code from the logged command.
-            cmd["sup_code"] = mint_code()
-            out = run(cmd)
-            if out.ok or out.refusal != code_in_use(cmd["sup_code"]):
-                break
+        out = issue_with_code(run, hall, cmd)
         if not out.ok:
             raise HTTPException(409, out.refusal)
         return JSONResponse(out.result, status_code=201)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from gateway.config.kiosk import Kiosk
+
 TIERS = ("county", "township", "village")
 WINDOW_TYPES = ("comprehensive", "dedicated", "tidal", "enquiry", "help-and-proxy", "complaints")
 ROLES = ("callpad", "evaluator", "display")
@@ -178,6 +180,7 @@ class Hall:
     audio: Audio
     broker: Broker
     screen: Screen = field(default_factory=Screen)
+    kiosk: Kiosk = field(default_factory=Kiosk)
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

@@ -7,13 +7,14 @@ import zoneinfo
 from pathlib import Path
 
 from gateway.config import model as m
+from gateway.config.kiosk import read_kiosk
 from gateway.config.reader import Reader
 
 ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
 SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
 PREFIX = r"[A-Z]{1,2}"
 TOP = ("hall", "queue", "thresholds", "services", "windows", "devices", "staff",
-       "hours", "evaluation", "upstream", "audio", "broker", "screen")
+       "hours", "evaluation", "upstream", "audio", "broker", "kiosk", "screen")
 
 
 def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]:
@@ -49,13 +50,14 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     upstream = _upstream(r, doc, source_dir, services, evaluation.reasons, region)
     audio = _audio(r, doc)
     broker = _broker(r, doc)
+    kiosk = read_kiosk(r, doc)
     screen = _screen(r, doc)
     if r.errors:
         return None, r.errors
     return m.Hall(source=source, id=hall_id, name=name, tier=tier, region_code=region, timezone=tz,
                   services=services, windows=windows, devices=devices, staff=staff, hours=hours,
                   queue=queue, thresholds=thresholds, evaluation=evaluation, upstream=upstream,
-                  audio=audio, broker=broker, screen=screen), []
+                  audio=audio, broker=broker, kiosk=kiosk, screen=screen), []
 
 
 PAUSE_REASONS_MAX = 9

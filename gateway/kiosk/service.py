@@ -1,0 +1,195 @@
+"""Taking a ticket at the kiosk: check the printer, issue, print, check again.
+
+No phantom tickets (DOMAIN §6.4): a printer that cannot print before is not used: the ticket
+is issued "on screen only" and the kiosk shows the number large; a slip that fails, or a
+printer that is out (or silent) after it, voids the ticket in the engine before anyone calls it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import zoneinfo
+
+from gateway.api.app import issue_with_code
+from gateway.engine.commands import problem
+from gateway.kiosk import estimate
+from gateway.kiosk.monitor import PrinterMonitor
+from gateway.printer import layout
+from gateway.printer.connection import Link, PrinterError
+from gateway.printer.status import PRINTABLE, STATE_CN
+
+log = logging.getLogger("hallgw.kiosk")
+REMEMBER = "请记住您的号码，留意屏幕和广播叫号"
+
+
+class Refused(Exception):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+class KioskService:
+    def __init__(self, runtime, clock, poll_seconds: float = 30.0):
+        self.runtime, self.hall, self.clock = runtime, runtime.hall, clock
+        self.cfg = self.hall.kiosk
+        self.tz = zoneinfo.ZoneInfo(self.hall.timezone)
+        self.monitor = PrinterMonitor("kiosk", str(self.cfg.printer), clock)
+        self.lock = threading.Lock()  # one slip at a time: bytes and status answers must not interleave
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.services = {s.code: s for s in self.hall.services}
+
+    # -- life: a printer that runs out between tickets still reaches the supervisor -------------
+    def start(self) -> None:
+        if self.cfg.printer.kind != "none" and self.poll_seconds > 0:
+            self._thread = threading.Thread(target=self._poll, daemon=True, name="kiosk-printer")
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.check()
+            self._stop.wait(self.poll_seconds)
+
+    def check(self) -> str:
+        with self.lock:
+            link = self._link()
+            try:
+                return self._status(link)
+            finally:
+                link.close()
+
+    # -- the printer ----------------------------------------------------------------------------
+    def _link(self) -> Link:
+        return Link(self.cfg.printer, self.cfg.status_timeout_seconds)
+
+    def _status(self, link: Link) -> str:
+        if self.cfg.printer.kind == "none":
+            self.monitor.note("none")
+            return "none"
+        try:
+            if link.dev is None:
+                link.open()
+            state = link.status()
+        except PrinterError as e:
+            self.monitor.note("offline", str(e))
+            return "offline"
+        self.monitor.note(state, None if state != "unknown" else "no answer to DLE EOT (status)")
+        return state
+
+    # -- a ticket ---------------------------------------------------------------------------------
+    def check_request(self, req) -> None:
+        svc = self.services.get(req.service)
+        if svc is None:
+            raise Refused(422, f"unknown service {req.service!r}; this hall has {', '.join(self.services)}")
+        matters = {m.code for m in svc.matters}
+        if req.matter is None and matters:
+            raise Refused(422, f"service {svc.code} needs its matter (事项): one of {', '.join(sorted(matters))}")
+        if req.matter is not None and req.matter not in matters:
+            raise Refused(422, f"matter {req.matter!r} is not a matter of service {svc.code}")
+        cats = self.cfg.green_categories
+        if req.lane == "green" and req.category not in cats:
+            raise Refused(422, f"the green channel (绿色通道) needs a category: one of {', '.join(cats)}")
+        if req.lane != "green" and req.category is not None:
+            raise Refused(422, "category is for the green channel (lane green) only")
+        if (req.lane == "appointment") != (req.appointment_code is not None):
+            raise Refused(422, "appointment_code goes with lane appointment (预约签到), and only there")
+
+    def take(self, req) -> tuple[int, dict]:
+        self.check_request(req)
+        with self.lock:
+            link = self._link()
+            try:
+                return self._take(req, link)
+            finally:
+                link.close()
+
+    def _take(self, req, link: Link) -> tuple[int, dict]:
+        before = self._status(link)
+        t = self._issue(req)
+        answer = self._answer(t, req)
+        if before not in PRINTABLE:
+            why = ("本机不出纸质号票" if before == "none" else f"打印机{STATE_CN[before]}") + "，" + REMEMBER
+            log.warning("kiosk: ticket %s on screen only: printer %s", t["number"], before)
+            return 201, self._reply(answer, printed=False, on_screen=True, reason=why)
+        error = None
+        try:
+            link.send(layout.render(self._slip(answer, req), self.cfg.dots, self.cfg.chinese))
+        except PrinterError as e:
+            error = str(e)
+            self.monitor.note("offline", error)
+        after = "offline" if error else self._status(link)
+        if error is None and after in PRINTABLE:
+            return 201, self._reply(answer, printed=True, on_screen=False, reason="请取票")
+        cause = error or f"printer {after} after printing"
+        out = self._run({"type": "void_ticket", "at": self.clock(), "ticket": t["id"],
+                         "reason": f"打印失败: {STATE_CN[after]} ({cause})"[:500]})
+        if not out.ok:  # cannot happen within the lock (nobody calls it in between); say so if it does
+            log.error("kiosk: ticket %s printed badly and could not be voided: %s", t["number"], out.refusal)
+            return 201, self._reply(answer, printed=False, on_screen=True,
+                                    reason=f"打印机{STATE_CN[after]}，{REMEMBER}")
+        log.warning("kiosk: ticket %s voided: %s", t["number"], cause)
+        return 503, self._reply(answer, printed=False, on_screen=False, voided=True,
+                                reason=f"打印机{STATE_CN[after]}，号票未打印完整，此号已作废，请重新取号")
+
+    def _run(self, cmd: dict):
+        why = problem(cmd, {w.number: w for w in self.hall.windows})
+        if why:
+            raise Refused(422, why)
+        return self.runtime.submit(cmd)
+
+    def _issue(self, req) -> dict:
+        cmd = {"type": "issue_ticket", "at": self.clock(), "service": req.service, "lane": req.lane}
+        for k in ("matter", "category", "appointment_code"):
+            if getattr(req, k) is not None:
+                cmd[k] = getattr(req, k)  # kept in the logged command; the engine need not check them
+        out = issue_with_code(self._run, self.hall, cmd)
+        if not out.ok:
+            raise Refused(409, out.refusal)
+        return out.result
+
+    def _answer(self, t: dict, req) -> dict:
+        svc = self.services[t["service"]]
+        matter = next((m.name for m in svc.matters if m.code == t["matter"]), None)
+
+        def read(eng):
+            n = estimate.ahead(eng, t["id"])
+            return n, estimate.wait_minutes(eng, t["service"], n)
+        ahead, wait = self.runtime.read(read)
+        url = f"{self.cfg.public_base_url}/t/{t['id']}" + (f"?c={t['sup_code']}" if t.get("sup_code") else "")
+        return {"id": t["id"], "number": t["number"], "service": svc.code, "service_name": svc.name,
+                "department": svc.department, "matter": t["matter"], "matter_name": matter, "lane": t["lane"],
+                "category": req.category, "issued_at": t["issued_at"], "issued": self._local(t["issued_at"]),
+                "ahead": ahead, "estimated_wait_minutes": wait, "sup_code": t.get("sup_code"),
+                "qr_url": url if self.cfg.public_base_url else None}
+
+    def _local(self, at: float) -> str:
+        return dt.datetime.fromtimestamp(at, self.tz).strftime("%Y-%m-%d %H:%M")
+
+    def _slip(self, a: dict, req) -> layout.Slip:
+        return layout.Slip(hall_name=self.hall.name, number=a["number"], service_name=a["service_name"],
+                           matter_name=a["matter_name"], department=a["department"], lane=a["lane"],
+                           category=a["category"], issued=a["issued"], ahead=a["ahead"],
+                           wait_minutes=a["estimated_wait_minutes"], qr_url=a["qr_url"] or "",
+                           instructions=self.cfg.instructions)
+
+    def _reply(self, ticket: dict, printed: bool, on_screen: bool, reason: str, voided: bool = False) -> dict:
+        m = self.monitor.view()
+        return {"ticket": ticket, "printed": printed, "on_screen": on_screen, "voided": voided, "reason": reason,
+                "printer": {"state": m["state"], "state_name": m["state_name"], "since": m["since"]}}
+
+    def menu(self) -> dict:
+        """Departments -> services -> matters, as the hall file lists them, for the kiosk page."""
+        deps: dict[str, list] = {}
+        for s in self.hall.services:
+            deps.setdefault(s.department, []).append(
+                {"code": s.code, "name": s.name, "prefix": s.prefix,
+                 "matters": [{"code": m.code, "name": m.name} for m in s.matters]})
+        return {"hall": self.hall.name, "departments": [{"name": k, "services": v} for k, v in deps.items()],
+                "green_categories": list(self.cfg.green_categories), "printer": self.monitor.view()["state"]}

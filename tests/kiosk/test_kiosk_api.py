@@ -1,0 +1,179 @@
+"""The kiosk's API over a real runtime and store with the emulated printer on a TCP port: a
+printed ticket, on screen only when the printer is out before, voided (and never called) when
+it runs out while printing or after, and never "ok" on a printer that does not answer."""
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+from hallday import MONDAY_9, ROOT  # noqa: E402
+
+from gateway.config import load_text  # noqa: E402
+from gateway.kiosk.api import router  # noqa: E402
+from gateway.kiosk.service import KioskService  # noqa: E402
+from gateway.runtime import Runtime  # noqa: E402
+from hil.printer import PrinterEmulator  # noqa: E402
+
+KIOSK, SUPERVISOR = "kiosk-token", "supervisor-token"
+AUTH = {"Authorization": f"Bearer {KIOSK}"}
+BODY = {"service": "ZH", "matter": "330681-ZH-002"}
+
+
+class Clock:
+    def __init__(self):
+        self.now = MONDAY_9
+
+    def __call__(self):
+        self.now += 5
+        return self.now
+
+
+def county(port: int, chinese: str = "gb18030"):
+    text = (ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8")
+    text = text.replace('printer = "network:127.0.0.1:9109"', f'printer = "network:127.0.0.1:{port}"\n'
+                        'status_timeout_seconds = 0.2').replace('chinese = "gb18030"', f'chinese = "{chinese}"')
+    return load_text(text, "county.toml")
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    with PrinterEmulator() as emu:
+        rt = Runtime(county(emu.serve_tcp()), tmp_path)
+        service = KioskService(rt, Clock(), poll_seconds=0)
+        app = FastAPI()
+        app.include_router(router(service, KIOSK, SUPERVISOR))
+        yield TestClient(app), rt, emu
+        rt.close()
+
+
+def take(c, status=201, **body):
+    r = c.post("/api/v1/kiosk/tickets", json={**BODY, **body}, headers=AUTH)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def test_a_printed_ticket_says_what_the_answer_says(kiosk):
+    c, rt, emu = kiosk
+    take(c)
+    got = take(c, lane="green", category="老年人")
+    t = got["ticket"]
+    assert (got["printed"], got["on_screen"], got["voided"], got["reason"]) == (True, False, False, "请取票")
+    assert got["printer"]["state"] == "ok"
+    assert (t["number"], t["service_name"], t["matter_name"], t["lane"], t["category"]) == (
+        "A002", "综合受理", "不动产登记", "green", "老年人")
+    assert t["qr_url"] == f"http://127.0.0.1:8080/t/{t['id']}?c={t['sup_code']}" and len(t["sup_code"]) == 8
+    # green after one normal: with two normal then one priority, it is called second: one ahead
+    assert t["ahead"] == 1 and t["estimated_wait_minutes"] == 5  # no service yet today: 5 min, no window open
+    slip = emu.printed[-1]
+    assert slip.sized(4) == ["A002"] and slip.qr == [t["qr_url"]]
+    text = slip.text.replace("\n", "")
+    for words in ("综合受理", "不动产登记", t["issued"], "前面还有 1 人", "预计等候约 5 分钟", "绿色通道(老年人)"):
+        assert words in text, words
+    assert rt.read(lambda e: e.tickets[t["id"]]["state"]) == "waiting"
+
+
+def test_the_wait_counts_open_windows_and_todays_service_time(kiosk):
+    c, rt, emu = kiosk
+    for _ in range(3):
+        take(c)
+    clock = MONDAY_9 + 100
+    for w, code in ((1, "1001"), (2, "1003")):
+        assert rt.submit({"type": "login", "at": clock, "window": w, "staff_code": code}).ok, code
+    for step in ("call_next", "start"):
+        assert rt.submit({"type": step, "at": clock + 1, "window": 1}).ok
+    assert rt.submit({"type": "finish", "at": clock + 1 + 600, "window": 1}).ok  # 10 minutes' service
+    t = take(c)["ticket"]  # A004 behind A002 and A003
+    assert t["ahead"] == 2 and t["estimated_wait_minutes"] == 10  # 2 × 10 min ÷ 2 windows open
+
+
+def test_paper_out_before_issues_on_screen_only(kiosk):
+    c, rt, emu = kiosk
+    emu.set_state("paper_out")
+    got = take(c)
+    assert (got["printed"], got["on_screen"], got["voided"]) == (False, True, False)
+    assert "缺纸" in got["reason"] and "记住" in got["reason"] and got["printer"]["state"] == "paper_out"
+    assert emu.tickets == []  # nothing was sent to a printer without paper
+    assert rt.read(lambda e: e.tickets[got["ticket"]["id"]]["state"]) == "waiting"  # shown, so it stands
+    p = c.get("/api/v1/printers", headers={"Authorization": f"Bearer {SUPERVISOR}"}).json()[0]
+    assert (p["state"], p["state_name"], p["alert"]["text"]) == ("paper_out", "缺纸", "叫号机打印机缺纸")
+    emu.set_state("ok")
+    assert take(c)["printed"] is True
+    p = c.get("/api/v1/printers", headers=AUTH).json()[0]
+    assert p["state"] == "ok" and p["alert"] is None and p["alerts"][0]["until"] is not None
+
+
+@pytest.mark.parametrize("fault", ["during", "after"])
+def test_paper_running_out_voids_the_ticket_and_nobody_calls_it(kiosk, fault):
+    c, rt, emu = kiosk
+    if fault == "during":
+        emu.run_out_after(40)
+    else:
+        real = emu._ticket
+        emu._ticket = lambda t: (real(t), emu.set_state("paper_out"))  # the slip took the last of the roll
+    got = take(c, status=503)
+    t = got["ticket"]
+    assert (got["printed"], got["on_screen"], got["voided"]) == (False, False, True)
+    assert "作废" in got["reason"] and "重新取号" in got["reason"]
+    tk = rt.read(lambda e: dict(e.tickets[t["id"]]))
+    assert (tk["state"], tk["outcome"], tk["called_at"]) == ("done", "voided", None)
+    assert "缺纸" in tk["void_reason"]
+    assert rt.submit({"type": "login", "at": MONDAY_9 + 60, "window": 1, "staff_code": "1001"}).ok
+    out = rt.submit({"type": "call_next", "at": MONDAY_9 + 61, "window": 1})
+    assert not out.ok and "no ticket is waiting" in out.refusal
+    # the next citizen gets it on screen, since the printer has no paper now
+    again = take(c)
+    assert again["on_screen"] and again["ticket"]["number"] == "A002"
+
+
+def test_a_printer_that_does_not_answer_is_not_ok(kiosk):
+    c, rt, emu = kiosk
+    emu.set_state("no_answer")
+    got = take(c)
+    assert (got["printed"], got["on_screen"], got["printer"]["state"]) == (False, True, "unknown")
+    assert "无应答" in got["reason"] and emu.tickets == []
+
+
+def test_a_printer_gone_is_offline_and_on_screen(kiosk):
+    c, rt, emu = kiosk
+    emu.close()
+    got = take(c)
+    assert (got["printed"], got["on_screen"], got["printer"]["state"]) == (False, True, "offline")
+    assert "cannot reach" in c.get("/api/v1/printers", headers=AUTH).json()[0]["last_error"]
+
+
+def test_the_kiosk_token_and_bad_bodies(kiosk):
+    c, rt, emu = kiosk
+    assert c.post("/api/v1/kiosk/tickets", json=BODY).status_code == 401
+    assert c.post("/api/v1/kiosk/tickets", json=BODY, headers={"Authorization": "Bearer x"}).status_code == 401
+    assert c.get("/api/v1/printers").status_code == 401
+    for body, words in [({"service": "NOPE"}, "unknown service"), ({"service": "ZH"}, "needs its matter"),
+                        ({**BODY, "matter": "330681-SB-001"}, "not a matter of service ZH"),
+                        ({**BODY, "lane": "green"}, "needs a category"),
+                        ({**BODY, "lane": "green", "category": "VIP"}, "needs a category"),
+                        ({**BODY, "category": "老年人"}, "green channel"),
+                        ({**BODY, "lane": "appointment"}, "appointment_code"),
+                        ({**BODY, "lane": "fast"}, "lane"), ({**BODY, "x": 1}, "extra"),
+                        ({**BODY, "lane": "appointment", "appointment_code": "a b"}, "pattern")]:
+        r = c.post("/api/v1/kiosk/tickets", json=body, headers=AUTH)
+        assert r.status_code == 422 and words in r.text, (body, r.text)
+    assert rt.read(lambda e: len(e.tickets)) == 0 and emu.tickets == []
+    got = take(c, lane="appointment", appointment_code="YY20261123")
+    assert got["printed"] and got["ticket"]["lane"] == "appointment"
+    assert "通道: 预约" in emu.printed[-1].text
+
+
+def test_image_mode_prints_pictures(tmp_path):
+    with PrinterEmulator() as emu:
+        rt = Runtime(county(emu.serve_tcp(), chinese="image"), tmp_path)
+        try:
+            app = FastAPI()
+            app.include_router(router(KioskService(rt, Clock(), poll_seconds=0), KIOSK, SUPERVISOR))
+            got = take(TestClient(app))
+        finally:
+            rt.close()
+        slip = emu.printed[0]
+        assert got["printed"] and not slip.lines and slip.qr == [got["ticket"]["qr_url"]]
+        assert {i.size[0] for i in slip.images} == {576}
