@@ -3,7 +3,7 @@
 Kept: text lines (GB18030 in Chinese mode FS &, else the printer's code page 437) with their
 character size (ESC !, GS !) and alignment, QR codes by payload (GS ( k), raster images
 (GS v 0) as PIL images, and the cut (GS V) that ends a ticket. Real-time status queries
-(DLE EOT n) are handed to a callback, which answers them.
+(DLE EOT n) and GS r n (answered in turn) are handed to a callback as n and 0x100 | n.
 """
 from __future__ import annotations
 
@@ -161,6 +161,10 @@ class Decoder:
             self._need(b, 8 + wb * h)
             self._image(wb, h, bytes(b[8:8 + wb * h]))
             return 8 + wb * h
+        if k == ord("r"):  # transmit status, in turn (after what came before it)
+            self._need(b, 3)
+            self.on_status(0x100 | b[2])
+            return 3
         if k in GS_ONE_ARG:
             self._need(b, 3)
             return 3

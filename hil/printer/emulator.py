@@ -27,6 +27,7 @@ FAULTS: dict[str, dict[int, int] | None] = {
     "offline": {1: FIXED | 0x08, 2: FIXED | 0x40, 3: FIXED | 0x40, 4: FIXED},
     "no_answer": None,
 }
+GS_R_PAPER = {"ok": 0x00, "paper_near_end": 0x03}  # GS r 1: bits 0-1 near end, 2-3 roll end
 PRINTS = ("ok", "paper_near_end", "no_answer")  # a printer that does not answer may still print
 
 
@@ -78,7 +79,11 @@ class PrinterEmulator:
     def _status(self, n: int, answer) -> None:
         with self.lock:
             self.queries.append(n)
-            table = FAULTS[self.state]
+            state, table = self.state, FAULTS[self.state]
+        if n & 0x100:  # GS r: a printer stopped (no paper, cover open) works no further through its buffer
+            if state in PRINTS and state != "no_answer":
+                answer(bytes((GS_R_PAPER[state],)))
+            return
         if table is not None and n in table:
             answer(bytes((table[n],)))
 

@@ -177,3 +177,20 @@ def test_image_mode_prints_pictures(tmp_path):
         slip = emu.printed[0]
         assert got["printed"] and not slip.lines and slip.qr == [got["ticket"]["qr_url"]]
         assert {i.size[0] for i in slip.images} == {576}
+
+
+def test_a_kiosk_without_a_printer_shows_every_number(tmp_path):
+    text = (ROOT / "hall_config" / "village.toml").read_text(encoding="utf-8")
+    rt = Runtime(load_text(text, "village.toml"), tmp_path)
+    try:
+        app = FastAPI()
+        app.include_router(router(KioskService(rt, Clock(), poll_seconds=0), KIOSK, SUPERVISOR))
+        c = TestClient(app)
+        got = take(c, service="ZX", matter="330681-CZ-009")
+        assert (got["printed"], got["on_screen"], got["printer"]["state"]) == (False, True, "none")
+        assert "请记住您的号码" in got["reason"] and got["ticket"]["qr_url"] is None
+        menu = c.get("/api/v1/kiosk/menu", headers=AUTH).json()
+        assert [s["code"] for d in menu["departments"] for s in d["services"]] == ["ZH", "ZX"]
+        assert menu["green_categories"][0] == "老年人"
+    finally:
+        rt.close()
