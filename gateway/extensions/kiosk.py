@@ -5,9 +5,16 @@ is polled every printer_poll_seconds (30) so the supervisor sees a printer out b
 options used: app, clock, data_dir, supervisor_token, kiosk_token, printer_poll_seconds."""
 from __future__ import annotations
 
+import logging
 import time
 
 ORDER = 66
+
+
+def _not_escpos(record: logging.LogRecord) -> bool:
+    # python-escpos logs "Network printer enabled" / "Closing ..." on the root logger at every
+    # connection (each ticket and status poll): kept out of the gateway's log.
+    return "/escpos/" not in record.pathname.replace("\\", "/")
 
 
 def create(runtime, options: dict):
@@ -15,6 +22,8 @@ def create(runtime, options: dict):
     from gateway.kiosk.api import router
     from gateway.kiosk.service import KioskService
 
+    if _not_escpos not in logging.getLogger().filters:
+        logging.getLogger().addFilter(_not_escpos)
     service = KioskService(runtime, options.get("clock") or time.time,
                            float(options.get("printer_poll_seconds", 30)))
     app = options.get("app")

@@ -14,10 +14,11 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.kiosk import estimate
 from gateway.kiosk.service import Refused
 
 STATIC = Path(__file__).parent / "static"
-FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css"}
+FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css", "ticket.js": "text/javascript"}
 COOKIE = "hall_kiosk"
 YEAR = 365 * 86400
 NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>叫号机</title>
@@ -83,6 +84,19 @@ def router(service, kiosk_token: str, supervisor_token: str | None) -> APIRouter
         except Refused as e:
             raise HTTPException(e.status, e.reason) from None
         return JSONResponse(answer, status_code=status)
+
+    # Behind the printed QR code: open, like a look-up by number; the 补充评价 code in the
+    # address is what lets the citizen rate (POST /api/v1/ratings/supplementary).
+    @r.get("/t/{tid}", include_in_schema=False)
+    def ticket_page(tid: str):
+        return FileResponse(STATIC / "ticket.html", media_type="text/html", headers={"Cache-Control": "no-store"})
+
+    @r.get("/api/v1/kiosk/progress/{tid}", summary="Where a ticket of today stands, in words (open)")
+    def progress(tid: str):
+        p = service.runtime.read(lambda e: estimate.progress(e, tid))
+        if p is None:
+            raise HTTPException(404, f"no ticket {tid!r} today")
+        return p
 
     @r.get("/api/v1/printers", dependencies=[Depends(kiosk_or_supervisor)],
            summary="Each printer's state, since when, the last error and its alert (kiosk or supervisor)")

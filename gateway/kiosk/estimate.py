@@ -55,3 +55,26 @@ def wait_minutes(eng, service: str, people_ahead: int) -> int:
         return 0
     mean = mean_service_s(eng, service) or FALLBACK_SERVICE_S
     return math.ceil(people_ahead * mean / max(1, open_windows(eng, service)) / 60)
+
+
+DONE_TEXT = {"served": "已办结，欢迎补充评价", "no_show": "已过号", "cancelled": "已取消", "voided": "此号已作废",
+             "reset": "已过当日"}
+
+
+def progress(eng, tid: str) -> dict | None:
+    """Where a ticket of today stands, in words, for the page behind its QR code."""
+    t = eng.tickets.get(tid)
+    if t is None:
+        return None
+    w = t["window"]
+    if t["state"] == "waiting":
+        n = ahead(eng, tid)
+        text = f"等候中，前面还有 {n} 人，预计等候约 {wait_minutes(eng, t['service'], n)} 分钟"
+    elif t["state"] == "called":
+        text = f"正在叫号：请到 {w} 号窗口办理"
+    elif t["state"] == "serving":
+        text = f"正在 {w} 号窗口办理"
+    else:
+        text = DONE_TEXT.get(t["outcome"], "已结束")
+    return {"hall": eng.hall.name, "number": t["number"], "state": t["state"], "outcome": t["outcome"],
+            "window": w, "text": text}

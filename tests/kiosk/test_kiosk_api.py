@@ -194,3 +194,22 @@ def test_a_kiosk_without_a_printer_shows_every_number(tmp_path):
         assert menu["green_categories"][0] == "老年人"
     finally:
         rt.close()
+
+
+def test_the_qr_address_shows_progress_and_takes_the_supplementary_rating(kiosk):
+    c, rt, emu = kiosk
+    take(c)
+    t = take(c)["ticket"]
+    page = c.get(t["qr_url"].replace("http://127.0.0.1:8080", ""))
+    assert page.status_code == 200 and "补充评价" in page.text
+    p = c.get(f"/api/v1/kiosk/progress/{t['id']}").json()
+    assert (p["number"], p["state"], p["text"]) == ("A002", "waiting", "等候中，前面还有 1 人，预计等候约 5 分钟")
+    assert rt.submit({"type": "login", "at": MONDAY_9 + 60, "window": 1, "staff_code": "1001"}).ok
+    for step in ("call_next", "call_next"):
+        rt.submit({"type": "finish", "at": MONDAY_9 + 61, "window": 1})
+        rt.submit({"type": step, "at": MONDAY_9 + 62, "window": 1})
+        rt.submit({"type": "start", "at": MONDAY_9 + 63, "window": 1})
+    assert c.get(f"/api/v1/kiosk/progress/{t['id']}").json()["text"] == "正在 1 号窗口办理"
+    assert rt.submit({"type": "finish", "at": MONDAY_9 + 64, "window": 1}).ok
+    assert c.get(f"/api/v1/kiosk/progress/{t['id']}").json()["text"] == "已办结，欢迎补充评价"
+    assert c.get("/api/v1/kiosk/progress/2026-11-23-Z999").status_code == 404

@@ -119,3 +119,26 @@ def test_paper_out_the_page_says_so_and_shows_the_number(gateway, page_at):
     page.locator("#retry").click()
     page.wait_for_function("document.querySelector('#status').textContent === '请记住您的号码'")
     assert page.locator("#number").inner_text() == "B003"
+
+
+def test_the_qr_page_shows_progress_and_rates_the_service(gateway, page_at):
+    url, rt, emu = gateway
+    page = page_at(390, 844)  # a phone
+    page.goto(f"{url}/kiosk?key={KIOSK}")
+    take_by_touch(page)
+    qr = emu.printed[-1].qr[0].replace("http://127.0.0.1:8080", url)
+    tid = rt.read(lambda e: e.by_number["B001"])
+    at = rt.read(lambda e: e.tickets[tid]["issued_at"])
+    assert rt.submit({"type": "login", "at": at + 1, "window": 2, "staff_code": "1003"}).ok
+    page.goto(qr)
+    page.wait_for_function("document.querySelector('#state').textContent.startsWith('等候中')")
+    assert page.locator("#number").inner_text() == "B001" and page.locator("#rate").is_hidden()
+    for step in ("call_next", "start", "finish"):
+        out = rt.submit({"type": step, "at": at + 2, "window": 2})
+        assert out.ok, out.refusal
+    page.reload()
+    page.wait_for_function("document.querySelector('#state').textContent === '已办结，欢迎补充评价'")
+    page.locator("#levels button", has_text="非常满意").click()
+    page.locator("#send").click()
+    page.wait_for_function("document.querySelector('#msg').textContent === '感谢您的评价！'")
+    assert rt.read(lambda e: e.tickets[tid]["level"]) == 5
