@@ -1,13 +1,20 @@
 """hall-hil bench: key press on an emulated call pad -> the new number in the
-emulated display's pixels, p50 and p99, on a whole hall (all its windows and
-devices) at peak hour: a stream of kiosk tickets, and the clerks at every other
-window calling, starting and finishing as the measured one is pressed; in the
-same run the bare broker relay (paho -> Mosquitto -> paho, QoS 1).
+emulated display's pixels, and -> the number in the hall screen's DOM (one real
+headless Chromium on /screen, beside light SSE readers up to --screens), p50 and
+p99, on a whole hall at peak hour: a stream of kiosk tickets, and the clerks at
+every other window calling, starting and finishing as the measured one is
+pressed; in the same run the bare broker relay (paho -> Mosquitto -> paho, QoS 1).
 
-It prints, it does not assert: but a call that never reaches the display
-counts at the 10 s it was waited for, and makes the exit status 1."""
+Two modes, one after the other by default: full (every board of the hall runs
+as emulated MicroPython) and light (only the measured window's call pad, display
+and evaluator do; the other windows are light simulated devices, hil/bench_light.py,
+so the figure is the gateway's rather than that of 69 boards sharing the cores).
+
+It prints, it does not assert: but a call that never reaches the display or the
+screen counts at the 10 s it was waited for, and makes the exit status 1."""
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import statistics
@@ -18,6 +25,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from gateway.config import load_file
 from hil.day.check import frame_rows
 from hil.day.clock import day_start
 from hil.day.plan import rate_per_hour
@@ -30,6 +38,12 @@ def register(sub) -> None:
     p.add_argument("--samples", type=int, default=60, help="calls measured (60)")
     p.add_argument("--clerk-seconds", type=float, default=8.0,
                    help="mean seconds between a busy clerk's keys at the other windows (8; 0 = none)")
+    p.add_argument("--screens", type=int, default=100,
+                   help="hall screens on the SSE stream: one real Chromium page, the rest light readers (100)")
+    p.add_argument("--modes", default="full,light",
+                   help="full (every board emulated), light (only the measured window's boards; the other "
+                        "windows as light simulated devices in one process), or both in turn (full,light)")
+    p.add_argument("--light", dest="modes", action="store_const", const="light", help="same as --modes light")
     p.add_argument("--workdir", metavar="DIR")
     p.set_defaults(func=run)
 
@@ -121,7 +135,8 @@ def settle(sim: SimHall, window: int) -> None:
     raise TimeoutError(f"window {window} did not come back to idle (it is {status()})")
 
 
-def measure(sim: SimHall, desired: Desired, window: int) -> float | None:
+def measure(sim: SimHall, desired: Desired, window: int) -> tuple[float | None, float, str | None]:
+    """(ms to the display's pixels or None, time.time() at the press, the number called)."""
     g = sim.gateway
     pad, led = sim.board_of(window, "callpad"), sim.board_of(window, "display")
     dev = next(d.id for d in sim.hall.devices_of(window) if d.role == "display")
@@ -132,7 +147,7 @@ def measure(sim: SimHall, desired: Desired, window: int) -> float | None:
     # The emulated press holds the key ~60 ms and returns after ~120 ms; the firmware acts
     # on the leading edge, so watch the display while the press is still going on.
     presser = threading.Thread(target=pad.press, args=("call",))
-    t0 = time.perf_counter()
+    t0, wall0 = time.perf_counter(), time.time()
     presser.start()
     end = t0 + 10
     while time.perf_counter() < end:
@@ -142,10 +157,10 @@ def measure(sim: SimHall, desired: Desired, window: int) -> float | None:
             if columns(px, d["pw"]) in d["_cols"]:
                 ms = (time.perf_counter() - t0) * 1000
                 presser.join()
-                return ms
+                return ms, wall0, d.get("ticket")
         time.sleep(0.001)
     presser.join()
-    return None
+    return None, wall0, None
 
 
 class Clerks:
@@ -193,30 +208,108 @@ class Clerks:
 
 
 def run(args) -> int:
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not modes or set(modes) - {"full", "light"}:
+        print(f"hall-hil bench: --modes takes full, light or full,light (not {args.modes!r})")
+        return 2
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="hall-bench-"))
-    sim = SimHall(args.config, workdir, external_broker=True, without=("announcer",))
-    hall = sim.hall
+    worst = 0
+    for mode in modes:
+        worst = max(worst, run_mode(args, mode, workdir / mode))
+    return worst
+
+
+def login_all(sim: SimHall, windows: list) -> None:
+    codes = logins(sim.hall)
+    for w in windows:
+        pad = sim.board_of(w.number, "callpad")
+        pad.type(codes[w.number])
+        pad.press("ok")
+
+
+def logins(hall) -> dict[int, str]:
+    staff = {s.id: s for s in hall.staff}
+    return {w.number: (staff.get(w.post_a or "") or hall.staff[i % len(hall.staff)]).login_code
+            for i, w in enumerate(hall.windows)}
+
+
+class LightWindows:
+    """The other windows as light simulated devices in a process of their own."""
+
+    def __init__(self, sim: SimHall, windows: list, think: float):
+        import multiprocessing
+
+        from hil import bench_light
+
+        codes = logins(sim.hall)
+        spec = {}
+        for w in windows:
+            devs = {d.role: d.id for d in sim.hall.devices_of(w.number)}
+            if "callpad" in devs:
+                spec[w.number] = (devs["callpad"], devs.get("display"), codes[w.number], w.services[0])
+        self.n = len(spec)
+        ctx = multiprocessing.get_context("spawn")
+        self.q, self.stop = ctx.Queue(), ctx.Event()
+        self.proc = ctx.Process(target=bench_light.run, daemon=True,
+                                args=(sim.hall.id, sim.broker_port, sim.gateway.url, spec, think, self.stop, self.q))
+        self.counts = {"keys": 0, "calls": 0}
+
+    def start(self) -> LightWindows:
+        if self.n:
+            self.proc.start()
+        return self
+
+    def close(self) -> None:
+        if not self.n:
+            return
+        self.stop.set()
+        try:
+            status, out = self.q.get(timeout=15)
+            if status == "ok":
+                self.counts = out
+            else:
+                print(f"hall-hil bench: the light devices failed: {out}", flush=True)
+        except Exception:
+            pass
+        self.proc.join(10)
+        if self.proc.is_alive():
+            self.proc.kill()
+
+
+def run_mode(args, mode: str, workdir: Path) -> int:
+    from hil.bench_screen import LightScreens, ScreenPage, screen_key
+
+    hall = load_file(args.config)
+    devices = None
+    if mode == "light":  # the first window with a call pad and a display: its boards only
+        measured = next(w for w in hall.windows if {"callpad", "display"} <= {d.role for d in hall.devices_of(w.number)})
+        devices = [d.id for d in hall.devices_of(measured.number)]
+    sim = SimHall(args.config, workdir, external_broker=True, without=("announcer",), devices=devices)
     _, start = day_start(hall, hour=9.5)   # the morning rush
     stop = threading.Event()
+    page = screens = light = None
+    lat, scr, missed, scr_missed, stayed, presses = [], [], 0, 0, 0, 0
     try:
         sim.start(gateway=False)
         g = sim.gateway
         g.args += ["--clock-start", repr(start), "--clock-speed", "1", "--clock-real-start", repr(time.time())]
         g.start()
         desired = Desired(hall.id, sim.broker_port)
-        staff = {s.id: s for s in hall.staff}
         windows = [w for w in hall.windows if sim.board_of(w.number, "callpad") and sim.board_of(w.number, "display")]
-        for i, w in enumerate(windows):
-            who = staff.get(w.post_a or "") or hall.staff[i % len(hall.staff)]
-            sim.board_of(w.number, "callpad").type(who.login_code)
-            sim.board_of(w.number, "callpad").press("ok")
+        login_all(sim, windows)
         end = time.monotonic() + 30
         while time.monotonic() < end and any(x["status"] == "closed" for x in g.get("/api/v1/windows")
                                              if x["number"] in {w.number for w in windows}):
             time.sleep(0.2)
         peak = rate_per_hour(9.5, 6.0 * len(hall.windows)) / 3600
-        print(f"hall-hil bench: {hall.name}: {len(windows)} windows, {len(sim.boards)} boards, "
-              f"kiosk at {peak * 3600:.0f} tickets/h", flush=True)
+        others = [w for w in hall.windows if w not in windows]
+        print(f"hall-hil bench mode={mode}: {hall.name}: {len(hall.windows)} windows, {len(sim.boards)} boards"
+              + (f", {len(others)} windows as light simulated devices" if mode == "light" else "")
+              + f", kiosk at {peak * 3600:.0f} tickets/h, {args.screens} screens", flush=True)
+        key = screen_key(g.data_dir)
+        if args.screens > 0:
+            page = ScreenPage(g.url, key)
+            screens = LightScreens(g.http_port, key, args.screens - 1).start()
 
         def kiosk():
             codes = [s.code for s in hall.services]
@@ -228,29 +321,53 @@ def run(args) -> int:
                     pass
                 i += 1
         threading.Thread(target=kiosk, daemon=True).start()
-        clerks = Clerks(sim, windows, args.clerk_seconds).start()
+        clerks = Clerks(sim, windows if mode == "full" else [], args.clerk_seconds).start()
+        if mode == "light" and args.clerk_seconds > 0:
+            light = LightWindows(sim, others, args.clerk_seconds).start()
         time.sleep(2)
-        lat, missed = [], 0
         try:
             for i in range(args.samples):
                 n = windows[i % len(windows)].number
-                with clerks.locks[n]:
-                    ms = measure(sim, desired, n)
-                if ms is None:
-                    missed += 1
-                lat.append(TIMEOUT_MS if ms is None else ms)
+                with clerks.locks.get(n) or contextlib.nullcontext():
+                    ms, wall0, number = measure(sim, desired, n)
+                    if ms is None:
+                        missed += 1
+                    lat.append(TIMEOUT_MS if ms is None else ms)
+                    if page is not None:
+                        seen = page.seen_ms(number, n, time.monotonic() + TIMEOUT_MS / 1000) if number else None
+                        if seen is None:
+                            scr_missed += 1
+                        scr.append(TIMEOUT_MS if seen is None else seen - wall0 * 1000)
         finally:
             clerks.close()
+            if light is not None:
+                light.close()
+        presses = clerks.presses + (light.counts["keys"] if light else 0)
+        if page is not None:
+            stayed = int(page.connected()) + screens.stayed()
         relay = relay_ms(sim.broker_port)
         rss = g.rss_mb()
         desired.close()
     finally:
         stop.set()
+        for x in (screens, page):
+            if x is not None:
+                try:
+                    x.close()
+                except Exception:
+                    pass
         sim.close()
-    print(f"hall-hil bench: {len(lat) - missed}/{args.samples} calls seen on the display"
+    print(f"hall-hil bench mode={mode}: {len(lat) - missed}/{args.samples} calls seen on the display"
           + (f", {missed} never (counted at {TIMEOUT_MS / 1000:.0f} s)" if missed else "")
-          + f"; the clerks of the other windows pressed {clerks.presses} keys meanwhile; "
+          + (f"; {len(scr) - scr_missed}/{len(scr)} on the screen page"
+             + (f", {scr_missed} never" if scr_missed else "")
+             + f"; {stayed}/{args.screens} screens stayed connected"
+             + (f" ({sum(screens.drops)} light drops, {sum(screens.events)} events read)" if screens else "")
+             if page is not None else "")
+          + f"; the clerks of the other windows pressed {presses} keys meanwhile; "
           f"relay median {statistics.median(relay):.2f} ms over {len(relay)} messages", flush=True)
-    print(f"press_to_display_p50_ms={pct(lat, 0.5):.1f} press_to_display_p99_ms={pct(lat, 0.99):.1f} "
-          f"relay_p99_ms={pct(relay, 0.99):.2f} gateway_rss_mb={rss:.0f}", flush=True)
-    return 1 if missed else 0
+    screen = (f"press_to_screen_p50_ms={pct(scr, 0.5):.1f} press_to_screen_p99_ms={pct(scr, 0.99):.1f} "
+              f"screens={stayed} " if page is not None else "")
+    print(f"mode={mode} press_to_display_p50_ms={pct(lat, 0.5):.1f} press_to_display_p99_ms={pct(lat, 0.99):.1f} "
+          f"{screen}relay_p99_ms={pct(relay, 0.99):.2f} gateway_rss_mb={rss:.0f}", flush=True)
+    return 1 if missed or scr_missed else 0

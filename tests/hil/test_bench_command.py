@@ -1,19 +1,24 @@
 """`hall-hil bench` runs end to end on a small hall and prints its figures in the
-agreed last line (the figures themselves are not judged: it is a benchmark)."""
+agreed lines, one per mode (the figures themselves are not judged: it is a benchmark)."""
 import re
 import subprocess
 import sys
 
 
-def test_bench_prints_its_last_line(tmp_path):
+def test_bench_prints_its_lines_for_both_modes(tmp_path):
     r = subprocess.run([sys.executable, "-m", "hil.cli", "bench", "--config", "hall_config/village.toml",
-                        "--samples", "4", "--clerk-seconds", "1", "--workdir", str(tmp_path)],
+                        "--samples", "4", "--screens", "5", "--clerk-seconds", "1", "--workdir", str(tmp_path)],
                        capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     lines = r.stdout.strip().splitlines()
-    assert "4/4 calls seen on the display" in lines[-2]
-    assert re.fullmatch(r"press_to_display_p50_ms=[\d.]+ press_to_display_p99_ms=[\d.]+ "
-                        r"relay_p99_ms=[\d.]+ gateway_rss_mb=\d+", lines[-1]), lines[-1]
+    assert len(lines) >= 6, r.stdout
+    for mode, summary, figures in (("full", lines[-5], lines[-4]), ("light", lines[-2], lines[-1])):
+        assert f"hall-hil bench mode={mode}: 4/4 calls seen on the display; 4/4 on the screen page; " \
+               "5/5 screens stayed connected" in summary, summary
+        assert re.fullmatch(rf"mode={mode} press_to_display_p50_ms=[\d.]+ press_to_display_p99_ms=[\d.]+ "
+                            r"press_to_screen_p50_ms=[\d.]+ press_to_screen_p99_ms=[\d.]+ screens=5 "
+                            r"relay_p99_ms=[\d.]+ gateway_rss_mb=\d+", figures), figures
+    assert "1 windows as light simulated devices" in lines[-3]
 
 
 def test_bench_upstream_prints_its_figures(tmp_path):
