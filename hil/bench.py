@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import statistics
 import tempfile
@@ -44,6 +45,9 @@ def register(sub) -> None:
                    help="full (every board emulated), light (only the measured window's boards; the other "
                         "windows as light simulated devices in one process), or both in turn (full,light)")
     p.add_argument("--light", dest="modes", action="store_const", const="light", help="same as --modes light")
+    p.add_argument("--screen-nice", type=int, default=0, metavar="N",
+                   help="run the Chromium page at this nice value (0; 19 = the screen as if on a machine "
+                        "of its own, taking only the CPU left over)")
     p.add_argument("--workdir", metavar="DIR")
     p.set_defaults(func=run)
 
@@ -277,7 +281,8 @@ class LightWindows:
 
 
 def run_mode(args, mode: str, workdir: Path) -> int:
-    from hil.bench_screen import LightScreens, ScreenPage, screen_key
+    from hil import bench_cpu
+    from hil.bench_screen import ScreenPage, ScreensProcess, screen_key
 
     hall = load_file(args.config)
     devices = None
@@ -305,11 +310,14 @@ def run_mode(args, mode: str, workdir: Path) -> int:
         others = [w for w in hall.windows if w not in windows]
         print(f"hall-hil bench mode={mode}: {hall.name}: {len(hall.windows)} windows, {len(sim.boards)} boards"
               + (f", {len(others)} windows as light simulated devices" if mode == "light" else "")
-              + f", kiosk at {peak * 3600:.0f} tickets/h, {args.screens} screens", flush=True)
+              + f", kiosk at {peak * 3600:.0f} tickets/h, {args.screens} screens"
+              + (f" (Chromium at nice {args.screen_nice})" if args.screen_nice else ""), flush=True)
         key = screen_key(g.data_dir)
         if args.screens > 0:
             page = ScreenPage(g.url, key)
-            screens = LightScreens(g.http_port, key, args.screens - 1).start()
+            if args.screen_nice:
+                bench_cpu.renice("chrom", args.screen_nice)
+            screens = ScreensProcess(g.http_port, key, args.screens - 1).start()
 
         def kiosk():
             codes = [s.code for s in hall.services]
@@ -325,6 +333,7 @@ def run_mode(args, mode: str, workdir: Path) -> int:
         if mode == "light" and args.clerk_seconds > 0:
             light = LightWindows(sim, others, args.clerk_seconds).start()
         time.sleep(2)
+        cpu0 = bench_cpu.sample(g.proc.pid)
         try:
             for i in range(args.samples):
                 n = windows[i % len(windows)].number
@@ -339,12 +348,13 @@ def run_mode(args, mode: str, workdir: Path) -> int:
                             scr_missed += 1
                         scr.append(TIMEOUT_MS if seen is None else seen - wall0 * 1000)
         finally:
+            cpu = bench_cpu.shares(cpu0, bench_cpu.sample(g.proc.pid))
             clerks.close()
             if light is not None:
                 light.close()
         presses = clerks.presses + (light.counts["keys"] if light else 0)
         if page is not None:
-            stayed = int(page.connected()) + screens.stayed()
+            stayed = int(page.connected()) + screens.result()[0]
         relay = relay_ms(sim.broker_port)
         rss = g.rss_mb()
         desired.close()
@@ -362,10 +372,12 @@ def run_mode(args, mode: str, workdir: Path) -> int:
           + (f"; {len(scr) - scr_missed}/{len(scr)} on the screen page"
              + (f", {scr_missed} never" if scr_missed else "")
              + f"; {stayed}/{args.screens} screens stayed connected"
-             + (f" ({sum(screens.drops)} light drops, {sum(screens.events)} events read)" if screens else "")
+             + (f" ({screens.drops} light drops, {screens.events} events read)" if screens else "")
              if page is not None else "")
           + f"; the clerks of the other windows pressed {presses} keys meanwhile; "
-          f"relay median {statistics.median(relay):.2f} ms over {len(relay)} messages", flush=True)
+          f"relay median {statistics.median(relay):.2f} ms over {len(relay)} messages; "
+          f"CPU while measuring (100% = a core of {os.cpu_count()}): {cpu}", flush=True)
+    (workdir / "samples.json").write_text(json.dumps({"press_to_display_ms": lat, "press_to_screen_ms": scr}))
     screen = (f"press_to_screen_p50_ms={pct(scr, 0.5):.1f} press_to_screen_p99_ms={pct(scr, 0.99):.1f} "
               f"screens={stayed} " if page is not None else "")
     print(f"mode={mode} press_to_display_p50_ms={pct(lat, 0.5):.1f} press_to_display_p99_ms={pct(lat, 0.99):.1f} "

@@ -156,3 +156,46 @@ class LightScreens:
         time.sleep(0.1)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+
+def serve(port: int, key: str, n: int, ready, stop, q) -> None:
+    """LightScreens in a process of its own (no GIL shared with the measuring): sets `ready`
+    once all are up (or 30 s have passed), puts (stayed, drops, events read) on q at `stop`."""
+    s = LightScreens(port, key, n).start()
+    ready.set()
+    stop.wait()
+    q.put((s.stayed(), sum(s.drops), sum(s.events)))
+    s.close()
+
+
+class ScreensProcess:
+    def __init__(self, port: int, key: str, n: int):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self.ready, self.stop, self.q = ctx.Event(), ctx.Event(), ctx.Queue()
+        self.proc = ctx.Process(target=serve, args=(port, key, n, self.ready, self.stop, self.q), daemon=True)
+        self.stayed = self.drops = self.events = 0
+        self.done = False
+
+    def start(self) -> ScreensProcess:
+        self.proc.start()
+        self.ready.wait(60)
+        return self
+
+    def result(self) -> tuple[int, int, int]:
+        """(stayed, drops, events), stopping the readers."""
+        if not self.done:
+            self.done = True
+            self.stop.set()
+            try:
+                self.stayed, self.drops, self.events = self.q.get(timeout=15)
+            except Exception:
+                pass
+            self.proc.join(10)
+            if self.proc.is_alive():
+                self.proc.kill()
+        return self.stayed, self.drops, self.events
+
+    def close(self) -> None:
+        self.result()
