@@ -1,17 +1,17 @@
 """Browser tests of the hall's pages: Debian's chromium driven by Playwright
 (never a downloaded browser), headless, one browser for the session."""
 import os
-from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("HALL_SCREENSHOTS", "")) if os.environ.get("HALL_SCREENSHOTS") else None
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running on the
+# main thread while it is open, and tests after the page tests (asyncio.run) must not see it.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
@@ -36,9 +36,3 @@ def page_at(browser):
     for ctx in made:
         ctx.close()
 
-
-def screenshot(page, name: str) -> None:
-    """With HALL_SCREENSHOTS=DIR set, keep a picture of the page (for the closing notes)."""
-    if SHOTS is not None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)

@@ -1,7 +1,6 @@
 """The clerk console in Chromium against the real gateway (a subprocess on a clock inside
 opening hours): log in at window 1, serve a ticket the kiosk issued, attach the 办件编号,
 see what the kiosk and the API change pushed; window 1's console cannot act for window 2."""
-import importlib.util
 import json
 import time
 import urllib.request
@@ -9,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from browser_shots import screenshot
 from gateway.config import load_file
 from hil.broker import free_port
 from hil.day.clock import day_start
@@ -17,10 +17,6 @@ from hil.gateway import Gateway
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "hall_config" / "county.toml"
 WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream", "kiosk")
-_spec = importlib.util.spec_from_file_location("pages_conftest", Path(__file__).with_name("conftest.py"))
-_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_conftest)
-screenshot = _conftest.screenshot
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The kiosk page in Debian's chromium against a gateway (API + kiosk extension, uvicorn in a
 thread) whose printer is the emulated one: a ticket taken by touch is printed and the page shows
 the same number; with the paper out the page says so and shows the number on screen."""
-import importlib.util
 import socket
 import threading
 import time
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from browser_shots import screenshot
 from gateway.api import create_app
 from gateway.config import load_text
 from gateway.extensions import kiosk as kiosk_ext
@@ -17,11 +17,7 @@ from gateway.runtime import Runtime
 from hil.printer import PrinterEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
-# By path: "from conftest import" finds another folder's conftest.py when the whole suite runs.
-_spec = importlib.util.spec_from_file_location("pages_conftest", Path(__file__).with_name("conftest.py"))
-_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_conftest)
-screenshot = _conftest.screenshot
+
 KIOSK = "kiosk-page-token"
 MONDAY_9 = 1795395600.0  # 2026-11-23 09:00 in Shanghai: the hall is open
 

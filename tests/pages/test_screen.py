@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from browser_shots import screenshot
 from gateway.config import load_file
 from hil.broker import free_port
 from hil.day.clock import day_start
