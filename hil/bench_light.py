@@ -15,10 +15,7 @@ import threading
 import time
 import urllib.request
 
-import paho.mqtt.client as mqtt
-
-from gateway.devices.benchsim import STEPS
-from gateway.devices.link import nodelay
+from gateway.devices.benchsim import STEPS, desired_client
 from protocols import events, identity, topics
 
 RETRY_S = 5.0
@@ -45,12 +42,7 @@ def _run(hall_id, port, url, windows, think, stop) -> dict:
     due: list = []  # (when, window, key, fields)
     counts = {"keys": 0, "calls": 0}
     lock = threading.Lock()
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"hil-bench-light-{time.monotonic_ns()}")
-    c.on_socket_open = lambda cl, u, sock: nodelay(sock)
-    c.max_inflight_messages_set(1000)
-    subscribed = threading.Event()
-    c.on_subscribe = lambda *a: subscribed.set()
-    c.on_connect = lambda cl, u, f, rc, p: cl.subscribe(topics.device_filter(hall_id, topics.DESIRED), 1)
+    c, subscribed = desired_client(hall_id, "hil-bench-light")
 
     def send(n, key, **fields):
         dev = windows[n][0]

@@ -25,6 +25,18 @@ STEPS = {
 }
 
 
+def desired_client(hall_id: str, name: str) -> tuple[mqtt.Client, threading.Event]:
+    """One paho client standing in for many devices: TCP_NODELAY, a deep in-flight window,
+    subscribed to every device's desired state once connected (the event says when)."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{name}-{time.monotonic_ns()}")
+    c.on_socket_open = lambda cl, u, sock: nodelay(sock)
+    c.max_inflight_messages_set(1000)
+    subscribed = threading.Event()
+    c.on_subscribe = lambda *a: subscribed.set()
+    c.on_connect = lambda cl, u, f, rc, p: cl.subscribe(topics.device_filter(hall_id, topics.DESIRED), 1)
+    return c, subscribed
+
+
 def run(hall_id: str, port: int, logins: dict[int, str], cycles: int, think: float = 0.0,
         timeout: float = 300.0) -> dict:
     """logins: window -> staff login code; think: a clerk's mean pause between
@@ -37,12 +49,7 @@ def run(hall_id: str, port: int, logins: dict[int, str], cycles: int, think: flo
     out = {"display": [], "pad": []}
     finished = threading.Event()
     lock = threading.Lock()
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-sim-{time.monotonic_ns()}")
-    c.on_socket_open = lambda cl, u, sock: nodelay(sock)
-    c.max_inflight_messages_set(1000)
-    subscribed = threading.Event()
-    c.on_subscribe = lambda *a: subscribed.set()
-    c.on_connect = lambda cl, u, f, rc, p: cl.subscribe(topics.device_filter(hall_id, topics.DESIRED), 1)
+    c, subscribed = desired_client(hall_id, "bench-sim")
 
     def send(n, key, **fields):
         dev = f"w{n:02d}-pad"
