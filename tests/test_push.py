@@ -144,3 +144,36 @@ def test_asyncio_subscribers_are_woken_from_the_committing_thread(tmp_path):
     asyncio.run(main())
     issue(rt, 1, MONDAY_9 + 3)  # after stop: the runtime's callback is a no-op
     rt.close()
+
+
+def test_streams_of_one_feed_build_each_update_once(tmp_path):
+    """A hundred screens: the picture is built and encoded once per commit, and every
+    stream still gets every update (none skipped, the same bytes)."""
+    from gateway.pages import sse
+
+    rt = Runtime(hall(), tmp_path)
+    hub = PushHub(rt)
+    built = []
+
+    def view():
+        built.append(rt.store.seq)
+        return rt.store.seq, {"seq_seen": rt.store.seq}
+
+    closing = threading.Event()
+    latest = sse.Latest()
+
+    async def main():
+        gens = [sse.stream(hub.subscribe(), view, dict, closing, every=0.05, latest=latest) for _ in range(20)]
+        for g in gens:
+            await g.__anext__()  # retry:
+            await g.__anext__()  # the snapshot (built per stream: it says what that screen missed)
+        before = len(built)
+        await asyncio.to_thread(issue, rt, 1)
+        got = [await g.__anext__() for g in gens]
+        for g in gens:
+            await g.aclose()
+        return before, got
+
+    before, got = asyncio.run(main())
+    assert len(built) - before == 1 and len(set(got)) == 1 and b"event: update" in got[0]
+    rt.close()

@@ -80,6 +80,7 @@ def create(runtime, options: dict):
     from gateway.pages.push import hub_for
 
     hub = options.get("push_hub") or hub_for(runtime)
+    latest = sse.Latest()  # every screen's stream shares each update's bytes
     options["push_hub"] = hub  # one hub for every page (the clerk console shares it)
     feed = ScreenFeed(runtime, hub, options.get("clock") or time.time, options.get("closing"))
 
@@ -108,7 +109,7 @@ def create(runtime, options: dict):
         last = request.headers.get("last-event-id") or request.query_params.get("last")
         since = int(last) if last and last.isdigit() else None
         sub = feed.hub.subscribe(screen.shown)  # before the snapshot: nothing falls between
-        return sse.response(sse.stream(sub, feed.view, feed.beat, feed.closing, since=since))
+        return sse.response(sse.stream(sub, feed.view, feed.beat, feed.closing, since=since, latest=latest))
 
     app.mount("/screen/static", StaticFiles(directory=STATIC), name="screen-static")
     return feed
