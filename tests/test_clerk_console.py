@@ -1,10 +1,9 @@
 """The clerk console (/clerk) over a real runtime and SQLite store: login behind the API
 token and the staff code (throttled), actions for the session's own window only, the
 办件编号 attached, logout (FastAPI's test client, no sockets)."""
-import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from engine.hallday import MONDAY_9, StepClock
 from fastapi.testclient import TestClient
 
 from gateway.api import create_app
@@ -15,21 +14,11 @@ from gateway.runtime import Runtime
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "clerk-test-token"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
-MONDAY_9 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
-
-
-class Clock:
-    def __init__(self, now: float):
-        self.now = now
-
-    def __call__(self) -> float:
-        self.now += 5
-        return self.now
 
 
 def hall_app(tmp_path):
     rt = Runtime(load_file(ROOT / "hall_config" / "county.toml"), tmp_path)
-    clock = Clock(MONDAY_9)
+    clock = StepClock(MONDAY_9)
     app = create_app(rt, TOKEN, clock=clock)
     ext = clerk_console.create(rt, {"app": app, "api_token": TOKEN, "clock": clock, "data_dir": str(tmp_path)})
     ext.start()

@@ -171,9 +171,14 @@ class PushHub:
             if len(self._ring) == self._ring.maxlen:
                 self._floor = self._ring[0].seq
             self._ring.append(upd)
+            # Each distinct filter once per commit: a hundred screens share one, and this runs
+            # under the runtime lock, ahead of the next key press.
+            picked: dict = {None: upd}
             for sub in list(self._subs):
                 try:
-                    mine = upd if sub.select is None else sub.select(upd)
+                    if sub.select not in picked:
+                        picked[sub.select] = sub.select(upd)
+                    mine = picked[sub.select]
                 except Exception:
                     log.exception("push filter failed; dropping that subscriber")
                     sub._end(Dropped)

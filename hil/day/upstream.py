@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gateway.config import load_file
 from gateway.upstream import record as rd
+from gateway.upstream.destination import tag_of
 from hil.day.check import events
 from hil.province.control import Province
 from hil.upstream import write_hall_file
@@ -77,7 +78,7 @@ class UpstreamDay:
 
     def check(self, db: Path, config: Path, recs: list[dict], gateway) -> tuple[list[str], str]:
         hall = load_file(config)
-        tag = rd.store_tag(_first_hash(db))
+        tag = tag_of(db)
         stored = {rd.eval_id(hall.id, tag, e["prompt"]): e for _, e in events(recs) if e["type"] == "rating_recorded"}
         st = self.drain(gateway, len(stored))
         bad = []
@@ -128,14 +129,6 @@ def _get(gateway, path: str, token: str):
     req = urllib.request.Request(gateway.url + path, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())
-
-
-def _first_hash(db: Path) -> str:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT hash FROM commands WHERE seq = 1").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def _delays(db: Path) -> list[float]:

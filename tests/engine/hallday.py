@@ -21,6 +21,18 @@ def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0, ss: int = 0) -> float:
 MONDAY_9 = at(2026, 11, 23, 9, 0)  # a Monday in opening hours
 
 
+class StepClock:
+    """A hall clock that moves on `step` seconds each time it is read: the API's and the
+    pages' commands get distinct, increasing times without a real clock."""
+
+    def __init__(self, start: float = MONDAY_9, step: float = 5.0):
+        self.now, self.step = start, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
 def hall(name: str = "county", **queue) -> object:
     """A hall from hall_config/, with [queue] keys overridden (TOML literals as Python)."""
     text = (ROOT / "hall_config" / f"{name}.toml").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """The HTTP API over a real runtime and SQLite store (FastAPI's test client, no sockets)."""
 from fastapi.testclient import TestClient
-from hallday import MONDAY_9, hall
+from hallday import MONDAY_9, StepClock, hall
 
 from gateway.api import create_app
 from gateway.runtime import Runtime
@@ -9,18 +9,9 @@ TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-class Clock:
-    def __init__(self):
-        self.now = MONDAY_9
-
-    def __call__(self):
-        self.now += 5
-        return self.now
-
-
 def client(tmp_path):
     rt = Runtime(hall("county"), tmp_path)
-    return TestClient(create_app(rt, TOKEN, clock=Clock())), rt
+    return TestClient(create_app(rt, TOKEN, clock=StepClock())), rt
 
 
 def test_kiosk_ticket_then_clerk_serves_it(tmp_path):

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
-from hallday import MONDAY_9, ROOT  # noqa: E402
+from hallday import MONDAY_9, ROOT, StepClock  # noqa: E402
 
 from gateway.config import load_text  # noqa: E402
 from gateway.kiosk.api import router  # noqa: E402
@@ -20,15 +20,6 @@ from hil.printer import PrinterEmulator  # noqa: E402
 KIOSK, SUPERVISOR = "kiosk-token", "supervisor-token"
 AUTH = {"Authorization": f"Bearer {KIOSK}"}
 BODY = {"service": "ZH", "matter": "330681-ZH-002"}
-
-
-class Clock:
-    def __init__(self):
-        self.now = MONDAY_9
-
-    def __call__(self):
-        self.now += 5
-        return self.now
 
 
 def county(port: int, chinese: str = "gb18030"):
@@ -42,7 +33,7 @@ def county(port: int, chinese: str = "gb18030"):
 def kiosk(tmp_path):
     with PrinterEmulator() as emu:
         rt = Runtime(county(emu.serve_tcp()), tmp_path)
-        service = KioskService(rt, Clock(), poll_seconds=0)
+        service = KioskService(rt, StepClock(), poll_seconds=0)
         app = FastAPI()
         app.include_router(router(service, KIOSK, SUPERVISOR))
         yield TestClient(app), rt, emu
@@ -170,7 +161,7 @@ def test_image_mode_prints_pictures(tmp_path):
         rt = Runtime(county(emu.serve_tcp(), chinese="image"), tmp_path)
         try:
             app = FastAPI()
-            app.include_router(router(KioskService(rt, Clock(), poll_seconds=0), KIOSK, SUPERVISOR))
+            app.include_router(router(KioskService(rt, StepClock(), poll_seconds=0), KIOSK, SUPERVISOR))
             got = take(TestClient(app))
         finally:
             rt.close()
@@ -184,7 +175,7 @@ def test_a_kiosk_without_a_printer_shows_every_number(tmp_path):
     rt = Runtime(load_text(text, "village.toml"), tmp_path)
     try:
         app = FastAPI()
-        app.include_router(router(KioskService(rt, Clock(), poll_seconds=0), KIOSK, SUPERVISOR))
+        app.include_router(router(KioskService(rt, StepClock(), poll_seconds=0), KIOSK, SUPERVISOR))
         c = TestClient(app)
         got = take(c, service="ZX", matter="330681-CZ-009")
         assert (got["printed"], got["on_screen"], got["printer"]["state"]) == (False, True, "none")

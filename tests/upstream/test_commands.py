@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_delivery import GB, Clock
+from test_delivery import GB, StepClock
 from uphall import APP_KEY, SECRET, Window, upstream_text
 
 from gateway.api import create_app
@@ -58,12 +58,12 @@ def test_status_retry_and_the_routes(tmp_path, province):
     hall = load_text(upstream_text(province.url, _secret(tmp_path), extra='reason_map = { "99" = "98" }'),
                      str(tmp_path / "hall.toml"))
     rt = Runtime(hall, tmp_path / "gw")
-    app = create_app(rt, "clerk-token", clock=Clock(), supervisor_token="super-token")
-    service = ext.create(rt, {"data_dir": str(tmp_path / "gw"), "app": app, "clock": Clock(),
+    app = create_app(rt, "clerk-token", clock=StepClock(), supervisor_token="super-token")
+    service = ext.create(rt, {"data_dir": str(tmp_path / "gw"), "app": app, "clock": StepClock(),
                               "supervisor_token": "super-token"})
     service.start()
     try:
-        win = Window(rt.submit, Clock())
+        win = Window(rt.submit, StepClock())
         win.rated(5)
         bad = win.rated(1, ["99"])
         c = TestClient(app)

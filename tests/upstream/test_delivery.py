@@ -10,24 +10,15 @@ import pytest
 from uphall import APP_KEY, SECRET, Window, hall_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
-from hallday import MONDAY_9  # noqa: E402
+from hallday import MONDAY_9, StepClock  # noqa: E402
 
-from gateway.outbox import OutboxStore  # noqa: E402
 from gateway.runtime import DB_NAME, Runtime  # noqa: E402
 from gateway.upstream import record as rd  # noqa: E402
+from gateway.upstream.destination import tag_of  # noqa: E402
 from gateway.upstream.service import Upstream  # noqa: E402
 from hil.province.control import Province  # noqa: E402
 
 GB = '{ "非常满意" = "1", "满意" = "2", "基本满意" = "3", "不满意" = "4", "非常不满意" = "5" }'
-
-
-class Clock:
-    def __init__(self):
-        self.now = MONDAY_9 + 3600
-
-    def __call__(self):
-        self.now += 7
-        return self.now
 
 
 @pytest.fixture
@@ -42,7 +33,7 @@ class Hall:
 
     def __init__(self, tmp_path, province, adapter="hcp-json", **kw):
         self.tmp, self.province, self.adapter, self.kw = tmp_path, province, adapter, kw
-        self.clock = Clock()
+        self.clock = StepClock(MONDAY_9 + 3600, 7)
         self.open()
 
     def open(self, **kw):
@@ -75,11 +66,7 @@ class Hall:
         raise AssertionError(f"not settled: {self.status()}")
 
     def tag(self):
-        store = OutboxStore(self.tmp / "gw" / DB_NAME, "probe")
-        try:
-            return rd.store_tag(store.first_hash())
-        finally:
-            store.close()
+        return tag_of(self.tmp / "gw" / DB_NAME)
 
 
 def by_id(province):

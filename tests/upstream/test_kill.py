@@ -17,6 +17,7 @@ from gateway.outbox import status  # noqa: E402
 from gateway.outbox.store import connect  # noqa: E402
 from gateway.runtime import DB_NAME, Runtime  # noqa: E402
 from gateway.upstream import record as rd  # noqa: E402
+from gateway.upstream.destination import tag_of  # noqa: E402
 from hil.broker import free_port  # noqa: E402
 from hil.day.check import events, records  # noqa: E402
 from hil.day.clock import day_start  # noqa: E402
@@ -94,7 +95,7 @@ def test_sigkill_20_times_during_delivery(tmp_path):
         finally:
             gw.stop()
         recs = records(data / DB_NAME)
-        tag = rd.store_tag(_first_hash(data / DB_NAME))
+        tag = tag_of(data / DB_NAME)
         stored = {rd.eval_id(hall.id, tag, e["prompt"]): e for _, e in events(recs) if e["type"] == "rating_recorded"}
         assert len(stored) == 30 + KILLS // 2
         got = [r["record"]["eval_id"] for r in province.records()]
@@ -106,11 +107,3 @@ def test_sigkill_20_times_during_delivery(tmp_path):
             assert next(r["record"] for r in province.records() if r["record"]["eval_id"] == eid) == \
                 rd.rating(hall, ev, tag)
 
-
-def _first_hash(db):
-    import sqlite3
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT hash FROM commands WHERE seq = 1").fetchone()[0]
-    finally:
-        conn.close()
