@@ -5,8 +5,8 @@ import stat
 
 import pytest
 from fastapi.testclient import TestClient
-from hallday import MONDAY_9, hall
-from test_api import AUTH, TOKEN, Clock
+from hallday import MONDAY_9, StepClock, hall
+from test_api import AUTH, TOKEN
 
 from gateway.api import app as api_app
 from gateway.api import create_app
@@ -21,7 +21,7 @@ SUP_AUTH = {"Authorization": f"Bearer {SUPERVISOR}"}
 @pytest.fixture
 def api(tmp_path):
     rt = Runtime(hall("county"), tmp_path)
-    yield TestClient(create_app(rt, TOKEN, clock=Clock(), supervisor_token=SUPERVISOR)), rt
+    yield TestClient(create_app(rt, TOKEN, clock=StepClock(), supervisor_token=SUPERVISOR)), rt
     rt.close()
 
 
@@ -127,7 +127,7 @@ def test_supervisor_follow_ups_behind_their_own_token(api):
 
 def test_no_supervisor_token_means_no_follow_up_access(tmp_path):
     rt = Runtime(hall("county"), tmp_path)
-    c = TestClient(create_app(rt, TOKEN, clock=Clock()))
+    c = TestClient(create_app(rt, TOKEN, clock=StepClock()))
     assert c.get("/api/v1/followups", headers=AUTH).status_code == 401
     with pytest.raises(ValueError):
         create_app(rt, TOKEN, supervisor_token=TOKEN)
