@@ -1,12 +1,15 @@
-# Key scanner: polls active-low keys every few ms. A press is reported on
-# its leading edge at once; bounces for DEBOUNCE ms after each edge are
-# ignored; holding a key LONG ms reports a long press as well.
+# Key scanner for active-low keys. A falling edge's interrupt wakes it, so a
+# press is reported on its leading edge at once rather than on the next scan;
+# while a key is down or bouncing it scans every few ms (bounces for DEBOUNCE
+# ms after each edge are ignored; holding a key LONG ms reports a long press
+# as well). Idle, it still scans now and then, in case an edge was missed.
 import asyncio
 import time
 from machine import Pin
 from micropython import const
 
 _SCAN_MS = const(5)
+_IDLE_MS = const(100)
 DEBOUNCE = const(40)
 LONG = const(800)
 
@@ -22,6 +25,18 @@ class Keys:
         self.longdone = bytearray(n)
         self.edge = [0] * n            # ticks of the last accepted edge
         self.on_key = on_key
+        self.flag = asyncio.ThreadSafeFlag()
+        for p in self.pins:
+            p.irq(self._irq, Pin.IRQ_FALLING)
+
+    def _irq(self, _pin):
+        self.flag.set()   # interrupt context: nothing else here
+
+    def _busy(self, now):
+        for i in range(len(self.pins)):
+            if self.down[i] or time.ticks_diff(now, self.edge[i]) < DEBOUNCE:
+                return True
+        return False
 
     def scan(self):
         now = time.ticks_ms()
@@ -47,4 +62,10 @@ class Keys:
                 self.scan()
             except Exception as e:  # a role's handler must never stop the keypad
                 print("keys: %r" % (e,))
-            await asyncio.sleep_ms(_SCAN_MS)
+            if self._busy(time.ticks_ms()):
+                await asyncio.sleep_ms(_SCAN_MS)
+                continue
+            try:
+                await asyncio.wait_for_ms(self.flag.wait(), _IDLE_MS)
+            except asyncio.TimeoutError:
+                pass

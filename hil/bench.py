@@ -99,20 +99,33 @@ def columns(rows: list[list[int]], width: int) -> str:
 
 
 class Desired:
-    """The latest desired state of every display, as the broker delivers it."""
+    """The latest desired state of every display, as the broker delivers it, and when each
+    device's last event and desired state came through the broker (for the breakdown)."""
 
     def __init__(self, hall_id: str, port: int):
         self.latest: dict[str, dict] = {}
+        self.event_at: dict[str, float] = {}
         self.c = client(port, self._on)
-        self.c.subscribe(f"hall/{hall_id}/device/+/desired", 1)
+        self.c.subscribe([(f"hall/{hall_id}/device/+/desired", 1), (f"hall/{hall_id}/device/+/event", 1)])
 
     def _on(self, cl, ud, m):
+        now = time.perf_counter()
+        dev = m.topic.split("/")[3]
+        if m.topic.endswith("/event"):
+            self.event_at[dev] = now
+            return
         d = json.loads(m.payload)
+        d["_at"] = now
         if d.get("role") == "display":
-            rows = frame_rows(d)
-            cols = columns(rows, d["fw"])
+            self.latest[dev] = d  # its frame decoded only by the measurement that waits for it
+
+    @staticmethod
+    def shown(d: dict) -> str:
+        """What the panel shows at some scroll offset, as columns (see columns())."""
+        if "_cols" not in d:
+            cols = columns(frame_rows(d), d["fw"])
             d["_cols"] = cols + cols[:d["pw"]] if d["scroll"] else cols[:d["pw"]]
-            self.latest[m.topic.split("/")[3]] = d
+        return d["_cols"]
 
     def close(self):
         self.c.loop_stop()
@@ -139,11 +152,14 @@ def settle(sim: SimHall, window: int) -> None:
     raise TimeoutError(f"window {window} did not come back to idle (it is {status()})")
 
 
-def measure(sim: SimHall, desired: Desired, window: int) -> tuple[float | None, float, str | None]:
-    """(ms to the display's pixels or None, time.time() at the press, the number called)."""
+def measure(sim: SimHall, desired: Desired, window: int) -> tuple[float | None, float, str | None, tuple | None]:
+    """(ms to the display's pixels or None, time.time() at the press, the number called, and
+    the parts in ms: press -> the pad's event through the broker, -> the display's desired
+    state through the broker, -> the pixels on the panel)."""
     g = sim.gateway
     pad, led = sim.board_of(window, "callpad"), sim.board_of(window, "display")
     dev = next(d.id for d in sim.hall.devices_of(window) if d.role == "display")
+    pad_id = next(d.id for d in sim.hall.devices_of(window) if d.role == "callpad")
     settle(sim, window)
     g.post("/api/v1/tickets", {"service": sim.hall.window(window).services[0], "lane": "normal"})
     time.sleep(0.3)
@@ -154,17 +170,21 @@ def measure(sim: SimHall, desired: Desired, window: int) -> tuple[float | None, 
     t0, wall0 = time.perf_counter(), time.time()
     presser.start()
     end = t0 + 10
+    raw = None
     while time.perf_counter() < end:
         d = desired.latest.get(dev)
-        if d and d["rev"] > before and d["status"] == "calling":
+        if d and d["rev"] > before and d["status"] == "calling" and led.display_raw() != raw:
+            raw = led.display_raw()  # decoded only when the panel changed: the poll stays light
             px = led.display_pixels()
-            if columns(px, d["pw"]) in d["_cols"]:
-                ms = (time.perf_counter() - t0) * 1000
+            if columns(px, d["pw"]) in Desired.shown(d):
+                t1 = time.perf_counter()
                 presser.join()
-                return ms, wall0, d.get("ticket")
+                ev = desired.event_at.get(pad_id, t0)
+                parts = ((ev - t0) * 1000, (d["_at"] - ev) * 1000, (t1 - d["_at"]) * 1000) if ev >= t0 else None
+                return (t1 - t0) * 1000, wall0, d.get("ticket"), parts
         time.sleep(0.001)
     presser.join()
-    return None, wall0, None
+    return None, wall0, None, None
 
 
 class Clerks:
@@ -293,7 +313,7 @@ def run_mode(args, mode: str, workdir: Path) -> int:
     _, start = day_start(hall, hour=9.5)   # the morning rush
     stop = threading.Event()
     page = screens = light = None
-    lat, scr, missed, scr_missed, stayed, presses = [], [], 0, 0, 0, 0
+    lat, scr, parts, missed, scr_missed, stayed, presses = [], [], [], 0, 0, 0, 0
     try:
         sim.start(gateway=False)
         g = sim.gateway
@@ -338,7 +358,9 @@ def run_mode(args, mode: str, workdir: Path) -> int:
             for i in range(args.samples):
                 n = windows[i % len(windows)].number
                 with clerks.locks.get(n) or contextlib.nullcontext():
-                    ms, wall0, number = measure(sim, desired, n)
+                    ms, wall0, number, part = measure(sim, desired, n)
+                    if part:
+                        parts.append(part)
                     if ms is None:
                         missed += 1
                     lat.append(TIMEOUT_MS if ms is None else ms)
@@ -377,7 +399,14 @@ def run_mode(args, mode: str, workdir: Path) -> int:
           + f"; the clerks of the other windows pressed {presses} keys meanwhile; "
           f"relay median {statistics.median(relay):.2f} ms over {len(relay)} messages; "
           f"CPU while measuring (100% = a core of {os.cpu_count()}): {cpu}", flush=True)
-    (workdir / "samples.json").write_text(json.dumps({"press_to_display_ms": lat, "press_to_screen_ms": scr}))
+    if parts:
+        print(f"hall-hil bench mode={mode}: the display's time in parts (p50/p99 ms): "
+              + "; ".join(f"{name} {pct([p[i] for p in parts], 0.5):.1f}/{pct([p[i] for p in parts], 0.99):.1f}"
+                          for i, name in enumerate(("press -> pad event at the broker",
+                                                    "-> display's desired state at the broker",
+                                                    "-> pixels on the panel"))), flush=True)
+    (workdir / "samples.json").write_text(json.dumps({"press_to_display_ms": lat, "press_to_screen_ms": scr,
+                                                      "display_parts_ms": parts}))
     screen = (f"press_to_screen_p50_ms={pct(scr, 0.5):.1f} press_to_screen_p99_ms={pct(scr, 0.99):.1f} "
               f"screens={stayed} " if page is not None else "")
     print(f"mode={mode} press_to_display_p50_ms={pct(lat, 0.5):.1f} press_to_display_p99_ms={pct(lat, 0.99):.1f} "

@@ -1,12 +1,20 @@
 """The gateway's MQTT link (paho-mqtt 2.x): a thin shell that connects,
 keeps reconnecting with capped backoff, announces the gateway with a retained
 availability and last will, subscribes to the devices' topics and hands every
-message to one callback."""
+message to one callback, on a thread of its own.
+
+That thread, not paho's network thread, commits each event: paho writes what a callback
+publishes only after the callback returns, so a desired state published from inside the
+commit (the display showing the number called) would wait for every other subscriber of
+the runtime (the pages, the outbox) to finish. On its own thread the commit's publishes go
+out at once. One thread, first in first out: the order of events is kept."""
 from __future__ import annotations
 
 import logging
+import queue
 import socket
 import sqlite3
+import threading
 
 import paho.mqtt.client as mqtt
 
@@ -53,8 +61,12 @@ class Link:
         c.on_message = self._message
         self.client = c
         self.connected = False
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
 
     def start(self) -> None:
+        self._worker = threading.Thread(target=self._work, name="device-intake", daemon=True)
+        self._worker.start()
         self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE)
         self.client.loop_start()
 
@@ -70,6 +82,12 @@ class Link:
         self.connected = False  # a goodbye, not a lost broker: no warning
         self.client.disconnect()
         self.client.loop_stop()
+        if self._worker is not None:
+            # What is still queued is committed now; its acks no longer reach the broker,
+            # which delivers it again next time (and the origin check drops the repeat).
+            self._inbox.put(None)
+            self._worker.join(10)
+            self._worker = None
 
     def publish(self, topic: str, payload: str, retain: bool = True) -> None:
         self.client.publish(topic, payload, qos=QOS, retain=retain)
@@ -95,6 +113,13 @@ class Link:
         self._health.set(health.LOST)
 
     def _message(self, client, userdata, msg) -> None:
+        self._inbox.put(msg)  # acknowledged by the worker once committed (manual acks)
+
+    def _work(self) -> None:
+        while (msg := self._inbox.get()) is not None:
+            self._handle(self.client, msg)
+
+    def _handle(self, client, msg) -> None:
         try:
             self._on_message(msg.topic, msg.payload)
         except (sqlite3.Error, OSError):
@@ -103,7 +128,7 @@ class Link:
             log.exception("message on %s not committed; left for the broker to deliver again", msg.topic)
             return
         except Exception:
-            # Never let one message take the network thread down with it; a message
+            # Never let one message take the intake thread down with it; a message
             # that trips a fault would do so each time, so it is dropped (acknowledged).
             log.exception("message on %s could not be handled; dropped", msg.topic)
         if msg.qos:

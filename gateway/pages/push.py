@@ -55,14 +55,16 @@ class Subscription:
         self._wake_pending = False
 
     # Called by the hub under its lock, from the committing thread: append and wake, nothing more.
-    def _put(self, upd: Update) -> None:
+    # `loops` gathers the event loops to wake: one call into each loop for all its subscribers
+    # (a hundred screens on the server's loop), not one each.
+    def _put(self, upd: Update, loops: dict | None = None) -> None:
         if self._ended:
             return
         if len(self._items) >= self.maxsize:
             self._end(Dropped)
             return
         self._items.append(upd)
-        self._wake()
+        self._wake(loops)
 
     def _end(self, why: type[Exception]) -> None:
         self._ended = why
@@ -70,22 +72,22 @@ class Subscription:
         self._hub._subs.discard(self)
         self._wake()
 
-    def _wake(self) -> None:
+    def _wake(self, loops: dict | None = None) -> None:
         self._cond.notify_all()
         loop = self._loop
         if loop is not None and not self._wake_pending:
             self._wake_pending = True
-            try:
-                loop.call_soon_threadsafe(self._set_event)
-            except RuntimeError:  # its loop is closed: nobody is listening any more
-                self._ended = self._ended or Closed
-                self._hub._subs.discard(self)
+            if loops is not None:
+                loops.setdefault(loop, []).append(self)
+            else:
+                _call_in(loop, [self])
 
     def _set_event(self) -> None:
         with self._hub._lock:
             self._wake_pending = False
         if self._event is not None:
             self._event.set()
+
 
     def _take(self) -> Update | None:
         if self._items:
@@ -143,6 +145,19 @@ class Subscription:
         self.close()
 
 
+def _call_in(loop: asyncio.AbstractEventLoop, subs: list[Subscription]) -> None:
+    """Under the hub's lock: wake these subscribers of one loop with one call into it."""
+    def wake():
+        for sub in subs:
+            sub._set_event()
+    try:
+        loop.call_soon_threadsafe(wake)
+    except RuntimeError:  # the loop is closed: nobody is listening any more
+        for sub in subs:
+            sub._ended = sub._ended or Closed
+            sub._hub._subs.discard(sub)
+
+
 class PushHub:
     def __init__(self, runtime, ring: int = RING, queue: int = QUEUE):
         self.runtime = runtime
@@ -174,6 +189,7 @@ class PushHub:
             # Each distinct filter once per commit: a hundred screens share one, and this runs
             # under the runtime lock, ahead of the next key press.
             picked: dict = {None: upd}
+            loops: dict = {}
             for sub in list(self._subs):
                 try:
                     if sub.select not in picked:
@@ -184,7 +200,9 @@ class PushHub:
                     sub._end(Dropped)
                     continue
                 if mine is not None:
-                    sub._put(mine)
+                    sub._put(mine, loops)
+            for loop, subs in loops.items():
+                _call_in(loop, subs)
 
     def keep(self, name: str, init: object, fold: Callable[[object, Update], object]) -> None:
         """State kept up to date with every update, folded under the runtime lock (so it is

@@ -28,10 +28,27 @@ def event(name: str, data: object, id: int | None = None) -> bytes:
 
 class Latest:
     """The newest update of one feed as the bytes sent, shared by all its streams: with a
-    hundred screens the picture is built and encoded once per commit, not once per screen."""
+    hundred screens the picture is built and encoded once per commit, not once per screen.
+    The streams all run on one event loop: the first to want a newer picture builds it (in a
+    worker thread, under the loop's lock) while the others wait for it, rather than each
+    building its own."""
 
     def __init__(self) -> None:
         self.seq, self.data = -1, b""
+        self._lock: asyncio.Lock | None = None
+
+    async def newer_than(self, seq: int, view: Callable[[], tuple[int, dict]]) -> tuple[int, bytes]:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self.seq <= seq:
+                self.seq, self.data = await asyncio.to_thread(_update, view)
+            return self.seq, self.data
+
+
+def _update(view: Callable[[], tuple[int, dict]]) -> tuple[int, bytes]:
+    seq, data = view()
+    return seq, event("update", {**data, "seq": seq}, seq)
 
 
 async def stream(sub: Subscription, view: Callable[[], tuple[int, dict]], beat: Callable[[], dict],
@@ -55,15 +72,13 @@ async def stream(sub: Subscription, view: Callable[[], tuple[int, dict]], beat: 
                 upd = await sub.next(0) or upd
             if upd.seq <= sent:
                 continue  # already in what was sent
-            if latest is not None and latest.seq >= upd.seq:
-                if latest.seq > sent:  # another stream already built this picture (or a newer one)
-                    sent = latest.seq
-                    yield latest.data
-                continue
-            sent, data = await asyncio.to_thread(view)
-            msg = event("update", {**data, "seq": sent}, sent)
-            if latest is not None and sent > latest.seq:
-                latest.seq, latest.data = sent, msg
+            if latest is not None:
+                seq, msg = await latest.newer_than(max(sent, upd.seq - 1), view)
+                if seq <= sent:
+                    continue
+                sent = seq
+            else:
+                sent, msg = await asyncio.to_thread(_update, view)
             yield msg
     finally:
         sub.close()

@@ -429,6 +429,12 @@ class Board:
         gram = bytes(self.oled.gram) if self.oled.on else bytes(1024)
         return read_screen(gram, chars)
 
+    def display_raw(self) -> bytes:
+        """The panel's registers as they are, cheap to compare: decode them (display_pixels)
+        only when they changed."""
+        p = self.chain
+        return bytes(p.rows) + bytes(p.shutdown)
+
     def display_pixels(self) -> list[list[int]]:
         """The LED panel as rows of bits (1 = lit), tiles placed as max7219.py wires them."""
         pw, ph = (int(x) for x in self.config.get("panel", "64x16").split("x"))

@@ -15,6 +15,7 @@ pins = {}          # gpio -> the Pin object the firmware made last
 wifi_up = os.getenv("HIL_WIFI") != "0"   # the host's radio state at power-up
 ntp_ok = os.getenv("HIL_NTP") != "0"     # whether the NTP server answers
 _sock = None
+_role = None       # read from flash at the first press (a board's role is set at provisioning)
 _hdr = bytearray(3)
 
 
@@ -48,7 +49,7 @@ def tell(obj):
 
 
 async def _serve():
-    global wifi_up, ntp_ok
+    global wifi_up, ntp_ok, _role
     r = asyncio.StreamReader(_sock)
     while True:
         line = await r.readline()
@@ -60,9 +61,10 @@ async def _serve():
         try:
             if op == "press":
                 import keymap
-                with open("config.json") as f:
-                    role = json.load(f)["role"]
-                pin = pins.get(keymap.pin_of(role, req["key"]))
+                if _role is None:
+                    with open("config.json") as f:
+                        _role = json.load(f)["role"]
+                pin = pins.get(keymap.pin_of(_role, req["key"]))
                 if pin is None:
                     raise ValueError("key not wired yet (board booting)")
                 hold = 1200 if req.get("long") else 60

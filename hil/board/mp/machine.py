@@ -12,11 +12,14 @@ class Pin:
     OPEN_DRAIN = 7
     PULL_UP = 1
     PULL_DOWN = 2
+    IRQ_RISING = 1
+    IRQ_FALLING = 2
 
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
         self.mode = mode
         self._script = None
+        self._irq = None
         self._v = (1 if pull == 1 else 0) if value is None else (1 if value else 0)
         _board.pins[id] = self
         if mode == 3:
@@ -27,6 +30,12 @@ class Pin:
         # time runs from the firmware's first look at the pin, so a host that
         # deschedules the board for a while cannot make it miss a press.
         self._script = [None, steps]
+        # The finger's first contact is a falling edge: the interrupt fires at once.
+        if self._irq and self._irq[1] & Pin.IRQ_FALLING and steps and steps[0][1] == 0 and self._v:
+            self._irq[0](self)
+
+    def irq(self, handler=None, trigger=3):
+        self._irq = (handler, trigger) if handler else None
 
     def pressing(self):
         """True until the firmware has seen the whole script."""
