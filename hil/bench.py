@@ -161,7 +161,7 @@ def measure(sim: SimHall, desired: Desired, window: int) -> tuple[float | None, 
     dev = next(d.id for d in sim.hall.devices_of(window) if d.role == "display")
     pad_id = next(d.id for d in sim.hall.devices_of(window) if d.role == "callpad")
     settle(sim, window)
-    g.post("/api/v1/tickets", {"service": sim.hall.window(window).services[0], "lane": "normal"})
+    g.take_ticket({"service": sim.hall.window(window).services[0], "lane": "normal"})
     time.sleep(0.3)
     before = desired.latest.get(dev, {}).get("rev", -1)
     # The emulated press holds the key ~60 ms and returns after ~120 ms; the firmware acts
@@ -217,7 +217,7 @@ class Clerks:
                 try:
                     for k in steps[i % 3]:
                         if k == "ticket":
-                            g.post("/api/v1/tickets", {"service": w.services[0], "lane": "normal"})
+                            g.take_ticket({"service": w.services[0], "lane": "normal"})
                         else:
                             pad.press(k)
                             self.presses += 1
@@ -275,7 +275,8 @@ class LightWindows:
         ctx = multiprocessing.get_context("spawn")
         self.q, self.stop = ctx.Queue(), ctx.Event()
         self.proc = ctx.Process(target=bench_light.run, daemon=True,
-                                args=(sim.hall.id, sim.broker_port, sim.gateway.url, spec, think, self.stop, self.q))
+                                args=(sim.hall.id, sim.broker_port, sim.gateway.url, sim.gateway.kiosk_token(), spec,
+                                      think, self.stop, self.q))
         self.counts = {"keys": 0, "calls": 0}
 
     def start(self) -> LightWindows:
@@ -344,7 +345,7 @@ def run_mode(args, mode: str, workdir: Path) -> int:
             i = 0
             while not stop.wait(1 / peak):
                 try:
-                    g.post("/api/v1/tickets", {"service": codes[i % len(codes)], "lane": "normal"})
+                    g.take_ticket({"service": codes[i % len(codes)], "lane": "normal"})
                 except OSError:
                     pass
                 i += 1

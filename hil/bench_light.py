@@ -21,16 +21,17 @@ from protocols import events, identity, topics
 RETRY_S = 5.0
 
 
-def run(hall_id: str, port: int, url: str, windows: dict, think: float, stop, q) -> None:
-    """windows: number -> (pad id, display id or None, staff login code, service code). Puts
+def run(hall_id: str, port: int, url: str, token: str, windows: dict, think: float, stop, q) -> None:
+    """windows: number -> (pad id, display id or None, staff login code, service code); token:
+    the kiosk's, to take tickets. Puts
     ("ok", {"keys": n, "calls": n}) or ("error", text) on q once `stop` is set."""
     try:
-        q.put(("ok", _run(hall_id, port, url, windows, think, stop)))
+        q.put(("ok", _run(hall_id, port, url, token, windows, think, stop)))
     except Exception as e:
         q.put(("error", f"{type(e).__name__}: {e}"))
 
 
-def _run(hall_id, port, url, windows, think, stop) -> dict:
+def _run(hall_id, port, url, token, windows, think, stop) -> dict:
     rng = random.Random(11)
     kind = {}
     for n, (pad, led, _, _) in windows.items():
@@ -79,7 +80,8 @@ def _run(hall_id, port, url, windows, think, stop) -> dict:
 
     def ticket(service):
         req = urllib.request.Request(url + "/api/v1/tickets", json.dumps({"service": service, "lane": "normal"})
-                                     .encode(), {"Content-Type": "application/json"})
+                                     .encode(), {"Content-Type": "application/json",
+                                                 "Authorization": f"Bearer {token}"})
         try:
             urllib.request.urlopen(req, timeout=5).close()
         except OSError:

@@ -77,8 +77,18 @@ class Gateway:
         with urllib.request.urlopen(self.url + path, timeout=timeout) as r:
             return json.loads(r.read())
 
-    def post(self, path: str, body: dict, timeout: float = 5.0):
-        req = urllib.request.Request(self.url + path, json.dumps(body).encode(),
-                                     {"Content-Type": "application/json"})
+    def post(self, path: str, body: dict, timeout: float = 5.0, token: str | None = None):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.url + path, json.dumps(body).encode(), headers)
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return json.loads(r.read())
+
+    def kiosk_token(self) -> str:
+        """The kiosk's token the gateway made at its first start (data_dir/kiosk_token)."""
+        return os.environ.get("HALL_KIOSK_TOKEN") or (self.data_dir / "kiosk_token").read_text().strip()
+
+    def take_ticket(self, body: dict, timeout: float = 5.0):
+        """POST /api/v1/tickets as the kiosk does."""
+        return self.post("/api/v1/tickets", body, timeout, token=self.kiosk_token())

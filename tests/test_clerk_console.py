@@ -13,6 +13,7 @@ from gateway.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "clerk-test-token"
+CLERK_AUTH = {"Authorization": f"Bearer {TOKEN}"}  # a clerk may take a ticket for a citizen
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -90,8 +91,8 @@ def test_login_binds_the_session_to_one_window_and_clerk(tmp_path):
 def test_actions_act_on_the_own_window_only(tmp_path):
     app, rt, _ = hall_app(tmp_path)
     kiosk = TestClient(app)
-    t1 = kiosk.post("/api/v1/tickets", json={"service": "ZH"}).json()
-    kiosk.post("/api/v1/tickets", json={"service": "ZH"})
+    t1 = kiosk.post("/api/v1/tickets", json={"service": "ZH"}, headers=CLERK_AUTH).json()
+    kiosk.post("/api/v1/tickets", json={"service": "ZH"}, headers=CLERK_AUTH)
     c = logged_in(app)
     two = logged_in(app, 2, "1003")
     before = rt.store.seq
@@ -168,7 +169,7 @@ def test_malformed_and_sessionless_requests(tmp_path):
 
 def test_logout_ends_the_session(tmp_path):
     app, rt, _ = hall_app(tmp_path)
-    TestClient(app).post("/api/v1/tickets", json={"service": "ZH"})
+    TestClient(app).post("/api/v1/tickets", json={"service": "ZH"}, headers=CLERK_AUTH)
     c = logged_in(app)
     c.post("/clerk/api/action", json={"action": "call_next"})
     r = c.post("/clerk/api/logout")

@@ -1,5 +1,5 @@
-"""FastAPI app: POST tickets and 补充评价 (open to the kiosk and the citizen), clerk actions
-(clerk token), 差评 follow-ups (supervisor token), read views.
+"""FastAPI app: POST tickets (kiosk or clerk token), 补充评价 (open to the citizen, who holds
+the code), clerk actions (clerk token), 差评 follow-ups (supervisor token), read views.
 
 Every change goes through runtime.submit, so it is committed before the answer.
 Input is checked twice: pydantic for the body's shape, then the engine's own
@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api import views
-from gateway.api.auth import bearer
+from gateway.api.auth import bearer, bearer_any
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
 from gateway.engine.tickets import code_in_use
@@ -87,15 +87,20 @@ class FollowupAction(BaseModel):
 
 
 def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
-               supervisor_token: str | None = None) -> FastAPI:
-    """supervisor_token None: the follow-up endpoints answer 401 to everyone."""
+               supervisor_token: str | None = None, kiosk_token: str | None = None) -> FastAPI:
+    """supervisor_token None: the follow-up endpoints answer 401 to everyone. Tickets are taken
+    with the kiosk's token or a clerk's (a clerk taking one for a citizen at the window); with
+    neither, anyone on the hall's network could fill the queue with phantom numbers."""
     if supervisor_token is not None and supervisor_token == token:
         raise ValueError("the supervisor token must differ from the clerk token")
+    if kiosk_token is not None and kiosk_token in (token, supervisor_token):
+        raise ValueError("the kiosk token must differ from the clerk and supervisor tokens")
     hall = runtime.hall
     app = FastAPI(title=f"{hall.name} gateway API", version="1",
                   description="Tickets, windows, queue, statistics and 好差评 follow-ups of the hall")
     clerk = [Depends(bearer(token))]
     supervisor = [Depends(bearer(supervisor_token, "差评 follow-ups"))]
+    taker = [Depends(bearer_any((kiosk_token, token), "taking a ticket"))]
     services = {s.code for s in hall.services}
     matters = {s.code: {m.code for m in s.matters} for s in hall.services}
     window_numbers = {w.number: w for w in hall.windows}
@@ -116,7 +121,8 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     def root():
         return RedirectResponse("/docs")
 
-    @app.post("/api/v1/tickets", status_code=201, summary="Take a ticket (kiosk)")
+    @app.post("/api/v1/tickets", status_code=201, dependencies=taker,
+              summary="Take a ticket (kiosk or clerk token; the kiosk page uses /api/v1/kiosk/tickets)")
     def issue(req: TicketRequest):
         if req.service not in services:
             raise HTTPException(422, f"unknown service {req.service!r}; this hall has {', '.join(sorted(services))}")

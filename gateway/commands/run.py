@@ -52,7 +52,7 @@ def run(args) -> int:
 
     from gateway import extensions
     from gateway.api import create_app
-    from gateway.api.auth import load_supervisor_token, load_token
+    from gateway.api.auth import load_role_token, load_supervisor_token, load_token
     from gateway.engine.compat import StoreMismatch
     from gateway.runtime import Runtime
 
@@ -86,8 +86,14 @@ def run(args) -> int:
         runtime.close()
         return 2
     print(f"hallgw: API token for 差评 follow-ups (supervisor): {where}", flush=True)
+    kiosk_token, where = load_role_token(data_dir, "kiosk")
+    if kiosk_token in (token, supervisor_token):
+        print("hallgw: the kiosk token must differ from the clerk and supervisor tokens", file=sys.stderr)
+        runtime.close()
+        return 2
+    print(f"hallgw: token of the ticket kiosk (叫号机): {where}", flush=True)
     clock = day_clock(args.clock_start, args.clock_speed, args.clock_real_start)
-    app = create_app(runtime, token, clock=clock, supervisor_token=supervisor_token)
+    app = create_app(runtime, token, clock=clock, supervisor_token=supervisor_token, kiosk_token=kiosk_token)
     closing = threading.Event()
 
     class Server(uvicorn.Server):
@@ -111,7 +117,7 @@ def run(args) -> int:
     options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
                "broker_host": hall.broker.host, "broker_port": args.broker_port or hall.broker.port,
                "app": app, "hall": hall, "clock": clock, "supervisor_token": supervisor_token,
-               "closing": closing}
+               "kiosk_token": kiosk_token, "closing": closing}
     if args.mqtt_credentials:
         options["mqtt_credentials"] = args.mqtt_credentials
     started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))

@@ -110,7 +110,7 @@ class Day:
                 body["matter"] = matters[int(a.at) % len(matters)].code
             while not self.stopping.is_set():
                 try:
-                    t = self.gateway.post("/api/v1/tickets", body)
+                    t = self.gateway.take_ticket(body)
                     self.arrivals[t["id"]] = a
                     break
                 except urllib.error.HTTPError as e:

@@ -1,4 +1,5 @@
 """The HTTP API over a real runtime and SQLite store (FastAPI's test client, no sockets)."""
+import pytest
 from fastapi.testclient import TestClient
 from hallday import MONDAY_9, StepClock, hall
 
@@ -7,16 +8,18 @@ from gateway.runtime import Runtime
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+KIOSK = "kiosk-test-token"
+KIOSK_AUTH = {"Authorization": f"Bearer {KIOSK}"}
 
 
 def client(tmp_path):
     rt = Runtime(hall("county"), tmp_path)
-    return TestClient(create_app(rt, TOKEN, clock=StepClock())), rt
+    return TestClient(create_app(rt, TOKEN, clock=StepClock(), kiosk_token=KIOSK)), rt
 
 
 def test_kiosk_ticket_then_clerk_serves_it(tmp_path):
     c, rt = client(tmp_path)
-    r = c.post("/api/v1/tickets", json={"service": "ZH", "lane": "green"})
+    r = c.post("/api/v1/tickets", json={"service": "ZH", "lane": "green"}, headers=KIOSK_AUTH)
     assert r.status_code == 201 and r.json()["number"] == "A001"
     tid = r.json()["id"]
     assert c.get(f"/api/v1/tickets/{tid}").json()["state"] == "waiting"
@@ -42,13 +45,27 @@ def test_kiosk_ticket_then_clerk_serves_it(tmp_path):
     rt.close()
 
 
+def test_a_clerk_may_take_a_ticket_and_the_tokens_must_differ(tmp_path):
+    c, rt = client(tmp_path)
+    assert c.post("/api/v1/tickets", json={"service": "ZH"}, headers=AUTH).json()["number"] == "A001"
+    with pytest.raises(ValueError, match="kiosk token must differ"):
+        create_app(rt, TOKEN, kiosk_token=TOKEN)
+    rt.close()
+
+
 def test_bad_input_gets_a_4xx_with_a_reason_and_changes_nothing(tmp_path):
     c, rt = client(tmp_path)
     before = rt.store.seq
     cases = [
-        (c.post("/api/v1/tickets", json={"service": "NOPE"}), 422, "unknown service"),
-        (c.post("/api/v1/tickets", json={"service": "ZH", "lane": "vip"}), 422, "lane"),
-        (c.post("/api/v1/tickets", json={"service": "ZH", "extra": 1}), 422, "extra"),
+        (c.post("/api/v1/tickets", json={"service": "NOPE"}, headers=KIOSK_AUTH), 422, "unknown service"),
+        (c.post("/api/v1/tickets", json={"service": "ZH", "lane": "vip"}, headers=KIOSK_AUTH), 422, "lane"),
+        (c.post("/api/v1/tickets", json={"service": "ZH", "extra": 1}, headers=KIOSK_AUTH), 422, "extra"),
+        # Nobody on the hall's network fills the queue with numbers: a ticket takes the kiosk's
+        # token or a clerk's, and the kiosk's token acts for no window.
+        (c.post("/api/v1/tickets", json={"service": "ZH"}), 401, "Bearer"),
+        (c.post("/api/v1/tickets", json={"service": "ZH"}, headers={"Authorization": "Bearer wrong"}), 401,
+         "Bearer"),
+        (c.post("/api/v1/windows/1/actions", json={"action": "call_next"}, headers=KIOSK_AUTH), 401, "Bearer"),
         (c.post("/api/v1/windows/1/actions", json={"action": "login", "staff_code": "1001"}), 401, "Bearer"),
         (c.post("/api/v1/windows/1/actions", json={"action": "call_next"},
                 headers={"Authorization": "Bearer wrong"}), 401, "Bearer"),
@@ -73,7 +90,7 @@ def test_bad_input_gets_a_4xx_with_a_reason_and_changes_nothing(tmp_path):
 
 def test_state_survives_a_new_app_on_the_same_store(tmp_path):
     c, rt = client(tmp_path)
-    ids = [c.post("/api/v1/tickets", json={"service": "SB"}).json()["id"] for _ in range(3)]
+    ids = [c.post("/api/v1/tickets", json={"service": "SB"}, headers=KIOSK_AUTH).json()["id"] for _ in range(3)]
     c.post("/api/v1/windows/9/actions", json={"action": "login", "staff_code": "1017"}, headers=AUTH)
     c.post("/api/v1/windows/9/actions", json={"action": "call_next"}, headers=AUTH)
     rt.close()

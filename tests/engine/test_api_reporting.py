@@ -33,7 +33,7 @@ def clerk(c, *actions, window=1):
 
 
 def served_ticket(c, **body):
-    t = c.post("/api/v1/tickets", json={"service": "ZH", **body})
+    t = c.post("/api/v1/tickets", json={"service": "ZH", **body}, headers=AUTH)
     assert t.status_code == 201, t.text
     clerk(c, {"action": "login", "staff_code": "1001"}, {"action": "call_next"}, {"action": "start"})
     return t.json()
@@ -58,16 +58,16 @@ def test_kiosk_ticket_carries_a_minted_code_and_the_citizen_rates_with_it(api):
     assert c.post("/api/v1/ratings/supplementary", json={"code": "ZZZZ2222", "level": 5}).status_code == 404
     assert c.post("/api/v1/ratings/supplementary", json={"code": code, "level": 9}).status_code == 422
     assert c.post("/api/v1/ratings/supplementary", json={"code": code, "level": 4, "x": 1}).status_code == 422
-    assert c.post("/api/v1/tickets", json={"service": "ZH", "matter": "330681-SB-001"}).status_code == 422
+    assert c.post("/api/v1/tickets", json={"service": "ZH", "matter": "330681-SB-001"}, headers=AUTH).status_code == 422
     assert c.get("/api/v1/stats/today").json()["followups"][0]["status"] == "pending"
 
 
 def test_a_code_already_in_use_is_minted_again(api, monkeypatch):
     c, rt = api
-    first = c.post("/api/v1/tickets", json={"service": "SB"}).json()["sup_code"]
+    first = c.post("/api/v1/tickets", json={"service": "SB"}, headers=AUTH).json()["sup_code"]
     codes = iter([first, first, "NEWC2345"])
     monkeypatch.setattr(api_app, "mint_code", lambda: next(codes))
-    r = c.post("/api/v1/tickets", json={"service": "SB"})
+    r = c.post("/api/v1/tickets", json={"service": "SB"}, headers=AUTH)
     assert r.status_code == 201 and r.json()["sup_code"] == "NEWC2345"
 
 

@@ -48,7 +48,7 @@ def burst(base, acked, finished, stop, rnd):
         while not stop.is_set():
             try:
                 if rnd.random() < 0.5:
-                    r = c.post("/api/v1/tickets", json={"service": rnd.choice(["ZH", "SB"])})
+                    r = c.post("/api/v1/tickets", json={"service": rnd.choice(["ZH", "SB"])}, headers=AUTH)
                     if r.status_code == 201:
                         acked.append(r.json()["id"])
                     continue

@@ -52,7 +52,7 @@ def test_clerk_console_serves_a_ticket(gateway, page_at):
     assert page.inner_text("#status") == "空闲" and page.inner_text("#win-title") == "1号 综合受理"
     page.wait_for_function("document.getElementById('link').textContent === '已连接'")
 
-    issued = gateway.post("/api/v1/tickets", {"service": "ZH"})
+    issued = gateway.take_ticket({"service": "ZH"})
     # The kiosk's ticket reaches the page by push: nothing on the page asked for it.
     page.wait_for_function("document.getElementById('waiting').textContent === '1'", timeout=5000)
     assert page.is_disabled("[data-action=start]") and not page.is_disabled("[data-action=call_next]")

@@ -46,7 +46,7 @@ def serve(gw, window: int):
 
 
 def issue(gw, service="ZH") -> str:
-    return gw.post("/api/v1/tickets", {"service": service})["number"]
+    return gw.take_ticket({"service": service})["number"]
 
 
 def open_screen(page_at, gw, w=1920, h=1080):

@@ -71,7 +71,7 @@ def test_sigkill_20_times_during_delivery(tmp_path):
                 gw.start()
                 token = token or (data / "api_token").read_text().strip()
                 if k % 2 == 0:  # a citizen served, who rates later by the ticket's code
-                    t = call(gw, "/api/v1/tickets", {"service": "ZH", "matter": "330681-ZH-001"})
+                    t = call(gw, "/api/v1/tickets", {"service": "ZH", "matter": "330681-ZH-001"}, token)
                     for action in ({"action": "login", "staff_code": "1002"}, {"action": "call_next"},
                                    {"action": "start"}, {"action": "finish"}, {"action": "logout"}):
                         call(gw, "/api/v1/windows/2/actions", action, token)
