@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from gateway.config.model import Hall
 from gateway.engine import Engine, Outcome
 from gateway.engine.compat import StoreMismatch
+from gateway.observe import latency
 from gateway.store import CommandLog, canonical
 
 log = logging.getLogger("hallgw.runtime")
@@ -77,6 +79,7 @@ class Runtime:
             return view(self.engine)
 
     def submit(self, cmd: dict) -> Outcome:
+        t0 = time.perf_counter()
         origin = _origin(cmd) if isinstance(cmd, dict) else None
         if isinstance(origin, str):
             return Outcome(False, origin)
@@ -103,6 +106,7 @@ class Runtime:
                 # Not on disk, so it must not have happened: rebuild the engine from the store.
                 self.engine, _, _ = self._recover()
                 raise
+            latency.COMMIT.observe(time.perf_counter() - t0)
             self._note_time(cmd)
             for cb in list(self._subscribers):
                 try:

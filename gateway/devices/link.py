@@ -15,10 +15,12 @@ import queue
 import socket
 import sqlite3
 import threading
+import time
 
 import paho.mqtt.client as mqtt
 
 from gateway.devices import health
+from gateway.observe import latency
 from protocols import status, topics
 
 log = logging.getLogger(__name__)
@@ -113,11 +115,16 @@ class Link:
         self._health.set(health.LOST)
 
     def _message(self, client, userdata, msg) -> None:
-        self._inbox.put(msg)  # acknowledged by the worker once committed (manual acks)
+        self._inbox.put((msg, time.perf_counter()))  # acknowledged by the worker once committed (manual acks)
 
     def _work(self) -> None:
-        while (msg := self._inbox.get()) is not None:
+        while (item := self._inbox.get()) is not None:
+            msg, arrived = item
             self._handle(self.client, msg)
+            if msg.topic.endswith("/" + topics.EVENT):
+                # Committed, and the desired states it changed handed to paho (the runtime's
+                # subscribers ran inside the commit): what the press waited for.
+                latency.PRESS_TO_DESIRED.observe(time.perf_counter() - arrived)
 
     def _handle(self, client, msg) -> None:
         try:

@@ -31,8 +31,10 @@ def discover(without: tuple[str, ...] = ()) -> list:
 
 def start_all(runtime, options: dict, without: tuple[str, ...] = ()) -> list[tuple[str, object]]:
     """Create and start each extension. One that fails is logged and left out, so the
-    hall keeps issuing and calling tickets without (say) its speakers."""
+    hall keeps issuing and calling tickets without (say) its speakers. Each started one is
+    also in options["extensions"][name], for a later one that reads it (health, metrics)."""
     started: list[tuple[str, object]] = []
+    running = options.setdefault("extensions", {})
     for mod in discover(without):
         name = mod.__name__.rsplit(".", 1)[-1]
         try:
@@ -44,6 +46,7 @@ def start_all(runtime, options: dict, without: tuple[str, ...] = ()) -> list[tup
             log.exception("extension %s failed to start; running without it", name)
             continue
         started.append((name, ext))
+        running[name] = ext
     return started
 
 

@@ -1,0 +1,75 @@
+"""/healthz: can the gateway still do its job? One answer for a monitor, a load balancer and
+the systemd watchdog.
+
+  failing (503)  the engine does not answer, the store cannot be written, the broker is not linked
+  degraded (200) the hall works, something needs a person: 差评 records in dead letter, delivery
+                 held or failing, the kiosk printer unable to print, less than LOW_DISK free
+  ok (200)
+
+The store is probed with a real write (a row in its own table, synchronous=FULL): a read-only
+remount or a full SD card shows here before a citizen's key press finds it."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+from gateway.printer.status import PRINTABLE
+
+LOW_DISK = 200 * 1024 * 1024
+PROBE = "CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)"
+
+
+def probe_store(db: Path) -> dict:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True, isolation_level=None, timeout=5)
+        try:
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(PROBE)
+            conn.execute("INSERT OR REPLACE INTO health_probe VALUES (1, ?)", (time.time(),))
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        return {"ok": False, "error": str(e)}
+    free = shutil.disk_usage(db.parent).free
+    return {"ok": True, "disk_free_mb": round(free / 2**20, 1), "low_disk": free < LOW_DISK}
+
+
+def verdict(checks: dict) -> str:
+    """Pure: the checks (as gathered below) -> ok | degraded | failing."""
+    if not checks["runtime"]["ok"] or not checks["store"]["ok"]:
+        return "failing"
+    broker = checks.get("broker")
+    if broker is not None and not broker["linked"]:
+        return "failing"
+    worry = checks["store"].get("low_disk")
+    for d in (checks.get("upstream") or {}).get("destinations", ()):
+        worry = worry or d["dead_letter"] > 0 or bool(d.get("held")) or (d["pending"] > 0 and bool(d["last_error"]))
+    printer = checks.get("printer")
+    if printer is not None and printer["state"] not in PRINTABLE + ("none",):
+        worry = True
+    return "degraded" if worry else "ok"
+
+
+def gather(runtime, running: dict) -> dict:
+    checks: dict = {}
+    t0 = time.perf_counter()
+    day, seq = runtime.read(lambda eng: (eng.day, runtime.store.seq))  # blocks while the runtime is hung
+    checks["runtime"] = {"ok": True, "day": day, "seq": seq, "answered_ms": round((time.perf_counter() - t0) * 1e3, 2)}
+    checks["store"] = probe_store(Path(runtime.store.path))
+    devices = running.get("devices")
+    if devices is not None:
+        checks["broker"] = {"linked": bool(devices.plane.link.connected),
+                            "address": f"{devices.plane.link.host}:{devices.plane.link.port}"}
+    upstream = running.get("upstream")
+    if upstream is not None:
+        st = upstream.status()
+        checks["upstream"] = {"enabled": st["enabled"], "destinations": [
+            {k: d.get(k) for k in ("name", "pending", "dead_letter", "delivered", "held", "last_error",
+                                   "last_delivered_at", "oldest_pending_since")} for d in st["destinations"]]}
+    kiosk = running.get("kiosk")
+    if kiosk is not None:
+        v = kiosk.monitor.view()
+        checks["printer"] = {k: v[k] for k in ("id", "state", "state_name", "since", "last_error")}
+    return {"status": verdict(checks), "checks": checks}

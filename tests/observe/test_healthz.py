@@ -1,0 +1,37 @@
+"""/healthz's verdict from its checks, and the store probe on a store that cannot be written."""
+from gateway.observe import healthz
+
+
+def checks(**over):
+    base = {"runtime": {"ok": True}, "store": {"ok": True, "low_disk": False}, "broker": {"linked": True},
+            "upstream": {"enabled": True, "destinations": [{"pending": 0, "dead_letter": 0, "held": None,
+                                                            "last_error": None}]},
+            "printer": {"state": "ok"}}
+    return base | over
+
+
+def test_verdicts():
+    assert healthz.verdict(checks()) == "ok"
+    assert healthz.verdict(checks(store={"ok": False})) == "failing"
+    assert healthz.verdict(checks(broker={"linked": False})) == "failing"
+    assert healthz.verdict(checks(printer={"state": "paper_out"})) == "degraded"
+    assert healthz.verdict(checks(printer={"state": "paper_near_end"})) == "ok"
+    assert healthz.verdict(checks(store={"ok": True, "low_disk": True})) == "degraded"
+    dead = {"enabled": True, "destinations": [{"pending": 0, "dead_letter": 2, "held": None, "last_error": None}]}
+    assert healthz.verdict(checks(upstream=dead)) == "degraded"
+    failing = {"enabled": True, "destinations": [{"pending": 3, "dead_letter": 0, "held": None,
+                                                  "last_error": "connect timeout"}]}
+    assert healthz.verdict(checks(upstream=failing)) == "degraded"
+    # no devices extension (no broker check), no kiosk: judged on what is there
+    assert healthz.verdict({"runtime": {"ok": True}, "store": {"ok": True, "low_disk": False}}) == "ok"
+
+
+def test_store_probe_writes_and_fails_clearly(tmp_path):
+    import sqlite3
+    db = tmp_path / "hall.db"
+    sqlite3.connect(db).close()
+    got = healthz.probe_store(db)
+    assert got["ok"] and got["disk_free_mb"] > 0
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM health_probe").fetchone()[0] == 1
+    gone = healthz.probe_store(tmp_path / "missing" / "hall.db")
+    assert not gone["ok"] and "unable to open" in gone["error"]
