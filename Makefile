@@ -12,9 +12,10 @@ HTTP_PORT ?= 8080
 # mosquitto: production broker and integration tests; espeak-ng + sox: the
 # default voice pack; fonts-unifont: LED text; alsa-utils: aplay on the Pi;
 # chromium + fonts-wqy-microhei: the hall's pages in a kiosk browser and the
-# browser tests (Playwright drives Debian's chromium, it never downloads one).
+# browser tests (Playwright drives Debian's chromium, it never downloads one); the
+# same CJK font in the reports' PDF; poppler-utils: pdftoppm/pdftotext in the report tests.
 APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox \
-	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei
+	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei poppler-utils
 
 # Playwright drives Debian's chromium (/usr/bin/chromium); it must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

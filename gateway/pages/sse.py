@@ -53,9 +53,11 @@ def _update(view: Callable[[], tuple[int, dict]]) -> tuple[int, bytes]:
 
 async def stream(sub: Subscription, view: Callable[[], tuple[int, dict]], beat: Callable[[], dict],
                  closing: threading.Event, every: float = HEARTBEAT_S, since: int | None = None,
-                 latest: Latest | None = None) -> AsyncIterator[bytes]:
+                 latest: Latest | None = None, moved: Callable[[], bool] | None = None) -> AsyncIterator[bytes]:
     """view() -> (seq, data) runs in a worker thread (it takes the runtime lock). With
-    `latest`, streams of the same feed share each update's bytes (one event loop: no lock)."""
+    `latest`, streams of the same feed share each update's bytes (one event loop: no lock).
+    moved() (in a worker thread, at each heartbeat) says that something the picture shows
+    beside the log changed (a device went offline, a printer ran out): an update goes instead."""
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
         sent, data = await asyncio.to_thread(view)
@@ -66,7 +68,11 @@ async def stream(sub: Subscription, view: Callable[[], tuple[int, dict]], beat: 
             except (Dropped, Closed):
                 return  # too slow, or shutting down: the page reconnects and resyncs
             if upd is None:
-                yield event("heartbeat", {**beat(), "seq": sent})
+                if moved is not None and await asyncio.to_thread(moved):
+                    sent, msg = await asyncio.to_thread(_update, view)
+                    yield msg
+                else:
+                    yield event("heartbeat", {**beat(), "seq": sent})
                 continue
             while sub.pending():  # several commits since: one picture of the newest
                 upd = await sub.next(0) or upd

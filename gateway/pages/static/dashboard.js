@@ -1,0 +1,210 @@
+// The supervisor's dashboard: the live picture pushed by Server-Sent Events (never polled), and
+// the report of the chosen period fetched when the filters change or the stream says the
+// reporting store moved. Every figure is text in the DOM (the charts are inline SVG).
+(function () {
+  "use strict";
+  var STALE_MS = 6000, REDIAL_MS = 2000, REPORT_DEBOUNCE_MS = 3000;
+  var $ = function (s) { return document.querySelector(s); };
+  var live = null, lastMsg = 0, es = null, redial = null;
+  var reportSeq = -1, reportTimer = null, reportBusy = false, reportAgain = false, optionsFilled = false;
+  window.dashboardBootId = Math.random().toString(36).slice(2);
+
+  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) {
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
+  function min(s) { return s == null ? "—" : (s / 60).toFixed(1); }
+  function pct(r) { return r == null ? "—" : (100 * r).toFixed(1) + "%"; }
+  function hm(epoch) {
+    if (epoch == null) return "—";
+    var tz = live && live.hall.timezone || "Asia/Shanghai";
+    return new Date(epoch * 1000).toLocaleTimeString("zh-CN", {timeZone: tz, hour12: false, hour: "2-digit", minute: "2-digit"});
+  }
+  function setText(sel, v) { var el = $(sel); if (el.textContent !== String(v)) el.textContent = v; }
+  function stale(v) { document.body.setAttribute("data-stale", v ? "true" : "false"); }
+
+  function filters() {
+    return {period: $("#f-period").value, date: $("#f-date").value, window: $("#f-window").value,
+            service: $("#f-service").value, staff: $("#f-staff").value};
+  }
+  function query(f) {
+    var q = ["period=" + encodeURIComponent(f.period)];
+    ["date", "window", "service", "staff"].forEach(function (k) { if (f[k]) q.push(k + "=" + encodeURIComponent(f[k])); });
+    return q.join("&");
+  }
+  function wanted(w, f) {
+    if (f.window && String(w.window) !== f.window) return false;
+    if (f.service && w.services.indexOf(f.service) < 0) return false;
+    if (f.staff && w.staff !== f.staff) return false;
+    return true;
+  }
+
+  // -- the live picture ------------------------------------------------------------------
+  function fillOptions(d) {
+    if (optionsFilled) return;
+    optionsFilled = true;
+    var add = function (sel, v, t) { var o = document.createElement("option"); o.value = v; o.textContent = t; $(sel).appendChild(o); };
+    d.windows.forEach(function (w) { add("#f-window", w.window, w.name); });
+    d.queues.forEach(function (q) { add("#f-service", q.service, q.name); });
+    d.people.forEach(function (p) { add("#f-staff", p.staff, p.name + "（" + p.staff + "）"); });
+    if (!$("#f-date").value && d.today.day) $("#f-date").value = d.today.day;
+  }
+
+  function render(d) {
+    live = d;
+    fillOptions(d);
+    var f = filters(), t = d.today;
+    setText("#hall-name", d.hall.name);
+    setText("#clock", (t.day || "") + " " + hm(d.now));
+    setText("#t-issued", t.issued); setText("#t-served", t.served); setText("#t-waiting", t.waiting);
+    setText("#t-wait", min(t.avg_wait_s)); setText("#t-satisfaction", pct(t.satisfaction_rate));
+    setText("#t-open", t.windows_open + "/" + t.windows_total);
+    var alerted = {};
+    d.alerts.forEach(function (a) { if (a.window != null) alerted[a.window] = true; });
+    $("#windows").innerHTML = d.windows.filter(function (w) { return wanted(w, f); }).map(function (w) {
+      var what = w.number ? "<b>" + esc(w.number) + "</b> " : "";
+      if (w.status === "paused") what += esc(w.paused_reason || "") + (w.until ? " 至" + esc(w.until) : "");
+      return '<div class="win' + (alerted[w.window] ? " alerted" : "") + '" data-window="' + w.window +
+        '" data-status="' + w.status + '"><div class="head"><span class="num">' + esc(w.name) + '</span><span class="st">' +
+        esc(w.status_cn) + '</span></div><div class="who">' + esc(w.staff_name || "—") + (w.post ? " " + w.post + "岗" : "") +
+        " · 今日 " + w.cases + ' 件</div><div class="what">' + (what || "&nbsp;") +
+        (w.for_s != null && w.status !== "closed" ? " " + Math.floor(w.for_s / 60) + " 分钟" : "") + "</div></div>";
+    }).join("");
+    setText("#alert-count", d.alerts.length);
+    $("#alerts").innerHTML = d.alerts.length ? d.alerts.map(function (a) {
+      return '<li class="alert" data-key="' + esc(a.key) + '" data-kind="' + esc(a.kind) + '">' + hm(a.since) + " " + esc(a.text) + "</li>";
+    }).join("") : '<li class="none">无告警</li>';
+    setText("#fu-open", d.followups.open); setText("#fu-overdue", d.followups.overdue);
+    var items = d.followups.items.slice().sort(function (a, b) { return b.overdue - a.overdue; });
+    $("#followups").innerHTML = items.length ? items.map(function (x) {
+      return '<li class="' + (x.overdue ? "overdue" : "") + '" data-id="' + esc(x.id) + '">' + esc(x.id) + " " +
+        esc(x.number || x.ticket) + " · " + x.window + "号窗口 · " + esc(x.staff_name || x.staff) + " · " + esc(x.level_cn) +
+        " · " + esc(x.status_cn) + (x.overdue ? " · 超期" : "") + " · 限 " + esc(x.rectify_by) + "</li>";
+    }).join("") : '<li class="none">无待整改差评</li>';
+    $("#queues tbody").innerHTML = d.queues.filter(function (q) { return !f.service || q.service === f.service; }).map(function (q) {
+      return '<tr data-service="' + esc(q.service) + '"><td>' + esc(q.name) + '</td><td class="count">' + q.waiting +
+        "</td><td>" + (q.longest_wait_s == null ? "—" : min(q.longest_wait_s) + " 分") + "</td></tr>";
+    }).join("");
+    renderDevices(d.devices); renderPrinter(d.printer); renderUpstream(d.upstream);
+    var r = d.reports || {};
+    setText("#report-state", r.error ? r.error : (r.ready ? "" : "报表库正在从操作日志重建…"));
+    if (r.ready && r.seq !== reportSeq) {
+      var first = reportSeq < 0;
+      reportSeq = r.seq;
+      if (first || coversToday()) scheduleReport(first ? 0 : REPORT_DEBOUNCE_MS);
+    }
+  }
+
+  function renderDevices(dv) {
+    if (!dv) { setText("#dev-summary", "（本网关未接设备）"); $("#devices").innerHTML = ""; return; }
+    setText("#dev-summary", "在线 " + dv.online + "/" + dv.total + (dv.connected ? "" : " · 网关未连上消息服务器"));
+    var items = dv.items.slice().sort(function (a, b) { return a.online - b.online || a.window - b.window; });
+    var role = {callpad: "呼叫器", evaluator: "评价器", display: "窗口屏"};
+    $("#devices").innerHTML = items.map(function (x) {
+      return '<li class="' + (x.online ? "" : "offline") + '" data-device="' + esc(x.id) + '">' + esc(x.id) + " " +
+        (role[x.role] || x.role) + " · " + (x.online ? "在线" : "离线") + " · 最近通信 " + hm(x.last_seen) +
+        " · 固件 " + esc(x.firmware || "—") + " · 内存 " + (x.heap == null ? "—" : Math.round(x.heap / 1024) + "KB") +
+        " · 信号 " + (x.rssi == null ? "—" : x.rssi + "dBm") + "</li>";
+    }).join("");
+  }
+  function renderPrinter(p) {
+    var el = $("#printer");
+    if (!p) { el.textContent = "（本网关未接叫号机）"; el.className = ""; return; }
+    el.textContent = p.state_name + (p.since ? "（自 " + hm(p.since) + "）" : "") + (p.alert ? " · " + p.alert.text : "");
+    el.className = p.alert ? "alert" : "";
+    el.setAttribute("data-state", p.state);
+  }
+  function renderUpstream(u) {
+    var el = $("#upstream");
+    if (!u) { el.textContent = "—"; return; }
+    if (u.error) { el.textContent = "读取失败：" + u.error; return; }
+    if (!u.enabled) { el.textContent = "未启用（评价记录保存在本地日志中）"; el.setAttribute("data-state", "off"); return; }
+    var x = u.destinations[0] || {};
+    el.textContent = "待上报 " + x.pending + " · 已上报 " + x.delivered + " · 退回 " + x.dead_letter +
+      (x.last_delivered_at ? " · 最近上报 " + x.last_delivered_at.slice(11, 16) : "") +
+      (x.last_error ? " · 错误：" + x.last_error : "");
+    el.className = x.last_error || x.dead_letter ? "alert" : "";
+    el.setAttribute("data-state", x.last_error ? "error" : "ok");
+  }
+
+  // -- the report --------------------------------------------------------------------------
+  function coversToday() {
+    var f = filters();
+    return !f.date || !live || !live.today.day || f.date.slice(0, 7) === live.today.day.slice(0, 7) || f.period !== "day";
+  }
+  function scheduleReport(ms) {
+    if (reportTimer) return;
+    reportTimer = setTimeout(function () { reportTimer = null; loadReport(); }, ms);
+  }
+  function get(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
+        return body;
+      });
+    });
+  }
+  function loadReport() {
+    if (reportBusy) { reportAgain = true; return; }
+    reportBusy = true;
+    var f = filters(), q = query(f);
+    ["csv", "xlsx", "pdf"].forEach(function (x) { $("#x-" + x).href = "/api/v1/reports/export?format=" + x + "&" + q; });
+    var tq = "weeks=12" + (f.date ? "&date=" + f.date : "") + (f.window ? "&window=" + f.window : "") + (f.staff ? "&staff=" + encodeURIComponent(f.staff) : "");
+    Promise.all([get("/api/v1/reports/charts?report=1&" + q), get("/api/v1/reports/trend?" + tq)]).then(function (got) {
+      renderReport(got[0].report, got[0].charts); renderTrend(got[1]);
+      document.body.setAttribute("data-report-seq", got[0].report.seq);
+      setText("#report-state", "");
+    }).catch(function (e) { setText("#report-state", "报表：" + e.message); }).then(function () {
+      reportBusy = false;
+      if (reportAgain) { reportAgain = false; loadReport(); }
+    });
+  }
+  function table(sel, head, rows) {
+    $(sel).innerHTML = "<thead><tr>" + head.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") + "</tr></thead><tbody>" +
+      rows.map(function (r) { return "<tr>" + r.map(function (v) { return "<td>" + esc(v) + "</td>"; }).join("") + "</tr>"; }).join("") + "</tbody>";
+  }
+  function renderReport(rep, charts) {
+    setText("#report-label", rep.period.label);
+    var t = rep.totals, r = t.ratings;
+    var figs = [["取号", t.issued], ["办结", t.served], ["未到", t.no_show], ["平均等候(分)", min(t.wait_s.avg)],
+      ["P90等候(分)", min(t.wait_s.p90)], ["平均办理(分)", min(t.service_s.avg)], ["评价", r.rated],
+      ["满意度", pct(r.satisfaction_rate)], ["参评率", pct(r.participation_rate)], ["差评", r.bad],
+      ["告警", rep.alerts.length], ["整改未办结", rep.followups.open], ["整改超期", rep.followups.overdue]];
+    $("#r-totals").innerHTML = figs.map(function (x, i) {
+      return '<span class="fig" data-fig="' + i + '">' + esc(x[0]) + " <b>" + esc(x[1]) + "</b></span>"; }).join("");
+    $("#charts").innerHTML = Object.keys(charts).map(function (k) { return '<div data-chart="' + k + '">' + charts[k] + "</div>"; }).join("");
+    table("#r-windows", ["窗口", "名称", "办结", "平均等候(分)", "满意度", "差评", "空闲(时)"], rep.windows.map(function (w) {
+      return [w.window, w.name, w.served, min(w.wait_s.avg), pct(w.ratings.satisfaction_rate), w.ratings.bad, (w.idle_s / 3600).toFixed(1)]; }));
+    table("#r-staff", ["工号", "姓名", "出勤天数", "办结", "评价", "满意度", "差评", "暂停(时)"], rep.staff.map(function (s) {
+      return [s.staff, s.name, s.attendance.days_present, s.served, s.ratings.rated, pct(s.ratings.satisfaction_rate),
+              s.bad_ratings.length, (s.attendance.paused_s / 3600).toFixed(1)]; }));
+    table("#r-bad", ["评价时间", "票号", "窗口", "人员", "等级", "原因", "整改"], rep.ratings_bad.map(function (a) {
+      return [a.rated_at.replace("T", " ").slice(0, 16), a.number, a.window, a.staff, a.level, a.reasons.join("、"),
+              a.followup ? a.followup.id + " " + a.followup.status : "—"]; }));
+  }
+  function renderTrend(tr) {
+    $("#trend-chart").innerHTML = tr.chart || "";
+    var head = ["窗口"].concat(tr.weeks.map(function (w) { return w.label; }));
+    var rows = [["全厅"].concat(tr.hall.satisfaction_rate.map(function (v) { return v == null ? "—" : (100 * v).toFixed(0); }))];
+    tr.windows.forEach(function (w) {
+      rows.push([w.name || w.window].concat(w.satisfaction_rate.map(function (v) { return v == null ? "—" : (100 * v).toFixed(0); })));
+    });
+    table("#r-trend", head, rows);
+  }
+  $("#filters").addEventListener("change", function () { if (live) render(live); loadReport(); });
+
+  // -- the stream ----------------------------------------------------------------------------
+  function onMessage(e) {
+    lastMsg = Date.now(); stale(false);
+    if (e.type === "heartbeat") return;
+    render(JSON.parse(e.data));
+  }
+  function dial() {
+    redial = null;
+    if (es) es.close();
+    es = new EventSource("/api/v1/stream/dashboard");
+    ["snapshot", "update", "heartbeat"].forEach(function (n) { es.addEventListener(n, onMessage); });
+    es.onerror = function () { if (es.readyState === 2 && !redial) redial = setTimeout(dial, REDIAL_MS); };
+  }
+  // A local clock only: a link silent for longer than three heartbeats is shown as broken.
+  setInterval(function () { if (Date.now() - lastMsg > STALE_MS) { stale(true); if (!redial && (!es || es.readyState === 2)) dial(); } }, 1000);
+  dial();
+})();
