@@ -14,6 +14,7 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from gateway.backup import copy as backup_copy
 from gateway.observe import latency
 from gateway.printer.status import PRINTABLE, STATES
 
@@ -37,6 +38,7 @@ class Facts:
     printer: dict | None = None
     store_bytes: int = 0
     disk_free_bytes: int | None = None
+    backup: dict | None = None
 
 
 def engine_facts(eng, seq: int, now: float) -> Facts:
@@ -107,6 +109,12 @@ def families(f: Facts) -> list:
     if f.disk_free_bytes is not None:
         out.append(GaugeMetricFamily("hall_store_disk_free_bytes", "Free space on the store's disk",
                                      value=f.disk_free_bytes))
+    if f.backup is not None:
+        out.append(GaugeMetricFamily("hall_backup_last_timestamp_seconds", "When the last online backup was made "
+                                     "(alert when older than a day and a bit)", value=f.backup["at"]))
+        out.append(GaugeMetricFamily("hall_backup_last_bytes", "Size of the last backup", value=f.backup["bytes"]))
+        out.append(GaugeMetricFamily("hall_backup_last_duration_seconds", "How long the last backup took",
+                                     value=f.backup["seconds"]))
     return out
 
 
@@ -154,6 +162,7 @@ class HallMetrics:
             f.printer = kiosk.monitor.view()
         f.store_bytes = store_size(self.db)
         f.disk_free_bytes = shutil.disk_usage(self.db.parent).free
+        f.backup = backup_copy.last(self.db)
         return f
 
     def render(self) -> bytes:

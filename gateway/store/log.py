@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from gateway.store import schema
 from gateway.store.audit import GENESIS, canonical, chain
 
 SCHEMA = """
@@ -36,6 +37,7 @@ class CommandLog:
         # own connections: wait for their short transactions rather than fail a command.
         self.conn.execute("PRAGMA busy_timeout=10000")
         self.conn.executescript(SCHEMA)
+        self.upgraded = schema.upgrade(self.conn, self.path)
         got = self.conn.execute("SELECT value FROM meta WHERE key = 'hall'").fetchone()
         if got is None:
             self.conn.execute("INSERT INTO meta VALUES ('hall', ?)", (hall_id,))

@@ -95,6 +95,8 @@ class Day:
         self.config.write_text(village_text(self.province.url, secret, port), encoding="utf-8")
         self.gateway = Gateway(self.config, tmp / "gateway", free_port(), self.broker.port, embedded_broker=False,
                                clock=(MONDAY_9, SPEED, time.time()), without=("announcer",))
+        self.backups = tmp / "backups"  # the scheduled backup: the first at once
+        self.gateway.args += ["--backup-dir", str(self.backups)]
         self.devices: Devices | None = None
 
     def start(self) -> Day:

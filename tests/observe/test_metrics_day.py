@@ -98,6 +98,8 @@ def test_every_named_metric_is_present_and_moves_during_a_short_day(tmp_path):
     assert last["hall_devices_online"][("hall_devices_online", (("role", "evaluator"),))] == 1
     assert last["hall_broker_connected"][("hall_broker_connected", ())] == 1
     assert last["process_resident_memory_bytes"][("process_resident_memory_bytes", ())] > 0
+    made = list(day.backups.glob("hall-village-demo-*.db"))
+    assert len(made) == 1 and last["hall_backup_last_bytes"][("hall_backup_last_bytes", ())] == made[0].stat().st_size
     # mid-day the printer was out: degraded, not failing (the hall still works); at the end the
     # dead letter keeps it degraded until a supervisor deals with it
     assert health["status"] == "degraded" and health["checks"]["printer"]["state"] == "paper_out"

@@ -1,0 +1,53 @@
+"""The store's schema version and its upgrades (SQLite's PRAGMA user_version).
+
+A store written by an earlier release opens in this one: CommandLog runs every upgrade
+from the store's version up to VERSION, each in its own transaction, before anything
+else touches the file. A store from a newer release is refused (its meaning would be
+guessed). Version 0 is a store made before versions were kept; its tables are those of
+version 1. To change the schema: add a step to UPGRADES (never edit an old one), bump
+VERSION, and keep tests/store/test_upgrade.py's fixture stores opening.
+
+  1  commands (hash-chained), origins, snapshots, meta; append-only triggers
+  2  backups: each online backup made (when, file, up to which record, size, seconds taken)
+"""
+from __future__ import annotations
+
+import sqlite3
+
+VERSION = 2
+
+
+class NewerStore(ValueError):
+    pass
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS backups (at REAL PRIMARY KEY, file TEXT NOT NULL, seq INTEGER NOT NULL, "
+                 "bytes INTEGER NOT NULL, seconds REAL NOT NULL)")
+
+
+UPGRADES = {2: _v2}  # version reached -> step from the version before
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def upgrade(conn: sqlite3.Connection, path) -> list[int]:
+    """Bring the store up to VERSION; the versions stepped through (empty when current)."""
+    have = max(1, version(conn))
+    if have > VERSION:
+        raise NewerStore(f"{path} was written by a newer release (store schema {have}; this release knows up to "
+                         f"{VERSION}): install that release or restore a backup made by this one")
+    done = []
+    for v in range(have + 1, VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            UPGRADES[v](conn)
+            conn.execute(f"PRAGMA user_version = {v}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        done.append(v)
+    return done
