@@ -14,8 +14,10 @@ HTTP_PORT ?= 8080
 # chromium + fonts-wqy-microhei: the hall's pages in a kiosk browser and the
 # browser tests (Playwright drives Debian's chromium, it never downloads one); the
 # same CJK font in the reports' PDF; poppler-utils: pdftoppm/pdftotext in the report tests.
+# postgresql: the county's store of every site (tests start their own in a temp dir);
+# iproute2: `hall-hil tiers` gives each site its own network namespace.
 APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox \
-	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei poppler-utils
+	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei poppler-utils postgresql iproute2
 
 # Playwright drives Debian's chromium (/usr/bin/chromium); it must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gateway.config.kiosk import Kiosk
+from gateway.config.mirror import Mirror, Parent
 
 TIERS = ("county", "township", "village")
 WINDOW_TYPES = ("comprehensive", "dedicated", "tidal", "enquiry", "help-and-proxy", "complaints")
@@ -181,6 +182,8 @@ class Hall:
     broker: Broker
     screen: Screen = field(default_factory=Screen)
     kiosk: Kiosk = field(default_factory=Kiosk)
+    parent: Parent | None = None  # [parent]: where this hall ships its records (None: top of the tiers)
+    mirror: Mirror = field(default_factory=Mirror)  # [mirror]: the children that ship to this hall
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

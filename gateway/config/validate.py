@@ -8,13 +8,14 @@ from pathlib import Path
 
 from gateway.config import model as m
 from gateway.config.kiosk import read_kiosk
+from gateway.config.mirror import read_mirror, read_parent
 from gateway.config.reader import Reader
 
 ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
 SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
 PREFIX = r"[A-Z]{1,2}"
 TOP = ("hall", "queue", "thresholds", "services", "windows", "devices", "staff",
-       "hours", "evaluation", "upstream", "audio", "broker", "kiosk", "screen")
+       "hours", "evaluation", "upstream", "audio", "broker", "kiosk", "screen", "parent", "mirror")
 
 
 def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]:
@@ -52,12 +53,17 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     broker = _broker(r, doc)
     kiosk = read_kiosk(r, doc)
     screen = _screen(r, doc)
+    parent = read_parent(r, doc, source_dir, hall_id, tier)
+    mirror = read_mirror(r, doc, source_dir, hall_id, tier)
+    if parent and parent.ratings_via_parent and upstream.enabled:
+        r.error("upstream.enabled", "parent.ratings_via_parent is true: the county reports this hall's ratings; "
+                                    "never both (switch one off)")
     if r.errors:
         return None, r.errors
     return m.Hall(source=source, id=hall_id, name=name, tier=tier, region_code=region, timezone=tz,
                   services=services, windows=windows, devices=devices, staff=staff, hours=hours,
                   queue=queue, thresholds=thresholds, evaluation=evaluation, upstream=upstream,
-                  audio=audio, broker=broker, kiosk=kiosk, screen=screen), []
+                  audio=audio, broker=broker, kiosk=kiosk, screen=screen, parent=parent, mirror=mirror), []
 
 
 PAUSE_REASONS_MAX = 9

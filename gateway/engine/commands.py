@@ -50,6 +50,14 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "set_content": (False, {"version": (_S, True), "reasons": (_C, True), "source": (_S, False)}),
     "followup": (False, {"id": (_S, True), "action": (_S, True), "by": (_S, True), "note": (_T, False),
                          "result": (_S, False), "role": (_S, False)}),
+    # 帮办代办 up the tiers (gateway/engine/relay.py)
+    "relay_case": (True, {"note": (_T, True)}),
+    "relay_escalate": (False, {"relay": (_S, True), "note": (_T, True), "by": (_S, True)}),
+    "relay_receive": (False, {"relay": (_S, True), "from": (_S, True), "ticket": (_S, True), "number": (_S, True),
+                              "service": (_S, True), "matter": (_S, False), "project_no": (_S, False),
+                              "origin_hall": (_S, False), "note": (_T, False), "sent_at": (_N, False)}),
+    "relay_handle": (False, {"relay": (_S, True), "action": (_S, True), "by": (_S, True), "note": (_T, False)}),
+    "relay_result": (False, {"from": (_S, True), "events": (_C, True)}),
     "tick": (False, {}),
 }
 LATEST = 4102444800  # 2100-01-01: beyond it datetime cannot place a time in the hall's day

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from gateway.config.model import Hall
 from gateway.engine import content as ct
 from gateway.engine import followup as fu
+from gateway.engine import relay as rl
 from gateway.engine import stats as st
 from gateway.engine import supplementary as sup
 from gateway.engine.calendar import HallCalendar
@@ -76,6 +77,7 @@ class Engine:
         self.bad_reasons: set[str] = set()
         ct.install(self, ct.from_hall(hall), ct.HALL)
         self.alerts: dict[str, dict] = {}  # active alerts by key
+        self.relays: dict[str, dict] = {}  # 帮办代办 cases sent up to the parent hall or received from below
         self.stats = st.new_stats("")
         self.stats_since = 0.0
 
@@ -191,7 +193,8 @@ class Engine:
                 "followups": [fu.public(f) for f in self.followups],
                 "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
                 "stats": _deep(self.stats), "stats_since": self.stats_since,
-                "supplementary": {c: dict(e) for c, e in self.supplementary.items()}, **ct.snapshot(self)}
+                "supplementary": {c: dict(e) for c, e in self.supplementary.items()}, **ct.snapshot(self),
+                **rl.snapshot(self)}
 
     @classmethod
     def restore(cls, hall: Hall, snap: dict) -> Engine:
@@ -226,6 +229,7 @@ class Engine:
         fu.restore(e, snap["followups"])
         e.supplementary = {c: dict(x) for c, x in snap.get("supplementary", {}).items()}
         ct.restore(e, snap)
+        rl.restore(e, snap)
         e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
         e.stats = _deep(snap["stats"])
         e.stats_since = snap["stats_since"]

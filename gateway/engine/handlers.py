@@ -1,5 +1,5 @@
 """Command type -> handler(engine, cmd, at, events) -> (refusal | None, result)."""
-from gateway.engine import clerk, content, evaluation, followup, rules, supplementary, tickets
+from gateway.engine import clerk, content, evaluation, followup, relay, rules, supplementary, tickets
 
 HANDLERS = {
     "issue_ticket": tickets.issue_ticket,
@@ -23,5 +23,10 @@ HANDLERS = {
     "rate_supplementary": supplementary.rate_supplementary,
     "set_content": content.set_content,
     "followup": followup.followup,
+    "relay_case": relay.relay_case,
+    "relay_escalate": relay.relay_escalate,
+    "relay_receive": relay.relay_receive,
+    "relay_handle": relay.relay_handle,
+    "relay_result": relay.relay_result,
     "tick": rules.tick,
 }

@@ -105,6 +105,14 @@ class OutboxStore:
             raise
         return new
 
+    def advance(self, upto: int) -> None:
+        """A cumulative acknowledgement (the mirror to the parent tier): the receiver holds
+        everything up to `upto`. The cursor never goes back."""
+        now = time.time()
+        self._write(("INSERT INTO outbox_cursor VALUES (?, ?, ?) ON CONFLICT (dest) DO UPDATE "
+                     "SET seq = MAX(seq, excluded.seq), updated_at = excluded.updated_at", (self.dest, upto, now)),
+                    self._status_sql(last_delivered_at=now, last_error=None))
+
     # -- items ------------------------------------------------------------------
     def pending(self, limit: int = 200, after_seq: int = -1) -> list[Item]:
         rows = self.conn.execute(

@@ -1,0 +1,115 @@
+"""The tests' tiered world: hall files made from the village example (one or two windows
+each), in-process runtimes with the mirror extension, and a wait helper."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from gateway.config import load_text
+from gateway.extensions import mirror as mirror_ext
+from gateway.runtime import Runtime
+from support import ROOT
+
+VILLAGE = (ROOT / "hall_config" / "village.toml").read_text()
+# Monday 10:00 in the hall's time zone: open hours, so tickets are issued and served
+T0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+
+
+def hall_text(hall_id: str, tier: str, extra: str) -> str:
+    text = VILLAGE.replace('id = "village-demo"', f'id = "{hall_id}"', 1).replace('tier = "village"',
+                                                                                  f'tier = "{tier}"', 1)
+    return text + "\n" + extra
+
+
+def parent_section(parent: str, port: int, **more) -> str:
+    lines = [f'id = "{parent}"', 'host = "127.0.0.1"', f"port = {port}", "ack_timeout_seconds = 2",
+             "status_seconds = 1"] + [f"{k} = {v}" for k, v in more.items()]
+    return "[parent]\n" + "\n".join(lines) + "\n"
+
+
+def mirror_section(children: list[str], database: str = "", audit_seconds: float = 3600) -> str:
+    kids = ", ".join(f'{{ id = "{c}" }}' for c in children)
+    db = f'database = "{database}"\n' if database else ""
+    return f"[mirror]\nchildren = [{kids}]\n{db}audit_seconds = {audit_seconds}\n"
+
+
+class Site:
+    """A hall in this process: its runtime and the mirror extension, on the test broker."""
+
+    def __init__(self, text: str, data_dir: Path, port: int):
+        self.hall = load_text(text, f"{data_dir.name}.toml")
+        self.data_dir = data_dir
+        self.port = port
+        self.clock = Clock()
+        self.rt = Runtime(self.hall, data_dir)
+        self.ext = None
+        self.start()
+
+    def start(self) -> None:
+        self.ext = mirror_ext.create(self.rt, {"data_dir": str(self.data_dir), "broker_host": "127.0.0.1",
+                                               "broker_port": self.port, "clock": self.clock})
+        self.ext.start()
+
+    def stop_mirror(self) -> None:
+        self.ext.stop()
+
+    def close(self) -> None:
+        self.ext.stop()
+        self.rt.close()
+
+    def submit(self, cmd: dict):
+        return self.rt.submit({"at": self.clock(), **cmd})
+
+    def rows(self) -> list[tuple[int, str]]:
+        conn = sqlite3.connect(self.data_dir / "hall.db")
+        try:
+            return conn.execute("SELECT seq, hash FROM commands ORDER BY seq").fetchall()
+        finally:
+            conn.close()
+
+
+class Clock:
+    def __init__(self, start: float = T0):
+        self.t = start
+
+    def __call__(self) -> float:
+        self.t += 1.0
+        return self.t
+
+
+def reset_county(pg) -> None:
+    import psycopg
+
+    from gateway.mirror.pgstore import PgSites
+    PgSites(pg.dsn).close()  # the schema
+    with psycopg.connect(pg.dsn, autocommit=True) as c:
+        c.execute("TRUNCATE sites, records, findings")
+
+
+def county_rows(pg, site: str) -> list[tuple[int, str]]:
+    import psycopg
+    with psycopg.connect(pg.dsn) as c:
+        return c.execute("SELECT seq, hash FROM records WHERE hall_id = %s ORDER BY seq", (site,)).fetchall()
+
+
+def wait_until(pred, timeout: float = 30.0, what: str = "condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def serve_one(site: Site, window: int = 1, staff_code: str = "2001") -> dict:
+    """A citizen served at a window: the ticket, then login, call, start, finish."""
+    t = site.submit({"type": "issue_ticket", "service": "ZH"}).result
+    for cmd in ({"type": "login", "staff_code": staff_code}, {"type": "call_next"}, {"type": "start"},
+                {"type": "finish"}):
+        out = site.submit({"window": window, **cmd})
+        assert out.ok or "logged in" in (out.refusal or ""), out.refusal
+    return t
