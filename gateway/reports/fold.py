@@ -137,16 +137,16 @@ def _reset(live, ev, day_of, out, _id, _rated):
 SPAN_KINDS = ("idle", "paused")
 
 
-def _close_span(live, window: int, kind: str, at: float, out) -> None:
+def _close_span(live, window: int, kind: str, at: float, day_of, out) -> None:
     s = live.spans.pop((window, kind), None)
     if s is not None:
-        s["stop"] = at
+        s["stop"], s["end_day"] = at, day_of(at)
         out.append(("spans", s))
 
 
 def _open_span(live, ev, kind: str, day_of, out, sid: str, **extra) -> None:
     s = {"id": sid, "window": ev["window"], "kind": kind, "staff": ev["staff"], "start": ev["at"], "stop": None,
-         "day": day_of(ev["at"]), "post": ev.get("post"), "reason": None, **extra}
+         "day": day_of(ev["at"]), "end_day": None, "post": ev.get("post"), "reason": None, **extra}
     live.spans[(ev["window"], kind)] = s
     out.append(("spans", s))
 
@@ -156,8 +156,8 @@ def _window(live, ev, day_of, out, sid, _rated):
     session = live.spans.get((n, "session"))
     if session is not None and session["staff"] != staff:
         for kind in SPAN_KINDS:
-            _close_span(live, n, kind, at, out)
-        _close_span(live, n, "session", at, out)
+            _close_span(live, n, kind, at, day_of, out)
+        _close_span(live, n, "session", at, day_of, out)
         session = None
     if session is None and staff is not None:
         _open_span(live, ev, "session", day_of, out, sid)
@@ -165,7 +165,7 @@ def _window(live, ev, day_of, out, sid, _rated):
         open_span = live.spans.get((n, kind))
         # A new pause (another reason) is a new span, as the engine's status change is.
         if open_span is not None and (status != kind or kind == "paused"):
-            _close_span(live, n, kind, at, out)
+            _close_span(live, n, kind, at, day_of, out)
         if status == kind and staff is not None:
             _open_span(live, ev, kind, day_of, out, sid + kind[0],
                        reason=ev.get("paused_reason") if kind == "paused" else None)

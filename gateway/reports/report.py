@@ -69,8 +69,17 @@ class _Build:
         self.groups: dict[str, dict] = {"window": {}, "service": {}, "staff": {}}
         self.hours = [{"hour": h, "issued": 0, "served": 0} for h in range(24)]
         self.waits: list[float] = []
+        self._slices: dict[tuple, list[Figures]] = {}
+        self._hours: dict[int, int] = {}  # (day, window, service, staff) -> the Figures it adds to
 
     def _of(self, day, window, service, staff) -> list[Figures]:
+        key = (day, window, service, staff)
+        got = self._slices.get(key)
+        if got is None:
+            got = self._slices[key] = self._slices_of(day, window, service, staff)
+        return got
+
+    def _slices_of(self, day, window, service, staff) -> list[Figures]:
         out = [self.total]
         if day in self.days:
             out.append(self.days[day])
@@ -83,7 +92,11 @@ class _Build:
         return out
 
     def _hour(self, at: float) -> int:
-        return self.cal.local(at).hour
+        slot = int(at // 3600)  # whole hours of epoch time: one local conversion each
+        got = self._hours.get(slot)
+        if got is None:
+            got = self._hours[slot] = self.cal.local(slot * 3600.0).hour
+        return got
 
     def visits(self) -> set[str]:
         where, args = self.f.sql()

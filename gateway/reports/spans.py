@@ -16,13 +16,16 @@ class SpanDays:
         self.bounds = [(d.isoformat(), cal.day_begins(d), cal.day_begins(d + dt.timedelta(days=1)))
                        for d in period.dates()]
         self._los = [b[1] for b in self.bounds]
+        self.opening = {day: cal.spans(dt.date.fromisoformat(day)) for day, _, _ in self.bounds}
         self.lo, self.hi, self.now = self.bounds[0][1], self.bounds[-1][2], now
         where, args = f.sql(("window", "staff"))
         d0, d1 = self.bounds[0][0], self.bounds[-1][0]
-        # Spans begun in the period, and those begun before it and still running into it.
+        # Spans begun in the period, and those begun before it and still running into it (the
+        # partial index spans_long holds only spans that run past their first day).
+        cols = "SELECT window, kind, staff, start, stop, post, reason FROM spans WHERE "
         self.rows = store.query(
-            "SELECT window, kind, staff, start, stop, post, reason FROM spans WHERE ((day BETWEEN ? AND ?) "
-            "OR (day < ? AND (stop IS NULL OR stop > ?)))" + where, (d0, d1, d0, self.lo, *args))
+            cols + "day BETWEEN ? AND ?" + where + " UNION ALL " + cols + "(end_day IS NULL OR end_day > day) "
+            "AND day < ? AND (end_day IS NULL OR end_day >= ?)" + where, (d0, d1, *args, d0, d0, *args))
 
     def overlaps(self, kind: str, opening_only: bool = False) -> Iterator[tuple[str, int, str, float]]:
         """(day, window, staff, seconds) of every span of `kind`, per day it touches."""
@@ -32,25 +35,35 @@ class SpanDays:
                 for day, secs in cut(start, stop):
                     yield day, win, staff, secs
 
-    def cut_open(self, start: float, stop: float | None) -> Iterator[tuple[str, float]]:
+    def cut_open(self, start: float, stop: float | None) -> list[tuple[str, float]]:
         """As cut, counting only the hall's opening spans of each day."""
         s, e = max(start, self.lo), min(self.now if stop is None else stop, self.hi)
+        out = []
         for day, _part in self.cut(start, stop):
-            secs = sum(max(0.0, min(e, b) - max(s, a)) for a, b in self.cal.spans(dt.date.fromisoformat(day)))
+            secs = 0.0
+            for a, b in self.opening[day]:
+                if b > s and a < e:
+                    secs += min(e, b) - max(s, a)
             if secs > 0:
-                yield day, secs
+                out.append((day, secs))
+        return out
 
-    def cut(self, start: float, stop: float | None) -> Iterator[tuple[str, float]]:
+    def cut(self, start: float, stop: float | None) -> list[tuple[str, float]]:
         s, e = max(start, self.lo), min(self.now if stop is None else stop, self.hi)
         if e <= s:
-            return
+            return []
         i = max(0, bisect.bisect_right(self._los, s) - 1)
+        day, lo, hi = self.bounds[i]
+        if e <= hi:  # most spans lie inside one day
+            return [(day, e - s)]
+        out = []
         while i < len(self.bounds) and self.bounds[i][1] < e:
             day, lo, hi = self.bounds[i]
             part = min(e, hi) - max(s, lo)
             if part > 0:
-                yield day, part
+                out.append((day, part))
             i += 1
+        return out
 
     def began_inside(self, start: float) -> bool:
         return self.lo <= start < self.hi
@@ -68,14 +81,13 @@ def attendance(spans: SpanDays) -> dict[str, dict]:
     days: dict[str, set] = {}
     windows: dict[str, set] = {}
     for win, kind, staff, start, stop, post, reason in spans.rows:
-        if staff is None:
+        if staff is None or kind == "idle":
             continue
         a = out.get(staff)
         if a is None:
             a = out[staff] = no_attendance()
             days[staff], windows[staff] = set(), set()
-        parts = list(spans.cut(start, stop))
-        secs = sum(p for _, p in parts)
+        secs = sum(p for _, p in spans.cut(start, stop))
         if kind == "session":
             a["logged_in_s"] += secs
             present = [d for d, _ in spans.cut_open(start, stop)]  # at a window while the hall was open

@@ -29,7 +29,7 @@ COLUMNS = {
                 "ended_day", "visits"),
     "visits": ("ticket", "n", "day", "number", "window", "staff", "service", "lane", "ready_at", "called_at",
                "started_at", "ended_at", "how", "case_type", "wait_s", "walkup_s", "service_s", "handover_s"),
-    "spans": ("id", "window", "kind", "staff", "start", "stop", "day", "post", "reason"),
+    "spans": ("id", "window", "kind", "staff", "start", "stop", "day", "end_day", "post", "reason"),
     "ratings": ("id", "day", "prompt", "ticket", "number", "service", "window", "staff", "finished_at", "rated_at",
                 "at", "level", "reasons", "source", "followup"),
     "followups": ("id", "day", "prompt", "ticket", "window", "staff", "service", "level", "created_at",
@@ -55,7 +55,10 @@ CREATE INDEX IF NOT EXISTS visits_day_window ON visits (day, window);
 CREATE INDEX IF NOT EXISTS visits_day_staff ON visits (day, staff);
 CREATE INDEX IF NOT EXISTS visits_open ON visits (how) WHERE how IS NULL;
 CREATE TABLE IF NOT EXISTS spans (id TEXT PRIMARY KEY, window INTEGER NOT NULL, kind TEXT NOT NULL, staff TEXT,
-  start REAL NOT NULL, stop REAL, day TEXT NOT NULL, post TEXT, reason TEXT) WITHOUT ROWID;
+  start REAL NOT NULL, stop REAL, day TEXT NOT NULL, end_day TEXT, post TEXT, reason TEXT) WITHOUT ROWID;
+-- The few spans that run past their first day (a session left open overnight, one still open):
+-- a period's report finds those begun before it without scanning every earlier span.
+CREATE INDEX IF NOT EXISTS spans_long ON spans (day) WHERE end_day IS NULL OR end_day > day;
 CREATE INDEX IF NOT EXISTS spans_day ON spans (day);
 CREATE INDEX IF NOT EXISTS spans_day_window ON spans (day, window);
 CREATE INDEX IF NOT EXISTS spans_day_staff ON spans (day, staff);
