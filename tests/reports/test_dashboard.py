@@ -1,0 +1,114 @@
+"""The supervisor's dashboard in headless Chromium against the real gateway (`hallgw run` as a
+subprocess): opened with the key once (then the cookie), live windows and a live alert pushed
+without a reload, the report's figures and charts as text in the DOM, the filters."""
+import importlib.util
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_shots import screenshot
+from gateway.config import load_file
+from hil.broker import free_port
+from hil.day.clock import day_start
+from hil.gateway import Gateway
+
+ROOT = Path(__file__).resolve().parents[2]
+# The pages' Chromium fixtures, loaded by path (`from conftest import` finds whichever loaded first).
+_spec = importlib.util.spec_from_file_location("pages_conftest", ROOT / "tests" / "pages" / "conftest.py")
+_pages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pages)
+browser, page_at = _pages.browser, _pages.page_at
+CONFIG = ROOT / "hall_config" / "county.toml"
+WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream")
+PUSH_MS = 5_000
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory):
+    _, start = day_start(load_file(CONFIG), 10)  # 10:00 on the next working day: open
+    gw = Gateway(CONFIG, tmp_path_factory.mktemp("dashboard"), free_port(), free_port(),
+                 clock=(start, 1.0, time.time()), without=WITHOUT).start()
+    gw.supervisor = (gw.data_dir / "supervisor_token").read_text().strip()
+    gw.clerk = (gw.data_dir / "api_token").read_text().strip()
+    yield gw
+    gw.stop()
+
+
+def act(gw, window: int, **body):
+    req = urllib.request.Request(f"{gw.url}/api/v1/windows/{window}/actions", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json", "Authorization": f"Bearer {gw.clerk}"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def test_the_stream_needs_the_supervisor(gateway):
+    for key in ("", gateway.clerk):
+        req = urllib.request.Request(f"{gateway.url}/api/v1/stream/dashboard",
+                                     headers={"Authorization": f"Bearer {key}"})
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=5)
+        assert e.value.code == 401
+
+
+def test_dashboard_live_alert_report_and_filters(gateway, page_at):
+    gw = gateway
+    page = page_at(1920, 1080)
+    page.goto(f"{gw.url}/dashboard?key={gw.supervisor}")
+    assert page.url == f"{gw.url}/dashboard"  # the key left the address bar (an HttpOnly cookie holds it)
+    expect(page.locator("body")).to_have_attribute("data-stale", "false", timeout=PUSH_MS)
+    boot = page.evaluate("window.dashboardBootId")
+    expect(page.locator("#hall-name")).to_have_text("某某县政务服务中心")
+    expect(page.locator(".win")).to_have_count(23)
+    expect(page.locator('.win[data-window="1"]')).to_have_attribute("data-status", "closed")
+
+    # Clerks log in and serve: pushed to the windows and the band, then into the report.
+    act(gw, 1, action="login", staff_code="1001")
+    act(gw, 2, action="login", staff_code="1003")
+    expect(page.locator('.win[data-window="1"]')).to_have_attribute("data-status", "idle", timeout=PUSH_MS)
+    expect(page.locator('.win[data-window="1"] .who')).to_contain_text("王芳")
+    for _ in range(3):
+        gw.take_ticket({"service": "ZH"})
+    expect(page.locator("#t-issued")).to_have_text("3", timeout=PUSH_MS)
+    number = act(gw, 1, action="call_next")["number"]
+    expect(page.locator('.win[data-window="1"] .what b')).to_have_text(number, timeout=PUSH_MS)
+    act(gw, 1, action="start")
+    act(gw, 1, action="finish", case_type="immediate")
+    expect(page.locator("#t-served")).to_have_text("1", timeout=PUSH_MS)
+    expect(page.locator('#r-totals .fig[data-fig="1"] b')).to_have_text("1", timeout=15_000)  # 办结 in the month
+    expect(page.locator('[data-chart="waits"] svg text').first).to_have_text("等候时长分布（分钟）")
+    expect(page.locator("#r-windows tbody tr")).to_have_count(23)
+
+    # A live alert: four tickets for a service no open window serves -> the tidal alert.
+    expect(page.locator('#alerts li[data-kind="tidal"]')).to_have_count(0)
+    for _ in range(4):
+        gw.take_ticket({"service": "BD"})
+    alert = page.locator('#alerts li[data-kind="tidal"]')
+    expect(alert).to_have_count(1, timeout=PUSH_MS)
+    expect(alert).to_contain_text("等候人数多，请开潮汐窗口")
+    expect(page.locator('#queues tr[data-service="BD"] .count')).to_have_text("4")
+    assert page.evaluate("window.dashboardBootId") == boot  # pushed: the page was never reloaded
+    expect(page.locator("#printer")).to_have_attribute("data-state", "offline", timeout=PUSH_MS)
+    screenshot(page, "dashboard-1920x1080")
+    page.locator("#charts").scroll_into_view_if_needed()
+    screenshot(page, "dashboard-report")
+
+    # Filters: one window, then one day; the live grid and the report both narrow.
+    page.select_option("#f-window", "1")
+    expect(page.locator(".win")).to_have_count(1)
+    expect(page.locator("#r-windows tbody tr")).to_have_count(1, timeout=PUSH_MS)
+    expect(page.locator("#r-windows tbody tr td").first).to_have_text("1")
+    page.select_option("#f-period", "day")
+    day = page.input_value("#f-date")
+    y, m, d = (int(x) for x in day.split("-"))
+    expect(page.locator("#report-label")).to_have_text(f"{y}年{m}月{d}日", timeout=PUSH_MS)
+    assert "window=1" in page.get_attribute("#x-pdf", "href")
+    page.select_option("#f-window", "")
+    page.select_option("#f-staff", "s003")
+    expect(page.locator(".win")).to_have_count(1)  # the window s003 is logged in at
+    expect(page.locator("#r-staff tbody tr")).to_have_count(1, timeout=PUSH_MS)
+    expect(page.locator("#r-staff tbody tr td").nth(1)).to_have_text("张娜")
