@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.broker import access
+from gateway.broker import access, bridge
 from gateway.broker.passwords import hash_entry, new_password
 from gateway.config import Hall
 
@@ -99,12 +99,16 @@ def write(hall: Hall, out: Path, host: str | None = None, port: int | None = Non
     files = Files(out / "mosquitto.conf", out / "passwd", out / "acl", out / "credentials.json")
     previous = json.loads(files.credentials.read_text()) if files.credentials.exists() else None
     creds = credentials(hall, host, port, previous, device_host)
-    users = [creds["gateway"]] + list(creds["devices"].values())
+    users = [creds["gateway"]] + list(creds["devices"].values()) + bridge.child_users(hall)
     # Hashes, but still nobody else's business: readable by the broker's group only.
     _write(files.passwd, "".join(hash_entry(u["username"], u["password"]) + "\n" for u in users), 0o640)
     _share_with(files.passwd, run_as or "mosquitto")
-    _write(files.acl, acl_text(hall), 0o644)
-    _write(files.conf, conf_text(hall, out, host, port, persistence, run_as), 0o644)
+    _write(files.acl, acl_text(hall) + bridge.acl_text(hall, GATEWAY_USER), 0o644)
+    # The tiers (gateway/broker/bridge.py): the bridge to the parent holds its password: owner only.
+    tiers = bridge.listener_text(hall) + bridge.bridge_text(hall)
+    _write(files.conf, conf_text(hall, out, host, port, persistence, run_as) + tiers, 0o640 if tiers else 0o644)
+    if tiers:
+        _share_with(files.conf, run_as or "mosquitto")
     write_credentials(files.credentials, creds)
     return files
 

@@ -32,7 +32,7 @@ from pathlib import Path
 PARENT_KEYS = ("id", "host", "port", "transport", "tls", "ca_file", "cert_file", "key_file", "username",
                "password_file", "window", "ack_timeout_seconds", "status_seconds", "ratings_via_parent")
 MIRROR_KEYS = ("children", "database", "database_password_file", "broker_host", "broker_port", "province",
-               "audit_seconds")
+               "audit_seconds", "hall_files", "listen_host", "listen_port", "cert_file", "key_file")
 CHILD_KEYS = ("id", "config", "password_file")
 TRANSPORTS = ("direct", "bridge")
 ID = r"[a-z0-9][a-z0-9_-]{0,31}"
@@ -73,6 +73,11 @@ class Mirror:
     broker_port: int = 0
     province: bool = False
     audit_seconds: float = 600.0  # a rolling comparison of each site's log with our copy
+    hall_files: tuple[str, ...] = ()  # hall files of the sites below the children (the county's reports)
+    listen_host: str = "0.0.0.0"  # the broker's listener for the children's bridges (mosquitto-config)
+    listen_port: int = 8883
+    cert_file: str = ""  # its TLS certificate and key (none: plain MQTT, for a closed network only)
+    key_file: str = ""
 
     @property
     def child_ids(self) -> tuple[str, ...]:
@@ -151,10 +156,18 @@ def read_mirror(r, doc: dict, source_dir: Path, hall_id: str | None, tier: str |
             if not c.config:
                 r.error(f"{p}.children[{i}].config", "missing: the county builds the site's 好差评 records "
                                                       "from its hall file")
+    tls = {k: _path(source_dir, r.string(t, k, p, default="", max_len=400) or "") for k in ("cert_file", "key_file")}
+    if bool(tls["cert_file"]) != bool(tls["key_file"]):
+        r.error(f"{p}.key_file" if tls["cert_file"] else f"{p}.cert_file", "cert_file and key_file go together")
     return Mirror(children=tuple(children), database=database,
                   database_password_file=_path(source_dir, r.string(t, "database_password_file", p, default="",
                                                                     max_len=400) or ""),
                   broker_host=r.string(t, "broker_host", p, default="", pattern=HOST + "|", what="a host") or "",
                   broker_port=r.integer(t, "broker_port", p, default=0, lo=0, hi=65535) or 0,
                   province=province,
+                  hall_files=tuple(_path(source_dir, f) for f in r.strings(t, "hall_files", p, default=[])),
+                  listen_host=r.string(t, "listen_host", p, default="0.0.0.0", pattern=HOST,
+                                       what="a listening address") or "0.0.0.0",
+                  listen_port=r.integer(t, "listen_port", p, default=8883, lo=1, hi=65535) or 8883,
+                  **tls,
                   audit_seconds=float(r.number(t, "audit_seconds", p, default=600, lo=1, hi=86400) or 600))

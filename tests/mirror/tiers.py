@@ -3,6 +3,7 @@ each), in-process runtimes with the mirror extension, and a wait helper."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -39,8 +40,9 @@ def mirror_section(children: list[str], database: str = "", audit_seconds: float
 class Site:
     """A hall in this process: its runtime and the mirror extension, on the test broker."""
 
-    def __init__(self, text: str, data_dir: Path, port: int):
+    def __init__(self, text: str, data_dir: Path, port: int, login: dict | None = None):
         self.hall = load_text(text, f"{data_dir.name}.toml")
+        self.login = login  # the gateway's broker login (credentials.json "gateway")
         self.data_dir = data_dir
         self.port = port
         self.clock = Clock()
@@ -49,8 +51,14 @@ class Site:
         self.start()
 
     def start(self) -> None:
-        self.ext = mirror_ext.create(self.rt, {"data_dir": str(self.data_dir), "broker_host": "127.0.0.1",
-                                               "broker_port": self.port, "clock": self.clock})
+        options = {"data_dir": str(self.data_dir), "broker_host": "127.0.0.1", "broker_port": self.port,
+                   "clock": self.clock}
+        if self.login:
+            creds = self.data_dir / "credentials.json"
+            creds.parent.mkdir(parents=True, exist_ok=True)
+            creds.write_text(json.dumps({"gateway": self.login}))
+            options["mqtt_credentials"] = str(creds)
+        self.ext = mirror_ext.create(self.rt, options)
         self.ext.start()
 
     def stop_mirror(self) -> None:
