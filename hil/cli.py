@@ -8,7 +8,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from hil import bench, demo, upstream_bench
+    from hil import bench, demo, reports_bench, upstream_bench
     from hil.day import run as day
 
     ap = argparse.ArgumentParser(prog="hall-hil", description=__doc__)
@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     day.register(sub)
     bench.register(sub)
     upstream_bench.register(sub)
+    reports_bench.register(sub)
     args = ap.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so the commands' cleanup stops the gateway,
     # the broker and the boards they started instead of leaving them running.
