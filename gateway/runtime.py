@@ -21,6 +21,7 @@ from gateway.store import CommandLog, canonical
 
 log = logging.getLogger("hallgw.runtime")
 DB_NAME = "hall.db"
+LULL_S = 0.5  # no command for this long: a due snapshot is written (see submit)
 
 
 def _origin(cmd: dict) -> tuple | None | str:
@@ -45,9 +46,11 @@ class Runtime:
         self._stop = threading.Event()
         self._last_at = float("-inf")
         self.engine, self.replayed, self.diverged = self._recover()
+        self._last_commit = float("-inf")
 
     def _recover(self) -> tuple[Engine, int, int]:
         seq, snap = self.store.latest_snapshot()
+        self._snapshot_seq = seq
         at_snapshot = self.store.records_after(max(0, seq - 1))  # its last record: the time reached
         rec = next(at_snapshot, None)
         at_snapshot.close()
@@ -113,11 +116,27 @@ class Runtime:
                     cb(out.events)
                 except Exception:
                     log.exception("event subscriber failed")
-            # After the subscribers: the devices get this commit's state before the whole
-            # engine is written out (tens of ms on a busy day); the next command still waits.
-            if self.store.seq % self.snapshot_every == 0:
-                self.store.save_snapshot(self.engine.snapshot())
+            self._last_commit = time.monotonic()
+            # Writing the whole engine out takes tens of ms on a busy day, with the lock (and
+            # the GIL) held: a key press then would wait for it. So a snapshot falls due after
+            # snapshot_every commands and the ticker writes it in the next lull; one overdue
+            # by as many again (no lull, no ticker) is written here, after the subscribers.
+            if self.store.seq - self._snapshot_seq >= 2 * self.snapshot_every:
+                self._save_snapshot()
             return out
+
+    def _save_snapshot(self) -> None:
+        self.store.save_snapshot(self.engine.snapshot())
+        self._snapshot_seq = self.store.seq
+
+    def snapshot_if_quiet(self, quiet_s: float = LULL_S) -> bool:
+        """Write a snapshot that is due if no command came for quiet_s (the ticker asks)."""
+        with self._lock:
+            if (self.store.seq - self._snapshot_seq < self.snapshot_every
+                    or time.monotonic() - self._last_commit < quiet_s):
+                return False
+            self._save_snapshot()
+            return True
 
     def _note_time(self, cmd: dict) -> None:
         at = cmd.get("at")
@@ -130,6 +149,7 @@ class Runtime:
             while not self._stop.wait(interval):
                 try:
                     self.submit({"type": "tick", "at": clock()})
+                    self.snapshot_if_quiet()
                 except Exception:
                     log.exception("tick failed")
 
@@ -142,5 +162,5 @@ class Runtime:
         if self._ticker is not None:
             self._ticker.join(timeout=5)
         with self._lock:
-            self.store.save_snapshot(self.engine.snapshot())
+            self._save_snapshot()
             self.store.close()

@@ -48,6 +48,28 @@ def test_restart_resumes_exactly_with_and_without_snapshots(tmp_path):
         again.close()
 
 
+def test_a_due_snapshot_waits_for_a_lull_unless_it_is_overdue(tmp_path):
+    """Writing the engine out holds the lock for tens of ms: it is put off while commands keep
+    coming (a key press must not wait behind it), written in the next lull, and written at
+    once only when overdue by as many commands again."""
+    rt = Runtime(HALL, tmp_path, snapshot_every=4)
+
+    def issue(i):
+        rt.submit({"type": "issue_ticket", "at": MONDAY_9 + i, "service": "ZH", "lane": "normal"})
+    for i in range(5):
+        issue(i)
+    assert rt.store.latest_snapshot()[0] == 0  # due, not written inline
+    assert not rt.snapshot_if_quiet(quiet_s=3600)  # a command came just now: no lull yet
+    assert rt.snapshot_if_quiet(quiet_s=0) and rt.store.latest_snapshot()[0] == 5
+    assert not rt.snapshot_if_quiet(quiet_s=0)  # nothing due any more
+    for i in range(5, 13):
+        issue(i)
+    assert rt.store.latest_snapshot()[0] == 13  # 8 = 2 x 4 past the last: overdue, written inline
+    before = json.dumps(rt.engine.snapshot(), sort_keys=True)
+    rt.store.close()
+    assert json.dumps(Runtime(HALL, tmp_path).engine.snapshot(), sort_keys=True) == before
+
+
 def test_events_are_published_after_commit_in_order(tmp_path):
     rt = Runtime(HALL, tmp_path)
     seen = []
