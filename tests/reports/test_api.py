@@ -4,10 +4,12 @@ open (openpyxl reads the XLSX back, pdftoppm renders the PDF, pdftotext finds th
 and totals); the store follows the running gateway."""
 import csv
 import io
+import os
 import shutil
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -128,6 +130,11 @@ def test_the_exports_open(gw, tmp_path):
     assert "某某县政务服务中心" in text
     assert f"办结 {served} 件" in text and f"收到评价 {rated} 条" in text
     assert "差评明细" in text and "各窗口满意度" in text
+    shots = os.environ.get("HALL_SCREENSHOTS")
+    if shots:  # the PDF's first pages as a person sees them (docs/screenshots)
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2", str(pdf),
+                        str(Path(shots) / "report-pdf")], check=True, timeout=60)
 
 
 def test_charts_and_trend_are_svg_with_text(gw):
