@@ -16,13 +16,30 @@ HTTP_PORT ?= 8080
 # same CJK font in the reports' PDF; poppler-utils: pdftoppm/pdftotext in the report tests.
 # postgresql: the county's store of every site (tests start their own in a temp dir);
 # iproute2: `hall-hil tiers` gives each site its own network namespace.
+# systemd: systemd-analyze verifies the units `make install` writes.
 APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox \
-	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei poppler-utils postgresql iproute2
+	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei poppler-utils postgresql iproute2 systemd
+# What an installed gateway needs on the Pi (make install): no browsers, compilers or test tools.
+RUNTIME_APT_PACKAGES := python3-venv mosquitto espeak-ng sox fonts-unifont sqlite3 alsa-utils systemd
+
+# make install: where things go (DESTDIR stages them under another root). HALL_FILE becomes
+# /etc/hall/hall.toml when there is none yet. See README "Installing on a Pi".
+APPDIR ?= /opt/hall
+ETCDIR ?= /etc/hall
+STATEDIR ?= /var/lib/hall
+BACKUPDIR ?= /var/backups/hall
+UNITDIR ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+BINDIR ?= /usr/local/bin
+HALL_FILE ?= hall_config/village.toml
+INSTALL_VARS = DESTDIR="$(DESTDIR)" APPDIR="$(APPDIR)" ETCDIR="$(ETCDIR)" STATEDIR="$(STATEDIR)" \
+	BACKUPDIR="$(BACKUPDIR)" UNITDIR="$(UNITDIR)" SYSUSERSDIR="$(SYSUSERSDIR)" BINDIR="$(BINDIR)" \
+	HALL_FILE="$(HALL_FILE)" PYTHON="$(PYTHON)"
 
 # Playwright drives Debian's chromium (/usr/bin/chromium); it must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test system venv venv-test lock clean
+.PHONY: run test system system-runtime venv venv-test lock clean install uninstall
 
 # The gateway plus one emulated board per configured device, and the hall page.
 # The store and the boards' flash persist in data/<hall file>/ between runs.
@@ -33,8 +50,10 @@ run: venv
 test: venv-test
 	$(BIN)/python -m pytest -q
 
-system:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+system: PKGS = $(APT_PACKAGES)
+system-runtime: PKGS = $(RUNTIME_APT_PACKAGES)
+system system-runtime:
+	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:" $$missing; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
@@ -58,6 +77,14 @@ $(VENV)/.test-stamp: requirements-test.lock $(VENV)/.run-stamp
 
 venv: system $(VENV)/.run-stamp
 venv-test: system $(VENV)/.test-stamp
+
+# The gateway as services (root): user hall, /etc/hall, /var/lib/hall, systemd units.
+install: system-runtime
+	$(INSTALL_VARS) bash deploy/install.sh
+
+# Removes what install added; keeps the store, the backups, the hall file and the secrets.
+uninstall:
+	$(INSTALL_VARS) bash deploy/uninstall.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -17,6 +17,11 @@ def _load(data_dir: str | Path, env_name: str, file_name: str) -> tuple[str, str
     env = os.environ.get(env_name)
     if env:
         return env, f"environment variable {env_name}"
+    # Under systemd (make install) the tokens live root-only in /etc/hall and reach the service
+    # alone as credentials (LoadCredential=api_token:/etc/hall/api_token, ...).
+    creds = os.environ.get("CREDENTIALS_DIRECTORY")
+    if creds and (Path(creds) / file_name).is_file():
+        return (Path(creds) / file_name).read_text().strip(), f"systemd credential {file_name}"
     path = Path(data_dir) / file_name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
