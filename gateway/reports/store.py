@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import operator
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,8 @@ from gateway.reports.fold import Live, fold
 DB_NAME = "reports.db"
 SCHEMA_VERSION = 1
 BATCH = 5000  # records per transaction while catching up: few commits, bounded memory
+NO_EVENTS = '"events":[]'  # as gateway.store.canonical writes an outcome without events (a quoted
+# text inside a command could not match: its quotes are escaped)
 
 COLUMNS = {
     "tickets": ("id", "day", "number", "service", "lane", "issued_at", "ready_at", "outcome", "ended_at",
@@ -78,6 +81,7 @@ CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, key TEXT NOT NULL, kind 
 CREATE INDEX IF NOT EXISTS alerts_day ON alerts (day);
 CREATE INDEX IF NOT EXISTS alerts_open ON alerts (ended) WHERE ended IS NULL;
 """
+_VALUES = {t: operator.itemgetter(*c) for t, c in COLUMNS.items()}  # row dict -> its column values
 _INSERT = {t: f"INSERT OR REPLACE INTO {t} ({', '.join(c)}) VALUES ({', '.join('?' * len(c))})"
            for t, c in COLUMNS.items()}
 
@@ -101,8 +105,11 @@ def read_log(db: str | Path, after: int, limit: int | None = None) -> Iterator[d
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA busy_timeout=10000")
-        sql = "SELECT record, hash FROM commands WHERE seq > ? ORDER BY seq" + (" LIMIT ?" if limit else "")
-        for record, digest in conn.execute(sql, (after, limit) if limit else (after,)):
+        sql = "SELECT seq, record, hash FROM commands WHERE seq > ? ORDER BY seq" + (" LIMIT ?" if limit else "")
+        for seq, record, digest in conn.execute(sql, (after, limit) if limit else (after,)):
+            if NO_EVENTS in record:  # refused, nothing happened (a sixth of a busy log): not parsed
+                yield {"seq": seq, "outcome": {"events": []}, "hash": digest}
+                continue
             rec = json.loads(record)
             rec["hash"] = digest
             yield rec
@@ -220,7 +227,8 @@ class ReportStore:
                 if rec["seq"] <= last:
                     continue  # folded already (a poke racing a catch-up)
                 for table, row in fold(self.live, rec, self.day_of):
-                    pending[(table, *(row[k] for k in KEYS.get(table, ("id",))))] = (table, row)
+                    key = (table, row["ticket"], row["n"]) if table == "visits" else (table, row["id"])
+                    pending[key] = (table, row)
                 last, head = rec["seq"], rec.get("hash")
                 done += 1
                 if done % batch == 0:
@@ -233,7 +241,7 @@ class ReportStore:
     def _flush(self, pending: dict, cursor: int, head: str | None) -> None:
         by_table: dict[str, list[tuple]] = {}
         for table, row in pending.values():
-            by_table.setdefault(table, []).append(tuple(row[c] for c in COLUMNS[table]))
+            by_table.setdefault(table, []).append(_VALUES[table](row))
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
