@@ -82,6 +82,9 @@ def test_dashboard_live_alert_report_and_filters(gateway, page_at):
     expect(page.locator('#r-totals .fig[data-fig="1"] b')).to_have_text("1", timeout=15_000)  # 办结 in the month
     expect(page.locator('[data-chart="waits"] svg text').first).to_have_text("等候时长分布（分钟）")
     expect(page.locator("#r-windows tbody tr")).to_have_count(23)
+    expect(page.locator("#r-trend thead th")).to_have_count(13)  # 12 weeks of 满意度
+    expect(page.locator("#r-trend tbody tr td").first).to_have_text("全厅")
+    expect(page.locator("#trend-chart svg text").first).to_have_text("满意度周趋势（%）")
 
     # A live alert: four tickets for a service no open window serves -> the tidal alert.
     expect(page.locator('#alerts li[data-kind="tidal"]')).to_have_count(0)

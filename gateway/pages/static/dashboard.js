@@ -182,11 +182,11 @@
   }
   function renderTrend(tr) {
     $("#trend-chart").innerHTML = tr.chart || "";
-    var head = ["窗口"].concat(tr.weeks.map(function (w) { return w.label; }));
+    var head = ["窗口 / 人员"].concat(tr.weeks.map(function (w) { return w.label; }));
     var rows = [["全厅"].concat(tr.hall.satisfaction_rate.map(function (v) { return v == null ? "—" : (100 * v).toFixed(0); }))];
-    tr.windows.forEach(function (w) {
-      rows.push([w.name || w.window].concat(w.satisfaction_rate.map(function (v) { return v == null ? "—" : (100 * v).toFixed(0); })));
-    });
+    var rate = function (v) { return v == null ? "—" : (100 * v).toFixed(0); };
+    tr.windows.forEach(function (w) { rows.push([w.name || w.window].concat(w.satisfaction_rate.map(rate))); });
+    tr.staff.forEach(function (p) { rows.push(["人员 " + (p.name || p.staff)].concat(p.satisfaction_rate.map(rate))); });
     table("#r-trend", head, rows);
   }
   $("#filters").addEventListener("change", function () { if (live) render(live); loadReport(); });
