@@ -36,8 +36,9 @@ def local_endpoint(hall, options: dict, host: str = "", port: int = 0):
 def parent_endpoint(hall, options: dict):
     from gateway.mirror.mqtt import Endpoint
     p = hall.parent
-    if p.transport == "bridge":  # our Mosquitto carries it to the parent (mosquitto-config writes the bridge)
-        return local_endpoint(hall, options)
+    if p.transport == "bridge":  # our Mosquitto carries it to the parent (mosquitto-config writes the bridge):
+        # the broker of the tiers ([mirror] broker_host at a township), else the hall's own
+        return local_endpoint(hall, options, hall.mirror.broker_host, hall.mirror.broker_port)
     return Endpoint(p.host, p.port, p.username, _secret(p.password_file), p.tls, p.ca_file, p.cert_file, p.key_file)
 
 
@@ -75,6 +76,7 @@ def create(runtime, options: dict):
         hub = Hub(runtime, db, local_endpoint(hall, options, m.broker_host, m.broker_port), stores, clock,
                   on_stored=shipper.poke if shipper else None)
     ext = Mirror(runtime, shipper, hub, stores)
+    options["mirror"] = ext  # the county's view listens to the hub
     app = options.get("app")
     if app is not None:
         sup = options.get("supervisor_token") or load_supervisor_token(data_dir)[0]

@@ -43,7 +43,9 @@ class Hub(Worker):
                  clock: Callable[[], float] = time.time, on_stored: Callable[[str], None] | None = None):
         self.runtime, self.hall = runtime, runtime.hall
         self.db = Path(db)
-        self.open_store, self.clock, self.on_stored = open_store, clock, on_stored
+        self.open_store, self.clock = open_store, clock
+        # called with the site after new records of it are stored (a township's shipper, the county's view)
+        self.listeners: list[Callable[[str], None]] = [on_stored] if on_stored else []
         self.children = set(self.hall.mirror.child_ids)
         me = self.hall.id
         self.conn = Connection(endpoint, f"hallgw-{me}-hub", [f"hall/{me}/mirror/+/up"], self._arrived)
@@ -142,8 +144,9 @@ class Hub(Worker):
         self._relays(site, tag, [r for r in rows if r[0] <= v.head])
         if not msg.get("audit"):
             self._ack(child, site, v.head, msg["epoch"], v.gap)
-        if v.new and self.on_stored is not None:
-            self.on_stored(site)
+        if v.new:
+            for listener in self.listeners:
+                listener(site)
 
     def _ack(self, child: str, site: str, upto: int, epoch: int, gap: bool, refused: str | None = None) -> None:
         extra = {"refused": refused} if refused else {}

@@ -1,0 +1,85 @@
+"""The county dashboard (/county) and its API, behind the supervisor's token (a bearer
+header, or the HttpOnly cookie the hall dashboard also uses):
+
+    GET /county?key=K                    sets the cookie, then the page
+    GET /api/v1/county                   every site at a glance (gateway/county/service.py)
+    GET /api/v1/county/report?period=day|week|month|quarter&date=YYYY-MM-DD   reports across sites
+    GET /api/v1/stream/county            Server-Sent Events: the picture on connect and after each
+                                         change (at most one a second), a heartbeat every 2 s
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import threading
+from pathlib import Path
+
+from fastapi import HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
+
+from gateway.pages.sse import HEARTBEAT_S, RETRY_MS, event
+from gateway.reports.api import COOKIE, supervisor_check
+
+STATIC = Path(__file__).resolve().parent / "static"
+YEAR = 365 * 86400
+NOT_AUTHORISED = ("<!doctype html><meta charset=utf-8><title>县级监管</title>"
+                  "<p style='font-size:28px'>请用监管人员的密钥打开本页：/county?key=…</p>")
+
+
+def mount(app, county, token: str | None, closing: threading.Event) -> None:
+    check = supervisor_check(token)
+
+    def authorised(request: Request) -> None:
+        check(request, request.headers.get("authorization"))
+
+    @app.get("/county", include_in_schema=False)
+    def page(request: Request, key: str | None = Query(default=None)):
+        if key is not None:
+            if not token or not hmac.compare_digest(key.encode(), token.encode()):
+                return HTMLResponse(NOT_AUTHORISED, status_code=401)
+            resp = RedirectResponse("/county", status_code=303)  # the key leaves the address bar
+            resp.set_cookie(COOKIE, token, max_age=YEAR, httponly=True, samesite="strict", path="/")
+            return resp
+        try:
+            authorised(request)
+        except HTTPException:
+            return HTMLResponse(NOT_AUTHORISED, status_code=401)
+        return FileResponse(STATIC / "county.html", media_type="text/html", headers={"Cache-Control": "no-store"})
+
+    @app.get("/api/v1/county", summary="Every site of the county: link, queues, calls, alerts, ratings, "
+                                       "差评 follow-ups, devices, upstream, chain findings (supervisor)")
+    def view(request: Request):
+        authorised(request)
+        return county.view()
+
+    @app.get("/api/v1/county/report", summary="Reports across the county's sites (supervisor)")
+    def report(request: Request, period: str = Query("day"), date: str | None = Query(None)):
+        authorised(request)
+        from gateway.reports.period import BadQuery
+        try:
+            return county.report(period, date)
+        except BadQuery as e:
+            raise HTTPException(422, str(e)) from None
+
+    @app.get("/api/v1/stream/county", summary="The county picture, pushed (Server-Sent Events; supervisor)")
+    def stream(request: Request):
+        authorised(request)
+        return StreamingResponse(_events(county, closing), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _events(county, closing: threading.Event):
+    yield f"retry: {RETRY_MS}\n\n".encode()
+    sent = -1
+    while not closing.is_set():
+        if county.version != sent:
+            sent = county.version
+            yield event("update", await asyncio.to_thread(county.view), sent)
+            await asyncio.sleep(1.0)  # at most one picture a second, however busy the ingest
+            continue
+
+        def wait(seen=sent) -> bool:
+            with county.changed:
+                return county.changed.wait_for(lambda: county.version != seen or closing.is_set(), HEARTBEAT_S)
+        if not await asyncio.to_thread(wait):
+            yield event("heartbeat", {"version": sent})
