@@ -20,7 +20,8 @@ HTTP_PORT ?= 8080
 APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox \
 	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei poppler-utils postgresql iproute2 systemd
 # What an installed gateway needs on the Pi (make install): no browsers, compilers or test tools.
-RUNTIME_APT_PACKAGES := python3-venv mosquitto espeak-ng sox fonts-unifont sqlite3 alsa-utils systemd
+# (python3-dev and gcc build spidev, the LED panel's SPI binding, on the Pi.)
+RUNTIME_APT_PACKAGES := python3-venv python3-dev gcc mosquitto espeak-ng sox fonts-unifont sqlite3 alsa-utils systemd
 
 # make install: where things go (DESTDIR stages them under another root). HALL_FILE becomes
 # /etc/hall/hall.toml when there is none yet. See README "Installing on a Pi".

@@ -27,6 +27,8 @@ def register(sub) -> None:
     p.add_argument("--without", action="append", default=[], metavar="EXT",
                    help="do not start this extension (a module of gateway/extensions/); repeatable")
     p.add_argument("--no-extensions", action="store_true", help="run only the engine, store and API")
+    p.add_argument("--attached", metavar="FILE", help="hardware wired to the Pi: its LED panel and call buttons "
+                   "(README \"Pi-attached panel and buttons\")")
     p.add_argument("--backup-dir", metavar="FOLDER", help="online backups of the store into FOLDER on a schedule "
                    "(a second disk, or a folder the county collects)")
     p.add_argument("--backup-every-hours", type=float, default=24.0, metavar="H", help="(24)")
@@ -71,6 +73,14 @@ def run(args) -> int:
     except ConfigError as e:
         print("\n".join(e.lines()), file=sys.stderr)
         return 2
+    attached = None
+    if args.attached:
+        from gateway.attached.config import load as load_attached
+        try:
+            attached = load_attached(args.attached, hall)
+        except ConfigError as e:
+            print("\n".join(e.lines()), file=sys.stderr)
+            return 2
     data_dir = Path(args.data_dir)
     try:
         runtime = Runtime(hall, data_dir)
@@ -130,6 +140,10 @@ def run(args) -> int:
                "backup_every_hours": args.backup_every_hours, "backup_keep_days": args.backup_keep_days}
     if args.mqtt_credentials:
         options["mqtt_credentials"] = args.mqtt_credentials
+    if attached is not None:
+        options["attached"] = attached
+        if attached.status_led_pin is not None:
+            options["status_led_pin"] = attached.status_led_pin
     started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))
     # What start-up made (modules, the hall file, the app, the fonts) lives as long as the
     # process: keep it out of the cyclic collector's full passes, which otherwise walk ~100k
