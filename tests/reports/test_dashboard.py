@@ -24,7 +24,7 @@ _pages = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_pages)
 browser, page_at = _pages.browser, _pages.page_at
 CONFIG = ROOT / "hall_config" / "county.toml"
-WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream")
+WITHOUT = ("announcer", "status_led", "upstream")  # the embedded broker and the device plane run: no boards
 PUSH_MS = 5_000
 
 
@@ -96,6 +96,11 @@ def test_dashboard_live_alert_report_and_filters(gateway, page_at):
     expect(page.locator('#queues tr[data-service="BD"] .count')).to_have_text("4")
     assert page.evaluate("window.dashboardBootId") == boot  # pushed: the page was never reloaded
     expect(page.locator("#printer")).to_have_attribute("data-state", "offline", timeout=PUSH_MS)
+    expect(page.locator('#alerts li[data-kind="printer"]')).to_contain_text("叫号机打印机")
+    # Device health from the device plane: every configured device, none online (no boards here).
+    expect(page.locator("#dev-summary")).to_have_text("在线 0/69")
+    expect(page.locator("#devices li.offline")).to_have_count(69)
+    expect(page.locator('#devices li[data-device="w01-pad"]')).to_contain_text("呼叫器 · 离线")
     screenshot(page, "dashboard-1920x1080")
     page.locator("#charts").scroll_into_view_if_needed()
     screenshot(page, "dashboard-report")

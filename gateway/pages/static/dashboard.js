@@ -57,8 +57,11 @@
     setText("#t-issued", t.issued); setText("#t-served", t.served); setText("#t-waiting", t.waiting);
     setText("#t-wait", min(t.avg_wait_s)); setText("#t-satisfaction", pct(t.satisfaction_rate));
     setText("#t-open", t.windows_open + "/" + t.windows_total);
-    var alerted = {};
-    d.alerts.forEach(function (a) { if (a.window != null) alerted[a.window] = true; });
+    var alerted = {}, alerts = d.alerts.slice();
+    if (d.printer && d.printer.alert) {  // the kiosk printer's alert is kept by the kiosk, not the engine
+      alerts.push({key: "printer", kind: "printer", since: d.printer.alert.since, text: d.printer.alert.text});
+    }
+    alerts.forEach(function (a) { if (a.window != null) alerted[a.window] = true; });
     $("#windows").innerHTML = d.windows.filter(function (w) { return wanted(w, f); }).map(function (w) {
       var what = w.number ? "<b>" + esc(w.number) + "</b> " : "";
       if (w.status === "paused") what += esc(w.paused_reason || "") + (w.until ? " 至" + esc(w.until) : "");
@@ -68,8 +71,8 @@
         " · 今日 " + w.cases + ' 件</div><div class="what">' + (what || "&nbsp;") +
         (w.for_s != null && w.status !== "closed" ? " " + Math.floor(w.for_s / 60) + " 分钟" : "") + "</div></div>";
     }).join("");
-    setText("#alert-count", d.alerts.length);
-    $("#alerts").innerHTML = d.alerts.length ? d.alerts.map(function (a) {
+    setText("#alert-count", alerts.length);
+    $("#alerts").innerHTML = alerts.length ? alerts.map(function (a) {
       return '<li class="alert" data-key="' + esc(a.key) + '" data-kind="' + esc(a.kind) + '">' + hm(a.since) + " " + esc(a.text) + "</li>";
     }).join("") : '<li class="none">无告警</li>';
     setText("#fu-open", d.followups.open); setText("#fu-overdue", d.followups.overdue);
