@@ -175,3 +175,50 @@ def test_streams_of_one_feed_build_each_update_once(tmp_path):
     before, got = asyncio.run(main())
     assert len(built) - before == 1 and len(set(got)) == 1 and b"event: update" in got[0]
     rt.close()
+
+
+def test_a_rendered_update_is_built_at_the_commit_and_streams_send_it_as_built(tmp_path):
+    """hub.render: built under the runtime lock at each commit its filter passes (none when it
+    returns None), so the streams of a feed send those bytes without building anything."""
+    from gateway.pages import sse
+
+    rt = Runtime(hall(), tmp_path)
+    hub = PushHub(rt)
+    watching = []
+    renders = []
+
+    def render(eng, upd):
+        renders.append(upd.seq)
+        if not watching:
+            return None  # nobody watching: nothing kept
+        return sse.event("update", {"waiting": eng.line.waiting["ZH"]}, upd.seq)
+
+    hub.render("picture", lambda u: u if numbers(u) else None, render)
+    issue(rt, 1)
+    assert hub.rendered("picture") is None and renders == [1]
+    assert rt.submit({"type": "login", "at": MONDAY_9 + 1, "window": 1, "staff_code": "1001"}).ok
+    assert renders == [1]  # a commit the filter skips: nothing rendered
+    watching.append(1)
+    built = []
+
+    def view():
+        built.append(rt.store.seq)
+        return rt.store.seq, {}
+
+    latest = sse.Latest(lambda: hub.rendered("picture"))
+
+    async def main():
+        g = sse.stream(hub.subscribe(), view, dict, threading.Event(), every=0.05, latest=latest)
+        await g.__anext__()
+        await g.__anext__()  # the snapshot: built for this stream
+        await asyncio.to_thread(issue, rt, 1, MONDAY_9 + 2)
+        got = await g.__anext__()
+        await g.aclose()
+        return got
+
+    got = asyncio.run(main())
+    seq, data = hub.rendered("picture")
+    assert (seq, renders) == (3, [1, 3])
+    assert got == data and b'"waiting":2' in data
+    assert built == [2]  # only the snapshot was built by the stream itself
+    rt.close()

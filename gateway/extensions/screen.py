@@ -23,6 +23,7 @@ from fastapi import HTTPException, Request  # at module level: FastAPI reads the
 ORDER = 70
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
 CALLS = "screen.calls"
+PICTURE = "screen.picture"
 
 
 class ScreenFeed:
@@ -42,6 +43,32 @@ class ScreenFeed:
             calls = screen.rebuild_calls(json.loads(r) for (r,) in rows)
             self.hub.keep(CALLS, calls, screen.fold)
         runtime.read(rebuild)
+        self.streams = 0  # open screen streams: no picture is built at commits while there are none
+        self.hub.render(PICTURE, screen.shown, self._at_commit)
+
+    def _at_commit(self, eng, upd) -> bytes | None:
+        """The update every stream sends, built once at the commit (under the runtime lock, after
+        the devices got theirs): the streams wake to bytes ready rather than a worker thread's turn."""
+        from gateway.pages import screen, sse
+
+        if not self.streams:
+            return None
+        data = screen.view(eng, self.hub.state(CALLS), self.clock())
+        with self._memo_lock:
+            self._memo = (upd.seq, data)
+        return sse.event("update", {**data, "seq": upd.seq}, upd.seq)
+
+    def prebuilt(self) -> tuple[int, bytes] | None:
+        return self.hub.rendered(PICTURE)
+
+    async def counted(self, body):
+        """A screen's stream, counted while open."""
+        self.streams += 1
+        try:
+            async for chunk in body:
+                yield chunk
+        finally:
+            self.streams -= 1
 
     def view(self) -> tuple[int, dict]:
         """(seq, picture); computed once per seq however many screens ask."""
@@ -80,9 +107,9 @@ def create(runtime, options: dict):
     from gateway.pages.push import hub_for
 
     hub = options.get("push_hub") or hub_for(runtime)
-    latest = sse.Latest()  # every screen's stream shares each update's bytes
     options["push_hub"] = hub  # one hub for every page (the clerk console shares it)
     feed = ScreenFeed(runtime, hub, options.get("clock") or time.time, options.get("closing"))
+    latest = sse.Latest(feed.prebuilt)  # every screen's stream shares each update's bytes
 
     def check(request: Request) -> None:
         given = request.query_params.get("key") or ""
@@ -109,7 +136,8 @@ def create(runtime, options: dict):
         last = request.headers.get("last-event-id") or request.query_params.get("last")
         since = int(last) if last and last.isdigit() else None
         sub = feed.hub.subscribe(screen.shown)  # before the snapshot: nothing falls between
-        return sse.response(sse.stream(sub, feed.view, feed.beat, feed.closing, since=since, latest=latest))
+        return sse.response(feed.counted(sse.stream(sub, feed.view, feed.beat, feed.closing, since=since,
+                                                    latest=latest)))
 
     app.mount("/screen/static", StaticFiles(directory=STATIC), name="screen-static")
     return feed

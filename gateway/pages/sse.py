@@ -33,11 +33,18 @@ class Latest:
     worker thread, under the loop's lock) while the others wait for it, rather than each
     building its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, prebuilt: Callable[[], tuple[int, bytes] | None] | None = None) -> None:
+        # prebuilt() -> (seq, bytes) of the update the push hub built at the commit, if any
         self.seq, self.data = -1, b""
         self._lock: asyncio.Lock | None = None
+        self._prebuilt = prebuilt
 
     async def newer_than(self, seq: int, view: Callable[[], tuple[int, dict]]) -> tuple[int, bytes]:
+        pre = self._prebuilt() if self._prebuilt is not None else None
+        if pre is not None and pre[0] > max(seq, self.seq):
+            self.seq, self.data = pre  # made at the commit: no worker thread, no wait
+        if self.seq > seq:
+            return self.seq, self.data  # built already by another stream: no turn at the lock
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
