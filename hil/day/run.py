@@ -6,6 +6,7 @@ the plan's faults strike. Then the checks of hil/day/check.py; the last line is
 from __future__ import annotations
 
 import argparse
+import signal
 import tempfile
 import threading
 import time
@@ -16,7 +17,7 @@ from gateway.config import load_file
 from hil.day import check, faults
 from hil.day.clerk import Clerk
 from hil.day.clock import day_start
-from hil.day.plan import plan_day
+from hil.day.plan import Fault, plan_day
 from hil.hall import SimHall
 
 KIOSKS = 3
@@ -134,8 +135,18 @@ class Day:
                 self.faults_done.append(what)
             print(f"hall-hil day: {self.sim_elapsed() / 3600 + 9:05.2f}h fault: {what}", flush=True)
 
+    def power_cut(self, *_signal) -> None:
+        """SIGUSR1: cut the gateway's power now (hall-hil tiers, while it ships its backlog up)."""
+        def cut():
+            what, done = faults.inject(self, Fault(at=self.sim_elapsed(), kind="gateway_kill", target=None))
+            if done:
+                self.faults_done.append(what)
+            print(f"hall-hil day: {self.sim_elapsed() / 3600 + 9:05.2f}h fault: {what} (asked for)", flush=True)
+        threading.Thread(target=cut, daemon=True).start()
+
     def run(self) -> tuple[list[str], str]:
         sim, hall = self.sim, self.hall
+        signal.signal(signal.SIGUSR1, self.power_cut)
         sim.start(gateway=False)
         self.real_start = time.time()   # the day begins once the boards are up
         sim.gateway.args[sim.gateway.args.index("--clock-real-start") + 1] = repr(self.real_start)
