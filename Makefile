@@ -76,8 +76,15 @@ $(VENV)/.test-stamp: requirements-test.lock $(VENV)/.run-stamp
 	$(BIN)/pip install -q -r requirements-test.lock
 	touch $@
 
+# The ESP32 port's API as type stubs, in a folder of their own (they shadow stdlib names):
+# tests/firmware/test_esp32_types.py checks firmware/ against them (firmware/mypy-esp32.ini).
+$(VENV)/.stubs-stamp: requirements-stubs.lock | $(BIN)/python
+	rm -rf $(VENV)/esp32-stubs
+	$(BIN)/pip install -q --no-deps --target $(VENV)/esp32-stubs -r requirements-stubs.lock
+	touch $@
+
 venv: system $(VENV)/.run-stamp
-venv-test: system $(VENV)/.test-stamp
+venv-test: system $(VENV)/.test-stamp $(VENV)/.stubs-stamp
 
 # The gateway as services (root): user hall, /etc/hall, /var/lib/hall, systemd units.
 install: system-runtime

@@ -63,7 +63,7 @@ def check(c):
         v = c[name]
         if type(v) is not kind:
             raise ValueError("field '%s' must be %s" % (name, kind.__name__))
-        n = v if kind is int else len(v)
+        n = v if kind is int else len(v)  # type: ignore[arg-type]
         if n < lo or n > hi:
             raise ValueError("field '%s' out of range %d..%d" % (name, lo, hi))
     if c["role"] not in ROLES:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from gateway.config import load_or_report
+from gateway.provision import micropython
 from gateway.provision.device_config import ProvisionError, device_config
 from gateway.provision.flash import FlashError, provision
 
@@ -28,11 +29,37 @@ def parser() -> argparse.ArgumentParser:
         if name == "provision":
             c.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB0")
             c.add_argument("--reset", action="store_true", help="reset the device afterwards")
+    m = sub.add_parser("flash-micropython", help="write MicroPython itself onto a blank ESP32 with esptool")
+    m.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB0")
+    m.add_argument("--images", metavar="DIR", help="folder of micropython.org images with a SHA256SUMS file")
+    m.add_argument("--image", metavar="FILE", help="this image (with --chip) instead of choosing from --images")
+    m.add_argument("--chip", choices=sorted(micropython.BOARDS), help="default: as esptool detects it")
+    m.add_argument("--variant", help="e.g. SPIRAM (default: the plain image; the firmware needs no PSRAM)")
+    m.add_argument("--version", help="e.g. 1.25.0 (default: the newest in the folder)")
+    m.add_argument("--sha256", help="the image's expected hash (default: from SHA256SUMS beside it)")
+    m.add_argument("--no-erase", action="store_true", help="write over the flash without erasing it first")
+    m.add_argument("--baud", type=int, default=micropython.BAUD)
+    m.add_argument("--connect-attempts", type=int, default=7)
     return p
+
+
+def flash_micropython(args) -> int:
+    try:
+        img = micropython.flash(args.port, Path(args.images) if args.images else None,
+                                Path(args.image) if args.image else None, args.chip, args.variant, args.version,
+                                args.sha256, not args.no_erase, args.baud, args.connect_attempts)
+    except (OSError, FlashError) as e:
+        print(f"hallctl: {e}", file=sys.stderr)
+        return 1
+    print(f"hallctl: MicroPython {'.'.join(map(str, img.version))} ({img.path.name}) written and verified on "
+          f"{args.port}; now `hallctl provision` it")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "flash-micropython":
+        return flash_micropython(args)
     hall = load_or_report(args.config)
     if hall is None:
         return 2

@@ -3,9 +3,15 @@
 mpremote does the talking; `resume` keeps it from soft-resetting first (on the
 unix port a soft reset ends the process, and on an ESP32 the running app would
 grab the REPL). Firmware goes as .mpy from mpy-cross except main.py: compiling
-source on the device costs more RAM than the firmware itself."""
+source on the device costs more RAM than the firmware itself.
+
+Each file is written through mpremote's transport (its raw REPL, no soft reset first) with
+its progress (files and bytes) reported, then hashed on the device (SHA-256 by its hashlib,
+or read back where it has none) and compared with what was sent: a file that does not
+match stops the flashing with its name, before config.json lets the device boot into it."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -18,6 +24,7 @@ from gateway.provision import ui_glyphs
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = ROOT / "firmware"
 AS_SOURCE = {"main.py", "boot.py"}
+CHUNK = 512  # bytes per raw-REPL write: fewer round trips, still small for the device's heap
 
 
 class FlashError(RuntimeError):
@@ -82,20 +89,59 @@ def run(port: str, *args: str, timeout: float = 60) -> str:
     return r.stdout
 
 
+def open_repl(port: str):
+    """mpremote's serial transport in its raw REPL, without a soft reset (as `resume`)."""
+    from mpremote.transport import TransportError
+    from mpremote.transport_serial import SerialTransport
+
+    try:
+        t = SerialTransport(port, baudrate=115200)
+    except TransportError as e:
+        raise FlashError(f"{port}: cannot open the serial port ({e})") from None
+    try:
+        t.enter_raw_repl(soft_reset=False)
+    except TransportError as e:
+        t.close()
+        raise FlashError(f"{port}: no raw REPL on the device ({e}): is it running MicroPython and not "
+                         "held by another program?") from None
+    return t
+
+
+def write_verified(t, port: str, files: list[Path], log=print) -> int:
+    """Write each file, then check its hash on the device; returns the bytes written."""
+    from mpremote.transport import TransportError
+
+    total, done = sum(f.stat().st_size for f in files), 0
+    for i, f in enumerate(files, 1):
+        data = f.read_bytes()
+        try:
+            t.fs_writefile(f.name, data, chunk_size=CHUNK)
+            got = t.fs_hashfile(f.name, "sha256")
+        except (TransportError, OSError) as e:
+            raise FlashError(f"{port}: writing {f.name} failed after {done} of {total} bytes: {e}") from None
+        want = hashlib.sha256(data).digest()
+        if got != want:
+            raise FlashError(f"{port}: {f.name} reads back with sha256 {got.hex()[:16]}…, sent {want.hex()[:16]}…: "
+                             "the flash did not take it; nothing after it was written")
+        done += len(data)
+        log(f"{port}: [{i}/{len(files)}] {f.name} {len(data)} bytes, sha256 {want.hex()[:12]} verified "
+            f"({done}/{total} bytes, {100 * done // max(1, total)}%)")
+    return done
+
+
 def provision(port: str, config: dict | None, reset: bool = False, log=print) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         files = build(Path(tmp), config)
-        # one mpremote session for all files: each connect costs a REPL handshake
-        args: list[str] = []
-        for f in files:
-            args += ["fs", "cp", str(f), f":{f.name}", "+"]
-        run(port, *args[:-1])
+        t = open_repl(port)  # one session for all files: each connect costs a REPL handshake
+        try:
+            size = write_verified(t, port, files, log)
+        finally:
+            try:
+                t.exit_raw_repl()
+            finally:
+                t.close()
         names = [f.name for f in files]
-        listing = run(port, "exec", "import os; print(sorted(os.listdir()))")
-        missing = [n for n in names if f"'{n}'" not in listing]
-        if missing:
-            raise FlashError(f"{port}: copied, but the device does not list {', '.join(missing)}")
-        log(f"{port}: wrote {len(names)} files ({', '.join(names[:3])}, …)")
+        log(f"{port}: wrote and verified {len(names)} files, {size} bytes")
         if reset:
             run(port, "reset")
         return names
