@@ -61,16 +61,28 @@
 
   function callKey(c) { return c ? c.ticket + "@" + c.window + "@" + c.at : null; }
 
-  function renderCurrent(c) {
-    var box = $("current-call");
-    box.classList.toggle("empty", !c);
-    $("current-number").textContent = c ? c.number : "---";
-    $("current-window").textContent = c ? c.window_label : "";
-    $("current-name").textContent = c ? c.window_name : "";
-    $("current-recall").hidden = !(c && c.recall > 0);
+  // Most updates change a waiting count or two: text is written only where it differs, so the
+  // browser lays out and paints only that (a TV's browser re-rendering the whole screen
+  // several times a second falls behind the calls).
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
   }
 
+  function renderCurrent(c) {
+    var box = $("current-call");
+    if (box.classList.contains("empty") !== !c) box.classList.toggle("empty", !c);
+    setText($("current-number"), c ? c.number : "---");
+    setText($("current-window"), c ? c.window_label : "");
+    setText($("current-name"), c ? c.window_name : "");
+    var hide = !(c && c.recall > 0);
+    if ($("current-recall").hidden !== hide) $("current-recall").hidden = hide;
+  }
+
+  var recentKey = null;
   function renderRecent(list) {
+    var k = JSON.stringify(list.map(function (c) { return [c.ticket, c.number, c.window_label, c.window_name, c.time, c.recall]; }));
+    if (k === recentKey) return;  // the same calls: leave the table as it is
+    recentKey = k;
     var rows = list.map(function (c) {
       var tr = el("tr", "recent-call" + (c.recall > 0 ? " recall" : ""));
       tr.setAttribute("data-ticket", c.ticket);
@@ -101,19 +113,17 @@
       }));
     }
     list.forEach(function (s, i) {
-      var c = box.children[i].querySelector(".count");
-      var t = String(s.waiting);
-      if (c.textContent !== t) c.textContent = t;
+      setText(box.children[i].querySelector(".count"), String(s.waiting));
     });
   }
 
   function renderBand(b, rules, notices) {
-    $("served").textContent = String(b.served);
-    $("avg-wait").textContent = b.avg_wait_min === null ? "—" : String(b.avg_wait_min);
-    $("satisfaction").textContent = b.satisfaction_pct === null ? "—" : b.satisfaction_pct + "%";
-    $("rated").textContent = String(b.rated);
-    $("windows-open").textContent = String(b.windows_open);
-    $("windows-total").textContent = String(b.windows_total);
+    setText($("served"), String(b.served));
+    setText($("avg-wait"), b.avg_wait_min === null ? "—" : String(b.avg_wait_min));
+    setText($("satisfaction"), b.satisfaction_pct === null ? "—" : b.satisfaction_pct + "%");
+    setText($("rated"), String(b.rated));
+    setText($("windows-open"), String(b.windows_open));
+    setText($("windows-total"), String(b.windows_total));
     var text = JSON.stringify([rules, notices]);
     if (text === bandText) return;  // unchanged lines: leave the scroll where it is
     bandText = text;
