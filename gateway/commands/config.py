@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from gateway.config import ConfigError, load_file
+from gateway.config import ConfigError
+from gateway.devices.fit import load_checked
 
 
 def register(sub) -> None:
@@ -18,7 +19,7 @@ def check(args) -> int:
     status = 0
     for f in args.files:
         try:
-            hall = load_file(f)
+            hall = load_checked(f)
         except ConfigError as e:
             for line in e.lines():
                 print(line, file=sys.stderr)

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from gateway.config import ConfigError, load_file
+from gateway.config import ConfigError
 
 HOST = "127.0.0.1"
 SWITCH_INTERVAL_S = 0.001
@@ -68,8 +68,9 @@ def run(args) -> int:
     # A key press waits for the GIL behind whatever else runs (a hundred screens' streams
     # being written): hand it over every 1 ms rather than every 5 ms.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    from gateway.devices.fit import load_checked
     try:
-        hall = load_file(args.config)
+        hall = load_checked(args.config)
     except ConfigError as e:
         print("\n".join(e.lines()), file=sys.stderr)
         return 2

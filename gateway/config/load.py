@@ -27,24 +27,9 @@ def load_text(text: str, source: str = "<string>") -> Hall:
         # tomllib puts "(at line L, column C)" in its message.
         raise ConfigError(source, [("", f"TOML syntax error: {e}")]) from None
     hall, errors = build(doc, source)
-    if hall is not None:
-        errors = fits_devices(hall)
     if errors:
         raise ConfigError(source, errors)
     return hall
-
-
-def fits_devices(hall: Hall) -> list[tuple[str, str]]:
-    """What in a valid hall file the devices cannot take."""
-    from gateway.devices.desired import largest_evaluator_state
-    from protocols.desired import RX_BYTES
-    if not any(d.role == "evaluator" for d in hall.devices):
-        return []
-    n, cap = largest_evaluator_state(hall), RX_BYTES["evaluator"]
-    if n <= cap:
-        return []
-    return [("evaluation.reasons", f"with these reasons (and the longest clerk's name) an evaluator's state "
-             f"is up to {n} bytes, more than the {cap} it takes: use fewer or shorter reason texts")]
 
 
 def load_file(path: str | Path) -> Hall:
