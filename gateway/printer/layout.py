@@ -10,8 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from escpos.printer import Dummy
-
 ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
 INIT = ESC + b"@"
 CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
@@ -138,10 +136,16 @@ def _image(s: Slip, dots: int) -> bytes:
     return b"".join(out)
 
 
+def _dummy():
+    # python-escpos (some 5 MB) only once a slip is made: a kiosk without a printer never does.
+    from escpos.printer import Dummy
+    return Dummy()
+
+
 def _qr(url: str) -> bytes:
     if not url:
         return b""
-    p = Dummy()
+    p = _dummy()
     p.qr(url, native=True, size=6)
     return LF + p.output + LF
 
@@ -151,6 +155,6 @@ def render(s: Slip, dots: int, chinese: str) -> bytes:
     if dots not in (384, 576):
         raise ValueError(f"paper of {dots} dots: 384 (58 mm) or 576 (80 mm)")
     body = _gb18030(s, dots) if chinese == "gb18030" else _image(s, dots)
-    p = Dummy()
+    p = _dummy()
     p.cut()  # feeds past the cutter, then a full cut (GS V 0)
     return INIT + CENTER + body + LEFT + p.output

@@ -8,7 +8,6 @@ from pathlib import Path
 from gateway.config.model import Hall
 from gateway.outbox import Outbox, OutboxStore, items, status
 from gateway.outbox.store import connect
-from gateway.upstream import adapters
 from gateway.upstream.content import ContentSync
 from gateway.upstream.destination import NAME, Province
 from gateway.upstream.secret import read_secret
@@ -22,6 +21,10 @@ class Upstream:
     def __init__(self, runtime, db: str | Path, clock, client=None, on_result=None, retry_base: float = 0.5):
         self.runtime, self.hall, self.db = runtime, runtime.hall, Path(db)
         up = self.hall.upstream
+        # Here, not at the top: the adapters bring httpx and cryptography (some 11 MB), which a
+        # hall with upstream switched off (a village on a Pi Zero) never needs.
+        from gateway.upstream import adapters
+
         self.adapter = adapters.make(up, read_secret(up.secret_file), client)
         tags = OutboxStore(self.db, NAME)  # also creates the outbox tables
         self._tags = tags
