@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gateway.audio.amp import DEFAULT_PIN as AMP_PIN
 from gateway.config import ConfigError
 from protocols import events
 
@@ -88,6 +89,10 @@ def parse(data: dict, hall, name: str = "attached.toml") -> Attached:
                               _int(errors, "panel.spi_port", p.get("spi_port", 0), 0, 7),
                               _int(errors, "panel.spi_device", p.get("spi_device", 0), 0, 7), bo,
                               _int(errors, "panel.rotate", p.get("rotate", 0), 0, 3), p.get("reverse_order", False))
+    # Pins the Pi's other parts hold: the amplifier's enable, and SPI0 while the panel is on it.
+    taken = {AMP_PIN: "the amplifier's enable"}
+    if panel is not None and panel.spi_port == 0:
+        taken |= dict.fromkeys((9, 10, 11), "SPI0 (the LED panel)") | {8 - panel.spi_device: "the panel's chip select"}
     buttons = []
     for i, b in enumerate(data.get("buttons", [])):
         where = f"buttons[{i}]"
@@ -104,6 +109,8 @@ def parse(data: dict, hall, name: str = "attached.toml") -> Attached:
             errors.append(f"{where}: key {key!r} with {b or 'no fields'}: {e}")
         if any(x.pin == pin for x in buttons) or pin == led:
             errors.append(f"{where}.pin: GPIO {pin} is used twice")
+        elif pin in taken:
+            errors.append(f"{where}.pin: GPIO {pin} is {taken[pin]}")
         buttons.append(ButtonSpec(pin, device, key, b))
     if errors:
         raise ConfigError(name, [tuple(e.split(": ", 1)) for e in errors])

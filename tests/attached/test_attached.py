@@ -113,6 +113,9 @@ def bits(img):
     ({"buttons": [{"pin": 5, "device": "s1-pad", "key": "call_next"},
                   {"pin": 5, "device": "s2-pad", "key": "call_next"}]}, "buttons[1].pin: GPIO 5 is used twice"),
     ({"speaker": 1}, "speaker: unknown key"),
+    ({"buttons": [{"pin": 18, "device": "s1-pad", "key": "call_next"}]}, "GPIO 18 is the amplifier's enable"),
+    ({"panel": {"device": "s1-led"}, "buttons": [{"pin": 10, "device": "s1-pad", "key": "call_next"}]},
+     "GPIO 10 is SPI0 (the LED panel)"),
 ])
 def test_a_bad_attached_file_is_refused_with_where_and_why(change, problem):
     with pytest.raises(ConfigError) as e:
