@@ -55,6 +55,9 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     screen = _screen(r, doc)
     parent = read_parent(r, doc, source_dir, hall_id, tier)
     mirror = read_mirror(r, doc, source_dir, hall_id, tier)
+    if mirror.province and not upstream.enabled:
+        r.error("mirror.province", "the county reports its sites' ratings with its own [upstream] (enabled = true, "
+                                   "url, app_key, secret_file)")
     if parent and parent.ratings_via_parent and upstream.enabled:
         r.error("upstream.enabled", "parent.ratings_via_parent is true: the county reports this hall's ratings; "
                                     "never both (switch one off)")

@@ -25,13 +25,15 @@ LIVE_SPAN_S = 2 * 86400
 
 class County:
     def __init__(self, hall, open_store: Callable[[], SiteStore], data_dir: Path, halls: dict,
-                 clock: Callable[[], float] = time.time, own_log: Path | None = None):
+                 clock: Callable[[], float] = time.time, own_log: Path | None = None, adapter=None):
         self.hall, self.open_store, self.clock = hall, open_store, clock
         self.own_log = own_log  # the county hall's own hall.db: its records go in beside the sites'
         self.dir = Path(data_dir) / "county"
         self.halls = halls  # site id -> Hall (the hall files the county holds)
         self.live: dict[str, dict] = {}
         self.reports: dict[str, object] = {}  # site id -> ReportStore
+        self.adapter = adapter  # the county's provincial adapter ([mirror] province), else None
+        self.province: dict[str, object] = {}  # site id -> SiteProvince
         self.sites: list[dict] = []
         self.findings: list[dict] = []
         self.version = 0
@@ -55,6 +57,8 @@ class County:
             self._thread.join(15)
         for r in self.reports.values():
             r.close()
+        for p in self.province.values():
+            p.stop()
 
     def _run(self) -> None:
         store = None
@@ -106,7 +110,29 @@ class County:
                     live.fold(pic, json.loads(record))
                 moved = True
             moved |= self._report(store, sid, head)
+            self._province(store, s)
         return moved
+
+    def _province(self, store: SiteStore, s: dict) -> None:
+        """A site that reports its ratings through the county: copy them to its outbox."""
+        st, sid = s["status"] or {}, s["hall_id"]
+        if self.adapter is None or sid not in self.halls or not st.get("ratings_via_parent") \
+                or not isinstance(st.get("province_from"), int):
+            return
+        sp = self.province.get(sid)
+        if sp is None:
+            from gateway.county.province import SiteProvince
+            sp = self.province[sid] = SiteProvince(self.halls[sid], s["tag"], st["province_from"],
+                                                   self.dir / sid / "province.db", self.adapter,
+                                                   self.hall.upstream.retry_max_seconds)
+            sp.start()
+        pos = sp.copied()
+        while pos < s["head_seq"]:
+            rows = store.rows_after(sid, pos, BATCH)
+            if not rows:
+                break
+            pos = rows[-1][0]
+            sp.feed(rows, pos)
 
     def _own(self, store: SiteStore) -> None:
         """The county hall's own log into the same table, with the same chain checks."""
@@ -162,7 +188,8 @@ class County:
                         "duplicates_suppressed": s["duplicates"], "devices": st.get("devices"),
                         "upstream": st.get("upstream"), "province_via_county": bool(st.get("ratings_via_parent")),
                         "findings": sum(1 for f in self.findings if f["site"] == sid),
-                        "report": sid in self.halls, "live": pic})
+                        "report": sid in self.halls, "live": pic,
+                        "province_by_county": self.province[sid].status() if sid in self.province else None})
         return {"county": {"id": self.hall.id, "name": self.hall.name}, "version": self.version,
                 "error": self.error, "sites": out, "findings": self.findings[-50:],
                 "totals": _totals([x["live"] for x in out if x["live"]])}

@@ -40,8 +40,13 @@ def create(runtime, options: dict):
     from gateway.extensions.mirror import open_store
 
     data_dir = Path(options.get("data_dir") or "data")
+    adapter = None
+    if hall.mirror.province:  # the county reports its sites' ratings: its own adapter and secret
+        from gateway.upstream import adapters
+        from gateway.upstream.secret import read_secret
+        adapter = adapters.make(hall.upstream, read_secret(hall.upstream.secret_file))
     county = County(hall, open_store(hall, data_dir), data_dir, site_halls(hall), options.get("clock") or time.time,
-                    own_log=data_dir / DB_NAME)
+                    own_log=data_dir / DB_NAME, adapter=adapter)
     mirror = options.get("mirror")
     if mirror is not None and mirror.hub is not None:
         mirror.hub.listeners.append(county.poke)

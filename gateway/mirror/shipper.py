@@ -210,6 +210,10 @@ class Shipper(Worker):
               "tier": self.hall.tier, "parent": self.parent.id, "at": self.clock(), "wall": time.time(),
               "head": head, "ratings_via_parent": self.parent.ratings_via_parent,
               "streams": {s.site: {"acked": s.cum.acked, "sent": s.cum.sent} for s in self.streams.values()}}
+        if self.parent.ratings_via_parent:
+            # the handoff: what this hall's own outbox had looked at is its own; the rest the county's
+            row = self.log_store.conn.execute("SELECT seq FROM outbox_cursor WHERE dest = 'province'").fetchone()
+            st["province_from"] = row[0] if row else 0
         if self.status_extra is not None:
             try:
                 st.update(self.status_extra())
