@@ -10,6 +10,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     from hil import bench, demo, reports_bench, upstream_bench
     from hil.day import run as day
+    from hil.tiers import bench as tiers_bench
     from hil.tiers import run as tiers
 
     ap = argparse.ArgumentParser(prog="hall-hil", description=__doc__)
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     upstream_bench.register(sub)
     reports_bench.register(sub)
     tiers.register(sub)
+    tiers_bench.register(sub)
     args = ap.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so the commands' cleanup stops the gateway,
     # the broker and the boards they started instead of leaving them running.

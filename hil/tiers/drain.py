@@ -20,13 +20,15 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True)
     ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--without-view", action="store_true", help="the county's ingest only (the benchmark)")
     a = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     hall = load_file(a.config)
     rt = Runtime(hall, a.data_dir)
     options = {"data_dir": a.data_dir, "broker_host": "127.0.0.1", "broker_port": hall.broker.port,
                "clock": time.time}
-    parts = [p for p in (mirror.create(rt, options), county.create(rt, options)) if p is not None]
+    parts = [mirror.create(rt, options)] + ([] if a.without_view else [county.create(rt, options)])
+    parts = [p for p in parts if p is not None]
     for p in parts:
         p.start()
     done = threading.Event()
