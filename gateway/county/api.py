@@ -9,15 +9,13 @@ header, or the HttpOnly cookie the hall dashboard also uses):
 """
 from __future__ import annotations
 
-import asyncio
 import hmac
 import threading
 from pathlib import Path
 
 from fastapi import HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from gateway.pages.sse import HEARTBEAT_S, RETRY_MS, event
 from gateway.reports.api import COOKIE, supervisor_check
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -64,22 +62,4 @@ def mount(app, county, token: str | None, closing: threading.Event) -> None:
     @app.get("/api/v1/stream/county", summary="The county picture, pushed (Server-Sent Events; supervisor)")
     def stream(request: Request):
         authorised(request)
-        return StreamingResponse(_events(county, closing), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-async def _events(county, closing: threading.Event):
-    yield f"retry: {RETRY_MS}\n\n".encode()
-    sent = -1
-    while not closing.is_set():
-        if county.version != sent:
-            sent = county.version
-            yield event("update", await asyncio.to_thread(county.view), sent)
-            await asyncio.sleep(1.0)  # at most one picture a second, however busy the ingest
-            continue
-
-        def wait(seen=sent) -> bool:
-            with county.changed:
-                return county.changed.wait_for(lambda: county.version != seen or closing.is_set(), HEARTBEAT_S)
-        if not await asyncio.to_thread(wait):
-            yield event("heartbeat", {"version": sent})
+        return county.feed.response(closing)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gateway.county import live
+from gateway.mirror.feed import Feed
 from gateway.mirror.sitestore import SiteStore
 
 log = logging.getLogger("hallgw.county")
@@ -36,8 +37,7 @@ class County:
         self.province: dict[str, object] = {}  # site id -> SiteProvince
         self.sites: list[dict] = []
         self.findings: list[dict] = []
-        self.version = 0
-        self.changed = threading.Condition()
+        self.feed = Feed(self.view)  # the dashboard's pushed picture
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -68,9 +68,7 @@ class County:
                 moved = self.step(store)
                 self.error = None
                 if moved:
-                    with self.changed:
-                        self.version += 1
-                        self.changed.notify_all()
+                    self.feed.bump()
             except Exception as e:
                 self.error = f"{type(e).__name__}: {e}"
                 log.exception("county: following the sites failed")
@@ -190,7 +188,7 @@ class County:
                         "findings": sum(1 for f in self.findings if f["site"] == sid),
                         "report": sid in self.halls, "live": pic,
                         "province_by_county": self.province[sid].status() if sid in self.province else None})
-        return {"county": {"id": self.hall.id, "name": self.hall.name}, "version": self.version,
+        return {"county": {"id": self.hall.id, "name": self.hall.name}, "version": self.feed.version,
                 "error": self.error, "sites": out, "findings": self.findings[-50:],
                 "totals": _totals([x["live"] for x in out if x["live"]])}
 

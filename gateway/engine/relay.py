@@ -66,6 +66,8 @@ def relay_escalate(eng, cmd, at, events):
     got = eng.relays.get(cmd["relay"])
     if got is None or got["dir"] != "in":
         return f"no case {cmd['relay']!r} was received here", None
+    if cmd["by"] not in eng.staff_ids:
+        return f"unknown staff member {cmd['by']!r}", None
     if got["status"] not in ("received", "handling"):
         return f"case {cmd['relay']} is {STATUS_CN[got['status']]}", None
     rid = f"{eng.hall.id}:{got['relay']}"
@@ -97,6 +99,8 @@ def relay_handle(eng, cmd, at, events):
     r = eng.relays.get(cmd["relay"])
     if r is None or r["dir"] != "in":
         return f"no case {cmd['relay']!r} was received here", None
+    if cmd["by"] not in eng.staff_ids:
+        return f"unknown staff member {cmd['by']!r}", None
     action = cmd["action"]
     if action not in ACTIONS:
         return f"relay_handle: action must be one of {', '.join(ACTIONS)}", None

@@ -80,7 +80,7 @@ def create(runtime, options: dict):
     app = options.get("app")
     if app is not None:
         sup = options.get("supervisor_token") or load_supervisor_token(data_dir)[0]
-        app.include_router(router(runtime, clock, load_token(data_dir)[0], sup, ext.describe))
+        app.include_router(router(runtime, clock, load_token(data_dir)[0], sup, ext.describe, options.get("closing")))
     return ext
 
 

@@ -2,17 +2,32 @@
 
   GET  /api/v1/mirror                      supervisor: the link to the parent, the children's
                                            sites (head, last heard, duplicates) and the findings
-  GET  /api/v1/relays                      clerk: 帮办代办 cases sent up and received here
+  GET  /relays                             the clerks' 帮办代办 page (pushed)
+  POST /api/v1/relays/enrol                clerk token as a bearer header, once per browser: an
+                                           HttpOnly cookie for the page (the token never in a URL)
+  GET  /api/v1/relays                      clerk: cases sent up and received here, staff, windows
+  GET  /api/v1/stream/relays               clerk: the same, pushed (Server-Sent Events)
   POST /api/v1/relays {window, note}       clerk: send up the ticket of this window
   POST /api/v1/relays/{relay}/actions {action: accept | done | returned | escalate, by, note?}
 """
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+import threading
+import time
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from gateway.api.auth import bearer
 from gateway.engine import relay as rl
+from gateway.mirror.feed import Feed
+from gateway.pages import clerk_auth
+
+COOKIE = "hall_relays"
+STATIC = Path(__file__).resolve().parent / "static"
+RELAY_EVENTS = ("case_relayed", "relay_received", "relay_changed", "relay_resolved", "relay_answered")
 
 
 class SendUp(BaseModel):
@@ -26,28 +41,67 @@ class Action(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-def router(runtime, clock, clerk_token: str, supervisor_token: str, describe) -> APIRouter:
+def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
+           closing: threading.Event | None = None) -> APIRouter:
     r = APIRouter()
+    closing = closing or threading.Event()
+
+    def clerk(request: Request) -> None:
+        """The clerk token as a bearer header, or the page's enrolment cookie."""
+        if clerk_auth.bearer_ok(clerk_token, request.headers.get("authorization")):
+            return
+        if clerk_auth.enrolled(clerk_token, request.cookies.get(COOKIE), time.time()):
+            return
+        raise HTTPException(401, "帮办代办 needs the clerk token: Authorization: Bearer <token> (HALL_API_TOKEN or "
+                                 "data/api_token), or the page's cookie (POST /api/v1/relays/enrol once)")
+
+    def listing() -> dict:
+        return runtime.read(lambda eng: {
+            "hall": {"id": eng.hall.id, "name": eng.hall.name},
+            "parent": eng.hall.parent.id if eng.hall.parent else None,
+            "sent": rl.listing(eng, "out"), "received": rl.listing(eng, "in"),
+            "staff": [{"id": s.id, "name": s.name} for s in eng.hall.staff],
+            "windows": sorted(eng.windows)})
+
+    feed = Feed(listing)
+    runtime.subscribe(lambda events: feed.bump() if any(e["type"] in RELAY_EVENTS for e in events) else None)
 
     @r.get("/api/v1/mirror", dependencies=[Depends(bearer(supervisor_token, "the supervisor"))],
            summary="The tiers: link to the parent, children's sites, chain findings")
     def mirror():
         return describe()
 
-    @r.get("/api/v1/relays", dependencies=[Depends(bearer(clerk_token))],
-           summary="帮办代办: cases sent up to the parent hall and received from below")
-    def relays():
-        return runtime.read(lambda eng: {"sent": rl.listing(eng, "out"), "received": rl.listing(eng, "in"),
-                                         "parent": eng.hall.parent.id if eng.hall.parent else None})
+    @r.get("/relays", include_in_schema=False)
+    def page():
+        return FileResponse(STATIC / "relays.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
 
-    @r.post("/api/v1/relays", status_code=201, dependencies=[Depends(bearer(clerk_token))],
-            summary="Send up the ticket held (or last served) at a window")
-    def send_up(req: SendUp):
+    @r.post("/api/v1/relays/enrol", summary="The clerk token once, for an HttpOnly cookie (the 帮办代办 page)")
+    def enrol(request: Request, response: Response):
+        if not clerk_auth.bearer_ok(clerk_token, request.headers.get("authorization")):
+            raise HTTPException(401, "wrong clerk token")
+        response.set_cookie(COOKIE, clerk_auth.enrolment(clerk_token, int(time.time())),
+                            max_age=clerk_auth.ENROL_SECONDS, httponly=True, samesite="strict", path="/")
+        return {"ok": True}
+
+    @r.get("/api/v1/relays", summary="帮办代办: cases sent up to the parent hall and received from below")
+    def relays(request: Request):
+        clerk(request)
+        return listing()
+
+    @r.get("/api/v1/stream/relays", summary="The 帮办代办 cases, pushed (Server-Sent Events)")
+    def stream(request: Request):
+        clerk(request)
+        return feed.response(closing)
+
+    @r.post("/api/v1/relays", status_code=201, summary="Send up the ticket held (or last served) at a window")
+    def send_up(request: Request, req: SendUp):
+        clerk(request)
         return _submit(runtime, {"type": "relay_case", "at": clock(), "window": req.window, "note": req.note})
 
-    @r.post("/api/v1/relays/{relay}/actions", dependencies=[Depends(bearer(clerk_token))],
+    @r.post("/api/v1/relays/{relay}/actions",
             summary="Accept, finish (done), return or hand on (escalate) a case received here")
-    def act(relay: str, req: Action):
+    def act(request: Request, relay: str, req: Action):
+        clerk(request)
         if req.action == "escalate":
             cmd = {"type": "relay_escalate", "at": clock(), "relay": relay, "by": req.by,
                    "note": req.note or "转上级办理"}

@@ -36,13 +36,13 @@ def test_case_goes_up_two_tiers_and_its_answer_comes_down(tiers, pg, mosquitto):
     got = wait_until(lambda: relays(town, "in"), what="the case at the township")
     assert got[0]["relay"] == rid and got[0]["number"] == t["number"] and got[0]["status"] == "received"
     assert got[0]["note"] == "低保申请材料需镇里审核" and got[0]["from"] == "village-r"
-    assert town.submit({"type": "relay_handle", "relay": rid, "action": "accept", "by": "t01"}).ok
-    up = town.submit({"type": "relay_escalate", "relay": rid, "note": "需县民政局审批", "by": "t01"})
+    assert town.submit({"type": "relay_handle", "relay": rid, "action": "accept", "by": "v01"}).ok
+    up = town.submit({"type": "relay_escalate", "relay": rid, "note": "需县民政局审批", "by": "v01"})
     assert up.ok, up.refusal
     at_county = wait_until(lambda: relays(county, "in"), what="the case at the county")
     assert at_county[0]["relay"] == f"town-r:{rid}" and at_county[0]["origin_hall"] == "village-r"
     mosquitto.restart(0.3)  # the answer must come down all the same
-    done = county.submit({"type": "relay_handle", "relay": at_county[0]["relay"], "action": "done", "by": "c07",
+    done = county.submit({"type": "relay_handle", "relay": at_county[0]["relay"], "action": "done", "by": "v02",
                           "note": "已审批，材料寄回镇中心"})
     assert done.ok, done.refusal
     answered = wait_until(lambda: [r for r in relays(village, "out") if r["status"] == "done"],
@@ -71,5 +71,10 @@ def test_a_case_is_refused_where_it_cannot_go(tiers):
     serve_one(county)
     out = county.submit({"type": "relay_case", "window": 1, "note": "x"})
     assert not out.ok and "no parent" in out.refusal
-    out = town.submit({"type": "relay_handle", "relay": "nope", "action": "done", "by": "t01"})
+    out = town.submit({"type": "relay_handle", "relay": "nope", "action": "done", "by": "v01"})
     assert not out.ok and "no case" in out.refusal
+    serve_one(village)
+    rid = village.submit({"type": "relay_case", "window": 1, "note": "x"}).result["relay"]
+    wait_until(lambda: relays(town, "in"), what="the case at the township")
+    out = town.submit({"type": "relay_handle", "relay": rid, "action": "done", "by": "nobody"})
+    assert not out.ok and "unknown staff member" in out.refusal
