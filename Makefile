@@ -40,13 +40,18 @@ INSTALL_VARS = DESTDIR="$(DESTDIR)" APPDIR="$(APPDIR)" ETCDIR="$(ETCDIR)" STATED
 # Playwright drives Debian's chromium (/usr/bin/chromium); it must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test system system-runtime venv venv-test lock clean install uninstall
+.PHONY: run test tiers system system-runtime venv venv-test lock clean install uninstall
 
 # The gateway plus one emulated board per configured device, and the hall page.
 # The store and the boards' flash persist in data/<hall file>/ between runs.
 run: venv
 	$(BIN)/hallgw voice build
 	$(BIN)/hall-hil run --config $(CONFIG) --http-port $(HTTP_PORT) --workdir data/$(basename $(notdir $(CONFIG)))
+
+# The three tiers on this machine (as root: network namespaces): a county with its PostgreSQL,
+# a township and a village, each with its gateway, brokers and emulated boards, with faults.
+tiers: venv
+	$(BIN)/hall-hil tiers --hours 8 --speed 60 --faults
 
 test: venv-test
 	$(BIN)/python -m pytest -q
