@@ -83,8 +83,9 @@ class Hub(Worker):
             self.via = {s["hall_id"]: s["via"] for s in self.store.sites()}
         try:
             if msg["type"] == "status":
-                if self._route(child, msg["site"]) is None:
-                    self.store.set_status(msg["site"], msg)
+                if self._route(child, msg["site"]) is None and self.store.set_status(msg["site"], msg):
+                    for listener in self.listeners:
+                        listener(msg["site"])
                 return
             self._batch(child, msg)
         except Exception:

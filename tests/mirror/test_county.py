@@ -4,18 +4,27 @@ across sites from each site's own reporting fold, and the dashboard's API and st
 behind the supervisor's token."""
 from __future__ import annotations
 
+import importlib.util
 import threading
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tiers import Site, county_rows, hall_text, mirror_section, parent_section, reset_county, serve_one, wait_until
 
+from gateway.cli import main
 from gateway.extensions import county as county_ext
+from hil.broker import free_port
+from support import ROOT
 
+_spec = importlib.util.spec_from_file_location("pages_conftest", ROOT / "tests" / "pages" / "conftest.py")
+_pages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pages)
+browser, page_at = _pages.browser, _pages.page_at
 TOKEN = "supervisor-token-of-the-county"
 
 
-def test_county_dashboard_shows_each_site(tmp_path, mosquitto, pg):
+def test_county_dashboard_shows_each_site(tmp_path, mosquitto, pg, page_at, capsys):
     reset_county(pg)
     vtext = hall_text("village-c", "village", parent_section("county-c", mosquitto.port))
     (tmp_path / "village-c.toml").write_text(vtext)
@@ -68,6 +77,34 @@ def test_county_dashboard_shows_each_site(tmp_path, mosquitto, pg):
                 if b"event: update" in head and b"\n\n" in head.split(b"event: update", 1)[1]:
                     break
         assert b'"village-c"' in head
+        # the page itself, in Chromium: every site a row, its figures as text
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        t = threading.Thread(target=server.run, daemon=True)
+        t.start()
+        wait_until(lambda: server.started, what="the dashboard's server")
+        try:
+            page = page_at(1920, 1080)
+            page.goto(f"http://127.0.0.1:{port}/county?key={TOKEN}")
+            assert TOKEN not in page.url  # the key leaves the address bar
+            row = page.locator("#sites tr", has_text="village-c")
+            row.wait_for(timeout=15_000)
+            wait_until(lambda: "某某村便民服务站" in row.inner_text(), what="the village's status on the page")
+            text = row.inner_text()
+            assert "4 / 3 / 3" in text and "1 / 0% / 1" in text  # issued / called / served; rated / satisfied / 差评
+            page.click("#go")
+            page.locator("#report tr.total").wait_for(timeout=15_000)
+            assert "合计" in page.locator("#report").inner_text()
+        finally:
+            closing.set()
+            server.should_exit = True
+            t.join(10)
+        # the command line: every site from the database; a county file without [mirror] is refused
+        (tmp_path / "county-c.toml").write_text(ctext)
+        assert main(["county", "status", "--config", str(tmp_path / "county-c.toml")]) == 0
+        out = capsys.readouterr().out
+        assert "village-c" in out and "county-c" in out and "findings 0" in out
+        assert main(["county", "run", "--config", str(ROOT / "hall_config" / "county.toml")]) == 2
     finally:
         closing.set()
         view.stop()
