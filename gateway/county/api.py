@@ -9,17 +9,14 @@ header, or the HttpOnly cookie the hall dashboard also uses):
 """
 from __future__ import annotations
 
-import hmac
 import threading
 from pathlib import Path
 
 from fastapi import HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from gateway.reports.api import COOKIE, supervisor_check
+from gateway.reports.api import supervisor_check, supervisor_page
 
 STATIC = Path(__file__).resolve().parent / "static"
-YEAR = 365 * 86400
 NOT_AUTHORISED = ("<!doctype html><meta charset=utf-8><title>县级监管</title>"
                   "<p style='font-size:28px'>请用监管人员的密钥打开本页：/county?key=…</p>")
 
@@ -32,17 +29,7 @@ def mount(app, county, token: str | None, closing: threading.Event) -> None:
 
     @app.get("/county", include_in_schema=False)
     def page(request: Request, key: str | None = Query(default=None)):
-        if key is not None:
-            if not token or not hmac.compare_digest(key.encode(), token.encode()):
-                return HTMLResponse(NOT_AUTHORISED, status_code=401)
-            resp = RedirectResponse("/county", status_code=303)  # the key leaves the address bar
-            resp.set_cookie(COOKIE, token, max_age=YEAR, httponly=True, samesite="strict", path="/")
-            return resp
-        try:
-            authorised(request)
-        except HTTPException:
-            return HTMLResponse(NOT_AUTHORISED, status_code=401)
-        return FileResponse(STATIC / "county.html", media_type="text/html", headers={"Cache-Control": "no-store"})
+        return supervisor_page(request, key, token, "/county", STATIC / "county.html", NOT_AUTHORISED)
 
     @app.get("/api/v1/county", summary="Every site of the county: link, queues, calls, alerts, ratings, "
                                        "差评 follow-ups, devices, upstream, chain findings (supervisor)")

@@ -36,6 +36,25 @@ def supervisor_check(token: str | None):
     return check
 
 
+def supervisor_page(request: Request, key: str | None, token: str | None, path: str, page, not_authorised: str):
+    """A supervisor's page (the dashboard, the county's): opened once as PATH?key=<token>, which
+    sets the HttpOnly cookie and sends the browser on without the key in the address bar; then
+    by the cookie (or a bearer header). `page` is the file served."""
+    from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+    if key is not None:
+        if not token or not hmac.compare_digest(key.encode(), token.encode()):
+            return HTMLResponse(not_authorised, status_code=401)
+        resp = RedirectResponse(path, status_code=303)
+        resp.set_cookie(COOKIE, token, max_age=365 * 86400, httponly=True, samesite="strict", path="/")
+        return resp
+    try:
+        supervisor_check(token)(request, request.headers.get("authorization"))
+    except HTTPException:
+        return HTMLResponse(not_authorised, status_code=401)
+    return FileResponse(page, media_type="text/html", headers={"Cache-Control": "no-store"})
+
+
 def router(service, token: str | None, clock=time.time) -> APIRouter:
     r = APIRouter(dependencies=[Depends(supervisor_check(token))])
 

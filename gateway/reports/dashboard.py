@@ -11,21 +11,19 @@ heartbeat (2 s) and sends an update when they changed, so the page never polls. 
 fetches a report (and its charts) when its filters change or the stream says the store moved."""
 from __future__ import annotations
 
-import hmac
 import threading
 import time
 from pathlib import Path
 
 from fastapi import HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from gateway.pages import sse
 from gateway.reports import live
-from gateway.reports.api import COOKIE, supervisor_check
+from gateway.reports.api import supervisor_check, supervisor_page
 
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
 FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
-YEAR = 365 * 86400
 EXTRAS_TTL = 1.5  # one look at devices / printer / upstream serves every stream's heartbeat
 NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>监管看板</title>
 <body style="font:28px sans-serif;padding:2em"><h1>需要监管口令</h1><p>请用 /dashboard?key=监管口令 打开本页。</p>"""
@@ -118,17 +116,7 @@ def mount(app, runtime, hub, token: str | None, clock, closing: threading.Event,
 
     @app.get("/dashboard", include_in_schema=False)
     def page(request: Request, key: str | None = Query(default=None)):
-        if key is not None:
-            if not token or not hmac.compare_digest(key.encode(), token.encode()):
-                return HTMLResponse(NOT_AUTHORISED, status_code=401)
-            resp = RedirectResponse("/dashboard", status_code=303)  # the key leaves the address bar
-            resp.set_cookie(COOKIE, token, max_age=YEAR, httponly=True, samesite="strict", path="/")
-            return resp
-        try:
-            authorised(request)
-        except HTTPException:
-            return HTMLResponse(NOT_AUTHORISED, status_code=401)
-        return FileResponse(STATIC / "dashboard.html", media_type="text/html", headers={"Cache-Control": "no-store"})
+        return supervisor_page(request, key, token, "/dashboard", STATIC / "dashboard.html", NOT_AUTHORISED)
 
     @app.get("/dashboard/static/{name}", include_in_schema=False)
     def static(name: str):
