@@ -51,10 +51,12 @@ def test_wrong_codes_are_refused_for_a_growing_delay(tmp_path):
         assert int(locked.headers["retry-after"]) >= 1
         mono[0] += delays[-1] + 0.01
     assert delays == [2.0, 4.0, 8.0, 16.0]  # the token-less try counted as the first (1 s)
-    assert rt.read(lambda e: e.windows[1]["staff"]) is None  # a wrong code never reached the engine
+    # Each wrong code also counts in the engine towards window 1's lock (pad and console alike).
+    assert rt.read(lambda e: (e.windows[1]["staff"], e.login_guard[1]["wrong"])) == (None, 4)
     r = c.post("/clerk/api/login", json={"window": 1, "staff_code": "1001"}, headers=BEARER)
     assert r.status_code == 200 and ext.console.throttle.wait("testclient") == 0
     assert "testclient" not in ext.console.throttle.fails  # a right code clears the count
+    assert rt.read(lambda e: 1 not in e.login_guard)  # and the login the window's
     rt.close()
 
 

@@ -6,29 +6,17 @@ Two tokens, so a clerk's pad or browser cannot review the 差评 about its own s
 from __future__ import annotations
 
 import hmac
-import os
-import secrets
 from pathlib import Path
 
 from fastapi import Header, HTTPException
 
+from gateway import secretfile
+
 
 def _load(data_dir: str | Path, env_name: str, file_name: str) -> tuple[str, str]:
-    env = os.environ.get(env_name)
-    if env:
-        return env, f"environment variable {env_name}"
     # Under systemd (make install) the tokens live root-only in /etc/hall and reach the service
     # alone as credentials (LoadCredential=api_token:/etc/hall/api_token, ...).
-    creds = os.environ.get("CREDENTIALS_DIRECTORY")
-    if creds and (Path(creds) / file_name).is_file():
-        return (Path(creds) / file_name).read_text().strip(), f"systemd credential {file_name}"
-    path = Path(data_dir) / file_name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(32) + "\n")
-    return path.read_text().strip(), str(path)
+    return secretfile.load(data_dir, env_name, file_name)
 
 
 def load_token(data_dir: str | Path) -> tuple[str, str]:

@@ -98,6 +98,8 @@ def run(args) -> int:
         return 2
     print(f"hallgw: {hall.name} ({hall.id}): store {data_dir / 'hall.db'}, "
           f"{runtime.replayed} command(s) replayed", flush=True)
+    from gateway.logins.report import import_at_start
+    import_at_start(runtime.codes, args.config)
     token, where = load_token(data_dir)
     print(f"hallgw: API token for clerk actions: {where}", flush=True)
     supervisor_token, where = load_supervisor_token(data_dir)

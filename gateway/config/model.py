@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gateway.config.kiosk import Kiosk
+from gateway.config.logins import Logins
 from gateway.config.mirror import Mirror, Parent
 
 TIERS = ("county", "township", "village")
@@ -58,7 +59,7 @@ class Device:
 class Staff:
     id: str
     name: str
-    login_code: str
+    login_code: str | None = None  # in the file until the first start; the store keeps it hashed then
 
 
 Session = tuple[dt.time, dt.time]
@@ -184,6 +185,7 @@ class Hall:
     kiosk: Kiosk = field(default_factory=Kiosk)
     parent: Parent | None = None  # [parent]: where this hall ships its records (None: top of the tiers)
     mirror: Mirror = field(default_factory=Mirror)  # [mirror]: the children that ship to this hall
+    logins: Logins = field(default_factory=Logins)  # [logins]: wrong login codes lock a window's login
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gateway.config import model as m
 from gateway.config.kiosk import read_kiosk
+from gateway.config.logins import read_logins
 from gateway.config.mirror import read_mirror, read_parent
 from gateway.config.reader import Reader
 
@@ -15,7 +16,8 @@ ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
 SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
 PREFIX = r"[A-Z]{1,2}"
 TOP = ("hall", "queue", "thresholds", "services", "windows", "devices", "staff",
-       "hours", "evaluation", "upstream", "audio", "broker", "kiosk", "screen", "parent", "mirror")
+       "hours", "evaluation", "upstream", "audio", "broker", "kiosk", "screen", "parent", "mirror",
+       "logins")
 
 
 def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]:
@@ -55,6 +57,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     screen = _screen(r, doc)
     parent = read_parent(r, doc, source_dir, hall_id, tier)
     mirror = read_mirror(r, doc, source_dir, hall_id, tier)
+    logins = read_logins(r, doc)
     if mirror.province and not upstream.enabled:
         r.error("mirror.province", "the county reports its sites' ratings with its own [upstream] (enabled = true, "
                                    "url, app_key, secret_file)")
@@ -66,7 +69,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     return m.Hall(source=source, id=hall_id, name=name, tier=tier, region_code=region, timezone=tz,
                   services=services, windows=windows, devices=devices, staff=staff, hours=hours,
                   queue=queue, thresholds=thresholds, evaluation=evaluation, upstream=upstream,
-                  audio=audio, broker=broker, kiosk=kiosk, screen=screen, parent=parent, mirror=mirror), []
+                  audio=audio, broker=broker, kiosk=kiosk, screen=screen, parent=parent, mirror=mirror, logins=logins), []
 
 
 PAUSE_REASONS_MAX = 9
@@ -108,7 +111,8 @@ def _staff(r: Reader, doc: dict) -> tuple[m.Staff, ...]:
     for p, t in r.tables(doc, "staff", ""):
         r.unknown(t, p, ("id", "name", "login_code"))
         sid = r.string(t, "id", p, pattern=ID, what="a staff id")
-        code = r.string(t, "login_code", p, pattern=r"\d{4,8}", what="a login code of 4 to 8 digits")
+        # Optional: read into the store (hashed) at the first start, then best removed from the file.
+        code = r.string(t, "login_code", p, default=None, pattern=r"\d{4,8}", what="a login code of 4 to 8 digits")
         _unique(r, ids, sid, f"{p}.id", "staff id")
         _unique(r, codes, code, f"{p}.login_code", "login code")
         out.append(m.Staff(id=sid, name=r.string(t, "name", p, max_len=16), login_code=code))

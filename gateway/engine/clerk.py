@@ -6,6 +6,7 @@ at one window, because a ticket reaches a window only from the waiting line.
 """
 from __future__ import annotations
 
+from gateway.engine import guard
 from gateway.engine import stats as st
 from gateway.engine import supplementary as sup
 from gateway.engine.rules import case_limit
@@ -33,10 +34,9 @@ def _ticket_event(kind: str, t: dict, w: dict, at: float, **extra) -> dict:
 
 
 def login(eng, cmd, at, events):
+    # The code was checked (and a wrong one counted) by guard.attempt, run first.
     w = eng.windows[cmd["window"]]
-    member = eng.staff_by_code.get(cmd["staff_code"])
-    if member is None:
-        return "unknown staff code", None
+    member = guard.member(eng, cmd)
     if w["staff"] is not None:
         return f"window {w['number']} already has {w['staff']} logged in: log out first", None
     if member.id in eng.staff_at:
@@ -46,6 +46,7 @@ def login(eng, cmd, at, events):
     w.update(staff=member.id, post=post, login_at=at, paused_reason=None, until=None)
     eng.set_status(w, "idle", at)
     eng.staff_at[member.id] = w["number"]
+    guard.logged_in(eng, w["number"])
     events.append(eng.window_event(w, at))
     # Neither post: allowed (cover in a pinch) but noted, for attendance.
     return None, {"window": w["number"], "staff": member.id, "name": member.name, "post": post}

@@ -21,7 +21,7 @@ NOTE_MAX = 500
 FOLLOWUP_ACTIONS = ("start", "complete", "request_invalid", "request_unfixable", "approve", "reject", "callback")
 CALLBACK_RESULTS = ("reached", "unreachable", "satisfied", "unsatisfied")
 
-_S, _I, _N, _L = "text", "integer", "number", "list of texts"
+_S, _I, _N, _L, _B = "text", "integer", "number", "list of texts", "true or false"
 _T = f"text of at most {NOTE_MAX} characters"
 _C = "list of {code, text} objects"
 # type -> (needs a window, {field: (kind, required)})
@@ -30,7 +30,8 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
                              "sup_code": (_S, False)}),
     "cancel_ticket": (False, {"ticket": (_S, True)}),
     "void_ticket": (False, {"ticket": (_S, True), "reason": (_T, True)}),
-    "login": (True, {"staff_code": (_S, True)}),
+    # staff_code from a pad, the console or the API; the runtime puts verified (+ staff) in its place
+    "login": (True, {"staff_code": (_S, False), "verified": (_B, False), "staff": (_S, False)}),
     "logout": (True, {}),
     "call_next": (True, {}),
     "call_ticket": (True, {"number": (_S, True)}),
@@ -73,6 +74,8 @@ def _is(kind: str, v) -> bool:
         return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
     if kind == _T:
         return isinstance(v, str) and 0 < len(v) <= NOTE_MAX
+    if kind == _B:
+        return isinstance(v, bool)
     if kind == _C:
         return isinstance(v, list) and all(isinstance(x, dict) for x in v)
     return isinstance(v, list) and len(v) <= 16 and all(isinstance(x, str) and 0 < len(x) <= 16 for x in v)
@@ -106,6 +109,10 @@ def problem(cmd, windows: dict) -> str | None:
             continue
         if not _is(k, cmd[name]):
             return f"{kind}: '{name}' must be a {k}"
+    if kind == "login" and (cmd.get("staff_code") is None) == (cmd.get("verified") is None):
+        return "login: 'staff_code' is required"
+    if kind == "login" and (cmd.get("verified") is True) != (cmd.get("staff") is not None):
+        return "login: a verified login names its staff member, a wrong code none"
     if kind == "rate" and cmd.get("rated_at") is not None and not 0 <= cmd["rated_at"] < LATEST:
         return "rate: 'rated_at' must be epoch seconds before 2100"
     if kind == "issue_ticket" and (cmd.get("lane") or "normal") not in LANES:

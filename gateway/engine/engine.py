@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from gateway.config.model import Hall
 from gateway.engine import content as ct
 from gateway.engine import followup as fu
+from gateway.engine import guard
 from gateway.engine import relay as rl
 from gateway.engine import stats as st
 from gateway.engine import supplementary as sup
@@ -21,7 +22,7 @@ from gateway.engine.calendar import HallCalendar
 from gateway.engine.commands import problem
 from gateway.engine.compat import StoreMismatch, mismatches
 from gateway.engine.evaluation import time_out
-from gateway.engine.handlers import HANDLERS
+from gateway.engine.handlers import FIRST, HANDLERS
 from gateway.engine.line import WaitingLine
 
 SNAPSHOT_VERSION = 1
@@ -48,8 +49,9 @@ class Engine:
         self.cal = HallCalendar(hall)
         self.codes = [s.code for s in hall.services]
         self.prefix = {s.code: s.prefix for s in hall.services}
-        self.staff_by_code = {s.login_code: s for s in hall.staff}
-        self.staff_ids = {s.id for s in hall.staff}
+        self.staff_by_code = {s.login_code: s for s in hall.staff if s.login_code}  # legacy logins only
+        self.staff_by_id = {s.id: s for s in hall.staff}
+        self.staff_ids = set(self.staff_by_id)
         self.win_cfg = {w.number: w for w in hall.windows}
         self.matters = {s.code: tuple(m.code for m in s.matters) for s in hall.services}
         self.day: str | None = None
@@ -77,6 +79,7 @@ class Engine:
         self.bad_reasons: set[str] = set()
         ct.install(self, ct.from_hall(hall), ct.HALL)
         self.alerts: dict[str, dict] = {}  # active alerts by key
+        self.login_guard: dict[int, dict] = {}  # window -> {wrong, locks, until}: wrong login codes
         self.relays: dict[str, dict] = {}  # 帮办代办 cases sent up to the parent hall or received from below
         self.stats = st.new_stats("")
         self.stats_since = 0.0
@@ -90,8 +93,13 @@ class Engine:
         events: list[dict] = []
         waiting_before = tuple(self.line.waiting.values())
         self._pass_time(at, events)
+        # What a first step records stands even when the command is refused (wrong login codes).
+        first = FIRST.get(cmd["type"])
+        refusal = first(self, cmd, at, events) if first else None
         marker = len(events)
-        refusal, result = HANDLERS[cmd["type"]](self, cmd, at, events)
+        result = None
+        if not refusal:
+            refusal, result = HANDLERS[cmd["type"]](self, cmd, at, events)
         if refusal:
             del events[marker:]  # handlers refuse before changing anything, so no event may escape
             self._queue_changed(at, events, waiting_before)
@@ -104,6 +112,7 @@ class Engine:
             events.append({"type": "queue_changed", "at": at, "waiting": dict(self.line.waiting)})
 
     def _pass_time(self, at: float, events: list) -> None:
+        guard.pass_time(self, at, events)
         if at >= self.next_rollover:
             self._new_day(at, events)
         heap = self.prompt_heap
@@ -145,6 +154,7 @@ class Engine:
         sup.prune(self, at)
         self.prompt_done = {}
         self.expired = {}
+        guard.new_day(self, at)
         for w in self.windows.values():
             w["cases"] = 0
             if w["ticket"] is not None and w["ticket"] not in self.tickets:
@@ -194,7 +204,7 @@ class Engine:
                 "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
                 "stats": _deep(self.stats), "stats_since": self.stats_since,
                 "supplementary": {c: dict(e) for c, e in self.supplementary.items()}, **ct.snapshot(self),
-                **rl.snapshot(self)}
+                **rl.snapshot(self), **guard.snapshot(self)}
 
     @classmethod
     def restore(cls, hall: Hall, snap: dict) -> Engine:
@@ -230,6 +240,7 @@ class Engine:
         e.supplementary = {c: dict(x) for c, x in snap.get("supplementary", {}).items()}
         ct.restore(e, snap)
         rl.restore(e, snap)
+        guard.restore(e, snap)
         e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
         e.stats = _deep(snap["stats"])
         e.stats_since = snap["stats_since"]

@@ -1,5 +1,5 @@
 """Command type -> handler(engine, cmd, at, events) -> (refusal | None, result)."""
-from gateway.engine import clerk, content, evaluation, followup, relay, rules, supplementary, tickets
+from gateway.engine import clerk, content, evaluation, followup, guard, relay, rules, supplementary, tickets
 
 HANDLERS = {
     "issue_ticket": tickets.issue_ticket,
@@ -30,3 +30,7 @@ HANDLERS = {
     "relay_result": relay.relay_result,
     "tick": rules.tick,
 }
+
+# Command type -> first step(engine, cmd, at, events) -> refusal | None, run before the handler;
+# what it changes stands even when the command is refused (a wrong login code is counted).
+FIRST = {"login": guard.attempt}

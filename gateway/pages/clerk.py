@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
+from gateway.engine import guard
 from gateway.engine.commands import problem
 from gateway.pages import clerk_auth as auth
 from gateway.pages import clerk_view as cv
@@ -84,19 +85,28 @@ class Console:
                                 headers={"WWW-Authenticate": "Bearer"})
         if body.window not in self.windows:
             raise HTTPException(422, f"本厅没有 {body.window} 号窗口 (no window {body.window})")
-        member = next((s for s in self.hall.staff if s.login_code == body.staff_code), None)
-        if member is None:
-            delay = self.throttle.fail(client)
-            log.warning("clerk console: wrong login code for window %s from %s", body.window, client)
-            raise HTTPException(401, f"登录码错误，{int(delay + 0.999)} 秒后可再试 (wrong login code)")
+        # The window's login may be locked by wrong codes (at its pad or here): the engine's
+        # lock, asked first, so a code typed during it is never looked at.
+        locked = self.runtime.read(lambda e: guard.locked_for(e, body.window, self.clock()))
+        if locked:
+            raise HTTPException(429, f"{body.window} 号窗口登录已锁定，请 {locked} 秒后再试 (too many wrong codes)",
+                                headers={"Retry-After": str(locked)})
+        staff = self.runtime.codes.resolve(body.staff_code)
         already = self.runtime.read(lambda e: e.windows[body.window]["staff"])
-        if already != member.id:
-            # The engine's login, so its rules hold: one clerk per window, one window per clerk.
+        if staff is None or already != staff:
+            # The engine's login, so its rules hold (one clerk per window, one window per clerk)
+            # and a wrong code counts towards the window's lock as one typed on its pad.
             out = self.runtime.submit({"type": "login", "at": self.clock(), "window": body.window,
                                        "staff_code": body.staff_code})
+            if staff is None:
+                delay = self.throttle.fail(client)
+                log.warning("clerk console: wrong login code for window %s from %s", body.window, client)
+                raise HTTPException(401, f"登录码错误，{int(delay + 0.999)} 秒后可再试 (wrong login code: "
+                                         f"{out.refusal})")
             if not out.ok:
                 raise HTTPException(409, f"未登录：{cv.refusal(out.refusal)}")
         # else logged in there already (on the pad before it broke): the console takes over.
+        member = self.hall.staff_member(staff)
         self.throttle.ok(client)
         s = self.sessions.open(body.window, member.id, member.name)
         response.set_cookie(auth.SESSION_COOKIE, s.sid, max_age=auth.SESSION_SECONDS, path=auth.COOKIE_PATH,

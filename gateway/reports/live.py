@@ -9,7 +9,8 @@ from gateway.engine import stats as st
 
 STATUS_CN = {"idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停", "closed": "未登录"}
 ALERT_CN = {"tidal": "等候人数多，请开潮汐窗口", "max_wait": "等候超过时限", "case_limit": "窗口办件超过上限",
-            "empty_post": "空岗", "followup_overdue": "差评整改超期", "printer": "叫号机打印机故障"}
+            "empty_post": "空岗", "followup_overdue": "差评整改超期", "printer": "叫号机打印机故障",
+            "login_locked": "登录码多次输错，窗口登录已锁定"}
 LEVEL_CN = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
 
 
@@ -27,6 +28,8 @@ def alert_text(a: dict, windows: dict, services: dict) -> str:
         text += f"（等候 {a['waiting']} 人，预计 {a.get('estimate_minutes', 0):.0f} 分钟）"
     elif kind == "empty_post" and a.get("reason"):
         text += f"（{a['reason']}）"
+    elif kind == "login_locked" and a.get("seconds") is not None:
+        text += f"（第 {a.get('locks', 1)} 次，{a['seconds']} 秒）"
     elif kind == "followup_overdue":
         text = f"差评{a.get('name', '超期')}（{a.get('id')}，限 {a.get('due')}）"
     return "：".join(where + [text]) if where else text

@@ -9,12 +9,14 @@ VERSION, and keep tests/store/test_upgrade.py's fixture stores opening.
 
   1  commands (hash-chained), origins, snapshots, meta; append-only triggers
   2  backups: each online backup made (when, file, up to which record, size, seconds taken)
+  3  login_codes: each staff member's login code, hashed (gateway/logins/book.py), and how
+     they are hashed (login_hashing)
 """
 from __future__ import annotations
 
 import sqlite3
 
-VERSION = 2
+VERSION = 3
 
 
 class NewerStore(ValueError):
@@ -26,7 +28,15 @@ def _v2(conn: sqlite3.Connection) -> None:
                  "bytes INTEGER NOT NULL, seconds REAL NOT NULL)")
 
 
-UPGRADES = {2: _v2}  # version reached -> step from the version before
+def _v3(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS login_codes (staff TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, "
+                 "set_at REAL NOT NULL, source TEXT NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS login_hashing (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                 "salt BLOB NOT NULL, time_cost INTEGER NOT NULL, memory_kib INTEGER NOT NULL, "
+                 "parallelism INTEGER NOT NULL)")
+
+
+UPGRADES = {2: _v2, 3: _v3}  # version reached -> step from the version before
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -60,7 +60,9 @@ class Hall:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             st = self.status()
-            if st["pending"] == pending and st["dead_letter"] == dead and not st["held"]:
+            # cursor == head: every record committed so far is scanned (a rating just committed
+            # is not pending until the outbox has derived its item).
+            if st["pending"] == pending and st["dead_letter"] == dead and not st["held"] and st["cursor"] == st["head"]:
                 return st
             time.sleep(0.05)
         raise AssertionError(f"not settled: {self.status()}")
