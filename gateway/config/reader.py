@@ -7,6 +7,7 @@ mistake in the file rather than the first.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 
@@ -187,7 +188,13 @@ class Reader:
         return frozenset(out)
 
 
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def join(path: str, key: str) -> str:
+    # A key TOML would have to quote ("", "a b", "中") is quoted here too, so a path always reads back.
+    if not BARE_KEY.fullmatch(key):
+        key = json.dumps(key, ensure_ascii=False)
     return f"{path}.{key}" if path else key
 
 

@@ -10,7 +10,7 @@ from gateway.config import model as m
 from gateway.config.kiosk import read_kiosk
 from gateway.config.logins import read_logins
 from gateway.config.mirror import read_mirror, read_parent
-from gateway.config.reader import Reader
+from gateway.config.reader import Reader, join
 
 ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
 SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
@@ -329,7 +329,7 @@ def _level_map(r: Reader, t: dict, p: str) -> dict[int, str]:
     out: dict[int, str] = {}
     seen: dict = {}
     for k, v in lm.items():
-        kp = f"{p}.level_map.{k}"
+        kp = join(f"{p}.level_map", k)  # the level's Chinese name, quoted: upstream.level_map."非常满意"
         if k not in m.LEVEL_NAMES:
             r.error(kp, f"unknown level; the five are {', '.join(m.LEVEL_NAMES)}")
             continue

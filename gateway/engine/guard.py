@@ -43,7 +43,7 @@ def attempt(eng, cmd, at, events) -> str | None:
     g = eng.login_guard.get(n)
     if g is not None and at < g["until"]:
         wait = math.ceil(g["until"] - at)
-        return f"login at window {n} is locked for {wait} s more after wrong codes"
+        return f"login locked {wait} s more (wrong codes at window {n})"
     if member(eng, cmd) is not None:
         return None  # the count is cleared by the login itself (logged_in), not by any right code
     if g is None:
@@ -57,7 +57,7 @@ def attempt(eng, cmd, at, events) -> str | None:
     g["until"] = at + seconds
     set_alert(eng, f"{KIND}:{n}", True, at, events, window=n, locks=g["locks"], wrong=g["wrong"],
               until=g["until"], seconds=seconds)
-    return f"unknown staff code: login at window {n} locked for {seconds} s"
+    return f"unknown staff code: login locked {seconds} s"
 
 
 def locked_for(eng, window: int, at: float) -> int:

@@ -16,7 +16,7 @@ ACTION_CN = {"login": "登录", "logout": "退出", "call_next": "叫号", "call
 
 # The engine's refusals most often met at a window, in the hall's words; the engine's own
 # text follows in brackets (it names the exact state), and any other refusal shows as it is.
-REFUSALS_CN = ((r"^login at window \d+ is locked", "本窗口登录已锁定"), (r"^unknown staff code", "登录码错误"),
+REFUSALS_CN = ((r"^login locked", "本窗口登录已锁定"), (r"^unknown staff code", "登录码错误"),
                (r"^no ticket is waiting", "没有等候本窗口的号"), (r"^no ticket \S+ today", "今天没有这个号"),
                (r"is not waiting \(", "这个号不在等候中"), (r"is not for window", "这个号不属于本窗口"),
                (r"already logged in at window", "该人员已在其他窗口登录"),
