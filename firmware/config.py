@@ -34,6 +34,8 @@ _FIELDS = (
     ("ntp_host", str, False, 1, 64),
     ("panel", str, False, 3, 9),
     ("dim", list, False, 3, 3),
+    ("tls_ca", str, False, 1, 32),     # the hall CA (DER) on flash: TLS to the broker
+    ("tls_name", str, False, 1, 64),   # the name the broker's certificate must carry
 )
 _DEFAULTS = {"keepalive": 30, "wdt_ms": 30000, "tz_minutes": 480,
              "wifi_password": "", "panel": "64x16"}
@@ -76,6 +78,8 @@ def check(c):
     if not (w.isdigit() and h.isdigit()) or int(w) % 8 or int(h) % 8 or not int(w) or not int(h):
         raise ValueError("panel must be WxH in multiples of 8, e.g. 64x16")
     c["pw"], c["ph"] = int(w), int(h)
+    if "tls_name" in c and "tls_ca" not in c:
+        raise ValueError("tls_name without tls_ca: no CA to check the broker against")
     if "dim" in c:
         d = c["dim"]
         if type(d[2]) is not int or not 0 <= d[2] <= 15:

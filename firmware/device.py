@@ -36,7 +36,7 @@ def heap_mark():
 
 
 class Device:
-    def __init__(self, cfg):
+    def __init__(self, cfg, tls=None):
         self.cfg = cfg
         self.id, self.role = cfg["device"], cfg["role"]
         self.ntp_host = cfg.get("ntp_host", cfg["broker_host"])   # the gateway serves NTP
@@ -48,9 +48,11 @@ class Device:
         self.t_avail = wire.topic(hall, self.id, "availability")
         self.t_desired = wire.topic(hall, self.id, "desired")
         self.wifi = Wifi(cfg["wifi_ssid"], cfg["wifi_password"])
+        self.tls = tls is not None   # mqtt.tls_context(cfg["tls_ca"]), made by main.py
         self.mqtt = MQTT(self.id, cfg["broker_host"], cfg["broker_port"],
                          cfg.get("mqtt_user"), cfg.get("mqtt_password"), cfg["keepalive"],
-                         (self.t_avail, wire.availability(False, self.boot), True, 1), wire.rx_size(self.role))
+                         (self.t_avail, wire.availability(False, self.boot), True, 1), wire.rx_size(self.role),
+                         tls, cfg.get("tls_name"))
         self.mqtt.on_message = self._on_message
         self.mqtt.on_up = self._on_up
         self.mqtt.on_down = self._on_down
@@ -80,6 +82,12 @@ class Device:
         except Exception as e:
             print("device: going online failed: %r" % (e,))
 
+    async def _link(self):
+        await self.wifi.wait()
+        if self.tls and not clock.is_set() and clock.due():
+            # Where mbedTLS checks a certificate's dates, an RTC still at 2000 fails them.
+            clock.sync(self.ntp_host)
+
     def _on_down(self):
         print("device: broker lost")
         self.led.pattern = OFFLINE
@@ -88,6 +96,7 @@ class Device:
     def _on_message(self, topic, buf, n):
         if topic != self.t_desired:
             return
+        gc.collect()   # the parse needs the old state's garbage gone: a whole heap, not holes
         try:
             d = wire.desired(buf, self.role, n)
             self.app.apply(d)
@@ -171,5 +180,5 @@ class Device:
     async def run(self, app):
         self.app = app
         gc.collect()
-        await asyncio.gather(self.led.run(), self.mqtt.run(self.wifi.wait), self._loop(),
+        await asyncio.gather(self.led.run(), self.mqtt.run(self._link), self._loop(),
                              self._watchdog(), app.run())

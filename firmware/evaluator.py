@@ -54,6 +54,7 @@ class Evaluator:
         self.screen.glyphs(d)   # the glyphs before anything is drawn with them
         if d.get("acked") and self.ratings.ack(d["acked"]):
             self.dev._state_due = True
+        d.pop("acked", None)   # read once: up to 16 prompt ids the state need not keep on the heap
         new = d["mode"] != "prompt" or not self.d or d.get("prompt") != self.d.get("prompt")
         if new:
             self.level = 0   # the prompt moved on (timeout, new citizen)

@@ -18,6 +18,16 @@ except ValueError as e:
     cfg = None
 del sys.modules["config"], config   # needed once; its RAM goes back to the heap
 
+tls = None
+if cfg is not None and "tls_ca" in cfg:
+    # First, while the heap is whole: the TLS context stays for good (mqtt.tls_context).
+    from mqtt import tls_context
+    try:
+        tls = tls_context(cfg["tls_ca"])
+    except Exception as e:
+        print("config.json: tls_ca %s: %r" % (cfg["tls_ca"], e))
+        cfg = None
+
 import machine  # noqa: E402
 import keymap  # noqa: E402
 
@@ -41,7 +51,7 @@ gc.collect()
 
 print("boot: %s %s window %d fw %s" % (cfg["device"], role, cfg["window"], device.FW))
 try:
-    dev = device.Device(cfg)
+    dev = device.Device(cfg, tls)
     del _room
     gc.collect()
     app = Role(dev)

@@ -1,7 +1,8 @@
 # A small asyncio MQTT 3.1.1 client for the ESP32: last will, QoS 0/1
 # publish retransmitted until PUBACK (across reconnects, or failing when the
 # link that carried it is lost), subscribe, keepalive ping, reconnect with
-# capped backoff, TCP_NODELAY.
+# capped backoff, TCP_NODELAY, and TLS (mbedTLS through the tls module, as the
+# ESP32 and unix ports both have it) checked against the hall's CA and name.
 import asyncio
 import gc
 import time
@@ -36,8 +37,13 @@ class _Pending:
 
 
 class MQTT:
-    def __init__(self, cid, host, port, user=None, password=None, keepalive=30, will=None, rx=1024):
+    def __init__(self, cid, host, port, user=None, password=None, keepalive=30, will=None, rx=1024,
+                 tls=None, name=None):
         self.cid, self.host, self.port = cid, host, port
+        # TLS: a context from tls_context() (one for every reconnect) and the name the
+        # broker's certificate must carry (its address by default).
+        self._tls = tls
+        self._name = name or host
         self.user, self.password, self.keepalive, self.will = user, password, keepalive, will
         self.up = False
         self.progress = time.ticks_ms()   # last sign of life, for the watchdog
@@ -45,7 +51,10 @@ class MQTT:
         self.on_up = None                # coroutine run after each connect
         self.on_down = None
         self._s = None
-        self._lock = asyncio.Lock()
+        # One packet at a time into the stream (two drains at once could send bytes twice):
+        # an Event as the lock, asyncio.Lock's module would cost the heap 0.9K more.
+        self._free = asyncio.Event()
+        self._free.set()
         self._pid = 0
         self._inflight = {}
         self._down = asyncio.Event()
@@ -60,9 +69,14 @@ class MQTT:
         return self._pid
 
     async def _send(self, data):
-        async with self._lock:
+        while not self._free.is_set():
+            await self._free.wait()
+        self._free.clear()   # no await since the check: this task holds it
+        try:
             self._s.write(data)
             await self._s.drain()
+        finally:
+            self._free.set()
 
     def _connect_packet(self):
         flags = 0x02  # clean session: desired state is retained, in-flight we resend
@@ -87,6 +101,10 @@ class MQTT:
             r.s.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY: else 40 ms per hop
         except Exception:
             pass
+        if self._tls is not None:
+            # On the TCP socket (its TCP_NODELAY set): the handshake runs within the first
+            # write and read below, a certificate that does not verify raises there.
+            r.s = self._tls.wrap_socket(r.s, server_hostname=self._name, do_handshake_on_connect=False)
         await self._send(self._connect_packet())
         ack = await asyncio.wait_for_ms(r.readexactly(4), _CONNECT_MS)
         if ack[0] != 0x20 or ack[3] != 0:
@@ -129,6 +147,9 @@ class MQTT:
             except Exception:
                 pass
             self._s = None
+            # The dead link's socket, streams and tasks go now, before the next link's
+            # (a TLS session among them) are made: one heap, not two, at a reconnect.
+            gc.collect()
             for p in self._inflight.values():
                 p.ev.set()  # wake the publishers: keep=False ones fail, the rest wait for a link
             if was_up and self.on_down:
@@ -261,6 +282,22 @@ class MQTT:
                     pass
         finally:
             del self._inflight[pid]
+
+
+def tls_context(path):
+    """A TLS client context that trusts only the hall CA (DER file on flash). Its mbedTLS
+    state takes some 3K of heap for good: main.py makes it before anything else loads, so
+    it sits in one piece at the bottom of the heap rather than among the modules."""
+    # tls, the built-in module under micropython-lib's ssl wrapper (on the ESP32 and unix
+    # ports alike): the wrapper would cost the heap 1K for nothing.
+    import tls
+    ctx = tls.SSLContext(tls.PROTOCOL_TLS_CLIENT)
+    # mbedTLS checks nothing below REQUIRED. (verify_mode is an attribute made in C that the
+    # ESP32 stubs do not list.)
+    ctx.verify_mode = tls.CERT_REQUIRED  # type: ignore[attr-defined]
+    with open(path, "rb") as f:
+        ctx.load_verify_locations(f.read())
+    return ctx
 
 
 def _str_pid(pid):

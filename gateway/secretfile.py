@@ -9,6 +9,16 @@ import secrets
 from pathlib import Path
 
 
+def write(path: Path, data: bytes, mode: int) -> None:
+    """Replace path by data, created with mode (never briefly wider: a key, a password)."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
 def load(data_dir: str | Path, env_name: str, file_name: str) -> tuple[str, str]:
     """(the secret, where it came from: never the secret itself)."""
     env = os.environ.get(env_name)

@@ -2,7 +2,14 @@
 `make run` needs no Mosquitto. On loopback (the emulated hall, a bench) it is
 anonymous. Given credentials (a village station whose few devices reach the
 Pi over Wi-Fi) every client logs in and each device is confined to its own
-topics, as under `hallgw mosquitto-config`; a larger hall runs Mosquitto."""
+topics, as under `hallgw mosquitto-config`; a larger hall runs Mosquitto.
+
+amqtt takes a TLS listener (Python's ssl with the broker's certificate and key),
+so the embedded broker offers the same TLS port as Mosquitto, with the same hall
+CA and server certificate (gateway/broker/certs.py), and can leave its plain
+listener out. What amqtt does not have: a TLS version floor of its own (Python's
+default context: TLS 1.2 and up, as tls_version tlsv1.2 in Mosquitto) and per
+listener settings (one password file and ACL for both)."""
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +40,15 @@ def auth_for(hall_id: str, creds: dict, folder: Path) -> Auth:
     return Auth(access.argon2_password_file(creds, Path(folder) / "amqtt-passwd"), publish, subscribe)
 
 
-def config(host: str, port: int, auth: Auth | None = None) -> dict:
+@dataclass(frozen=True)
+class Tls:
+    port: int
+    cert: Path
+    key: Path
+    plain: bool = True  # False: no plain listener (the gateway, too, connects over TLS)
+
+
+def config(host: str, port: int, auth: Auth | None = None, tls: Tls | None = None) -> dict:
     # Only the plugins named here: amqtt's default set adds $SYS publishing and
     # per-packet logging, which a hall gateway does not want.
     if auth is None:
@@ -42,8 +57,14 @@ def config(host: str, port: int, auth: Auth | None = None) -> dict:
         plugins = {"amqtt.plugins.authentication.FileAuthPlugin": {"password_file": str(auth.password_file)},
                    "amqtt.plugins.topic_checking.TopicAccessControlListPlugin": {
                        "publish_acl": auth.publish, "acl": auth.subscribe}}  # amqtt 0.12 calls it acl
+    # "default" is required; without a bind it listens nowhere and only lends its settings.
+    listeners: dict = {"default": {"type": "tcp", "bind": f"{host}:{port}" if tls is None or tls.plain else None,
+                                   "max_connections": 0}}
+    if tls is not None:
+        listeners["tls"] = {"type": "tcp", "bind": f"{host}:{tls.port}", "max_connections": 0, "ssl": True,
+                            "certfile": str(tls.cert), "keyfile": str(tls.key)}
     return {
-        "listeners": {"default": {"type": "tcp", "bind": f"{host}:{port}", "max_connections": 0}},
+        "listeners": listeners,
         "timeout_disconnect_delay": 0,
         "plugins": plugins,
     }
@@ -67,11 +88,11 @@ def _broker_class():
 
 
 class EmbeddedBroker:
-    def __init__(self, host: str = "127.0.0.1", port: int = 1883, auth: Auth | None = None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 1883, auth: Auth | None = None, tls: Tls | None = None):
         if auth is None and not access.is_local(host):
             raise ValueError(f"the embedded broker listens on {host}, beyond this machine: it needs device "
                              "credentials (hallgw run makes them in <data-dir>/broker/)")
-        self.host, self.port, self.auth = host, port, auth
+        self.host, self.port, self.auth, self.tls = host, port, auth, tls
         self._loop: asyncio.AbstractEventLoop | None = None
         self._broker = None
         self._thread: threading.Thread | None = None
@@ -85,7 +106,8 @@ class EmbeddedBroker:
             raise TimeoutError(f"embedded broker did not start on {self.host}:{self.port}")
         if self._error:
             raise RuntimeError(f"embedded broker could not start on {self.host}:{self.port}: {self._error}")
-        log.info("embedded MQTT broker (amqtt) listening on %s:%d, %s", self.host, self.port,
+        log.info("embedded MQTT broker (amqtt) listening on %s:%d%s, %s", self.host, self.port,
+                 f" and TLS on {self.tls.port}" + ("" if self.tls.plain else " only") if self.tls else "",
                  "devices log in, each confined to its own topics" if self.auth else "anonymous (loopback)")
         return self
 
@@ -95,7 +117,7 @@ class EmbeddedBroker:
         self._loop = loop
         asyncio.set_event_loop(loop)
         try:
-            self._broker = Broker(config(self.host, self.port, self.auth), loop=loop)
+            self._broker = Broker(config(self.host, self.port, self.auth, self.tls), loop=loop)
             loop.run_until_complete(self._broker.start())
         except BaseException as e:  # report any start failure to start(), not to a dead thread
             self._error = e

@@ -152,6 +152,12 @@ class Broker:
     embedded: bool
     host: str
     port: int
+    # TLS for the devices (gateway/broker/certs.py): its port (0: none), whether the plain port
+    # stays open beyond this machine, and the names the server certificate carries besides the
+    # listener's address (a device checks one of them).
+    tls_port: int = 8883
+    plain: bool = True
+    tls_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -388,10 +388,21 @@ def _audio(r: Reader, doc: dict) -> m.Audio:
 def _broker(r: Reader, doc: dict) -> m.Broker:
     p = "broker"
     t = r.table(doc, p, "")
-    r.unknown(t, p, ("embedded", "host", "port"))
+    r.unknown(t, p, ("embedded", "host", "port", "tls_port", "plain", "tls_names"))
+    port = r.integer(t, "port", p, default=1883, lo=1, hi=65535)
+    tls_port = r.integer(t, "tls_port", p, default=8883, lo=0, hi=65535)
+    plain = r.boolean(t, "plain", p, default=True)
+    if tls_port == port:
+        r.error(f"{p}.tls_port", f"{tls_port} is also the plain port")
+    if plain is False and not tls_port:
+        r.error(f"{p}.plain", "false needs a tls_port: the devices would have no way in")
+    names = r.strings(t, "tls_names", p, default=[])
+    for i, n in enumerate(names):
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,62})", n):
+            r.error(f"{p}.tls_names[{i}]", f"{n!r} is not a host name")
     return m.Broker(embedded=r.boolean(t, "embedded", p, default=True),
-                    host=r.string(t, "host", p, default="127.0.0.1"),
-                    port=r.integer(t, "port", p, default=1883, lo=1, hi=65535))
+                    host=r.string(t, "host", p, default="127.0.0.1"), port=port, tls_port=tls_port,
+                    plain=plain, tls_names=tuple(names))
 
 
 SCREEN_LINES = 20  # per list: the band scrolls them all, so keep it a few

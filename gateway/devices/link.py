@@ -39,7 +39,8 @@ def nodelay(sock) -> None:
 
 class Link:
     def __init__(self, hall_id: str, host: str, port: int, on_message, boot: str,
-                 username: str | None = None, password: str | None = None, state: health.Health | None = None):
+                 username: str | None = None, password: str | None = None, state: health.Health | None = None,
+                 ca_file: str | None = None):
         self.hall_id = hall_id
         self.host, self.port = host, port
         self._on_message = on_message
@@ -53,6 +54,10 @@ class Link:
                         clean_session=False, protocol=mqtt.MQTTv311, manual_ack=True)
         if username:
             c.username_pw_set(username, password)
+        if ca_file:
+            # A broker without a plain listener ([broker] plain = false): TLS on loopback too,
+            # its certificate checked against the hall CA and for the address connected to.
+            c.tls_set(ca_certs=ca_file)
         c.will_set(topics.gateway_availability(hall_id), status.availability(False), qos=QOS, retain=True)
         c.reconnect_delay_set(min_delay=1, max_delay=30)
         c.max_inflight_messages_set(100)

@@ -28,7 +28,8 @@ TICK_SECONDS = 1.0
 class DevicePlane:
     def __init__(self, hall: Hall, runtime, data_dir: Path, host: str, port: int,
                  username: str | None = None, password: str | None = None, clock=time.time,
-                 tick_seconds: float = TICK_SECONDS, state: health.Health | None = None):
+                 tick_seconds: float = TICK_SECONDS, state: health.Health | None = None,
+                 ca_file: str | None = None):
         self.hall = hall
         self.runtime = runtime
         self.clock = clock
@@ -41,7 +42,8 @@ class DevicePlane:
         self._bright = hours.brightness(hall, clock())
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         self.published = Published(Path(data_dir) / "desired.sqlite")
-        self.link = Link(hall.id, host, port, self.handle, identity.new_boot_id(), username, password, state)
+        self.link = Link(hall.id, host, port, self.handle, identity.new_boot_id(), username, password, state,
+                         ca_file)
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gateway.config import load_or_report
 from gateway.provision import micropython
-from gateway.provision.device_config import ProvisionError, device_config
+from gateway.provision.device_config import ProvisionError, device_config, files_for
 from gateway.provision.flash import FlashError, provision
 
 
@@ -25,7 +25,10 @@ def parser() -> argparse.ArgumentParser:
         c.add_argument("--broker-host", help="default: credentials file, else the hall's broker.host")
         c.add_argument("--broker-port", type=int)
         c.add_argument("--credentials", metavar="FILE",
-                       help="credentials.json from `hallgw mosquitto-config` (the device's MQTT login)")
+                       help="credentials.json from `hallgw mosquitto-config` (the device's MQTT login, and "
+                            "TLS: its port, the hall CA the device gets and the name it checks)")
+        c.add_argument("--no-tls", action="store_true",
+                       help="the plain port even where the credentials offer TLS")
         if name == "provision":
             c.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyUSB0")
             c.add_argument("--reset", action="store_true", help="reset the device afterwards")
@@ -66,11 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         creds = json.loads(Path(args.credentials).read_text()) if args.credentials else None
         cfg = device_config(hall, args.device, args.wifi_ssid, args.wifi_password,
-                            args.broker_host, args.broker_port, creds)
+                            args.broker_host, args.broker_port, creds, tls=not args.no_tls)
+        extra = files_for(cfg, creds)
         if args.command == "device-config":
             print(json.dumps(cfg, ensure_ascii=False, indent=2))
             return 0
-        provision(args.port, cfg, reset=args.reset)
+        provision(args.port, cfg, reset=args.reset, extra=extra)
     except (OSError, json.JSONDecodeError, ProvisionError, FlashError) as e:
         print(f"hallctl: {e}", file=sys.stderr)
         return 1

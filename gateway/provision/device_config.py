@@ -2,7 +2,9 @@
 
 The field set is firmware/config.py's; the broker credentials come from the
 credentials.json that `hallgw mosquitto-config` writes, so a device only ever
-holds its own password."""
+holds its own password. When that file offers TLS the device gets the TLS port,
+the hall CA as a file of its own (CA_FILE, written beside config.json) and the
+name the broker's certificate must carry."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +12,8 @@ import zoneinfo
 
 from gateway.broker import access
 from gateway.config.model import Hall
+
+CA_FILE = "ca.der"
 
 
 class ProvisionError(ValueError):
@@ -24,7 +28,8 @@ def utc_offset_minutes(tz: str, when: dt.datetime | None = None) -> int:
 
 def device_config(hall: Hall, device_id: str, wifi_ssid: str, wifi_password: str = "",
                   broker_host: str | None = None, broker_port: int | None = None,
-                  credentials: dict | None = None) -> dict:
+                  credentials: dict | None = None, tls: bool = True) -> dict:
+    """tls=False: the plain port even where credentials offer TLS (a broker that still has it)."""
     try:
         dev = hall.device(device_id)
     except KeyError:
@@ -53,8 +58,14 @@ def device_config(hall: Hall, device_id: str, wifi_ssid: str, wifi_password: str
         cfg["mqtt_user"], cfg["mqtt_password"] = mine["username"], mine["password"]
         if broker_host is None and credentials.get("broker", {}).get("host"):
             cfg["broker_host"] = credentials["broker"]["host"]
-        if broker_port is None and credentials.get("broker", {}).get("port"):
-            cfg["broker_port"] = credentials["broker"]["port"]
+        b = credentials.get("broker", {})
+        if b.get("tls") and tls:
+            cfg["broker_port"] = broker_port or b["tls"]["port"]
+            cfg["tls_ca"], cfg["tls_name"] = CA_FILE, b["tls"]["name"]
+        elif "port" in b and b["port"] is None:
+            raise ProvisionError("the broker has no plain listener ([broker] plain = false): provision with TLS")
+        elif broker_port is None and b.get("port"):
+            cfg["broker_port"] = b["port"]
     if broker_host is None and not access.reachable_by_devices(cfg["broker_host"]):
         # Defaulted to the gateway's own listener address: a device on Wi-Fi would never connect.
         raise ProvisionError(f"the device cannot reach a broker at {cfg['broker_host']!r}: give --broker-host "
@@ -63,3 +74,15 @@ def device_config(hall: Hall, device_id: str, wifi_ssid: str, wifi_password: str
         panel = hall.window(dev.window).panel
         cfg["panel"] = f"{panel.width}x{panel.height}"
     return cfg
+
+
+def files_for(cfg: dict, credentials: dict | None) -> dict[str, bytes]:
+    """The files besides the firmware a device with this config needs: the hall CA."""
+    if "tls_ca" not in cfg:
+        return {}
+    path = credentials["broker"]["tls"]["ca"]
+    try:
+        with open(path, "rb") as f:
+            return {cfg["tls_ca"]: f.read()}
+    except OSError as e:
+        raise ProvisionError(f"the hall CA {path} (from the credentials file) cannot be read: {e.strerror}") from None

@@ -140,9 +140,11 @@ class BoardError(RuntimeError):
 
 
 class Board:
-    def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE, ui_words: bool = True):
+    def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE, ui_words: bool = True,
+                 files: dict[str, bytes] | None = None):
         self.role = role
         self.config = dict(config, role=role)
+        self.files = files or {}           # flashed beside the firmware, as hallctl does (the hall CA)
         self.ui_words = ui_words           # flash the firmware's own Chinese words (False: a device without them)
         # Absolute: the board's process runs in its flash folder, and MICROPYPATH
         # relative to that would miss the emulated machine (the built-in one loads).
@@ -194,7 +196,7 @@ class Board:
         for src in MP_DIR.glob("*.py"):
             (self.hw / (src.stem + ".mpy")).write_bytes(compiled(src))
         cfg = dict(self.config, broker_host="127.0.0.1", broker_port=self.radio.port)
-        build_flash(self.flash, cfg, self.ui_words)
+        build_flash(self.flash, cfg, self.ui_words, self.files)
 
     def start(self, timeout: float = 10.0) -> Board:
         self.layout()

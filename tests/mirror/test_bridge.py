@@ -22,7 +22,7 @@ def config(tmp_path, name, tier, extra, port):
     (tmp_path / f"{name}-persist").mkdir()
     assert main(["mosquitto-config", "--config", str(cfg), "--out", str(out), "--host", "127.0.0.1",
                  "--port", str(port), "--persistence", str(tmp_path / f"{name}-persist"),
-                 "--run-as", getpass.getuser()]) == 0
+                 "--run-as", getpass.getuser(), "--no-tls"]) == 0  # two brokers here: not both on 8883
     return cfg, out
 
 

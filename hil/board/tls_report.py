@@ -1,0 +1,139 @@
+"""The firmware's cost of TLS, measured side by side in one run: each role through a
+simulated hall day on emulated boards under `micropython -X heapsize=96K`, once on
+the broker's plain listener and once over TLS (hall CA, name checked), with
+
+  heap peak   gc.mem_alloc() at its highest (the MicroPython heap: what -X heapsize bounds)
+  RSS peak    the interpreter's VmHWM: mbedTLS takes its buffers with malloc, outside that
+              heap, as ESP-IDF's mbedTLS takes them from the IDF heap beside MicroPython's
+  reconnect   Wi-Fi back until "online" again, median of the drops (before the day)
+
+A role that runs out of heap is named with its MemoryError instead of a peak.
+
+    python -m hil.board.tls_report [rounds] [drops]
+
+Needs Mosquitto (Debian package)."""
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+
+from hil.board.board import HEAPSIZE, Board, BoardError
+from hil.board.gateway_stub import GatewayStub
+from hil.board.heap_report import DAYS, HALL, check_healthy, config, hall_day
+from hil.tls_broker import NAME, TlsBroker
+
+
+class Availability:
+    """When each device's availability messages arrive (a reconnect publishes "online")."""
+
+    def __init__(self, port: int):
+        self.seen: dict[str, list[tuple[float, bool]]] = {}
+        self._lock = threading.Lock()
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"tls-report-{time.monotonic_ns()}")
+        c.on_connect = lambda cl, *a: cl.subscribe(f"hall/{HALL}/device/+/availability", 1)
+        c.on_message = self._message
+        c.connect("127.0.0.1", port)
+        c.loop_start()
+        self.client = c
+
+    def _message(self, client, userdata, msg) -> None:
+        if msg.retain or not msg.payload:
+            return
+        dev = msg.topic.split("/")[3]
+        with self._lock:
+            self.seen.setdefault(dev, []).append((time.monotonic(), json.loads(msg.payload).get("online") is True))
+
+    def online_after(self, dev: str, t: float, timeout: float = 30.0) -> float:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                hit = next((at for at, on in self.seen.get(dev, ()) if on and at >= t), None)
+            if hit is not None:
+                return hit - t
+            time.sleep(0.005)
+        raise TimeoutError(f"{dev} did not come online")
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def rss_peak_kb(b: Board) -> int:
+    status = Path(f"/proc/{b._proc.pid}/status").read_text()
+    return int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmHWM:")))
+
+
+def measure(role: str, tls: bool, broker: TlsBroker, gw: GatewayStub, seen: Availability, work: Path,
+            rounds: int, drops: int, boards: list) -> dict:
+    dev = f"{'tls' if tls else 'plain'}-{role}"
+    cfg = config(broker.tls_port if tls else broker.port, dev, role)
+    files = {}
+    if tls:
+        cfg.update(tls_ca="ca.der", tls_name=NAME)
+        files = {"ca.der": broker.ca_der()}
+    b = Board(role, cfg, work / dev, files=files)
+    boards.append(b)
+    b.start()
+    seen.online_after(dev, time.monotonic() - 30)
+    out = {"heap": None, "failed": None, "reconnect": None}
+    reconnects = []
+    try:
+        for _ in range(drops):
+            b.wifi(False)
+            time.sleep(1.0)  # the device sees its Wi-Fi gone within a tick and drops the link
+            t = time.monotonic()
+            b.wifi(True)
+            reconnects.append(seen.online_after(dev, t))
+        out["reconnect"] = statistics.median(reconnects)
+        out["heap"] = hall_day(role, b, gw, rounds)
+        check_healthy(b)
+    except (TimeoutError, AssertionError, BoardError) as e:
+        bad = [ln for ln in b.serial if "MemoryError" in ln]
+        out["failed"] = (bad[0].strip() if bad else str(e).splitlines()[0])[:100]
+    out["rss"] = rss_peak_kb(b) if b._proc and b._proc.poll() is None else 0
+    return out
+
+
+def main(rounds: int = 10, drops: int = 5) -> None:
+    work = Path(tempfile.mkdtemp(prefix="tls-report-"))
+    boards: list[Board] = []
+    broker = TlsBroker(work / "broker").start()
+    try:
+        gw = GatewayStub(HALL, broker.port)
+        seen = Availability(broker.port)
+        runs = [(role, tls) for role in DAYS for tls in (False, True)]
+        with ThreadPoolExecutor(3) as ex:
+            got = dict(zip(runs, ex.map(lambda r: measure(*r, broker, gw, seen, work, rounds, drops, boards), runs),
+                           strict=True))
+        print(f"TLS on the device link, each role over a simulated hall day ({rounds} customers, {drops} Wi-Fi "
+              f"drops), micropython -X heapsize={HEAPSIZE}, plain | TLS:")
+        def heap(r):
+            return f"{r['heap'] / 1024:5.1f}K" if r["failed"] is None else "FAILED"
+
+        for role in DAYS:
+            p, t = got[(role, False)], got[(role, True)]
+            print(f"  {role:9s} heap peak {heap(p)} | {heap(t)}   RSS peak {p['rss']}K | {t['rss']}K   "
+                  f"reconnect median {p['reconnect'] * 1000:.0f} | {t['reconnect'] * 1000:.0f} ms")
+            for r, what in ((p, "plain"), (t, "TLS")):
+                if r["failed"]:
+                    print(f"    {role} {what}: {r['failed']}")
+        seen.close()
+        gw.close()
+    finally:
+        for b in boards:
+            b.stop()
+        broker.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))
