@@ -17,16 +17,14 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api import views
+from gateway.api.actions import ClerkAction
 from gateway.api.auth import bearer, bearer_any
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
 from gateway.engine.tickets import code_in_use
 
-# No "rate": a rating comes only from the window's evaluator, never from the clerk
-# whose service it judges (评价不得干预).
-CLERK_ACTIONS = ("login", "logout", "call_next", "call_ticket", "recall", "start", "finish", "no_show",
-                 "transfer", "pause", "resume", "request_evaluation", "cancel_evaluation", "cancel_ticket",
-                 "attach_case")
+# The clerk actions (no "rate": a rating comes only from the window's evaluator, never from
+# the clerk whose service it judges, 评价不得干预): gateway/api/actions.py.
 SUP_CODE_CHARS = 8  # 32**8 = 2**40 codes: not guessable in the days one stays valid
 MINT_TRIES = 5
 
@@ -53,22 +51,6 @@ class TicketRequest(BaseModel):
     service: str = Field(min_length=1, max_length=16)
     lane: Literal["normal", "green", "appointment"] = "normal"
     matter: str | None = Field(default=None, min_length=1, max_length=64)  # 事项编码, if the kiosk asked
-
-
-class Action(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    action: Literal[CLERK_ACTIONS]
-    staff_code: str | None = None
-    number: str | None = None
-    case_type: Literal["immediate", "promised", "joint", "reported", "refused"] | None = None
-    to_service: str | None = None
-    to_window: int | None = None
-    to_staff: str | None = None
-    reason: str | None = None
-    until: str | None = None
-    ticket: str | None = None
-    project_no: str | None = None  # attach_case: the 办件编号 from the department's system
-    matter: str | None = None
 
 
 class SupplementaryRating(BaseModel):
@@ -152,10 +134,10 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         return runtime.read(views.windows)
 
     @app.post("/api/v1/windows/{number}/actions", dependencies=clerk, summary="A clerk action at a window")
-    def act(number: int, body: Action):
+    def act(number: int, body: ClerkAction):
         if number not in window_numbers:
             raise HTTPException(404, f"no window {number} in this hall")
-        cmd = {k: v for k, v in body.model_dump().items() if v is not None and k != "action"}
+        cmd = body.command()
         cmd.update(type=body.action, at=clock(), window=number)
         return submit(cmd)
 

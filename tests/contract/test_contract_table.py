@@ -30,3 +30,22 @@ def test_an_unknown_operation_is_reported(tmp_path):
     def new():
         return {}
     assert apply(app) == [("GET", "/api/v1/new")]
+
+
+def test_the_clerk_actions_are_one_model_each_told_apart_by_action(tmp_path):
+    from gateway.api import create_app
+    from gateway.config import load_file
+    from gateway.runtime import Runtime
+    rt = Runtime(load_file(ROOT / "hall_config" / "village.toml"), tmp_path)
+    doc = create_app(rt, "t1", supervisor_token="t2", kiosk_token="t3").openapi()
+    rt.close()
+    body = doc["paths"]["/api/v1/windows/{number}/actions"]["post"]["requestBody"]["content"]["application/json"]
+    schema = body["schema"]
+    assert schema["discriminator"]["propertyName"] == "action" and "rate" not in schema["discriminator"]["mapping"]
+    models = doc["components"]["schemas"]
+    pause = models["ActionPause"]
+    assert pause["required"] == ["action", "reason"] and pause["additionalProperties"] is False
+    assert pause["examples"] == [{"action": "pause", "reason": "会议", "until": "14:30"}]
+    assert models["ActionTransfer"]["oneOf"] == [{"required": ["to_service"]}, {"required": ["to_window"]},
+                                                 {"required": ["to_staff"]}]
+    assert set(models["ActionCallNext"]["properties"]) == {"action"}
