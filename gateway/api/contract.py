@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.api import models as m
+
 
 class Issue(BaseModel):
     model_config = ConfigDict(extra="allow")  # FastAPI adds input, ctx, url
@@ -101,6 +103,16 @@ def _routes(routes):
             yield route
 
 
+# (method, path) -> the model of the success answer (a list of it: [Model])
+MODELS: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/tickets"): m.Ticket,
+    ("GET", "/api/v1/tickets/{ref}"): m.Ticket,
+    ("GET", "/api/v1/windows"): [m.Window],
+    ("GET", "/api/v1/queue"): m.Queue,
+    ("GET", "/api/v1/content"): m.Content,
+}
+
+
 def operations(app) -> list[tuple[str, str, Any]]:
     """(method, path, route) of every operation in the OpenAPI document."""
     out = []
@@ -124,6 +136,13 @@ def apply(app) -> list[tuple[str, str]]:
             codes = (400, *codes)  # a body that is not JSON at all (Starlette's parse error)
         for code in codes:
             responses[code] = {"description": WHY[code], "content": {"application/json": {"schema": ERROR_REF}}}
+        model = MODELS.get((method, path))
+        if model is not None:
+            ref = {"$ref": f"#/components/schemas/{(model[0] if isinstance(model, list) else model).__name__}"}
+            schema = {"type": "array", "items": ref} if isinstance(model, list) else ref
+            ok = int(route.status_code or 200)
+            responses[ok] = {"description": "Successful Response",
+                             "content": {"application/json": {"schema": schema}}}
         if content is not None:
             ok = str(route.status_code or 200)
             responses[int(ok)] = {**responses.get(int(ok), {}), "content": content, "description": "Successful Response"}
@@ -144,9 +163,11 @@ def apply(app) -> list[tuple[str, str]]:
 
 
 def _components() -> dict:
-    schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-    out = schema.pop("$defs", {})
-    out["ErrorBody"] = schema
+    out: dict = {}
+    for model in (ErrorBody, *(x[0] if isinstance(x, list) else x for x in MODELS.values())):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
     return out
 
 

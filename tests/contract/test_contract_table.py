@@ -49,3 +49,21 @@ def test_the_clerk_actions_are_one_model_each_told_apart_by_action(tmp_path):
     assert models["ActionTransfer"]["oneOf"] == [{"required": ["to_service"]}, {"required": ["to_window"]},
                                                  {"required": ["to_staff"]}]
     assert set(models["ActionCallNext"]["properties"]) == {"action"}
+
+
+def test_core_answers_have_models(tmp_path):
+    from gateway.api import contract, create_app
+    from gateway.config import load_file
+    from gateway.runtime import Runtime
+    rt = Runtime(load_file(ROOT / "hall_config" / "village.toml"), tmp_path)
+    app = create_app(rt, "t1", supervisor_token="t2", kiosk_token="t3")
+    assert contract.apply(app) == []
+    doc = app.openapi()
+    rt.close()
+    ok = doc["paths"]["/api/v1/windows"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"type": "array", "items": {"$ref": "#/components/schemas/Window"}}
+    created = doc["paths"]["/api/v1/tickets"]["post"]["responses"]
+    assert created["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Ticket"}
+    assert set(created) == {"201", "400", "401", "409", "422"}
+    assert created["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+    assert doc["components"]["schemas"]["Window"]["additionalProperties"] is False
