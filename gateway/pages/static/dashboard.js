@@ -45,12 +45,14 @@
     d.windows.forEach(function (w) { add("#f-window", w.window, w.name); });
     d.queues.forEach(function (q) { add("#f-service", q.service, q.name); });
     d.people.forEach(function (p) { add("#f-staff", p.staff, p.name + "（" + p.staff + "）"); });
-    if (!$("#f-date").value && d.today.day) $("#f-date").value = d.today.day;
   }
 
   function render(d) {
     live = d;
     fillOptions(d);
+    // The hall's service day, once it has one (a gateway started before the day's first
+    // command has none yet): every later picture may fill it.
+    if (!$("#f-date").value && d.today.day) $("#f-date").value = d.today.day;
     var f = filters(), t = d.today;
     setText("#hall-name", d.hall.name);
     setText("#clock", (t.day || "") + " " + hm(d.now));
