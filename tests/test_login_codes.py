@@ -45,7 +45,7 @@ def test_a_login_is_logged_with_the_staff_id_and_the_code_kept_only_hashed(tmp_p
                                                                                   (None, False, False)]
     conn = sqlite3.connect(tmp_path / DB_NAME)
     rows = dict(conn.execute("SELECT staff, digest FROM login_codes"))
-    assert list(rows) == ["v01"] and rows["v01"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert list(rows) == ["v01"] and rows["v01"].startswith("$argon2id$v=19$m=7168,t=5,p=1$")
     # Keyed: the code's plain argon2 with the store's salt is not what is stored.
     from argon2.low_level import Type, hash_secret
     salt, t, m, p = conn.execute("SELECT salt, time_cost, memory_kib, parallelism FROM login_hashing").fetchone()

@@ -54,6 +54,17 @@ def day_clock(start: float | None, speed: float, real_start: float | None):
     return clock
 
 
+def fixed_mmap_threshold() -> None:
+    """glibc raises its mmap threshold to the largest block freed (up to 32 MiB), so after
+    the first login code is hashed (argon2's 7 MiB) every later hash takes its block from
+    the heap, which then stays grown. A fixed threshold gives large blocks back at free."""
+    try:
+        import ctypes
+        ctypes.CDLL(None).mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to set
+
+
 def run(args) -> int:
     import uvicorn
 
@@ -68,6 +79,7 @@ def run(args) -> int:
     # A key press waits for the GIL behind whatever else runs (a hundred screens' streams
     # being written): hand it over every 1 ms rather than every 5 ms.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    fixed_mmap_threshold()
     from gateway.devices.fit import load_checked
     try:
         hall = load_checked(args.config)

@@ -39,7 +39,7 @@ def create(runtime, options: dict):
     tls_port = int(options.get("broker_tls_port") or b.tls_port)
     if tls_port:
         hosts = mosquitto_conf.tls_hosts(host, None, b.tls_names)
-        made = certs.ensure(folder / "tls", hall.id, hosts)
+        made = certs.ensure_apart(folder / "tls", hall.id, hosts)
         creds = mosquitto_conf.with_tls(creds, made, tls_port, hosts[0], b.plain)
         tls = Tls(tls_port, made.cert, made.key, b.plain)
     if creds != previous:
