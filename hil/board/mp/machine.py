@@ -53,6 +53,11 @@ class Pin:
                 for at, lv in s[1]:
                     if at <= dt:
                         level = lv
+                if dt > s[1][-1][0]:
+                    # The finger is gone: the key rests at its last level, and the
+                    # script goes (kept, every key ever pressed would hold its
+                    # script on the board's heap, which a real pin does not).
+                    self._v, self._script = level, None
                 return level
             return self._v
         v = 1 if v else 0
