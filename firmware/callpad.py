@@ -12,7 +12,7 @@ from micropython import const
 
 import keymap
 from keys import Keys
-from wire import CASE_TYPES
+from wire_callpad import CASE_TYPES
 from screen import Screen
 
 _NOTE_MS = const(3000)
@@ -36,7 +36,7 @@ class CallPad:
         self.dev = dev
         i2c = I2C(0, scl=Pin(keymap.I2C_SCL), sda=Pin(keymap.I2C_SDA), freq=400000)
         self.screen = Screen(i2c)
-        self.keys = Keys(keymap.keys("callpad"), self.on_key)
+        self.keys = Keys(keymap.CALLPAD_KEYS, self.on_key)
         self.window = dev.cfg["window"]
         self.d = None
         self.mode = ""        # "", "finish", "pause" or "transfer": a two-step key flow

@@ -47,11 +47,13 @@ class Device:
         self.t_state = wire.topic(hall, self.id, "state")
         self.t_avail = wire.topic(hall, self.id, "availability")
         self.t_desired = wire.topic(hall, self.id, "desired")
+        # the role's own part of the wire contract (wire_callpad, ...): only this one is loaded
+        self.rules = __import__("wire_" + self.role)
         self.wifi = Wifi(cfg["wifi_ssid"], cfg["wifi_password"])
         self.tls = tls is not None   # mqtt.tls_context(cfg["tls_ca"]), made by main.py
         self.mqtt = MQTT(self.id, cfg["broker_host"], cfg["broker_port"],
                          cfg.get("mqtt_user"), cfg.get("mqtt_password"), cfg["keepalive"],
-                         (self.t_avail, wire.availability(False, self.boot), True, 1), wire.rx_size(self.role),
+                         (self.t_avail, wire.availability(False, self.boot), True, 1), self.rules.RX_BYTES,
                          tls, cfg.get("tls_name"))
         self.mqtt.on_message = self._on_message
         self.mqtt.on_up = self._on_up
@@ -98,7 +100,7 @@ class Device:
             return
         gc.collect()   # the parse needs the old state's garbage gone: a whole heap, not holes
         try:
-            d = wire.desired(buf, self.role, n)
+            d = wire.desired(buf, self.rules, n)
             self.app.apply(d)
         except ValueError as e:
             print("desired ignored: %s" % e)
@@ -110,13 +112,13 @@ class Device:
         self._state_due = True
 
     def next_event(self, name, **fields):
-        e = wire.action(self.id, self.boot, self.seq + 1, clock.now(), name, **fields)
+        e = self.rules.action(self.id, self.boot, self.seq + 1, clock.now(), name, **fields)
         self.seq += 1   # only once the event is valid: refused input takes no seq
         return e
 
     def new_rating(self, prompt, level, reasons=None, rv=None):
         t = clock.now()
-        e = wire.rating(self.id, self.boot, self.seq + 1, t, prompt, level, t, reasons, rv)
+        e = self.rules.rating(self.id, self.boot, self.seq + 1, t, prompt, level, t, reasons, rv)
         self.seq += 1
         return e
 

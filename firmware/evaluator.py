@@ -12,7 +12,7 @@ from micropython import const
 
 import keymap
 from keys import Keys
-from wire import BAD_LEVEL_MAX
+from wire_evaluator import BAD_LEVEL_MAX
 from ratings import Ratings
 from screen import Screen
 
@@ -27,7 +27,7 @@ class Evaluator:
         dev.queued = lambda: self.ratings.count
         i2c = I2C(0, scl=Pin(keymap.I2C_SCL), sda=Pin(keymap.I2C_SDA), freq=400000)
         self.screen = Screen(i2c)
-        self.keys = Keys(keymap.keys("evaluator"), self.on_key)
+        self.keys = Keys(keymap.EVALUATOR_KEYS, self.on_key)
         self.leds = [Pin(g, Pin.OUT, value=0) for g in keymap.EVALUATOR_LEDS]
         self.d = None
         self.level = 0          # >0 while in the reason step
@@ -87,7 +87,7 @@ class Evaluator:
     def on_key(self, name, long):
         if long:
             return
-        i = self.keys.names.index(name)
+        i = self.keys.index(name)
         if i < keymap.LEVELS:
             if self.level or not self._prompt():
                 return   # keys are dark: nothing to rate, or choosing reasons

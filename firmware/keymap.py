@@ -43,15 +43,3 @@ EVALUATOR_KEYS = ("very_satisfied:13 satisfied:14 basic:15 unsatisfied:16 very_u
 EVALUATOR_LEDS = (25, 26, 27, 32, 33)
 LEVELS = 5
 
-
-def keys(role):
-    """((name, gpio), ...) of a role's keys."""
-    s = CALLPAD_KEYS if role == "callpad" else EVALUATOR_KEYS if role == "evaluator" else ""
-    return [(k[:k.index(":")], int(k[k.index(":") + 1:])) for k in s.split()]
-
-
-def pin_of(role, name):
-    for k, gpio in keys(role):
-        if k == name:
-            return gpio
-    raise ValueError("role %s has no key %r" % (role, name))

@@ -15,19 +15,34 @@ LONG = const(800)
 
 
 class Keys:
-    def __init__(self, keys, on_key):
-        # keys: ((name, gpio), ...); on_key(name, long) is called for every
-        # press (long=False) and again when it becomes a long press (long=True).
-        self.names = [k[0] for k in keys]
-        self.pins = [Pin(g, Pin.IN, Pin.PULL_UP) for _, g in keys]
-        n = len(keys)
+    def __init__(self, table, on_key):
+        # table: "name:gpio ..." (keymap.CALLPAD_KEYS); on_key(name, long) is
+        # called for every press (long=False) and again when it becomes a long
+        # press (long=True). A key's name is cut from the table when it is
+        # pressed: kept as strings, 20 names would hold 1K of heap for good.
+        self.table = table
+        self.pins = [Pin(int(k[k.index(":") + 1:]), Pin.IN, Pin.PULL_UP) for k in table.split()]
+        n = len(self.pins)
         self.down = bytearray(n)       # debounced state
         self.longdone = bytearray(n)
         self.edge = [0] * n            # ticks of the last accepted edge
         self.on_key = on_key
         self.flag = asyncio.ThreadSafeFlag()
+        irq = self._irq   # one bound method for every pin, not one each
         for p in self.pins:
-            p.irq(self._irq, Pin.IRQ_FALLING)
+            p.irq(irq, Pin.IRQ_FALLING)
+
+    def name(self, i):
+        k = self.table.split()[i]
+        return k[:k.index(":")]
+
+    def index(self, name):
+        i = 0
+        for k in self.table.split():
+            if k[:k.index(":")] == name:
+                return i
+            i += 1
+        raise ValueError(name)
 
     def _irq(self, _pin):
         self.flag.set()   # interrupt context: nothing else here
@@ -48,13 +63,13 @@ class Keys:
                 self.down[i] = 1
                 self.longdone[i] = 0
                 self.edge[i] = now
-                self.on_key(self.names[i], False)
+                self.on_key(self.name(i), False)
             elif not level and self.down[i]:
                 self.down[i] = 0
                 self.edge[i] = now
             elif level and not self.longdone[i] and time.ticks_diff(now, self.edge[i]) >= LONG:
                 self.longdone[i] = 1
-                self.on_key(self.names[i], True)
+                self.on_key(self.name(i), True)
 
     async def run(self):
         while True:

@@ -3,15 +3,37 @@ under CPython: the same bytes out, and the same desired state accepted."""
 import base64
 import importlib.util
 import json
+import sys
 
 import pytest
 
 from hil.board.board import ROOT
 from protocols import desired, events, status, topics
 
-_spec = importlib.util.spec_from_file_location("fw_wire", ROOT / "firmware" / "wire.py")
-wire = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(wire)
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location("fw_" + name, ROOT / "firmware" / (name + ".py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+wire = _load("wire")
+# each role's own rules import wire by its name on the device
+_saved = sys.modules.get("wire")
+sys.modules["wire"] = wire
+try:
+    RULES = {role: _load("wire_" + role) for role in ("callpad", "evaluator", "display")}
+finally:
+    if _saved is None:
+        del sys.modules["wire"]
+    else:
+        sys.modules["wire"] = _saved
+
+
+def desired_of(raw, role, n=-1):
+    return wire.desired(raw, RULES[role], n)
+
 
 FRAME = base64.b64encode(bytes(64 * 16 // 8)).decode()
 VALID = {
@@ -70,22 +92,22 @@ def test_desired_state_is_accepted_exactly_when_protocols_accepts_it():
     for role, d in variants():
         raw = json.dumps(d).encode()
         want = accepted(desired.decode, raw)
-        assert accepted(wire.desired, raw, role) == want, d
+        assert accepted(desired_of, raw, role) == want, d
         # as the device gets it: a bytearray (parsed in place where it can be), and
         # in a receive buffer longer than the message
-        assert accepted(wire.desired, bytearray(raw), role) == want, d
-        assert accepted(wire.desired, bytearray(desired.encode(dict(d)).encode() if want else raw) + b"x" * 9,
+        assert accepted(desired_of, bytearray(raw), role) == want, d
+        assert accepted(desired_of, bytearray(desired.encode(dict(d)).encode() if want else raw) + b"x" * 9,
                         role, len(desired.encode(dict(d)).encode()) if want else len(raw)) == want, d
         n[want] += 1
     assert n[True] > 20 and n[False] > 500   # both sides of the line are exercised
     for raw in (b"\xff not json", b"[1]", b'{"v": true}', b'{"v": 2}', b"{}", b"x" * 9000):
-        assert not accepted(wire.desired, raw, "callpad")
+        assert not accepted(desired_of, raw, "callpad")
 
 
 def test_another_roles_desired_state_is_refused():
     raw = json.dumps(VALID["display"]).encode()
     with pytest.raises(ValueError, match="this is a callpad"):
-        wire.desired(raw, "callpad")
+        desired_of(raw, "callpad")
 
 
 @pytest.mark.parametrize("name,fields", [
@@ -93,7 +115,7 @@ def test_another_roles_desired_state_is_refused():
     ("pause", {"reason": "会议"}), ("transfer", {"to_window": 12}), ("request_evaluation", {}),
     ("attach_case", {"project": "20240915000123"}), ("attach_case", {"project": "330100-2026-Ab9"})])
 def test_actions_are_byte_identical(name, fields):
-    ours = wire.encode(wire.action("w01-pad", "a1b2c3d4", 7, 1700000000, name, **fields))
+    ours = wire.encode(RULES["callpad"].action("w01-pad", "a1b2c3d4", 7, 1700000000, name, **fields))
     assert ours == events.encode(events.action("w01-pad", "a1b2c3d4", 7, 1700000000, name, **fields))
 
 
@@ -105,13 +127,13 @@ def test_bad_key_input_is_refused_as_protocols_refuses_it(fields):
     with pytest.raises(ValueError):
         events.action("d", "b", 1, 0, name, **fields)
     with pytest.raises(ValueError):
-        wire.action("d", "b", 1, 0, name, **fields)
+        RULES["callpad"].action("d", "b", 1, 0, name, **fields)
 
 
 @pytest.mark.parametrize("level,reasons,rv", [(5, None, None), (2, ["slow"], "r1"), (1, ["a", "b"], None)])
 def test_ratings_are_byte_identical(level, reasons, rv):
     args = ("w01-eval", "a1b2c3d4", 3, 1700000000, "p-9", level, 1699999999, reasons, rv)
-    assert wire.encode(wire.rating(*args)) == events.encode(events.rating(*args))
+    assert wire.encode(RULES["evaluator"].rating(*args)) == events.encode(events.rating(*args))
 
 
 def test_state_availability_and_topics_are_byte_identical():
@@ -142,12 +164,12 @@ def test_glyphs_are_lifted_out_of_the_receive_buffer_and_the_rest_parsed_as_prot
     raw = desired.encode(dict(d)).encode()
     assert raw.endswith(b'"gb": "' + gb.encode() + b'"}')     # sent last, Chinese as UTF-8
     buf = bytearray(raw) + b"\0" * 100                          # a receive buffer holds more
-    got = wire.desired(buf, role, len(raw))
+    got = desired_of(buf, role, len(raw))
     assert isinstance(got["gb"], memoryview) and bytes(got["gb"]) == gb.encode()
     assert dict(got, gb=gb) == desired.decode(raw)
     # not last (another sender): parsed from a copy, the same state
     other = json.dumps({"gb": gb, **{k: v for k, v in d.items() if k != "gb"}}).encode()
-    got = wire.desired(bytearray(other), role)
+    got = desired_of(bytearray(other), role)
     assert dict(got, gb=bytes(got["gb"]).decode()) == desired.decode(other)
 
 
@@ -170,8 +192,8 @@ def _largest(role):
 
 @pytest.mark.parametrize("role", ["callpad", "evaluator", "display"])
 def test_the_receive_buffer_is_the_contracts_and_holds_the_largest_call_pad_and_display_states(role):
-    assert wire.rx_size(role) == desired.RX_BYTES[role]
+    assert RULES[role].RX_BYTES == desired.RX_BYTES[role]
     raw = desired.encode(_largest(role)).encode()
-    assert wire.desired(bytearray(raw), role)["rev"] == desired.REV_MAX
+    assert desired_of(bytearray(raw), role)["rev"] == desired.REV_MAX
     if role != "evaluator":   # its size depends on the hall's reasons: the hall file check holds it
-        assert len(raw) <= wire.rx_size(role) < len(raw) + 64
+        assert len(raw) <= RULES[role].RX_BYTES < len(raw) + 64

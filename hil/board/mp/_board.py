@@ -64,7 +64,11 @@ async def _serve():
                 if _role is None:
                     with open("config.json") as f:
                         _role = json.load(f)["role"]
-                pin = pins.get(keymap.pin_of(_role, req["key"]))
+                table = keymap.CALLPAD_KEYS if _role == "callpad" else keymap.EVALUATOR_KEYS if _role == "evaluator" else ""
+                gpio = [int(k.split(":")[1]) for k in table.split() if k.split(":")[0] == req["key"]]
+                if not gpio:
+                    raise ValueError("this board has no key " + req["key"])
+                pin = pins.get(gpio[0])
                 if pin is None:
                     raise ValueError("key not wired yet (board booting)")
                 hold = 1200 if req.get("long") else 60
