@@ -18,7 +18,7 @@ FW = "1.0.0"
 _TICK_MS = const(200)
 _STATE_MS = const(60000)
 _LOOP_STALL_MS = const(3000)
-# Offline, the Wi-Fi retry loop beats every 100 ms and the broker reconnect
+# Offline, the Wi-Fi retry loop beats every 20 ms and the broker reconnect
 # loop at least every ~10 s (connect timeouts): a stall limit above that.
 _DOWN_STALL_MIN_MS = const(15000)
 

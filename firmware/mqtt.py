@@ -1,8 +1,9 @@
 # A small asyncio MQTT 3.1.1 client for the ESP32: last will, QoS 0/1
 # publish retransmitted until PUBACK (across reconnects, or failing when the
-# link that carried it is lost), subscribe, keepalive ping, reconnect with
-# capped backoff, TCP_NODELAY, and TLS (mbedTLS through the tls module, as the
-# ESP32 and unix ports both have it) checked against the hall's CA and name.
+# link that carried it is lost), subscribe, keepalive ping, reconnect (at once
+# after a link that stood, then with capped backoff), TCP_NODELAY, and TLS
+# (mbedTLS through the tls module, as the ESP32 and unix ports both have it)
+# checked against the hall's CA and name.
 import asyncio
 import gc
 import time
@@ -12,6 +13,7 @@ _CONNECT_MS = const(5000)
 _RETRY_MS = const(3000)      # resend an unacked QoS 1 publish (with DUP)
 _BACKOFF_MIN = const(500)
 _BACKOFF_MAX = const(8000)
+_STEADY_MS = const(10000)    # a link that stood this long was good: its loss is news, not a failing broker
 
 
 def _str(s):
@@ -61,6 +63,7 @@ class MQTT:
         self._upev = asyncio.Event()
         self._rx = 0
         self._link = 0                   # counts connections: which link carried a publish
+        self._dropped = False            # drop() ended the link: our Wi-Fi, not the broker
         self._rxbuf = bytearray(rx)      # incoming payloads up to rx bytes
         self._scrap = bytearray(64)      # where a message too big for the heap is read off
 
@@ -111,20 +114,25 @@ class MQTT:
             raise OSError("broker refused the connection (code %d)" % ack[3])
 
     def drop(self):
-        # Called when the link is known dead (Wi-Fi lost): reconnect at once.
+        # Called when the link is known dead (Wi-Fi lost): reconnect as soon as it is back.
+        self._dropped = True
         self._down.set()
 
     async def run(self, link_ok):
-        """Connect and stay connected forever; link_ok() awaits a network."""
-        delay = _BACKOFF_MIN
+        """Connect and stay connected forever; link_ok() awaits a network. The
+        first try after a link that stood, or that our Wi-Fi ended, is at once;
+        failing tries, and links the broker ends early, back off from
+        _BACKOFF_MIN to _BACKOFF_MAX, so a broker that is down is not hammered."""
+        delay = 0
         while True:
             await link_ok()
-            self.progress = time.ticks_ms()
+            self.progress = since = time.ticks_ms()
             self._down = asyncio.Event()
+            self._dropped = False
             tasks = ()
             try:
                 await self._open()
-                delay = _BACKOFF_MIN
+                since = time.ticks_ms()
                 self._link += 1
                 self.up = True
                 self._rx = time.ticks_ms()
@@ -155,8 +163,11 @@ class MQTT:
             if was_up and self.on_down:
                 self.on_down()
             self.progress = time.ticks_ms()
-            await asyncio.sleep_ms(delay)
-            delay = min(delay * 2, _BACKOFF_MAX)
+            if self._dropped or was_up and time.ticks_diff(self.progress, since) >= _STEADY_MS:
+                delay = 0
+            if delay:
+                await asyncio.sleep_ms(delay)
+            delay = min(max(delay * 2, _BACKOFF_MIN), _BACKOFF_MAX)
 
     async def _pinger(self):
         ka = self.keepalive * 1000

@@ -6,7 +6,9 @@ from micropython import const
 
 _TRY_MS = const(10000)
 _RETRY_MS = const(2000)
-_POLL_MS = const(100)
+# How soon a returning access point is seen (isconnected() is a flag read):
+# this is most of a device's reconnect time once the Wi-Fi is back.
+_POLL_MS = const(20)
 
 
 class Wifi:

@@ -26,10 +26,19 @@ class Radio:
     def set(self, on: bool) -> None:
         with self._lock:
             if on and not self.on:
-                for s in list(self._pairs):
-                    s.close()
-                self._pairs.clear()
+                self._drop_pairs()
             self.on = on
+
+    def cut(self) -> None:
+        """End the device's connections with the radio still on, as a broker that
+        restarts or a router that resets them would: the device sees them closed."""
+        with self._lock:
+            self._drop_pairs()
+
+    def _drop_pairs(self) -> None:
+        for s in list(self._pairs):
+            s.close()
+        self._pairs.clear()
 
     def _accept(self) -> None:
         dev, _ = self._ls.accept()
@@ -77,7 +86,5 @@ class Radio:
         self._stop = True
         self._t.join(1)
         with self._lock:
-            for s in list(self._pairs):
-                s.close()
-            self._pairs.clear()
+            self._drop_pairs()
         self._ls.close()

@@ -6,10 +6,12 @@ the broker's plain listener and once over TLS (hall CA, name checked), with
   RSS peak    the interpreter's VmHWM: mbedTLS takes its buffers with malloc, outside that
               heap, as ESP-IDF's mbedTLS takes them from the IDF heap beside MicroPython's
   reconnect   Wi-Fi back until "online" again, median of the drops (before the day)
+  link cut    the broker link cut with the Wi-Fi up (a broker restart, a router's reset)
+              after it stood, until "online" again: median of the cuts
 
 A role that runs out of heap is named with its MemoryError instead of a peak.
 
-    python -m hil.board.tls_report [rounds] [drops]
+    python -m hil.board.tls_report [rounds] [drops] [cuts]
 
 Needs Mosquitto (Debian package)."""
 from __future__ import annotations
@@ -30,6 +32,8 @@ from hil.board.board import HEAPSIZE, Board, BoardError
 from hil.board.gateway_stub import GatewayStub
 from hil.board.heap_report import DAYS, HALL, check_healthy, config, hall_day
 from hil.tls_broker import NAME, TlsBroker
+
+STEADY_S = 10.5   # firmware/mqtt.py _STEADY_MS and a little: a link that stood is retried at once
 
 
 class Availability:
@@ -73,7 +77,7 @@ def rss_peak_kb(b: Board) -> int:
 
 
 def measure(role: str, tls: bool, broker: TlsBroker, gw: GatewayStub, seen: Availability, work: Path,
-            rounds: int, drops: int, boards: list) -> dict:
+            rounds: int, drops: int, cuts: int, boards: list) -> dict:
     dev = f"{'tls' if tls else 'plain'}-{role}"
     cfg = config(broker.tls_port if tls else broker.port, dev, role)
     files = {}
@@ -84,8 +88,8 @@ def measure(role: str, tls: bool, broker: TlsBroker, gw: GatewayStub, seen: Avai
     boards.append(b)
     b.start()
     seen.online_after(dev, time.monotonic() - 30)
-    out = {"heap": None, "failed": None, "reconnect": None}
-    reconnects = []
+    out = {"heap": None, "failed": None, "reconnect": None, "cut": None}
+    reconnects, recuts = [], []
     try:
         for _ in range(drops):
             b.wifi(False)
@@ -94,6 +98,12 @@ def measure(role: str, tls: bool, broker: TlsBroker, gw: GatewayStub, seen: Avai
             b.wifi(True)
             reconnects.append(seen.online_after(dev, t))
         out["reconnect"] = statistics.median(reconnects)
+        for _ in range(cuts):
+            time.sleep(STEADY_S)
+            t = time.monotonic()
+            b.radio.cut()
+            recuts.append(seen.online_after(dev, t))
+        out["cut"] = statistics.median(recuts) if recuts else None
         out["heap"] = hall_day(role, b, gw, rounds)
         check_healthy(b)
     except (TimeoutError, AssertionError, BoardError) as e:
@@ -103,7 +113,7 @@ def measure(role: str, tls: bool, broker: TlsBroker, gw: GatewayStub, seen: Avai
     return out
 
 
-def main(rounds: int = 10, drops: int = 5) -> None:
+def main(rounds: int = 10, drops: int = 5, cuts: int = 2) -> None:
     work = Path(tempfile.mkdtemp(prefix="tls-report-"))
     boards: list[Board] = []
     broker = TlsBroker(work / "broker").start()
@@ -112,17 +122,21 @@ def main(rounds: int = 10, drops: int = 5) -> None:
         seen = Availability(broker.port)
         runs = [(role, tls) for role in DAYS for tls in (False, True)]
         with ThreadPoolExecutor(3) as ex:
-            got = dict(zip(runs, ex.map(lambda r: measure(*r, broker, gw, seen, work, rounds, drops, boards), runs),
-                           strict=True))
+            got = dict(zip(runs, ex.map(lambda r: measure(*r, broker, gw, seen, work, rounds, drops, cuts, boards),
+                                        runs), strict=True))
         print(f"TLS on the device link, each role over a simulated hall day ({rounds} customers, {drops} Wi-Fi "
-              f"drops), micropython -X heapsize={HEAPSIZE}, plain | TLS:")
+              f"drops, {cuts} link cuts), micropython -X heapsize={HEAPSIZE}, plain | TLS:")
         def heap(r):
             return f"{r['heap'] / 1024:5.1f}K" if r["failed"] is None else "FAILED"
+
+        def ms(v):
+            return "-" if v is None else f"{v * 1000:.0f}"
 
         for role in DAYS:
             p, t = got[(role, False)], got[(role, True)]
             print(f"  {role:9s} heap peak {heap(p)} | {heap(t)}   RSS peak {p['rss']}K | {t['rss']}K   "
-                  f"reconnect median {p['reconnect'] * 1000:.0f} | {t['reconnect'] * 1000:.0f} ms")
+                  f"reconnect median {ms(p['reconnect'])} | {ms(t['reconnect'])} ms, "
+                  f"link cut {ms(p['cut'])} | {ms(t['cut'])} ms")
             for r, what in ((p, "plain"), (t, "TLS")):
                 if r["failed"]:
                     print(f"    {role} {what}: {r['failed']}")
@@ -136,4 +150,4 @@ def main(rounds: int = 10, drops: int = 5) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    main(*(int(a) for a in sys.argv[1:4]))

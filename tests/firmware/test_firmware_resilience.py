@@ -1,9 +1,12 @@
-"""A broker restart under a running evaluator, the watchdog, and Wi-Fi outages."""
+"""A broker restart under a running evaluator, the watchdog, Wi-Fi outages, and the backoff
+against a broker that is down."""
 import time
 
 from test_firmware_display import PW, pattern
 from test_firmware_display import desired as display_desired
 from test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, shown, state
+
+from hil.broker import free_port
 
 DEV = "w01-eval"
 
@@ -87,3 +90,14 @@ def test_the_radio_stays_off_across_a_power_cycle(make_board, gateway):
     assert not any("wifi: connected" in ln for ln in b.serial[mark:])
     b.wifi(True)
     b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 20, "online once the access point is back")
+
+
+def test_a_broker_that_is_down_is_tried_again_with_backoff_not_hammered(make_board, gateway):
+    # Nothing listens where the broker should be: the first try is at once, each
+    # failed one waits longer (0.5 s, 1 s, 2 s, ...), where a retry loop without
+    # backoff would make hundreds of tries in the same seconds.
+    b = make_board("callpad", "w01-pad", broker_port=free_port())
+    b.wait_serial("mqtt: 127.0.0.1")
+    time.sleep(4)
+    tries = [ln for ln in b.serial if ln.startswith("mqtt: 127.0.0.1")]
+    assert 2 <= len(tries) <= 6, tries
