@@ -1,7 +1,9 @@
 """Each role through a short simulated hall day under -X heapsize=96K (the
-driver of python -m hil.board.heap_report): no MemoryError, no reset."""
+driver of python -m hil.board.heap_report): no MemoryError, no reset; and the
+step-by-step boot of python -m hil.board.heap_breakdown."""
 from concurrent.futures import ThreadPoolExecutor
 
+from hil.board.heap_breakdown import probe, table
 from hil.board.heap_report import DAYS, check_healthy, hall_day
 
 
@@ -14,3 +16,15 @@ def test_every_role_lives_a_hall_day_in_96k(make_board, gateway):
         check_healthy(b)
     for role, peak in peaks.items():
         assert 0 < peak < 96 * 1024, (role, peak)
+
+
+def test_the_heap_breakdown_boots_a_role_step_by_step_and_it_loads_only_its_own_code(tmp_path):
+    out = probe("callpad", tmp_path)
+    rows = table("callpad", out, tmp_path / "callpad" / "flash")
+    steps = [r.split()[0] for r in rows]
+    assert steps[:3] == ["interpreter", "asyncio", "config"] and steps[-3:] == ["callpad.CallPad()", "tasks", "total"]
+    assert {"mqtt", "TLS", "wire", "wire_callpad", "device", "Device()"} <= set(steps), rows
+    loaded = next(ln for ln in out.splitlines() if ln.startswith("@modules")).split()[1:]
+    assert {"callpad", "wire_callpad", "screen", "keys"} <= set(loaded)
+    # a call pad carries no other role's code, and config's module went after boot
+    assert not {"evaluator", "display", "ratings", "max7219", "wire_evaluator", "wire_display", "config"} & set(loaded)
