@@ -17,8 +17,8 @@ GLYPHS_MAX = 48           # characters: the state stays small on the device heap
 GLYPH_BYTES = 32          # 16 rows of 2 bytes
 GB_MAX = (GLYPHS_MAX * GLYPH_BYTES + 2) // 3 * 4
 PAUSE_REASONS_MAX = 9     # the call pad picks a pause reason with digit keys 1-9
-# The receive buffer each role allocates once at boot (firmware/wire.py
-# rx_size): a desired state up to this size always finds room on the device;
+# The receive buffer each role allocates once at boot (firmware/wire_<role>.py
+# RX_BYTES): a desired state up to this size always finds room on the device;
 # a larger one needs a free block of its own, which a long-running device's
 # heap may not have. A call pad's and a display's largest states fit by
 # these limits; an evaluator's depends on the hall's 差评 reasons, which the
