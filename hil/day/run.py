@@ -180,7 +180,7 @@ class Day:
         # Citizens still waiting may stay for the day's rollover, but one left standing at
         # a window after that means a clerk (or a pad) got stuck.
         self.last_call.set()
-        end = time.monotonic() + FINISH_SECONDS
+        end = time.monotonic() + FINISH_SECONDS + self._service_left()
         while time.monotonic() < end and any(w["status"] in ("calling", "serving") for w in self._windows()):
             time.sleep(0.5)
         self.held = [f"window {w['number']} still held {w['ticket_number']} ({w['status']}) after closing"
@@ -189,6 +189,16 @@ class Day:
         for t in clerks + actors:
             t.join(30)
         return self.checks(clerks)
+
+    def _service_left(self) -> float:
+        """Real seconds until the last citizen at a window is due to be done: a long
+        service begun just before closing (lognormal, up to an hour) is not a stuck clerk."""
+        left = 0.0
+        for w in self._windows():
+            a = self.arrival_of(w.get("ticket")) if w["status"] == "serving" else None
+            if a is not None and w.get("since"):
+                left = max(left, (w["since"] - self.sim_start + a.service_seconds - self.sim_elapsed()) / self.speed)
+        return left
 
     def _windows(self) -> list[dict]:
         try:
