@@ -58,7 +58,9 @@ embedded=$("$D$APPDIR/bin/python" -c 'import sys; from gateway.config import loa
 if [ "$embedded" = False ]; then
   "$D$APPDIR/bin/hallgw" mosquitto-config --config "$D$ETCDIR/hall.toml" --out "$D$ETCDIR/mosquitto" \
       --persistence "$D/var/lib/hall-mosquitto" >/dev/null
-  [ -z "$D" ] || sed -i "s|$D/|/|g" "$D$ETCDIR/mosquitto/mosquitto.conf"
+  # Staged (DESTDIR): the files name the paths they will have on the target, not here.
+  # sed -i keeps each file's mode and owner (credentials.json stays 0600).
+  [ -z "$D" ] || sed -i "s|$D/|/|g" "$D$ETCDIR/mosquitto/mosquitto.conf" "$D$ETCDIR/mosquitto/credentials.json"
   added+=("$UNITDIR/hall-mosquitto.service")
   say "production broker: $ETCDIR/mosquitto (device logins in credentials.json: hallctl provision --credentials)"
 fi

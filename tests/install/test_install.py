@@ -69,6 +69,9 @@ def test_install_into_a_scratch_root_runs_and_uninstall_keeps_the_data(tmp_path)
         assert stat.S_IMODE((etc / secret).stat().st_mode) == 0o600, secret
     conf = (etc / "mosquitto/mosquitto.conf").read_text()
     assert str(stage) not in conf and "password_file /etc/hall/mosquitto/passwd" in conf
+    creds = json.loads((etc / "mosquitto/credentials.json").read_text())
+    assert creds["broker"]["tls"]["ca"] == "/etc/hall/mosquitto/tls/ca.der", creds["broker"]["tls"]
+    assert str(stage) not in json.dumps(creds)
 
     # The installed gateway runs, with its tokens as systemd hands them over.
     port = free_port()
