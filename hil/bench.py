@@ -93,6 +93,46 @@ def relay_ms(port: int, n: int = 300) -> list[float]:
     return [(got[i] - sent[i]) * 1000 for i in got]
 
 
+GATEWAY_TIMES = (("hall_press_to_desired_seconds", "event in -> desired states handed to MQTT"),
+                 ("hall_commit_seconds", "of which the commit"))
+
+
+def gateway_times(g) -> dict[str, dict[float, float]]:
+    """The gateway's own latency histograms from its /metrics: {name: {le: count, "sum": s}}."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(g.url + "/metrics", timeout=5) as r:
+        text = r.read().decode()
+    out: dict[str, dict[float, float]] = {}
+    for fam in text_string_to_metric_families(text):
+        if fam.name in {n for n, _ in GATEWAY_TIMES}:
+            h = out.setdefault(fam.name, {})
+            for smp in fam.samples:
+                if smp.name.endswith("_bucket"):
+                    h[float(smp.labels["le"])] = smp.value
+                elif smp.name.endswith("_sum"):
+                    h["sum"] = smp.value
+    return out
+
+
+def gateway_times_line(before: dict, after: dict) -> str:
+    """Mean and share under each bucket edge, over what the gateway handled between the two reads
+    (every device event: the light windows' too). Buckets, not exact quantiles."""
+    parts = []
+    for name, label in GATEWAY_TIMES:
+        a, b = after.get(name, {}), before.get(name, {})
+        n = a.get(float("inf"), 0) - b.get(float("inf"), 0)
+        if n <= 0:
+            continue
+        mean = (a.get("sum", 0) - b.get("sum", 0)) / n * 1000
+        shares = ", ".join(f"{(a[le] - b.get(le, 0)) / n:.0%} <= {le * 1000:g}"
+                           for le in (0.0025, 0.005, 0.01, 0.025) if le in a)
+        parts.append(f"{label}: n={n:.0f} mean {mean:.2f} ms ({shares} ms)")
+    return "; ".join(parts)
+
+
 def columns(rows: list[list[int]], width: int) -> str:
     """Each pixel column as one character, so 'panel shows frame at some offset' is a substring test."""
     return "".join(chr(0x100 + sum(rows[y][x] << y for y in range(len(rows)))) for x in range(width))
@@ -355,6 +395,7 @@ def run_mode(args, mode: str, workdir: Path) -> int:
             light = LightWindows(sim, others, args.clerk_seconds).start()
         time.sleep(2)
         cpu0 = bench_cpu.sample(g.proc.pid)
+        times0 = gateway_times(g)
         try:
             for i in range(args.samples):
                 n = windows[i % len(windows)].number
@@ -372,6 +413,7 @@ def run_mode(args, mode: str, workdir: Path) -> int:
                         scr.append(TIMEOUT_MS if seen is None else seen - wall0 * 1000)
         finally:
             cpu = bench_cpu.shares(cpu0, bench_cpu.sample(g.proc.pid))
+            times = gateway_times_line(times0, gateway_times(g))
             clerks.close()
             if light is not None:
                 light.close()
@@ -406,6 +448,8 @@ def run_mode(args, mode: str, workdir: Path) -> int:
                           for i, name in enumerate(("press -> pad event at the broker",
                                                     "-> display's desired state at the broker",
                                                     "-> pixels on the panel"))), flush=True)
+    if times:
+        print(f"hall-hil bench mode={mode}: inside the gateway (its /metrics): {times}", flush=True)
     (workdir / "samples.json").write_text(json.dumps({"press_to_display_ms": lat, "press_to_screen_ms": scr,
                                                       "display_parts_ms": parts}))
     screen = (f"press_to_screen_p50_ms={pct(scr, 0.5):.1f} press_to_screen_p99_ms={pct(scr, 0.99):.1f} "
