@@ -25,6 +25,9 @@ def test_bench_prints_its_lines_for_both_modes(tmp_path):
                             r"pad event at the broker [\d.]+/[\d.]+; -> display's desired state at the broker "
                             r"[\d.]+/[\d.]+; -> pixels on the panel [\d.]+/[\d.]+",
                             line(f"hall-hil bench mode={mode}: the display's time in parts")), r.stdout
+        inside = line(f"hall-hil bench mode={mode}: inside the gateway (its /metrics): ")
+        assert re.search(r"event in -> desired states handed to MQTT: n=[1-9]\d* mean [\d.]+ ms \(\d+% <= 2.5, "
+                         r"\d+% <= 5, \d+% <= 10, \d+% <= 25 ms\); of which the commit: n=[1-9]\d* mean", inside), inside
         assert re.fullmatch(rf"mode={mode} press_to_display_p50_ms=[\d.]+ press_to_display_p99_ms=[\d.]+ "
                             r"press_to_screen_p50_ms=[\d.]+ press_to_screen_p99_ms=[\d.]+ screens=5 "
                             r"relay_p99_ms=[\d.]+ gateway_rss_mb=\d+", figures), figures
