@@ -95,6 +95,7 @@ def relay_ms(port: int, n: int = 300) -> list[float]:
 
 GATEWAY_TIMES = (("hall_press_to_desired_seconds", "event in -> desired states handed to MQTT"),
                  ("hall_commit_seconds", "of which the commit"))
+_GATEWAY_TIME_NAMES = {n for n, _ in GATEWAY_TIMES}
 
 
 def gateway_times(g) -> dict[str, dict[float, float]]:
@@ -107,7 +108,7 @@ def gateway_times(g) -> dict[str, dict[float, float]]:
         text = r.read().decode()
     out: dict[str, dict[float, float]] = {}
     for fam in text_string_to_metric_families(text):
-        if fam.name in {n for n, _ in GATEWAY_TIMES}:
+        if fam.name in _GATEWAY_TIME_NAMES:
             h = out.setdefault(fam.name, {})
             for smp in fam.samples:
                 if smp.name.endswith("_bucket"):
