@@ -1,6 +1,16 @@
 """The waiting line: per service a normal lane and a priority lane (green channel and
 appointments, FIFO among them), plus tickets transferred to a window or a staff member.
 
+The order a window calls in is one rule, `choose`, used both by `pick` (the engine's call)
+and by `people_ahead` (what a citizen is told), so the number told is the order called:
+- tickets transferred to the window, then to its clerk, come first (FIFO);
+- a priority ticket (绿色通道, 预约) is never called later than it would be as a normal ticket:
+  not after a normal ticket issued later (across all the services the window serves), nor after
+  a normal ticket of a service the window prefers less: it waits less, never more;
+- the N-normal-then-1-priority ratio only moves priority tickets earlier: once a service has
+  had N normal calls since its last priority call, its waiting priority ticket is due;
+- between tickets of the same kind the window's order of services decides, and FIFO within one.
+
 Heaps keyed by (issue time, issue order) give O(log n) per call; entries of tickets
 that left the line (called by number, cancelled, re-queued) are dropped lazily when
 they reach the top, recognised by the ticket's state and generation.
@@ -10,6 +20,24 @@ from __future__ import annotations
 import heapq
 
 PRIORITY_LANES = ("green", "appointment")
+
+
+def key(t: dict) -> tuple:
+    return t["issued_at"], t["order"]
+
+
+def choose(heads: list[tuple[str, dict | None, dict | None]], run: dict, n: int) -> tuple[str, bool] | None:
+    """The next call among a window's services: heads are (service, oldest normal, oldest
+    priority) in the window's order of preference. Returns (service, is_priority) or None."""
+    normal = next(((i, c, t) for i, (c, t, _) in enumerate(heads) if t is not None), None)
+    prio = next(((i, c) for i, (c, _, p) in enumerate(heads) if p is not None), None)
+    if prio is None:
+        return None if normal is None else (normal[1], False)
+    if normal is None or prio[0] < normal[0]:  # none left, or it would be first as a normal ticket too
+        return prio[1], True
+    oldest = min(key(p) for _, _, p in heads if p is not None)
+    due = oldest < key(normal[2]) or any(run[c] >= n for c, _, p in heads if p is not None)
+    return (prio[1], True) if due else (normal[1], False)
 
 
 class WaitingLine:
@@ -58,30 +86,54 @@ class WaitingLine:
         return t
 
     def pick(self, window: int, staff: str | None, services: tuple[str, ...]) -> dict | None:
-        """The best ticket for a window: transferred to it, then to its clerk, then its
-        services in order of preference, N normal then 1 priority within a service."""
+        """The ticket a window calls next (see the module's rule), taken off the line."""
         for heap in (self.to_window.get(window), self.to_staff.get(staff) if staff else None):
             if heap and self._top(heap) is not None:
                 return self._take(heap)
-        for code in services:
-            normal, prio = self.lanes[code]
-            n_top, p_top = self._top(normal), self._top(prio)
-            if p_top is not None and (n_top is None or self.run[code] >= self.n):
-                self.run[code] = 0
-                return self._take(prio)
-            if n_top is not None:
-                self.run[code] += 1
-                return self._take(normal)
-        return None
+        heads = [(c, self._top(self.lanes[c][0]), self._top(self.lanes[c][1])) for c in services]
+        got = choose(heads, self.run, self.n)
+        if got is None:
+            return None
+        code, priority = got
+        self.run[code] = 0 if priority else self.run[code] + 1
+        return self._take(self.lanes[code][1 if priority else 0])
 
     def ordered(self, code: str) -> tuple[list[dict], list[dict]]:
         """Waiting tickets of a service in call order per lane (for views, O(n log n))."""
         out = []
         for heap in self.lanes[code]:
-            live = [t for _, _, tid, gen in heap
-                    if (t := self.tickets.get(tid)) is not None and t["state"] == "waiting" and t["gen"] == gen]
-            out.append(sorted(live, key=lambda t: (t["issued_at"], t["order"])))
+            out.append(self._live(heap))
         return out[0], out[1]
+
+    def _live(self, heap: list) -> list[dict]:
+        live = [t for _, _, tid, gen in heap
+                if (t := self.tickets.get(tid)) is not None and t["state"] == "waiting" and t["gen"] == gen]
+        return sorted(live, key=key)
+
+    def call_order(self, window: int, staff: str | None, services: tuple[str, ...], until: str | None = None):
+        """The tickets a window alone would call, in order, by the same rule as pick (nothing
+        taken): stops after `until` when given. For "前面还有 N 人" and the views."""
+        for heap in (self.to_window.get(window, []), self.to_staff.get(staff, []) if staff else []):
+            for t in self._live(heap):
+                yield t
+                if t["id"] == until:
+                    return
+        lanes = {c: (self._live(self.lanes[c][0]), self._live(self.lanes[c][1])) for c in services}
+        at = {c: [0, 0] for c in services}
+        run = {c: self.run[c] for c in services}
+        while True:
+            heads = [(c, _at(lanes[c][0], at[c][0]), _at(lanes[c][1], at[c][1])) for c in services]
+            got = choose(heads, run, self.n)
+            if got is None:
+                return
+            code, priority = got
+            run[code] = 0 if priority else run[code] + 1
+            i = 1 if priority else 0
+            t = lanes[code][i][at[code][i]]
+            at[code][i] += 1
+            yield t
+            if t["id"] == until:
+                return
 
     def rebuild(self, run: dict) -> None:
         """Refill every heap from the tickets (after restore or a day reset)."""
@@ -96,3 +148,7 @@ class WaitingLine:
             if t["state"] == "waiting":
                 t["gen"] -= 1  # add() bumps it back: generations survive a snapshot unchanged
                 self.add(t)
+
+
+def _at(xs: list, i: int):
+    return xs[i] if i < len(xs) else None

@@ -4,39 +4,66 @@ from __future__ import annotations
 
 import math
 
+from gateway.engine.line import PRIORITY_LANES, key
+
 FALLBACK_SERVICE_S = 300.0  # no service finished today yet: 5 minutes a citizen
 OPEN = ("idle", "calling", "serving")
 
 
 def ahead(eng, tid: str) -> int:
-    """How many tickets of its service will be called before this one: its own lane's, plus the
-    other lane's the N-normal-then-1-priority interleave lets in first."""
+    """How many tickets will be called before this one: see standing()."""
+    return standing(eng, tid)["ahead"]
+
+
+def standing(eng, tid: str) -> dict:
+    """Where a waiting ticket stands, by the rule the windows call by (line.call_order): the
+    people ahead at the window that reaches it soonest (the windows open for it, else all that
+    serve it), and how many of them were issued after it: priority tickets (绿色通道, 预约) and
+    transfers overtake, and the phone page says so."""
     t = eng.tickets[tid]
+    out = {"ahead": 0, "later_priority": 0, "later_transferred": 0}
     if t["state"] != "waiting":
-        return 0
-    normal, prio = eng.line.ordered(t["service"])
-    n, run = eng.hall.queue.normal_per_priority, eng.line.run.get(t["service"], 0)
-    mine = prio if t["lane"] != "normal" else normal
-    k = next((i for i, x in enumerate(mine) if x["id"] == tid), len(mine))
-    others = len(normal) if mine is prio else len(prio)
-    count = 0
-    # Replays WaitingLine.pick for one service: priority when run >= n or no normal is left.
-    while True:
-        if mine is prio:
-            if run >= n or others == 0:
-                if k == 0:
-                    return count
-                k, run = k - 1, 0
-            else:
-                others, run = others - 1, run + 1
+        return out
+    line, best = eng.line, None
+    seen = set()
+    for number in _windows_for(eng, t):
+        w, services = eng.windows[number], eng.win_cfg[number].services
+        staff = w["staff"]
+        group = (services, number if line.to_window.get(number) else None,
+                 staff if staff and line.to_staff.get(staff) else None)
+        if group in seen:  # windows alike call alike: count once
+            continue
+        seen.add(group)
+        before = []
+        for x in line.call_order(number, staff, services, until=tid):
+            if x["id"] == tid:
+                break
+            before.append(x)
         else:
-            if others and run >= n:
-                others, run = others - 1, 0
-            elif k == 0:
-                return count
-            else:
-                k, run = k - 1, run + 1
-        count += 1
+            continue  # this window would never call it
+        if best is None or len(before) < len(best):
+            best = before
+    if best is None:  # waiting for a clerk who is not logged in: their transfers in order
+        q = t["queue"]
+        heap = line.to_staff.get(q["key"], []) if q["to"] == "staff" else []
+        best = [x for x in line._live(heap) if key(x) < key(t)]
+    later = [x for x in best if key(x) > key(t)]
+    out["ahead"] = len(best)
+    out["later_transferred"] = sum(1 for x in later if x["queue"]["to"] != "service")
+    out["later_priority"] = sum(1 for x in later if x["queue"]["to"] == "service" and x["lane"] in PRIORITY_LANES)
+    return out
+
+
+def _windows_for(eng, t: dict) -> list[int]:
+    q = t["queue"]
+    if q["to"] == "window":
+        return [q["key"]]
+    if q["to"] == "staff":
+        n = eng.staff_at.get(q["key"])
+        return [n] if n is not None else []
+    able = [c.number for c in eng.hall.windows if t["service"] in c.services]
+    open_ = [n for n in able if eng.windows[n]["status"] != "closed"]
+    return open_ or able
 
 
 def mean_service_s(eng, service: str) -> float | None:
@@ -61,6 +88,16 @@ DONE_TEXT = {"served": "已办结，欢迎补充评价", "no_show": "已过号",
              "reset": "已过当日"}
 
 
+def overtaken(where: dict) -> str:
+    """Why people issued after a ticket are ahead of it, in the citizen's words (or nothing)."""
+    parts = []
+    if where["later_priority"]:
+        parts.append(f"{where['later_priority']} 位绿色通道或预约优先")
+    if where["later_transferred"]:
+        parts.append(f"{where['later_transferred']} 位转来续办")
+    return f"（其中 {'、'.join(parts)}）" if parts else ""
+
+
 def progress(eng, tid: str) -> dict | None:
     """Where a ticket of today stands, in words, for the page behind its QR code."""
     t = eng.tickets.get(tid)
@@ -68,8 +105,9 @@ def progress(eng, tid: str) -> dict | None:
         return None
     w = t["window"]
     if t["state"] == "waiting":
-        n = ahead(eng, tid)
-        text = f"等候中，前面还有 {n} 人，预计等候约 {wait_minutes(eng, t['service'], n)} 分钟"
+        where = standing(eng, tid)
+        n = where["ahead"]
+        text = f"等候中，前面还有 {n} 人，预计等候约 {wait_minutes(eng, t['service'], n)} 分钟" + overtaken(where)
     elif t["state"] == "called":
         text = f"正在叫号：请到 {w} 号窗口办理"
     elif t["state"] == "serving":

@@ -1,10 +1,11 @@
 """Property-based tests: random command sequences against the engine's invariants.
 
-The call order is checked against an independent, slow reference (sort the waiting
-tickets and apply the N:1 rule), not against the engine's own heaps.
+Every call is checked against the order the hall promises, written clause by clause from
+the rule (order_violations), not from the engine's heaps or its `choose`.
 """
 import datetime as dt
 import json
+from dataclasses import replace
 
 from hallday import MONDAY_9, TZ, hall
 from hypothesis import HealthCheck, given, settings
@@ -102,24 +103,49 @@ command = st.builds(make, st.sampled_from(KINDS), st.integers(0, 10**6))
 steps = st.lists(st.tuples(command, st.integers(0, 200)), min_size=30, max_size=150)
 
 
-def expected_pick(eng, w, run):
-    """Reference: the ticket a window should get, and the lane it comes from."""
-    waiting = sorted((t for t in eng.tickets.values() if t["state"] == "waiting"),
-                     key=lambda t: (t["issued_at"], t["order"]))
-    staff = eng.windows[w]["staff"]
-    for to, key in (("window", w), ("staff", staff)):
-        for t in waiting:
-            if t["queue"] == {"to": to, "key": key}:
-                return t["id"], None
-    for code in HALL.window(w).services:
-        lane = [t for t in waiting if t["queue"] == {"to": "service", "key": code}]
-        normal = [t for t in lane if t["lane"] == "normal"]
-        prio = [t for t in lane if t["lane"] != "normal"]
-        if prio and (not normal or run[code] >= N):
-            return prio[0]["id"], (code, "priority")
-        if normal:
-            return normal[0]["id"], (code, "normal")
-    return None, None
+def key(t):
+    return t["issued_at"], t["order"]
+
+
+def order_violations(waiting, services, window, staff, run, called, n=None):
+    """The call order as the hall promises it, written from the rule (not from the engine's
+    pick): what is wrong with a window calling `called` next, given the waiting tickets."""
+    t = next(x for x in waiting if x["id"] == called)
+    for to, k in (("window", window), ("staff", staff)):
+        directed = [x for x in waiting if x["queue"] == {"to": to, "key": k}]
+        if directed:  # tickets sent to the window, then to its clerk, come first, FIFO
+            return [] if t is min(directed, key=key) else [f"{called}: not the oldest ticket sent to {to} {k}"]
+    if t["queue"]["to"] != "service" or t["service"] not in services:
+        return [f"{called}: not a ticket of this window's services"]
+    line = [x for x in waiting if x["queue"]["to"] == "service" and x["service"] in services]
+    prio = [x for x in line if x["lane"] != "normal"]
+    normal = [x for x in line if x["lane"] == "normal"]
+    rank = services.index
+    kind = prio if t["lane"] != "normal" else normal
+    wrong = []
+    if any(key(x) < key(t) for x in kind if x["service"] == t["service"]):
+        wrong.append(f"{called}: an older ticket of its own service and lane waits (FIFO)")
+    if any(rank(x["service"]) < rank(t["service"]) for x in kind):
+        wrong.append(f"{called}: a ticket of the same kind waits in a service this window prefers")
+    n = N if n is None else n
+    due_by_ratio = any(run[x["service"]] >= n for x in prio)
+    if t["lane"] == "normal":
+        if any(key(p) < key(t) for p in prio):
+            wrong.append(f"{called}: a priority ticket issued earlier is still waiting (绿色通道 never waits more)")
+        if any(rank(p["service"]) < rank(t["service"]) for p in prio):
+            wrong.append(f"{called}: a priority ticket of a service this window prefers is still waiting")
+        if due_by_ratio:
+            wrong.append(f"{called}: a priority ticket is due after {n} normal calls of its service")
+    elif normal:
+        preferred = min(normal, key=lambda x: (rank(x["service"]), key(x)))
+        first_as_normal = any(rank(p["service"]) < rank(preferred["service"]) for p in prio)
+        if not (due_by_ratio or first_as_normal or any(key(p) < key(preferred) for p in prio)):
+            wrong.append(f"{called}: a priority ticket called before it is due (the ratio only moves it earlier)")
+    return wrong
+
+
+def waiting_copy(eng):
+    return [dict(t, queue=dict(t["queue"])) for t in eng.tickets.values() if t["state"] == "waiting"]
 
 
 def check_invariants(eng, issued_today, carried=frozenset()):
@@ -184,8 +210,7 @@ def run_days(hall, seq):
         if cmd.get("prompt") == "@last":
             cmd["prompt"] = last_prompt
         before = json.dumps(eng.snapshot(), sort_keys=True)
-        want, lane = (expected_pick(eng, cmd["window"], run) if cmd["type"] == "call_next"
-                      and eng.windows[cmd["window"]]["status"] == "idle" else (None, None))
+        waiting = waiting_copy(eng) if cmd["type"] == "call_next" else None
         out = eng.handle(cmd)
         if not out.ok:
             assert out.refusal and isinstance(out.refusal, str)
@@ -209,9 +234,20 @@ def run_days(hall, seq):
                 rated_prompts.append(e["prompt"])
                 rated_tickets.append(e["ticket"])
         if cmd["type"] == "call_next" and out.ok:
-            assert out.result["id"] == want, "call order differs from the reference"
-            if lane:
-                run[lane[0]] = 0 if lane[1] == "priority" else run[lane[0]] + 1
+            w = eng.windows[cmd["window"]]
+            got = out.result["id"]
+            assert not order_violations(waiting, hall.window(cmd["window"]).services, w["number"], w["staff"],
+                                        run, got, hall.queue.normal_per_priority)
+            t = next(x for x in waiting if x["id"] == got)
+            if t["queue"]["to"] == "service":
+                run[t["service"]] = 0 if t["lane"] != "normal" else run[t["service"]] + 1
+        elif cmd["type"] == "call_next" and eng.windows[cmd["window"]]["staff"] and \
+                eng.windows[cmd["window"]]["status"] == "idle" and not out.ok:
+            w = eng.windows[cmd["window"]]
+            assert not [x for x in waiting if x["queue"] in ({"to": "window", "key": w["number"]},
+                                                             {"to": "staff", "key": w["staff"]})
+                        or (x["queue"]["to"] == "service" and x["service"] in hall.window(w["number"]).services)], \
+                "a window was refused a call while a ticket waited for it"
         check_invariants(eng, issued, carried)
         open_numbers = [t["number"] for t in eng.tickets.values() if t["state"] != "done"]
         assert len(open_numbers) == len(set(open_numbers)), "two open tickets with one number"
@@ -229,6 +265,23 @@ def test_random_days_keep_the_invariants(seq):
 @given(steps)
 def test_random_days_keeping_tickets_overnight_keep_the_invariants(seq):
     run_days(HALL_KEEP, seq)
+
+
+WINDOW_SERVICES = [("ZH",), ("ZX",), ("ZH", "ZX"), ("ZX", "ZH")]
+
+
+def reshaped(n: int, services: tuple) -> object:
+    """The village with another ratio and other services (and orders of preference) per window."""
+    windows = tuple(replace(w, services=sv) for w, sv in zip(HALL.windows, services, strict=True))
+    return replace(HALL, queue=replace(HALL.queue, normal_per_priority=n), windows=windows, _index={})
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps, st.integers(1, 4), st.tuples(*[st.sampled_from(WINDOW_SERVICES)] * len(WINDOWS)))
+def test_random_halls_call_in_the_promised_order(seq, n, services):
+    """Over random halls (ratio, services and their order per window) and days, every call is
+    one the rule allows: a priority ticket never after a later normal one, and the rest."""
+    run_days(reshaped(n, services), seq)
 
 
 @settings(max_examples=60, deadline=None)

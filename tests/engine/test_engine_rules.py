@@ -30,13 +30,20 @@ def test_interleave_two_normal_then_one_priority_and_no_sinking():
     assert called == ["A001", "A002", "A007", "A003", "A004", "A008", "A005", "A006", "A009"]
 
 
-def test_priority_never_starves_normal_and_empty_side_yields():
+def test_priority_never_waits_behind_a_later_normal_nor_starves_one():
     d = Driver()
     issue(d, 3, lane="green")
     issue(d, 1)
+    issue(d, 2, lane="green")
     d.ok("login", window=1, staff_code="1001")
-    called = [d.serve(1)["number"] for _ in range(4)]
-    assert called == ["A004", "A001", "A002", "A003"]  # a normal first, then priority fills in
+    called = [d.serve(1)["number"] for _ in range(6)]
+    # the three greens taken before A004 go before it; the two after it wait their turn by the ratio
+    assert called == ["A001", "A002", "A003", "A004", "A005", "A006"]
+    issue(d, 1)
+    issue(d, 3, lane="green")
+    issue(d, 3)
+    called = [d.serve(1)["number"] for _ in range(7)]
+    assert called == ["A007", "A008", "A009", "A010", "A011", "A012", "A013"]
 
 
 def test_window_preference_order_and_dedicated_services():
