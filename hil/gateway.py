@@ -89,6 +89,13 @@ class Gateway:
         """The kiosk's token the gateway made at its first start (data_dir/kiosk_token)."""
         return os.environ.get("HALL_KIOSK_TOKEN") or (self.data_dir / "kiosk_token").read_text().strip()
 
+    def supervisor_token(self) -> str:
+        return os.environ.get("HALL_SUPERVISOR_TOKEN") or (self.data_dir / "supervisor_token").read_text().strip()
+
+    def book_appointment(self, body: dict, timeout: float = 5.0):
+        """POST /api/v1/appointments as a supervisor booking a citizen's slot at the hall."""
+        return self.post("/api/v1/appointments", body, timeout, token=self.supervisor_token())
+
     def take_ticket(self, body: dict, timeout: float = 5.0):
         """POST /api/v1/tickets as the kiosk does."""
         return self.post("/api/v1/tickets", body, timeout, token=self.kiosk_token())

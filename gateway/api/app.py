@@ -12,11 +12,14 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
-from gateway.api import views
+from gateway.api import appointments, views
 from gateway.api.actions import ClerkAction
 from gateway.api.auth import bearer, bearer_any
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
@@ -46,11 +49,27 @@ def issue_with_code(run: Callable[[dict], object], hall, cmd: dict):
     return out
 
 
+def allow_every_method(app: FastAPI) -> None:
+    """A 405 names every method the path takes (Starlette's names only the first route's, so a
+    path with GET and POST on two routes would answer OPTIONS with "Allow: POST")."""
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 405:
+            methods = set()
+            for route in app.router.routes:
+                if isinstance(route, Route) and route.path_regex.match(request.url.path):
+                    methods |= route.methods or set()
+            if methods:
+                exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(methods))}
+        return await http_exception_handler(request, exc)
+
+
 class TicketRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service: str = Field(min_length=1, max_length=16)
     lane: Literal["normal", "green", "appointment"] = "normal"
     matter: str | None = Field(default=None, min_length=1, max_length=64)  # 事项编码, if the kiosk asked
+    appointment_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{4,16}$")  # 预约签到: lane appointment
 
 
 class SupplementaryRating(BaseModel):
@@ -80,6 +99,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     hall = runtime.hall
     app = FastAPI(title=f"{hall.name} gateway API", version="1",
                   description="Tickets, windows, queue, statistics and 好差评 follow-ups of the hall")
+    allow_every_method(app)
     clerk = [Depends(bearer(token))]
     supervisor = [Depends(bearer(supervisor_token, "差评 follow-ups"))]
     taker = [Depends(bearer_any((kiosk_token, token), "taking a ticket"))]
@@ -111,8 +131,9 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         if req.matter is not None and req.matter not in matters[req.service]:
             raise HTTPException(422, f"matter {req.matter!r} is not a matter of service {req.service}")
         cmd = {"type": "issue_ticket", "at": clock(), "service": req.service, "lane": req.lane}
-        if req.matter is not None:
-            cmd["matter"] = req.matter
+        for k in ("matter", "appointment_code"):
+            if getattr(req, k) is not None:
+                cmd[k] = getattr(req, k)
         out = issue_with_code(run, hall, cmd)
         if not out.ok:
             raise HTTPException(409, out.refusal)
@@ -179,6 +200,8 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         # Only this token's holders may approve or reject: the engine takes the role from here.
         cmd.update(type="followup", at=clock(), id=fid, role="supervisor")
         return submit(cmd)
+
+    appointments.add_routes(app, runtime, clock, supervisor, run)
 
     @app.get("/api/v1/stats/today", summary="Today's statistics, alerts and open 差评 follow-ups")
     def stats_today():

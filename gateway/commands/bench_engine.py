@@ -39,7 +39,7 @@ def workload(hall, n: int, start: float, seed: int = 7):
     while len(cmds) < n:
         if rnd.random() < 0.3:
             cmds.append({"type": "issue_ticket", "service": rnd.choice(services),
-                         "lane": rnd.choice(["normal", "normal", "normal", "green", "appointment"])})
+                         "lane": rnd.choice(["normal", "normal", "normal", "green", "green"])})
         else:
             w = rnd.choice(windows)
             cmds.append({"type": cycle[step[w] % 3], "window": w})

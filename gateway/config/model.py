@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from gateway.config.appointments import Appointments
 from gateway.config.kiosk import Kiosk
 from gateway.config.logins import Logins
 from gateway.config.mirror import Mirror, Parent
@@ -192,6 +193,7 @@ class Hall:
     parent: Parent | None = None  # [parent]: where this hall ships its records (None: top of the tiers)
     mirror: Mirror = field(default_factory=Mirror)  # [mirror]: the children that ship to this hall
     logins: Logins = field(default_factory=Logins)  # [logins]: wrong login codes lock a window's login
+    appointments: Appointments = field(default_factory=Appointments)  # [appointments]: check-in times
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

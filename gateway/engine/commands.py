@@ -27,7 +27,12 @@ _C = "list of {code, text} objects"
 # type -> (needs a window, {field: (kind, required)})
 SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "issue_ticket": (False, {"service": (_S, True), "lane": (_S, False), "matter": (_S, False),
-                             "sup_code": (_S, False)}),
+                             "sup_code": (_S, False), "appointment_code": (_S, False)}),
+    # 预约: booked at the hall (the API mints the code) or fetched from the province (gateway/engine/appointments.py)
+    "book_appointment": (False, {"code": (_S, True), "service": (_S, True), "start": (_N, True), "end": (_N, True),
+                                 "matter": (_S, False), "source": (_S, False), "ref": (_S, False),
+                                 "name": (_S, False), "person": (_S, False)}),
+    "cancel_appointment": (False, {"appointment": (_S, True)}),
     "cancel_ticket": (False, {"ticket": (_S, True)}),
     "void_ticket": (False, {"ticket": (_S, True), "reason": (_T, True)}),
     # staff_code from a pad, the console or the API; the runtime puts verified (+ staff) in its place

@@ -12,6 +12,7 @@ import heapq
 from dataclasses import dataclass, field
 
 from gateway.config.model import Hall
+from gateway.engine import appointments as ap
 from gateway.engine import content as ct
 from gateway.engine import followup as fu
 from gateway.engine import guard
@@ -80,6 +81,8 @@ class Engine:
         ct.install(self, ct.from_hall(hall), ct.HALL)
         self.alerts: dict[str, dict] = {}  # active alerts by key
         self.login_guard: dict[int, dict] = {}  # window -> {wrong, locks, until}: wrong login codes
+        self.appointments: dict[str, dict] = {}  # "day:code" -> appointment (预约), today's and later
+        self.appointment_heap: list = []  # (check-in closes, key): booked ones become no-shows then
         self.relays: dict[str, dict] = {}  # 帮办代办 cases sent up to the parent hall or received from below
         self.stats = st.new_stats("")
         self.stats_since = 0.0
@@ -113,6 +116,7 @@ class Engine:
 
     def _pass_time(self, at: float, events: list) -> None:
         guard.pass_time(self, at, events)
+        ap.pass_time(self, at, events)
         if at >= self.next_rollover:
             self._new_day(at, events)
         heap = self.prompt_heap
@@ -152,6 +156,7 @@ class Engine:
         self.by_number = {t["number"]: tid for tid, t in self.tickets.items()}
         self.live_sup_codes = _sup_codes(self.tickets)
         sup.prune(self, at)
+        ap.new_day(self, self.day)
         self.prompt_done = {}
         self.expired = {}
         guard.new_day(self, at)
@@ -204,7 +209,7 @@ class Engine:
                 "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
                 "stats": _deep(self.stats), "stats_since": self.stats_since,
                 "supplementary": {c: dict(e) for c, e in self.supplementary.items()}, **ct.snapshot(self),
-                **rl.snapshot(self), **guard.snapshot(self)}
+                **rl.snapshot(self), **guard.snapshot(self), **ap.snapshot(self)}
 
     @classmethod
     def restore(cls, hall: Hall, snap: dict) -> Engine:
@@ -241,6 +246,7 @@ class Engine:
         ct.restore(e, snap)
         rl.restore(e, snap)
         guard.restore(e, snap)
+        ap.restore(e, snap)
         e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
         e.stats = _deep(snap["stats"])
         e.stats_since = snap["stats_since"]

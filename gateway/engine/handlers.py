@@ -1,10 +1,23 @@
 """Command type -> handler(engine, cmd, at, events) -> (refusal | None, result)."""
-from gateway.engine import clerk, content, evaluation, followup, guard, relay, rules, supplementary, tickets
+from gateway.engine import (
+    appointments,
+    clerk,
+    content,
+    evaluation,
+    followup,
+    guard,
+    relay,
+    rules,
+    supplementary,
+    tickets,
+)
 
 HANDLERS = {
     "issue_ticket": tickets.issue_ticket,
     "cancel_ticket": tickets.cancel_ticket,
     "void_ticket": tickets.void_ticket,
+    "book_appointment": appointments.book,
+    "cancel_appointment": appointments.cancel,
     "login": clerk.login,
     "logout": clerk.logout,
     "call_next": clerk.call_next,

@@ -1,6 +1,7 @@
 """Issuing and cancelling tickets (the kiosk's side of the engine)."""
 from __future__ import annotations
 
+from gateway.engine import appointments as ap
 from gateway.engine import stats as st
 
 
@@ -33,7 +34,15 @@ def issue_ticket(eng, cmd: dict, at: float, events: list):
     lane = cmd.get("lane") or "normal"
     if not eng.hall.queue.issue_outside_hours and eng.cal.open_span(at) is None:
         return "the hall is closed: tickets are issued only in opening hours", None
+    if lane == "appointment":
+        why = ap.check_in_problem(eng, cmd, at)
+        if why:
+            return why, None
+    elif cmd.get("appointment_code") is not None:
+        return "an appointment code goes with the appointment lane (预约签到) only", None
     matter, sup = cmd.get("matter"), cmd.get("sup_code")
+    if lane == "appointment" and matter is None:
+        matter = ap.booked(eng, cmd["appointment_code"])["matter"]
     why = matter_problem(eng, code, matter)
     if why:
         return why, None
@@ -58,6 +67,8 @@ def issue_ticket(eng, cmd: dict, at: float, events: list):
     shown = public(t)
     events.append({"type": "ticket_issued", "at": at, "ticket": shown, "id": t["id"], "number": number,
                    "service": code, "lane": lane})
+    if lane == "appointment":
+        ap.checked_in(eng, cmd["appointment_code"], t, at, events)
     return None, {**shown, "sup_code": sup}
 
 

@@ -27,7 +27,8 @@ NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><tit
 
 class KioskTicket(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    service: str = Field(min_length=1, max_length=16)
+    # 预约签到 may leave service and matter out: the appointment names them
+    service: str | None = Field(default=None, min_length=1, max_length=16)
     matter: str | None = Field(default=None, min_length=1, max_length=64)  # 事项编码
     lane: Literal["normal", "green", "appointment"] = "normal"
     category: str | None = Field(default=None, min_length=1, max_length=16)  # green channel: who

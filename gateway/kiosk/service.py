@@ -12,6 +12,7 @@ import threading
 import zoneinfo
 
 from gateway.api.app import issue_with_code
+from gateway.engine.appointments import key as appointment_key
 from gateway.engine.commands import problem
 from gateway.kiosk import estimate
 from gateway.kiosk.monitor import PrinterMonitor
@@ -27,6 +28,12 @@ class Refused(Exception):
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
         self.status, self.reason = status, reason
+
+
+def appointment(eng, code: str) -> dict | None:
+    """Today's appointment with this code, if any (read under the runtime's lock)."""
+    a = eng.appointments.get(appointment_key(eng.day, code))
+    return dict(a) if a else None
 
 
 class KioskService:
@@ -85,6 +92,13 @@ class KioskService:
 
     # -- a ticket ---------------------------------------------------------------------------------
     def check_request(self, req) -> None:
+        if req.lane == "appointment" and req.appointment_code is not None and req.service is None:
+            booked = self.runtime.read(lambda e: appointment(e, req.appointment_code))
+            if booked is None:
+                raise Refused(409, f"今天没有预约码为 {req.appointment_code} 的预约，请核对预约码或咨询工作人员")
+            req.service, req.matter = booked["service"], req.matter or booked["matter"]
+        if req.service is None:
+            raise Refused(422, "service is required; 预约签到 (lane appointment) needs only its appointment_code")
         svc = self.services.get(req.service)
         if svc is None:
             raise Refused(422, f"unknown service {req.service!r}; this hall has {', '.join(self.services)}")

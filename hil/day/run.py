@@ -6,11 +6,13 @@ the plan's faults strike. Then the checks of hil/day/check.py; the last line is
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import signal
 import tempfile
 import threading
 import time
 import urllib.error
+import zoneinfo
 from pathlib import Path
 
 from gateway.config import load_file
@@ -69,6 +71,7 @@ class Day:
         self.tap = None
         self.held: list[str] = []
         self.refused: list[str] = []   # citizens the kiosk turned away
+        self.appointment_codes: dict[int, str] = {}  # arrival index -> the code of its booked slot
 
     # -- simulated time --------------------------------------------------------
     def sim_elapsed(self) -> float:
@@ -102,10 +105,27 @@ class Day:
         return None
 
     # -- the actors ----------------------------------------------------------
+    def book_appointments(self) -> None:
+        """Before the day, the citizens who come by appointment book their half-hour slot at the
+        hall; one whose slot the hall cannot take (closed then) comes for a normal number."""
+        for i, a in enumerate(self.plan.arrivals):
+            if a.lane != "appointment":
+                continue
+            start = self.sim_start + a.at // 1800 * 1800
+            body = {"service": a.service, "start": _iso(start, self.hall.timezone),
+                    "end": _iso(start + 1800, self.hall.timezone)}
+            try:
+                self.appointment_codes[i] = self.gateway.book_appointment(body)["code"]
+            except urllib.error.HTTPError as e:
+                self.refused.append(f"appointment {a.service} at {a.at / 3600 + 9:05.2f}h: {e.code}")
+
     def kiosk(self, arrivals) -> None:
-        for a in arrivals:
+        for i, a in arrivals:
             self.wait_until_sim(a.at)
             body = {"service": a.service, "lane": a.lane}
+            if a.lane == "appointment":
+                code = self.appointment_codes.get(i)
+                body = {**body, "appointment_code": code} if code else {**body, "lane": "normal"}
             matters = self.hall.service(a.service).matters
             if matters:  # the citizen picks the matter at the kiosk (事项), as the 好差评 record needs
                 body["matter"] = matters[int(a.at) % len(matters)].code
@@ -160,7 +180,9 @@ class Day:
             if pad is not None:
                 clerks.append(Clerk(self, w, pad, sim.board_of(w.number, "evaluator"), who))
         # A hall has several ticket machines: one slow answer does not hold up the next citizen.
-        kiosks = [threading.Thread(target=self.kiosk, args=(self.plan.arrivals[i::KIOSKS],), daemon=True)
+        self.book_appointments()
+        numbered = list(enumerate(self.plan.arrivals))
+        kiosks = [threading.Thread(target=self.kiosk, args=(numbered[i::KIOSKS],), daemon=True)
                   for i in range(KIOSKS)]
         actors = kiosks + [threading.Thread(target=self.fault_line, daemon=True)]
         if self.upstream is not None and self.upstream_faults:
@@ -272,3 +294,7 @@ if __name__ == "__main__":
     register(ap.add_subparsers())
     a = ap.parse_args(["day"] + sys.argv[1:])
     sys.exit(a.func(a))
+
+
+def _iso(at: float, tz: str) -> str:
+    return dt.datetime.fromtimestamp(at, zoneinfo.ZoneInfo(tz)).isoformat()

@@ -98,3 +98,30 @@ def test_state_survives_a_new_app_on_the_same_store(tmp_path):
     assert [c2.get(f"/api/v1/tickets/{i}").json()["state"] for i in ids] == ["called", "waiting", "waiting"]
     assert c2.get("/api/v1/windows").json()[8]["ticket_number"] == "B001"
     rt2.close()
+
+
+def test_a_supervisor_books_an_appointment_and_the_citizen_checks_in_with_its_code(tmp_path):
+    rt = Runtime(hall("county"), tmp_path)
+    c = TestClient(create_app(rt, TOKEN, clock=StepClock(), supervisor_token="sup", kiosk_token=KIOSK))
+    sup = {"Authorization": "Bearer sup"}
+    slot = {"service": "SB", "start": "2026-11-23T09:30:00", "end": "2026-11-23T10:00:00"}
+    assert c.post("/api/v1/appointments", json=slot).status_code == 401
+    assert c.post("/api/v1/appointments", json=slot, headers=KIOSK_AUTH).status_code == 401
+    r = c.post("/api/v1/appointments", json=slot, headers=sup)
+    assert r.status_code == 201, r.text
+    a = r.json()
+    assert len(a["code"]) == 6 and a["code"].isdigit()
+    assert (a["slot"], a["check_in"], a["service_name"], a["state_name"]) == ("09:30-10:00", "09:00-10:15",
+                                                                            "社会保险", "已预约")
+    late = c.post("/api/v1/appointments", json={**slot, "start": "2026-11-23T18:00:00",
+                                                "end": "2026-11-23T18:30:00"}, headers=sup)
+    assert late.status_code == 409 and "opening hours" in late.json()["detail"]
+    assert [x["code"] for x in c.get("/api/v1/appointments", headers=sup).json()] == [a["code"]]
+    assert c.get("/api/v1/appointments?day=2026-02-30", headers=sup).status_code == 422
+    body = {"service": "SB", "lane": "appointment", "appointment_code": a["code"]}
+    t = c.post("/api/v1/tickets", json=body, headers=KIOSK_AUTH)
+    assert t.status_code == 201 and t.json()["lane"] == "appointment"
+    assert c.post("/api/v1/tickets", json=body, headers=KIOSK_AUTH).status_code == 409
+    assert c.post(f"/api/v1/appointments/{a['id']}/cancel", headers=sup).status_code == 409  # checked in already
+    assert c.post("/api/v1/appointments/2026-11-23:000000/cancel", headers=sup).status_code == 404
+    rt.close()

@@ -28,11 +28,12 @@ KINDS = (["issue_ticket"] * 6 + ["login"] * 4 + ["call_next"] * 6 + ["start"] * 
          + ["recall", "no_show", "logout", "pause", "resume", "request_evaluation", "rate", "rate",
             "call_ticket", "cancel_ticket", "void_ticket", "transfer", "transfer", "tick", "night",
             "attach_case", "rate_supplementary", "set_content"] + ["followup"] * 3 + ["serve"] * 8
-         + ["evaluate"] * 2)
+         + ["evaluate"] * 2 + ["book"] * 3 + ["check_in"] * 3 + ["cancel_appointment"])
 # A small pool of 补充评价 codes, so that codes collide (refused while taken) and ratings by
 # code find their ticket, without feedback from the run (the replay test builds commands up front).
 CODES = ("AAAA2222", "BBBB3333", "CCCC4444", "DDDD5555", "EEEE6666", "FFFF7777")
 MATTERS = (None, "330681-CZ-001", "330681-CZ-002", "nope")
+APPOINTMENT_CODES = ("111111", "222222")
 
 
 def make(kind: str, r: int) -> list[dict]:
@@ -47,8 +48,20 @@ def make(kind: str, r: int) -> list[dict]:
 
 
 def _one(kind: str, w: int, r: int) -> dict:
+    if kind == "book":  # a slot around the time it is booked ("@" offsets are filled in when run)
+        return {"type": "book_appointment", "code": APPOINTMENT_CODES[r % 2], "service": SERVICES[r // 4 % 2],
+                "start": f"@{(r // 8 % 7 - 3) * 600}", "end": f"@{(r // 8 % 7 - 3) * 600 + 1800}",
+                "source": ["hall", "province"][r // 56 % 2]}
+    if kind == "cancel_appointment":
+        return {"type": kind, "appointment": f"@day:{APPOINTMENT_CODES[r % 2]}"}
+    if kind == "check_in":
+        return {"type": "issue_ticket", "service": SERVICES[r % 2], "lane": "appointment",
+                "appointment_code": APPOINTMENT_CODES[r // 2 % 2]}
     if kind == "issue_ticket":
-        cmd = {"type": kind, "service": SERVICES[r % 2], "lane": ["normal", "normal", "green", "appointment"][r // 2 % 4]}
+        lane = ["normal", "normal", "green", "appointment"][r // 2 % 4]
+        cmd = {"type": kind, "service": SERVICES[r % 2], "lane": lane}
+        if lane == "appointment":
+            cmd["appointment_code"] = APPOINTMENT_CODES[r // 4 % 2]
         if r // 8 % 3:
             cmd["sup_code"] = CODES[r // 24 % len(CODES)]
         if r // 144 % 2:
@@ -101,6 +114,17 @@ def _one(kind: str, w: int, r: int) -> dict:
 
 command = st.builds(make, st.sampled_from(KINDS), st.integers(0, 10**6))
 steps = st.lists(st.tuples(command, st.integers(0, 200)), min_size=30, max_size=150)
+
+
+def resolve(cmd: dict, now: float, eng) -> dict:
+    """Fill in what a command built up front says relative to the time it runs at."""
+    cmd = dict(cmd, at=now)
+    for k in ("start", "end"):
+        if isinstance(cmd.get(k), str) and cmd[k].startswith("@"):
+            cmd[k] = now + int(cmd[k][1:])
+    if str(cmd.get("appointment", "")).startswith("@day:"):
+        cmd["appointment"] = f"{eng.cal.service_day(now).isoformat()}:{cmd['appointment'][5:]}"
+    return cmd
 
 
 def key(t):
@@ -187,6 +211,10 @@ def check_invariants(eng, issued_today, carried=frozenset()):
     for t in tickets.values():
         e = eng.supplementary.get(t["sup_code"] or "")
         assert e is None or e["ticket"] == t["id"]
+    # 预约: each of today's appointment tickets is one checked-in appointment, and the other way round
+    appt_tickets = {t["id"] for t in tickets.values() if t["lane"] == "appointment" and t["day"] == eng.day}
+    checked = [a["ticket"] for a in eng.appointments.values() if a["state"] == "checked_in" and a["day"] == eng.day]
+    assert appt_tickets == set(checked) and len(checked) == len(set(checked))
     for f in eng.followups:
         assert f["status"] in STATUSES
         if f["status"] in FINAL:
@@ -206,7 +234,7 @@ def run_days(hall, seq):
     last_prompt = "E1"
     for cmd, dt_ in ((c, d if i == 0 else 1) for cs, d in seq for i, c in enumerate(cs)):
         now = next_morning(now) if cmd.pop("night", False) else now + dt_
-        cmd = dict(cmd, at=now)
+        cmd = resolve(cmd, now, eng)
         if cmd.get("prompt") == "@last":
             cmd["prompt"] = last_prompt
         before = json.dumps(eng.snapshot(), sort_keys=True)
@@ -291,7 +319,8 @@ def test_snapshot_then_replay_equals_straight_run(seq, cut):
     for cs, dt_ in seq:
         for i, cmd in enumerate(cs):
             now += dt_ if i == 0 else 1
-            cmds.append(dict(cmd, at=now, prompt=f"E{now % 3 + 1:.0f}") if cmd.get("prompt") else dict(cmd, at=now))
+            cmd = resolve(cmd, now, a)
+            cmds.append(dict(cmd, prompt=f"E{now % 3 + 1:.0f}") if cmd.get("prompt") else cmd)
     cut = min(cut, len(cmds))
     b = Engine(HALL)
     for c in cmds[:cut]:

@@ -23,7 +23,8 @@ def test_interleave_two_normal_then_one_priority_and_no_sinking():
     d = Driver()
     issue(d, 6)
     issue(d, 2, lane="green")
-    issue(d, 1, lane="appointment")
+    d.ok("book_appointment", code="123456", service="ZH", start=at(2026, 11, 23, 9), end=at(2026, 11, 23, 10))
+    d.ok("issue_ticket", service="ZH", lane="appointment", appointment_code="123456")
     d.ok("login", window=1, staff_code="1001")
     called = [d.serve(1)["number"] for _ in range(9)]
     # green A007, A008 and appointment A009 share the priority lane, FIFO among them.

@@ -151,9 +151,30 @@ def test_the_kiosk_token_and_bad_bodies(kiosk):
         r = c.post("/api/v1/kiosk/tickets", json=body, headers=AUTH)
         assert r.status_code == 422 and words in r.text, (body, r.text)
     assert rt.read(lambda e: len(e.tickets)) == 0 and emu.tickets == []
-    got = take(c, lane="appointment", appointment_code="YY20261123")
-    assert got["printed"] and got["ticket"]["lane"] == "appointment"
+
+
+def test_appointment_codes_are_checked(kiosk):
+    """预约签到 takes a number only for an appointment the hall knows, today, once."""
+    c, rt, emu = kiosk
+    assert rt.submit({"type": "book_appointment", "at": MONDAY_9, "code": "204817", "service": "ZH",
+                      "matter": "330681-ZH-002", "start": MONDAY_9, "end": MONDAY_9 + 3600}).ok
+    for code in ("123456", "20481"):
+        r = c.post("/api/v1/kiosk/tickets", json={"lane": "appointment", "appointment_code": code}, headers=AUTH)
+        assert r.status_code == 409 and "今天没有预约码为" in r.json()["detail"], r.text
+    r = c.post("/api/v1/kiosk/tickets", json={"lane": "appointment"}, headers=AUTH)
+    assert r.status_code == 422 and "appointment_code" in r.text
+    assert rt.read(lambda e: len(e.tickets)) == 0 and emu.tickets == []
+    # the code alone: the appointment names the service and matter
+    got = c.post("/api/v1/kiosk/tickets", json={"lane": "appointment", "appointment_code": "204817"},
+                 headers=AUTH).json()
+    assert got["printed"] and got["ticket"]["lane"] == "appointment" and got["ticket"]["service"] == "ZH"
+    assert got["ticket"]["matter"] == "330681-ZH-002"
     assert "通道: 预约" in emu.printed[-1].text
+    again = c.post("/api/v1/kiosk/tickets", json={"lane": "appointment", "appointment_code": "204817"}, headers=AUTH)
+    assert again.status_code == 409 and "already checked in" in again.json()["detail"]
+    state = rt.read(lambda e: e.appointments[f"{e.day}:204817"])
+    assert (state["state"], state["number"]) == ("checked_in", got["ticket"]["number"])
+    assert rt.read(lambda e: len(e.tickets)) == 1 and len(emu.tickets) == 1
 
 
 def test_image_mode_prints_pictures(tmp_path):

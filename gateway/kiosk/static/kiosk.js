@@ -37,8 +37,10 @@ function back() { steps.pop(); (steps[steps.length - 1] || start)(); }
 function start() {
   pick = {}; steps = []; busy = false;
   if (!menu) { show("请稍候", "正在连接……", []); return; }
-  show("请选择办事部门", "点击您要办理业务的部门", menu.departments.map((d) =>
-    [d.name, d.services.map((s) => s.name).join("、"), "", () => go(() => services(d))]));
+  show("请选择办事部门", "点击您要办理业务的部门；已预约请点“预约签到”", [
+    ...menu.departments.map((d) =>
+      [d.name, d.services.map((s) => s.name).join("、"), "", () => go(() => services(d))]),
+    ["预约签到", "凭预约码签到", "appt", () => go(keypad)]]);
 }
 
 function services(d) {
@@ -69,7 +71,7 @@ function categories() {
 }
 
 function keypad() {
-  show("预约签到", "请输入预约码，按“确定”", []);
+  show("预约签到", "请输入预约码（6位数字），按“确定”", []);
   $("choices").hidden = true;
   $("keypad").hidden = false;
   let code = "";
@@ -80,7 +82,11 @@ function keypad() {
     b.addEventListener("click", () => {
       if (busy) return;
       if (k === "删除") code = code.slice(0, -1);
-      else if (k === "确定") { if (code.length >= 4) take({lane: "appointment", appointment_code: code}); return; }
+      else if (k === "确定") {
+        if (code.length >= 4) take({lane: "appointment", appointment_code: code});
+        else $("hint").textContent = code ? "预约码不完整，请输入6位预约码" : "请先输入预约码（6位数字）";
+        return;
+      }
       else if (code.length < 16) code += k;
       shown.textContent = code;
     });
@@ -92,7 +98,9 @@ function keypad() {
 async function take(extra) {
   if (busy) return;  // one tap, one ticket
   busy = true;
-  const body = {service: pick.service, ...extra};
+  // 预约签到: the appointment names the service and matter, unless the citizen chose them first
+  const body = {...extra};
+  if (pick.service) body.service = pick.service;
   if (pick.matter) body.matter = pick.matter;
   last = body;
   for (const b of document.querySelectorAll("button")) b.disabled = true;
@@ -125,8 +133,9 @@ function result(r, a) {
     status.className = "status bad";
     status.textContent = r && r.status === 409 ? "现在不能取号" : "取号未成功";
     number.textContent = "";
-    $("reason").textContent = r && r.status === 409 ? "非办公时间或暂停取号，请咨询工作人员" :
-      "请稍后再试或咨询工作人员";
+    $("reason").textContent = a && typeof a.detail === "string" && /[\u4e00-\u9fff]/.test(a.detail)
+      ? a.detail.replace(/\s*\([^()]*[A-Za-z][^()]*\)\s*$/, "")  // the hall's words; English stays in the log
+      : r && r.status === 409 ? "非办公时间或暂停取号，请咨询工作人员" : "请稍后再试或咨询工作人员";
     return;
   }
   const t = a.ticket;

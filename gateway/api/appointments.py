@@ -1,0 +1,89 @@
+"""Appointments booked at the hall (预约, supervisor token): a citizen who phones or asks at the
+desk gets a slot and a 6-digit code to check in with at the kiosk. The code is minted here (the
+engine draws no random numbers); every booking and cancellation is a command in the log."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import zoneinfo
+
+from fastapi import FastAPI, HTTPException, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.engine import appointments as ap
+
+CODE_DIGITS = 6
+MINT_TRIES = 5
+
+
+class Booking(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"service": "SB", "matter": "330681-SB-001", "start": "2026-12-09T09:30:00", "end": "2026-12-09T10:00:00"}]})
+    service: str = Field(min_length=1, max_length=16)
+    matter: str | None = Field(default=None, min_length=1, max_length=64)
+    start: dt.datetime = Field(description="the slot's start, in the hall's local time unless an offset is given")
+    end: dt.datetime
+
+
+def mint() -> str:
+    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def view(eng, a: dict) -> dict:
+    """An appointment as the supervisor reads it: local times, names beside codes."""
+    svc = eng.hall.service(a["service"])
+    matter = next((m.name for m in svc.matters if m.code == a["matter"]), None)
+    local = eng.cal.local
+    return {**a, "service_name": svc.name, "matter_name": matter, "state_name": ap.STATE_CN[a["state"]],
+            "slot": f"{local(a['start']):%H:%M}-{local(a['end']):%H:%M}",
+            "check_in": f"{local(ap.opens(eng, a)):%H:%M}-{local(ap.closes(eng, a)):%H:%M}"}
+
+
+def add_routes(app: FastAPI, runtime, clock, supervisor: list, run) -> None:
+    tz = zoneinfo.ZoneInfo(runtime.hall.timezone)
+
+    def epoch(t: dt.datetime) -> float:
+        return (t if t.tzinfo else t.replace(tzinfo=tz)).timestamp()
+
+    @app.post("/api/v1/appointments", status_code=201, dependencies=supervisor,
+              summary="Book an appointment at the hall (supervisor): a slot and its 6-digit code")
+    def book(body: Booking):
+        cmd = {"type": "book_appointment", "at": clock(), "service": body.service, "start": epoch(body.start),
+               "end": epoch(body.end), "source": "hall"}
+        if body.matter is not None:
+            cmd["matter"] = body.matter
+        for _ in range(MINT_TRIES):
+            cmd["code"] = mint()
+            out = run(cmd)
+            if out.ok or "already in use" not in (out.refusal or ""):
+                break
+        if not out.ok:
+            raise HTTPException(409, out.refusal)
+        return JSONResponse(runtime.read(lambda e: view(e, out.result)), status_code=201)
+
+    @app.get("/api/v1/appointments", dependencies=supervisor,
+             summary="The appointments of a day (supervisor; today unless day is given)")
+    def listed(day: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD",
+                                        json_schema_extra={"format": "date"})):
+        if day is not None:
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                raise HTTPException(422, f"day {day!r} is not a date (YYYY-MM-DD)") from None
+
+        def read(e):
+            d = day or e.day
+            return [view(e, a) for a in sorted(e.appointments.values(), key=lambda a: (a["start"], a["code"]))
+                    if a["day"] == d]
+        return runtime.read(read)
+
+    @app.post("/api/v1/appointments/{aid}/cancel", dependencies=supervisor,
+              summary="Cancel a booked appointment (supervisor)")
+    def cancel(aid: str):
+        if runtime.read(lambda e: aid not in e.appointments):
+            raise HTTPException(404, f"no appointment {aid!r}")
+        out = run({"type": "cancel_appointment", "at": clock(), "appointment": aid})
+        if not out.ok:
+            raise HTTPException(409, out.refusal)
+        return runtime.read(lambda e: view(e, out.result))
