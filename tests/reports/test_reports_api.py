@@ -7,18 +7,15 @@ import io
 import os
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from reports.serving import CLERK, SUPERVISOR, served
 
-from gateway.api import create_app
-from gateway.extensions import reports as reports_ext
 from gateway.runtime import Runtime
 
-SUPERVISOR, CLERK = "sup-token-1", "clerk-token-1"
 NOW = 1791849600.0  # 2026-10-13 08:00 +08:00, after the fortnight
 
 
@@ -27,18 +24,8 @@ def gw(fortnight, county, tmp_path_factory):
     data = tmp_path_factory.mktemp("api")
     shutil.copy(fortnight[0] / "hall.db", data / "hall.db")
     rt = Runtime(county, data)
-    clock = lambda: NOW  # noqa: E731
-    app = create_app(rt, CLERK, clock=clock, supervisor_token=SUPERVISOR)
-    opts = {"app": app, "data_dir": str(data), "clock": clock, "supervisor_token": SUPERVISOR,
-            "closing": threading.Event()}
-    ext = reports_ext.create(rt, opts)
-    ext.start()
-    assert ext.follower.ready.wait(60)
-    client = TestClient(app)
-    client.runtime, client.ext = rt, ext
-    yield client
-    opts["closing"].set()
-    ext.stop()
+    with served(rt, data, NOW) as client:
+        yield client
     rt.close()
 
 
