@@ -99,8 +99,8 @@ def test_the_exports_open(gw, tmp_path):
     overview = {row[0]: row[1] for row in wb["总览"].iter_rows(values_only=True)}
     assert overview["办结"] == served and overview["评价数"] == rated  # numbers stay numbers
     days = list(wb["每日"].iter_rows(values_only=True))
-    assert days[0][:4] == ("日期", "工作日", "取号", "叫号") and len(days) == 8
-    assert sum(row[2 + 2] for row in days[1:]) == served
+    assert days[0][:5] == ("日期", "星期", "工作日", "取号", "叫号") and len(days) == 8
+    assert sum(row[5] for row in days[1:]) == served
     staff = list(wb["人员"].iter_rows(values_only=True))
     assert len(staff) - 1 == len(rep["staff"])
     assert len(list(wb["差评"].iter_rows(values_only=True))) - 1 == len(rep["ratings_bad"])
