@@ -7,6 +7,7 @@ Pure functions of the report dict (or the trend's), except for registering the C
 from __future__ import annotations
 
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -179,10 +180,16 @@ def trend(tr: dict) -> Drawing:
 CHARTS = {"days": days, "hours": hours, "waits": waits, "satisfaction": satisfaction}
 
 
-def svg(d: Drawing) -> str:
+def svg(d: Drawing, name: str = "chart") -> str:
+    """The drawing as inline SVG, its ids its own (`name`): a page holds several charts, and a
+    shared clip-path id would cut every chart to the first one's size; titled with its title."""
     out = renderSVG.drawToString(d)
-    return out[out.index("<svg"):]  # inline in the page: no XML declaration or doctype
+    out = out[out.index("<svg"):]  # inline in the page: no XML declaration or doctype
+    title = escape(d.contents[0].text) if d.contents and isinstance(d.contents[0], String) else ""
+    return (out.replace('id="clip"', f'id="{name}-clip"').replace("url(#clip)", f"url(#{name}-clip)")
+            .replace('id="group"', f'id="{name}-group"').replace("<title>...</title>", f"<title>{title}</title>")
+            .replace("<desc>...</desc>", ""))
 
 
 def svgs(rep: dict) -> dict[str, str]:
-    return {name: svg(fn(rep)) for name, fn in CHARTS.items()}
+    return {name: svg(fn(rep), name) for name, fn in CHARTS.items()}

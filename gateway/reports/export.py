@@ -118,7 +118,7 @@ def to_pdf(rep: dict) -> bytes:
     def table(head, rows, limit=None):
         shown = rows if limit is None else rows[:limit]
         data = [[Paragraph(str(h), cell) for h in head]] + [
-            [Paragraph(tables.text(v), cell) for v in row] for row in shown]
+            [Paragraph("—" if v is None else tables.text(v), cell) for v in row] for row in shown]  # — : no figure
         t = Table(data, colWidths=widths(head, shown), repeatRows=1)
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
@@ -143,15 +143,20 @@ def to_pdf(rep: dict) -> bytes:
                        f"其中工作日 {rep['calendar']['working_days']} 天。生成于 "
                        f"{tables.cn_time(tables.local(rep['generated_at']))}。", body),
              Paragraph(f"本期取号 {t['issued']} 张，办结 {t['served']} 件，未到 {t['no_show']} 人，转办 {t['transferred']} 件；"
-                       f"平均等候 {tables.minutes(t['wait_s']['avg']) or 0} 分钟；收到评价 {r['rated']} 条"
-                       f"（其中补充评价 {r['supplementary']} 条），满意度 {'—' if rate is None else rate}%，"
-                       f"差评 {r['bad']} 条（整改未办结 {rep['followups']['open']} 件，超期 "
-                       f"{rep['followups']['overdue']} 件）。", body),
+                       f"平均等候 {tables.minutes(t['wait_s']['avg']) or 0} 分钟。", body),
+             Paragraph(f"收到评价 {r['rated']} 条（其中补充评价 {r['supplementary']} 条），满意度 "
+                       f"{'—' if rate is None else rate}%；差评 {r['bad']} 条（整改未办结 {rep['followups']['open']} 件，"
+                       f"超期 {rep['followups']['overdue']} 件）。", body),
              Spacer(1, 4)]
-    story += table(["项目", "数值"], secs["总览"][1])
-    story.append(Paragraph("图表", h2))
-    for d in (charts.days(rep), charts.hours(rep), charts.waits(rep), charts.satisfaction(rep)):
-        story.append(KeepTogether([scaled(d), Spacer(1, 6)]))
+    pairs = [row for row in secs["总览"][1] if row[0] != "满意度口径"]  # that one is a sentence, below
+    half = (len(pairs) + 1) // 2
+    story += table(["项目", "数值", "项目", "数值"],
+                   [a + b for a, b in zip(pairs[:half], pairs[half:] + [[None, None]], strict=False)])
+    story += [Spacer(1, 3), Paragraph(f"满意度口径：{DEFINITIONS['satisfaction_rate']}", note)]
+    drawn = [[scaled(d), Spacer(1, 6)] for d in (charts.days(rep), charts.hours(rep), charts.waits(rep),
+                                                charts.satisfaction(rep))]
+    drawn[0].insert(0, Paragraph("图表", h2))  # the heading goes with its first chart
+    story += [KeepTogether(d) for d in drawn]
     story.append(PageBreak())
     keep = [0, 1, 2, 4, 5, 7, 10, 12, 13, 14, 15]  # the columns a page can hold (FIG_HEAD indices)
     head = [tables.FIG_HEAD[i] for i in keep]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from gateway.engine.followup import BAD_LEVEL_MAX, FINAL
+from gateway.engine.followup import BAD_LEVEL_MAX, FINAL, STATUS_CN
 from gateway.reports import definitions
 from gateway.reports.figures import Figures, wait_histogram
 from gateway.reports.names import Names
@@ -156,7 +156,9 @@ class _Build:
                             "served_at": self._iso(finished), "rated_at": self._iso(rated_at), "level": level,
                             "level_name": n.level(level), "reasons": codes,
                             "reason_texts": [n.reason(version, c) for c in codes], "reasons_version": version,
-                            "source": source, "followup": {"id": fid, "status": fstatus} if fid else None})
+                            "source": source, "source_name": n.source(source),
+                            "followup": {"id": fid, "status": fstatus,
+                                         "status_name": STATUS_CN.get(fstatus, fstatus)} if fid else None})
         bad.sort(key=lambda a: (a["rated_at"] or "", a["ticket"]))
         return bad
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from gateway.engine.followup import STATUS_CN
 from gateway.engine.satisfaction import DEFINITION, percent
-from gateway.reports.names import SOURCE_CN
 
 KIND_CN = {"day": "日检查", "week": "周考勤", "month": "月通报", "quarter": "季考核", "range": "统计报表"}
 CASES = (("immediate", "即办件"), ("promised", "承诺件"), ("joint", "联办件"), ("reported", "上报件"),
@@ -128,5 +126,5 @@ def bad_row(a: dict) -> list:
     """One 差评 with its attribution: when, which ticket, service and matter, where, by whom."""
     f = a["followup"] or {}
     return [local(a["rated_at"]), a["number"], a["service_name"], a["matter_name"], a["window_name"],
-            a["staff_name"], a["staff"], a["level_name"], "、".join(a["reason_texts"]), SOURCE_CN.get(a["source"]),
-            local(a["served_at"]), f.get("id"), STATUS_CN.get(f.get("status"), f.get("status"))]
+            a["staff_name"], a["staff"], a["level_name"], "、".join(a["reason_texts"]), a["source_name"],
+            local(a["served_at"]), f.get("id"), f.get("status_name")]

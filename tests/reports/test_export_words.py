@@ -129,6 +129,10 @@ def test_chart_text_is_at_least_12_px_as_drawn(exports, store, county):
         sizes = svg_font_sizes(charts.svg(d))
         assert sizes and min(sizes) >= charts.MIN_FONT, d
         assert d.width <= 515  # the PDF's page holds it without scaling its text down
+    # One page holds them all: each SVG's ids are its own (a shared clip-path cut every chart to the first's size).
+    ids = re.findall(r'id="([^"]+)"', "".join(charts.svgs(rep).values()) + charts.svg(charts.trend(tr), "trend"))
+    assert len(ids) == len(set(ids)) >= 10
+    assert "<title>各窗口满意度（%）</title>" in charts.svgs(rep)["satisfaction"]
 
 
 def lines(svg: str) -> list[int]:

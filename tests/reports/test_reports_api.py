@@ -118,10 +118,26 @@ def test_the_exports_open(gw, tmp_path):
     assert f"办结 {served} 件" in text and f"收到评价 {rated} 条" in text
     assert "差评明细" in text and "各窗口满意度" in text
     shots = os.environ.get("HALL_SCREENSHOTS")
-    if shots:  # the PDF's first pages as a person sees them (docs/screenshots)
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2", str(pdf),
-                        str(Path(shots) / "report-pdf")], check=True, timeout=60)
+    if shots:
+        pdf_shots(gw, Path(shots), tmp_path)
+
+
+def pdf_shots(gw, shots: Path, tmp_path: Path) -> None:
+    """October's 月通报 as a supervisor sees it (docs/screenshots): its first two pages, and the
+    page of its 差评 (report-pdf-chaping.png)."""
+    shots.mkdir(parents=True, exist_ok=True)
+    pdf = tmp_path / "month.pdf"
+    pdf.write_bytes(gw.get("/api/v1/reports/export?format=pdf&period=month&date=2026-10-01", headers=auth()).content)
+    render = ["pdftoppm", "-r", "80", "-png", "-singlefile"]
+    for page in (1, 2):
+        subprocess.run([*render, "-f", str(page), "-l", str(page), str(pdf), str(shots / f"report-pdf-{page}")],
+                       check=True, timeout=60)
+    page = 1
+    while "差评明细" not in subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                                         capture_output=True, text=True, check=True, timeout=60).stdout:
+        page += 1
+    subprocess.run([*render, "-f", str(page), "-l", str(page), str(pdf), str(shots / "report-pdf-chaping")],
+                   check=True, timeout=60)
 
 
 def test_charts_and_trend_are_svg_with_text(gw):
