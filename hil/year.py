@@ -198,6 +198,9 @@ class HallDays:
 
     def issue(self, t, a):
         cmd = {"type": "issue_ticket", "at": t, "service": a.service, "lane": a.lane}
+        matters = self.hall.service(a.service).matters
+        if matters:  # the citizen picks the matter (事项) at the kiosk, as in hil/day/run.py
+            cmd["matter"] = matters[int(t) % len(matters)].code
         if self.rng.random() < 0.3:
             cmd["sup_code"] = "".join(self.rng.choice(SUP_ALPHABET) for _ in range(8))
         out = self.submit(cmd)

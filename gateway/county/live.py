@@ -5,6 +5,7 @@ so a site the county has no hall file for still shows. The picture is as new as 
 last record received: the dashboard says how old that is."""
 from __future__ import annotations
 
+from gateway.engine import satisfaction as sat
 from gateway.engine.followup import FINAL
 
 CALLS_KEPT = 8
@@ -72,14 +73,14 @@ def _alert(s, ev):
 
 
 def _rating(s, ev):
-    if ev.get("channel") == "supplementary":
-        return  # 补充评价: the day's window ratings, as the hall's own screen counts them
+    if ev.get("day") not in (None, s["day"]):
+        return  # 补充评价 of an earlier day's service: that day's (gateway/engine/satisfaction.py)
     r = s["ratings"]
     lv = int(ev.get("level") or 0)
     if 1 <= lv <= 5:
         r["rated"] += 1
         r["levels"][str(lv)] += 1
-        r["satisfied" if lv >= 3 else "bad"] += 1
+        r["satisfied" if sat.is_satisfied(lv) else "bad"] += 1
 
 
 def _followup(s, ev):
@@ -135,7 +136,7 @@ def summary(s: dict) -> dict:
             "windows_open": sum(1 for w in s["windows"].values() if w["status"] not in (None, "closed")),
             "windows": s["windows"], "calls": s["calls"], "issued": s["issued"], "called": s["called"],
             "served": s["served"], "no_show": s["no_show"], "ratings": r,
-            "satisfaction_pct": round(100 * r["satisfied"] / r["rated"], 1) if r["rated"] else None,
+            "satisfaction_pct": sat.percent(sat.rate(r["levels"])),
             "alerts": sorted(s["alerts"].values(), key=lambda a: a.get("at") or 0),
             "followups_open": len(s["followups"]), "followups_overdue": sum(1 for f in fus if f["overdue"]),
             "relays_open": len(s["relays"])}

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gateway.county import live
+from gateway.engine import satisfaction as sat
 from gateway.mirror.feed import Feed
 from gateway.mirror.sitestore import SiteStore
 
@@ -210,7 +211,7 @@ class County:
                 sums[k] += t[k]
             for k in ("rated", "satisfied", "bad"):
                 sums[k] += t["ratings"][k]
-        sums["satisfaction_rate"] = sums["satisfied"] / sums["rated"] if sums["rated"] else None
+        sums["satisfaction_rate"] = sat.rate({sat.SATISFIED_MIN: sums["satisfied"], 1: sums["bad"]})
         return {"county": self.hall.id, "kind": kind, "date": date, "sites": rows, "totals": sums}
 
 
@@ -218,9 +219,8 @@ def _totals(pics: list[dict]) -> dict:
     keys = ("issued", "called", "served", "waiting_total", "windows_open", "followups_open", "followups_overdue",
             "relays_open")
     out = {k: sum(p[k] for p in pics) for k in keys}
-    rated = sum(p["ratings"]["rated"] for p in pics)
-    sat = sum(p["ratings"]["satisfied"] for p in pics)
-    out.update(rated=rated, bad=sum(p["ratings"]["bad"] for p in pics),
-               satisfaction_pct=round(100 * sat / rated, 1) if rated else None,
+    levels = {lv: sum(p["ratings"]["levels"][lv] for p in pics) for lv in ("1", "2", "3", "4", "5")}
+    out.update(rated=sum(levels.values()), bad=sum(p["ratings"]["bad"] for p in pics),
+               satisfaction_pct=sat.percent(sat.rate(levels)),
                alerts=sum(len(p["alerts"]) for p in pics))
     return out

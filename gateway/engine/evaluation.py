@@ -87,8 +87,8 @@ def rate(eng, cmd, at, events):
     if t is not None:
         t["evaluation"], t["level"] = "rated", level
         sup.rated_at_window(eng, t)
-    st.rating(eng.stats, level, p["service"], p["window"], p["staff"])
     got = t or {}  # the ticket is here the same service day; the prompt keeps the rest
+    st.rating(eng.stats, level, p["service"], p["window"], p["staff"], got.get("day", p.get("day", eng.day)))
     rec = {"type": "rating_recorded", "at": at, "prompt": pid, "window": p["window"], "ticket": p["ticket"],
            "number": p["number"], "staff": p["staff"], "service": p["service"], "case_type": p["case_type"],
            "level": level, "reasons": reasons, "rated_at": at if rated_at is None else rated_at,

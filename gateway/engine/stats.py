@@ -6,22 +6,26 @@ and the sums of waiting (ready to called), walk-up (called to started), service
 """
 from __future__ import annotations
 
+from gateway.engine import satisfaction as sat
+
 # service_s is the time of services finished here (avg_service_s = service_s / served);
 # the time spent on a ticket before handing it on is handover_s, so transfers do not
 # inflate the average service time the tidal estimate uses.
 FIELDS = ("called", "started", "served", "no_show", "transferred", "wait_s", "walkup_s", "service_s", "idle_s",
           "rated", "satisfied", "bad", "handover_s")
-SATISFIED_MIN = 3  # 基本满意 and better count as satisfied; 1-2 are 差评
+SATISFIED_MIN = sat.SATISFIED_MIN
 
 
 def new_stats(day: str) -> dict:
     return {"day": day,
             "volume": {"issued": 0, "called": 0, "served": 0, "no_show": 0, "transferred": 0,
                        "cancelled": 0, "reset": 0, "voided": 0},
-            # supplementary*: 补充评价 by code, apart from the window's ratings (it may judge an earlier day)
+            # rated .. levels: the window evaluator's prompts and their ratings (requested -> rated or
+            # timed out); supplementary*: 补充评价 by code made today (it may judge an earlier day);
+            # day_levels: every rating of this day's services, either way: what 满意度 counts
             "evaluation": {"requested": 0, "rated": 0, "satisfied": 0, "bad": 0, "timed_out": 0, "cancelled": 0,
                            "levels": {str(i): 0 for i in range(1, 6)}, "supplementary": 0,
-                           "supplementary_bad": 0},
+                           "supplementary_bad": 0, "day_levels": {str(i): 0 for i in range(1, 6)}},
             "service": {}, "window": {}, "staff": {}, "issued": {}}
 
 
@@ -52,13 +56,31 @@ def issued(stats: dict, service: str, lane: str) -> None:
     per[lane] = per.get(lane, 0) + 1
 
 
-def rating(stats: dict, level: int, service, window, staff) -> None:
+def day_levels(stats: dict) -> dict:
+    """Every rating of this day's services by level, at the window or by code: 满意度's count."""
     ev = stats["evaluation"]
+    return ev.get("day_levels", ev["levels"])  # a snapshot from before it: the window's ratings
+
+
+def rating(stats: dict, level: int, service, window, staff, day: str | None = None) -> None:
+    """A rating at the window's evaluator, of the service of `day` (None: this day)."""
+    ev = stats["evaluation"]
+    ev.setdefault("day_levels", dict(ev["levels"]))
     ev["rated"] += 1
     ev["levels"][str(level)] += 1
-    good = level >= SATISFIED_MIN
-    ev["satisfied" if good else "bad"] += 1
-    for f in ("rated", "satisfied" if good else "bad"):
+    ev["satisfied" if sat.is_satisfied(level) else "bad"] += 1
+    rating_of_day(stats, level, service, window, staff, day)
+
+
+def rating_of_day(stats: dict, level: int, service, window, staff, day: str | None) -> None:
+    """Any rating (at the window, or 补充评价 by code): counted in this day's 满意度, for the hall
+    and its service, window and staff member, when it judges a service of this day."""
+    if day is not None and day != stats["day"]:
+        return  # another day's service: its figure is that day's (the reports count it there)
+    ev = stats["evaluation"]
+    levels = ev.setdefault("day_levels", dict(ev["levels"]))
+    levels[str(level)] += 1
+    for f in ("rated", "satisfied" if sat.is_satisfied(level) else "bad"):
         add(stats, f, 1, service, window, staff)
 
 
@@ -70,19 +92,23 @@ def report(stats: dict, live_idle: dict[str, float] | None = None) -> dict:
         out["avg_wait_s"] = a["wait_s"] / a["called"] if a["called"] else None
         out["avg_walkup_s"] = a["walkup_s"] / a["started"] if a["started"] else None
         out["avg_service_s"] = a["service_s"] / a["served"] if a["served"] else None
-        out["satisfaction_rate"] = a["satisfied"] / a["rated"] if a["rated"] else None
+        # A bucket keeps satisfied and bad counts only: the same rate as of its levels.
+        out["satisfaction_rate"] = sat.rate({sat.SATISFIED_MIN: a["satisfied"], 1: a["bad"]})
         return out
 
     live_idle = live_idle or {}
     ev = stats["evaluation"]
     served = stats["volume"]["served"]
+    levels = day_levels(stats)
+    day_rated = sum(levels.values())
     return {
         "day": stats["day"],
         "volume": dict(stats["volume"]),
         "issued_by_lane": {k: dict(v) for k, v in stats["issued"].items()},
-        "evaluation": {**ev, "levels": dict(ev["levels"]),
-                       "satisfaction_rate": ev["satisfied"] / ev["rated"] if ev["rated"] else None,
-                       "participation_rate": ev["rated"] / served if served else None},
+        # 满意度 and 参评率 of the day's services, counted as the reports count them (satisfaction.py)
+        "evaluation": {**ev, "levels": dict(ev["levels"]), "day_levels": dict(levels), "day_rated": day_rated,
+                       "satisfaction_rate": sat.rate(levels),
+                       "participation_rate": day_rated / served if served else None},
         "service": {k: view(v) for k, v in stats["service"].items()},
         "window": {k: view(v, live_idle.get(k, 0.0)) for k, v in stats["window"].items()},
         "staff": {k: view(v, live_idle.get("staff:" + k, 0.0)) for k, v in stats["staff"].items()},

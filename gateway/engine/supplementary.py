@@ -8,6 +8,7 @@ Still 一次一评: one rating per service, at the window or by the code, never 
 from __future__ import annotations
 
 from gateway.engine import followup as fu
+from gateway.engine import stats as st
 from gateway.engine.content import split_reasons
 
 DAY_S = 86400.0
@@ -69,11 +70,12 @@ def rate_supplementary(eng, cmd, at, events):
     if t is not None:
         t["evaluation"], t["level"] = "rated", level
     ev = eng.stats["evaluation"]
-    # Kept apart from today's window ratings: it may judge an earlier day's service, and
-    # today's participation (ratings / services finished) must not count it.
+    # Kept apart from the window evaluator's prompts and ratings; in the day's 满意度 only
+    # when it judges a service of this day (satisfaction.py: a rating counts for its service's day).
     ev["supplementary"] = ev.get("supplementary", 0) + 1
     if level <= fu.BAD_LEVEL_MAX:
         ev["supplementary_bad"] = ev.get("supplementary_bad", 0) + 1
+    st.rating_of_day(eng.stats, level, e["service"], e["window"], e["staff"], e["day"])
     rec = {"type": "rating_recorded", "at": at, "prompt": "S" + code, "window": e["window"], "ticket": e["ticket"],
            "number": e["number"], "staff": e["staff"], "service": e["service"], "case_type": e["case_type"],
            "level": level, "reasons": known, "rated_at": at, "reasons_version": eng.content["version"],

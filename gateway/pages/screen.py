@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from gateway.engine import satisfaction as sat
 from gateway.engine import stats as st
 
 RECENT = 8
@@ -87,17 +88,17 @@ def _shown_call(hall, tz, c: dict) -> dict:
 
 
 def band(eng) -> dict:
-    """The day's figures. 满意度 = ratings at levels 3..5 (基本满意 and better) / all window
-    ratings today; None (shown as —) before the first rating."""
+    """The day's figures. 满意度 as gateway/engine/satisfaction.py defines it for every figure:
+    the day's services' ratings, at the window or by code; None (shown as —) before the first."""
     s = eng.stats
     called = sum(a["called"] for a in s["service"].values())
     wait_s = sum(a["wait_s"] for a in s["service"].values())
-    ev = s["evaluation"]
+    levels = st.day_levels(s)
     open_ = sum(1 for w in eng.windows.values() if w["status"] != "closed")
     return {"served": s["volume"]["served"],
             "avg_wait_min": round(wait_s / called / 60, 1) if called else None,
-            "satisfaction_pct": round(100 * ev["satisfied"] / ev["rated"], 1) if ev["rated"] else None,
-            "satisfied_min_level": st.SATISFIED_MIN, "rated": ev["rated"],
+            "satisfaction_pct": sat.percent(sat.rate(levels)),
+            "satisfied_min_level": sat.SATISFIED_MIN, "rated": sum(levels.values()),
             "windows_open": open_, "windows_total": len(eng.hall.windows)}
 
 

@@ -114,7 +114,7 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
             out = weekly(store, service.hall, weeks, date, window, staff, clock())
         except BadQuery as e:
             raise HTTPException(422, str(e)) from None
-        out["chart"] = ch.svg(ch.trend(out))
+        out["chart"] = ch.svg(ch.trend(out), "trend")
         return out
 
     return r

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
+from gateway.engine import satisfaction as sat
 from gateway.engine.commands import CASE_TYPES
-from gateway.engine.stats import SATISFIED_MIN
 
 LEVELS = ("1", "2", "3", "4", "5")
 COUNTS = ("issued", "called", "served", "no_show", "transferred", "cancelled", "voided")
@@ -63,15 +63,15 @@ class Figures:
         counts = dict(self.counts)
         if issued_from_visits:
             counts["issued"] = len(self.tickets)
-        rated = sum(self.levels.values())
-        satisfied = sum(n for lv, n in self.levels.items() if int(lv) >= SATISFIED_MIN)
+        rated = sum(self.levels.values())  # at the window and by code (补充评价): satisfaction.py
+        satisfied = sum(n for lv, n in self.levels.items() if sat.is_satisfied(lv))
         served = counts["served"]
         return {**counts, **{k: dist(v) for k, v in self.times.items()}, "idle_s": round(self.idle_s, 1),
                 "cases": dict(self.cases),
                 "ratings": {"rated": rated, "levels": dict(self.levels), "satisfied": satisfied,
                             "bad": rated - satisfied, "supplementary": self.supplementary,
                             "participation_rate": rated / served if served else None,
-                            "satisfaction_rate": satisfied / rated if rated else None}}
+                            "satisfaction_rate": sat.rate(self.levels)}}
 
 
 def wait_histogram(waits: list[float]) -> list[dict]:

@@ -13,6 +13,7 @@ Rows (one dict per table row, columns as in store.SCHEMA):
   ratings   one per rating, with its exact attribution
   followups one per 差评 follow-up item, its latest status
   alerts    one per alert occurrence, start to end
+  reasons   one per 差评 reason of each evaluation content version received (its text)
 """
 from __future__ import annotations
 
@@ -177,7 +178,8 @@ def _rating(live, ev, day_of, out, rid, rated):
            "number": ev["number"], "service": ev["service"], "window": ev["window"], "staff": ev["staff"],
            "finished_at": ev.get("finished_at"), "rated_at": ev.get("rated_at", ev["at"]), "at": ev["at"],
            "level": ev["level"], "reasons": ",".join(ev.get("reasons") or ()),
-           "source": "supplementary" if ev.get("channel") == "supplementary" else "evaluator", "followup": None}
+           "source": "supplementary" if ev.get("channel") == "supplementary" else "evaluator", "followup": None,
+           "matter": ev.get("matter"), "reasons_version": ev.get("reasons_version")}
     rated[ev["prompt"]] = row
     out.append(("ratings", row))
 
@@ -212,6 +214,12 @@ def _followup_overdue(live, ev, _day_of, out, _id, _rated):
         out.append(("followups", row))
 
 
+def _content(live, ev, _day_of, out, _id, _rated):
+    for r in ev.get("reasons") or ():
+        out.append(("reasons", {"id": f"{ev['version']}:{r['code']}", "version": ev["version"], "code": r["code"],
+                                "text": r.get("text")}))
+
+
 # -- alerts ---------------------------------------------------------------------------------
 def _alert(live, ev, day_of, out, aid, _rated):
     key = ev["key"]
@@ -234,4 +242,5 @@ HANDLERS = {
     "ticket_cancelled": _cancelled, "ticket_voided": _voided, "ticket_reset": _reset,
     "window_changed": _window, "rating_recorded": _rating, "followup_created": _followup_created,
     "followup_changed": _followup_changed, "followup_overdue": _followup_overdue, "alert": _alert,
+    "content_changed": _content,
 }

@@ -5,13 +5,14 @@ delivery are added beside it by the shell (they are not queue facts, see dashboa
 from __future__ import annotations
 
 from gateway.engine import followup as fu
+from gateway.engine import satisfaction as sat
 from gateway.engine import stats as st
 
 STATUS_CN = {"idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停", "closed": "未登录"}
 ALERT_CN = {"tidal": "等候人数多，请开潮汐窗口", "max_wait": "等候超过时限", "case_limit": "窗口办件超过上限",
             "empty_post": "空岗", "followup_overdue": "差评整改超期", "printer": "叫号机打印机故障",
             "login_locked": "登录码多次输错，窗口登录已锁定"}
-LEVEL_CN = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
+LEVEL_CN = sat.LEVEL_CN
 
 
 def alert_text(a: dict, windows: dict, services: dict) -> str:
@@ -73,7 +74,7 @@ def picture(eng, now: float) -> dict:
     called = sum(a["called"] for a in eng.stats["window"].values())
     today = {"day": eng.day, "issued": vol["issued"], "served": vol["served"], "no_show": vol["no_show"],
              "waiting": sum(eng.line.waiting.values()), "avg_wait_s": sum(waits) / called if called else None,
-             "rated": ev["rated"], "satisfaction_rate": ev["satisfaction_rate"],
+             "rated": ev["day_rated"], "satisfaction_rate": ev["satisfaction_rate"],  # satisfaction.py's
              "participation_rate": ev["participation_rate"],
              "windows_open": sum(w["status"] != "closed" for w in windows), "windows_total": len(windows)}
     return {"hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone}, "now": now, "today": today,

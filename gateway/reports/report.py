@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
-from gateway.engine.followup import FINAL
+from gateway.engine.followup import BAD_LEVEL_MAX, FINAL, STATUS_CN
 from gateway.reports import definitions
 from gateway.reports.figures import Figures, wait_histogram
+from gateway.reports.names import Names
 from gateway.reports.period import BadQuery, Period, resolve
 from gateway.reports.spans import SpanDays, attendance, no_attendance
 
@@ -63,6 +64,7 @@ class _Build:
     def __init__(self, store, hall, period: Period, f: _Filter, now: float):
         self.store, self.hall, self.period, self.f, self.now = store, hall, period, f, now
         self.cal = store.cal
+        self.names = Names.of(hall, store)
         self.d0, self.d1 = period.first.isoformat(), period.last.isoformat()
         self.total = Figures()
         self.days = {d.isoformat(): Figures() for d in period.dates()}
@@ -137,19 +139,26 @@ class _Build:
     def ratings(self) -> list[dict]:
         where, args = self.f.sql()
         bad = []
-        for (tid, number, srv, win, st, finished, rated_at, level, reasons, source, fid, day,
+        n = self.names
+        for (tid, number, srv, win, st, finished, rated_at, level, reasons, source, fid, day, matter, version,
              fstatus) in self.store.query(
                 "SELECT r.ticket, r.number, r.service, r.window, r.staff, r.finished_at, r.rated_at, r.level, "
-                "r.reasons, r.source, r.followup, r.day, f.status FROM ratings r LEFT JOIN followups f "
-                "ON f.id = r.followup WHERE r.day BETWEEN ? AND ?" + where.replace(" AND ", " AND r."),
-                (self.d0, self.d1, *args)):
+                "r.reasons, r.source, r.followup, r.day, r.matter, r.reasons_version, f.status FROM ratings r "
+                "LEFT JOIN followups f ON f.id = r.followup WHERE r.day BETWEEN ? AND ?"
+                + where.replace(" AND ", " AND r."), (self.d0, self.d1, *args)):
             for fig in self._of(day, win, srv, st):
                 fig.rating(level, source)
-            if level <= 2:
-                bad.append({"ticket": tid, "number": number, "service": srv, "window": win, "staff": st,
+            if level <= BAD_LEVEL_MAX:
+                codes = reasons.split(",") if reasons else []
+                bad.append({"ticket": tid, "number": number, "service": srv, "service_name": n.service(srv),
+                            "matter": matter, "matter_name": n.matter(srv, matter), "window": win,
+                            "window_name": n.window(win), "staff": st, "staff_name": n.person(st),
                             "served_at": self._iso(finished), "rated_at": self._iso(rated_at), "level": level,
-                            "reasons": reasons.split(",") if reasons else [], "source": source,
-                            "followup": {"id": fid, "status": fstatus} if fid else None})
+                            "level_name": n.level(level), "reasons": codes,
+                            "reason_texts": [n.reason(version, c) for c in codes], "reasons_version": version,
+                            "source": source, "source_name": n.source(source),
+                            "followup": {"id": fid, "status": fstatus,
+                                         "status_name": STATUS_CN.get(fstatus, fstatus)} if fid else None})
         bad.sort(key=lambda a: (a["rated_at"] or "", a["ticket"]))
         return bad
 
@@ -166,7 +175,9 @@ class _Build:
         for kind, key, win, srv, started, ended in self.store.query(
                 "SELECT kind, key, window, service, started, ended FROM alerts WHERE day BETWEEN ? AND ?"
                 + where + " ORDER BY started, id", (self.d0, self.d1, *args)):
-            out.append({"kind": kind, "key": key, "window": win, "service": srv, "started": self._iso(started),
+            out.append({"kind": kind, "name": self.names.alert(kind), "key": key, "window": win,
+                        "window_name": self.names.window(win), "service": srv,
+                        "service_name": self.names.service(srv), "started": self._iso(started),
                         "ended": self._iso(ended), "duration_s": max(0.0, (ended if ended is not None else
                                                                           max(self.now, started)) - started)})
         return out
@@ -206,17 +217,17 @@ class _Build:
         self.idle(spans)
         att = attendance(spans)
         g = self.groups
-        names = {"window": {w.number: w.display_text for w in hall.windows},
-                 "service": {s.code: s.name for s in hall.services},
-                 "staff": {s.id: s.name for s in hall.staff}}
+        n = self.names
+        names = {"window": (n.windows, n.window), "service": (n.services, n.service), "staff": (n.staff, n.person)}
         for st in att:  # a clerk who only logged in (and served nobody) is in the staff table too
             g["staff"].setdefault(st, Figures())
 
         def section(kind: str) -> list[dict]:
             rows = []
-            for key in self._listed(kind, list(names[kind])):
+            configured, name = names[kind]
+            for key in self._listed(kind, list(configured)):
                 fig = g[kind].get(key) or Figures()
-                row = {kind: key, "name": names[kind].get(key), **fig.to_dict(kind != "service")}
+                row = {kind: key, "name": name(key), **fig.to_dict(kind != "service")}
                 if kind == "staff":
                     row["bad_ratings"] = [a for a in bad if a["staff"] == key]
                     row["attendance"] = att.get(key) or no_attendance()

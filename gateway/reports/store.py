@@ -22,7 +22,7 @@ from gateway.engine.followup import FINAL
 from gateway.reports.fold import Live, fold
 
 DB_NAME = "reports.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: ratings keep the matter and the reasons' content version; reasons
 BATCH = 5000  # records per transaction while catching up: few commits, bounded memory
 NO_EVENTS = '"events":[]'  # as gateway.store.canonical writes an outcome without events (a quoted
 # text inside a command could not match: its quotes are escaped)
@@ -34,10 +34,11 @@ COLUMNS = {
                "started_at", "ended_at", "how", "case_type", "wait_s", "walkup_s", "service_s", "handover_s"),
     "spans": ("id", "window", "kind", "staff", "start", "stop", "day", "end_day", "post", "reason"),
     "ratings": ("id", "day", "prompt", "ticket", "number", "service", "window", "staff", "finished_at", "rated_at",
-                "at", "level", "reasons", "source", "followup"),
+                "at", "level", "reasons", "source", "followup", "matter", "reasons_version"),
     "followups": ("id", "day", "prompt", "ticket", "window", "staff", "service", "level", "created_at",
                   "contact_by", "rectify_by", "status", "contact_overdue", "overdue", "closed_at"),
     "alerts": ("id", "key", "kind", "day", "window", "service", "staff", "started", "ended"),
+    "reasons": ("id", "version", "code", "text"),
 }
 KEYS = {"visits": ("ticket", "n")}  # every other table: ("id",)
 TABLES = tuple(COLUMNS)
@@ -68,7 +69,7 @@ CREATE INDEX IF NOT EXISTS spans_day_staff ON spans (day, staff);
 CREATE INDEX IF NOT EXISTS spans_open ON spans (stop) WHERE stop IS NULL;
 CREATE TABLE IF NOT EXISTS ratings (id TEXT PRIMARY KEY, day TEXT NOT NULL, prompt TEXT, ticket TEXT, number TEXT,
   service TEXT, window INTEGER, staff TEXT, finished_at REAL, rated_at REAL, at REAL, level INTEGER,
-  reasons TEXT, source TEXT, followup TEXT) WITHOUT ROWID;
+  reasons TEXT, source TEXT, followup TEXT, matter TEXT, reasons_version TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ratings_day ON ratings (day);
 CREATE INDEX IF NOT EXISTS ratings_day_window ON ratings (day, window);
 CREATE INDEX IF NOT EXISTS ratings_day_staff ON ratings (day, staff);
@@ -80,6 +81,10 @@ CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, key TEXT NOT NULL, kind 
   window INTEGER, service TEXT, staff TEXT, started REAL, ended REAL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS alerts_day ON alerts (day);
 CREATE INDEX IF NOT EXISTS alerts_open ON alerts (ended) WHERE ended IS NULL;
+-- The evaluation content's versions as the log received them: a 差评 reason's text is the one
+-- of the version its rating was made with.
+CREATE TABLE IF NOT EXISTS reasons (id TEXT PRIMARY KEY, version TEXT NOT NULL, code TEXT NOT NULL,
+  text TEXT) WITHOUT ROWID;
 """
 _VALUES = {t: operator.itemgetter(*c) for t, c in COLUMNS.items()}  # row dict -> its column values
 _INSERT = {t: f"INSERT OR REPLACE INTO {t} ({', '.join(c)}) VALUES ({', '.join('?' * len(c))})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gateway.engine.stats import SATISFIED_MIN
+from gateway.engine import satisfaction as sat
 from gateway.reports.period import parse_date
 
 
@@ -18,28 +18,25 @@ def trend(store, hall, weeks: int, date: str | None, window: int | None, staff: 
         if v is not None:
             where += f" AND {col} = ?"
             args.append(v)
-    counts: dict[tuple, list[int]] = {}  # (kind, key) -> [rated, satisfied] per week, flattened
+    counts: dict[tuple, list[dict]] = {}  # (kind, key) -> per week, {level: ratings}
 
-    def add(kind, key, week, ok):
-        c = counts.setdefault((kind, key), [0] * (2 * weeks))
-        c[2 * week] += 1
-        c[2 * week + 1] += ok
+    def add(kind, key, week, level):
+        c = counts.setdefault((kind, key), [{} for _ in range(weeks)])
+        c[week][level] = c[week].get(level, 0) + 1
 
     with store.reading() as seq:
         rows = store.query("SELECT day, window, staff, level FROM ratings WHERE day BETWEEN ? AND ?" + where,
                            (start.isoformat(), end.isoformat(), *args))
     for day, win, st, level in rows:
         week = (dt.date.fromisoformat(day) - start).days // 7
-        ok = level >= SATISFIED_MIN
-        add("hall", None, week, ok)
-        add("window", win, week, ok)
+        add("hall", None, week, level)
+        add("window", win, week, level)
         if st is not None:
-            add("staff", st, week, ok)
+            add("staff", st, week, level)
 
     def series(kind, key) -> dict:
-        c = counts.get((kind, key), [0] * (2 * weeks))
-        return {"rated": c[0::2], "satisfaction_rate": [s / n if n else None for n, s in zip(c[0::2], c[1::2],
-                                                                                            strict=True)]}
+        c = counts.get((kind, key)) or [{} for _ in range(weeks)]
+        return {"rated": [sum(w.values()) for w in c], "satisfaction_rate": [sat.rate(w) for w in c]}
 
     names_w = {w.number: w.display_text for w in hall.windows}
     names_s = {s.id: s.name for s in hall.staff}
@@ -51,7 +48,7 @@ def trend(store, hall, weeks: int, date: str | None, window: int | None, staff: 
                        "label": f"{a.month}/{a.day}", "iso_week": a.isocalendar()[1]})
     return {"seq": seq, "from": start.isoformat(), "to": end.isoformat(), "weeks": labels,
             "filters": {"window": window, "staff": staff},
-            "definition": "满意度 = (非常满意+满意+基本满意)/评价数, per week of the service day",
+            "definition": sat.DEFINITION + "；按周（周一至周日）统计，无评价的周为“无数据”",
             "hall": series("hall", None),
             "windows": [{"window": k, "name": names_w.get(k), **series("window", k)} for k in keys("window")],
             "staff": [{"staff": k, "name": names_s.get(k), **series("staff", k)} for k in keys("staff")]}

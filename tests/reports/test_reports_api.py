@@ -7,18 +7,15 @@ import io
 import os
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from reports.serving import CLERK, SUPERVISOR, served
 
-from gateway.api import create_app
-from gateway.extensions import reports as reports_ext
 from gateway.runtime import Runtime
 
-SUPERVISOR, CLERK = "sup-token-1", "clerk-token-1"
 NOW = 1791849600.0  # 2026-10-13 08:00 +08:00, after the fortnight
 
 
@@ -27,18 +24,8 @@ def gw(fortnight, county, tmp_path_factory):
     data = tmp_path_factory.mktemp("api")
     shutil.copy(fortnight[0] / "hall.db", data / "hall.db")
     rt = Runtime(county, data)
-    clock = lambda: NOW  # noqa: E731
-    app = create_app(rt, CLERK, clock=clock, supervisor_token=SUPERVISOR)
-    opts = {"app": app, "data_dir": str(data), "clock": clock, "supervisor_token": SUPERVISOR,
-            "closing": threading.Event()}
-    ext = reports_ext.create(rt, opts)
-    ext.start()
-    assert ext.follower.ready.wait(60)
-    client = TestClient(app)
-    client.runtime, client.ext = rt, ext
-    yield client
-    opts["closing"].set()
-    ext.stop()
+    with served(rt, data, NOW) as client:
+        yield client
     rt.close()
 
 
@@ -112,8 +99,8 @@ def test_the_exports_open(gw, tmp_path):
     overview = {row[0]: row[1] for row in wb["总览"].iter_rows(values_only=True)}
     assert overview["办结"] == served and overview["评价数"] == rated  # numbers stay numbers
     days = list(wb["每日"].iter_rows(values_only=True))
-    assert days[0][:4] == ("日期", "工作日", "取号", "叫号") and len(days) == 8
-    assert sum(row[2 + 2] for row in days[1:]) == served
+    assert days[0][:5] == ("日期", "星期", "工作日", "取号", "叫号") and len(days) == 8
+    assert sum(row[5] for row in days[1:]) == served
     staff = list(wb["人员"].iter_rows(values_only=True))
     assert len(staff) - 1 == len(rep["staff"])
     assert len(list(wb["差评"].iter_rows(values_only=True))) - 1 == len(rep["ratings_bad"])
@@ -131,10 +118,26 @@ def test_the_exports_open(gw, tmp_path):
     assert f"办结 {served} 件" in text and f"收到评价 {rated} 条" in text
     assert "差评明细" in text and "各窗口满意度" in text
     shots = os.environ.get("HALL_SCREENSHOTS")
-    if shots:  # the PDF's first pages as a person sees them (docs/screenshots)
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2", str(pdf),
-                        str(Path(shots) / "report-pdf")], check=True, timeout=60)
+    if shots:
+        pdf_shots(gw, Path(shots), tmp_path)
+
+
+def pdf_shots(gw, shots: Path, tmp_path: Path) -> None:
+    """October's 月通报 as a supervisor sees it (docs/screenshots): its first two pages, and the
+    page of its 差评 (report-pdf-chaping.png)."""
+    shots.mkdir(parents=True, exist_ok=True)
+    pdf = tmp_path / "month.pdf"
+    pdf.write_bytes(gw.get("/api/v1/reports/export?format=pdf&period=month&date=2026-10-01", headers=auth()).content)
+    render = ["pdftoppm", "-r", "80", "-png", "-singlefile"]
+    for page in (1, 2):
+        subprocess.run([*render, "-f", str(page), "-l", str(page), str(pdf), str(shots / f"report-pdf-{page}")],
+                       check=True, timeout=60)
+    page = 1
+    while "差评明细" not in subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                                         capture_output=True, text=True, check=True, timeout=60).stdout:
+        page += 1
+    subprocess.run([*render, "-f", str(page), "-l", str(page), str(pdf), str(shots / "report-pdf-chaping")],
+                   check=True, timeout=60)
 
 
 def test_charts_and_trend_are_svg_with_text(gw):
