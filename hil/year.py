@@ -101,6 +101,7 @@ class HallDays:
         self.heap: list = []
         self.order = 0
         self.arrival: dict[str, object] = {}  # ticket id -> its plan's arrival
+        self.booked = 0  # appointment codes handed out (预约)
         self.codes: dict[str, tuple[str, object]] = {}  # ticket id -> (sup code, arrival), served unrated
         self.want: set[int] = set()  # idle windows that found nobody waiting
         self.close_at = 0.0
@@ -198,6 +199,12 @@ class HallDays:
 
     def issue(self, t, a):
         cmd = {"type": "issue_ticket", "at": t, "service": a.service, "lane": a.lane}
+        if a.lane == "appointment":  # booked at the hall earlier that day for the half hour it comes in
+            self.booked += 1
+            code, start = f"{self.booked:06d}", t // 1800 * 1800
+            booked = self.submit({"type": "book_appointment", "at": t - 1, "code": code, "service": a.service,
+                                  "start": start, "end": start + 1800})
+            cmd.update({"appointment_code": code} if booked.ok else {"lane": "normal"})
         matters = self.hall.service(a.service).matters
         if matters:  # the citizen picks the matter (事项) at the kiosk, as in hil/day/run.py
             cmd["matter"] = matters[int(t) % len(matters)].code
