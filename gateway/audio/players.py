@@ -32,6 +32,13 @@ class AlsaPlayer:
         self.device = device
 
     def play(self, chunks, rate: int) -> None:
+        self._aplay(chunks, rate)
+
+    def probe(self, rate: int) -> None:
+        """A twentieth of a second of silence: raises AudioError as a call would (no card)."""
+        self._aplay(mix.silence(50), rate)
+
+    def _aplay(self, chunks, rate: int) -> None:
         try:
             proc = subprocess.Popen(aplay_command(rate, self.device), stdin=subprocess.PIPE,
                                     stderr=subprocess.PIPE)

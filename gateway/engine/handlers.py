@@ -1,5 +1,5 @@
 """Command type -> handler(engine, cmd, at, events) -> (refusal | None, result)."""
-from gateway.engine import clerk, content, evaluation, followup, guard, relay, rules, supplementary, tickets
+from gateway.engine import clerk, content, evaluation, followup, guard, parts, relay, rules, supplementary, tickets
 
 HANDLERS = {
     "issue_ticket": tickets.issue_ticket,
@@ -29,6 +29,7 @@ HANDLERS = {
     "relay_handle": relay.relay_handle,
     "relay_result": relay.relay_result,
     "tick": rules.tick,
+    "part_fault": parts.part_fault,
 }
 
 # Command type -> first step(engine, cmd, at, events) -> refusal | None, run before the handler;
