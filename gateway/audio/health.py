@@ -18,7 +18,7 @@ log = logging.getLogger("hallgw.audio")
 # cause -> (Chinese, English): what a person reads, what the log says
 CAUSES = {"no_card": ("找不到声卡", "no sound card"), "busy": ("声卡被其他程序占用", "the sound card is busy"),
           "bad_device": ("找不到设定的音频设备", "the configured ALSA device does not exist"),
-          "no_player": ("未安装播放程序 aplay", "aplay is not installed"),
+          "no_player": ("未安装音频播放程序", "aplay is not installed"),
           "failed": ("播放失败", "playing failed")}
 
 
