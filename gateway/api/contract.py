@@ -64,6 +64,7 @@ TABLE: dict[tuple[str, str], tuple[tuple[int, ...], dict | None]] = {
     ("GET", "/api/v1/kiosk/menu"): ((401,), None),
     ("POST", "/api/v1/kiosk/tickets"): ((401, 409, 422, 503), None),
     ("GET", "/api/v1/kiosk/progress/{tid}"): ((404, 422), None),
+    ("GET", "/api/v1/stream/ticket/{tid}"): ((404, 422), SSE),
     ("GET", "/api/v1/printers"): ((401,), None),
     ("GET", "/clerk/api/hall"): ((), None),
     ("POST", "/clerk/api/login"): ((401, 403, 409, 422, 429), None),

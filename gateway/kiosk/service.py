@@ -13,7 +13,7 @@ import zoneinfo
 
 from gateway.api.app import issue_with_code
 from gateway.engine.commands import problem
-from gateway.kiosk import estimate
+from gateway.kiosk import estimate, qr
 from gateway.kiosk.monitor import PrinterMonitor
 from gateway.printer import layout
 from gateway.printer.connection import Link, PrinterError
@@ -180,6 +180,8 @@ class KioskService:
                            instructions=self.cfg.instructions)
 
     def _reply(self, ticket: dict, printed: bool, on_screen: bool, reason: str, voided: bool = False) -> dict:
+        if on_screen and ticket["qr_url"]:  # no slip: the screen carries the slip's QR code
+            ticket = {**ticket, "qr_image": qr.data_url(ticket["qr_url"])}
         m = self.monitor.view()
         return {"ticket": ticket, "printed": printed, "on_screen": on_screen, "voided": voided, "reason": reason,
                 "printer": {"state": m["state"], "state_name": m["state_name"], "since": m["since"]}}
