@@ -11,10 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from page_words import english_or_iso
 from playwright.sync_api import expect
 
 from browser_shots import screenshot
-from page_words import english_or_iso
 from gateway.config import load_file
 from hil.broker import free_port
 from hil.day.clock import day_start
