@@ -52,7 +52,10 @@ class AlsaPlayer:
             pass  # aplay died; its exit status and stderr say why
         err = proc.stderr.read().decode(errors="replace")
         if proc.wait():
-            raise AudioError(f"aplay failed ({proc.returncode}): {err.strip()[:300]}")
+            # One line for the log: ALSA's first word (the cause) and aplay's last (what failed).
+            lines = [x.strip() for x in err.splitlines() if x.strip()]
+            said = lines[0] + (f" / {lines[-1]}" if len(lines) > 1 else "") if lines else "no message"
+            raise AudioError(f"aplay failed ({proc.returncode}): {said[:300]}")
 
 
 class FilePlayer:

@@ -118,8 +118,10 @@ def test_paper_out_the_page_says_so_and_shows_the_number(gateway, page_at):
     code = rt.read(lambda e: e.tickets[tid]["sup_code"])
     page.locator("#qr-img").wait_for(state="visible")
     assert page.locator("#qr-img").get_attribute("src") == qr.data_url(f"http://127.0.0.1:8080/t/{tid}?c={code}")
-    box = page.locator("#qr-img").bounding_box()
-    assert box["width"] >= 200 and box["y"] + box["height"] <= 1080  # large enough to scan, on the screen
+    box, main = page.locator("#qr-img").bounding_box(), page.locator("main").bounding_box()
+    assert box["width"] >= 200, box  # large enough to scan
+    assert main["y"] <= box["y"] and box["y"] + box["height"] <= main["y"] + main["height"], (box, main)  # all of it
+    assert page.evaluate("document.querySelector('main').scrollHeight <= document.querySelector('main').clientHeight")
     assert page.evaluate("document.getElementById('qr-img').naturalWidth") > 0  # the image decoded
     assert "手机扫码" in page.locator("#qr").inner_text()
     assert english_or_iso(page.inner_text("body")) == []
