@@ -76,10 +76,13 @@ def test_login_binds_the_session_to_one_window_and_clerk(tmp_path):
     assert rt.read(lambda e: (e.windows[1]["staff"], e.staff_at)) == ("s001", {"s001": 1})
     # The engine's rules hold: one window per clerk, one clerk per window.
     other = TestClient(app)
+    # Refused in Chinese for the page, names not codes; the engine's own words for machines.
     r = other.post("/clerk/api/login", json={"window": 2, "staff_code": "1001"}, headers=BEARER)
-    assert r.status_code == 409 and "already logged in at window 1" in r.json()["detail"]
+    assert r.status_code == 409 and r.json() == {"detail": "未登录：王芳已在1号窗口登录，请先在那里退出",
+                                                  "reason": "s001 is already logged in at window 1"}
     r = other.post("/clerk/api/login", json={"window": 1, "staff_code": "1002"}, headers=BEARER)
-    assert r.status_code == 409 and "already has s001 logged in" in r.json()["detail"]
+    assert r.status_code == 409 and r.json()["detail"] == "未登录：1号窗口已有王芳登录，请先退出"
+    assert "already has s001 logged in" in r.json()["reason"]
     assert other.post("/clerk/api/login", json={"window": 99, "staff_code": "1002"}, headers=BEARER).status_code == 422
     assert other.post("/clerk/api/login", json={"window": 1, "staff_code": "1002", "x": 1},
                       headers=BEARER).status_code == 422
@@ -117,7 +120,7 @@ def test_actions_act_on_the_own_window_only(tmp_path):
     assert st["state"]["enabled"]["finish"] is False and st["state"]["enabled"]["start"] is True
     assert c.post("/clerk/api/action", json={"action": "start"}).json()["state"]["status"] == "serving"
     r = c.post("/clerk/api/action", json={"action": "attach_case", "project_no": "X1", "matter": "330681-SB-001"})
-    assert r.status_code == 409 and r.json()["detail"].startswith("未执行：该事项不属于这项业务（matter")
+    assert r.status_code == 409 and r.json()["detail"] == "未执行：“城乡居民养老保险参保登记”不是“综合受理”的办理事项"
     r = c.post("/clerk/api/action", json={"action": "attach_case", "project_no": "330681-2026-000123",
                                           "matter": "330681-ZH-002"})
     assert r.status_code == 200 and r.json()["message"] == "已关联 办件 330681-2026-000123（A001）"
@@ -140,12 +143,12 @@ def test_actions_act_on_the_own_window_only(tmp_path):
     assert r.json()["message"] == "已暂停：会议，10:30 返回"
     assert (r.json()["state"]["paused_reason"], r.json()["state"]["until"]) == ("会议", "10:30")
     assert c.post("/clerk/api/action", json={"action": "resume"}).json()["state"]["status"] == "idle"
-    # The engine's refusal, as its text, with 409.
+    # The engine's refusal with 409: in Chinese for the clerk, its English as the reason.
     r = c.post("/clerk/api/action", json={"action": "call_next"})
     assert r.status_code == 409
-    assert r.json()["detail"] == "未执行：没有等候本窗口的号（no ticket is waiting for window 1）"
+    assert r.json() == {"detail": "未执行：没有等候1号窗口的号", "reason": "no ticket is waiting for window 1"}
     r = c.post("/clerk/api/action", json={"action": "attach_case", "project_no": "X1", "matter": "330681-SB-001"})
-    assert r.status_code == 409 and r.json()["detail"].startswith("未执行：本窗口没有可关联的号（window 1 holds no ticket")
+    assert r.status_code == 409 and r.json()["detail"] == "未执行：1号窗口没有可关联办件编号的号"
     rt.close()
 
 
@@ -165,7 +168,8 @@ def test_malformed_and_sessionless_requests(tmp_path):
         r = c.post("/clerk/api/action", json=body)
         assert r.status_code == 422, (body, r.text)
     r = c.post("/clerk/api/action", json={"action": "pause", "reason": "睡觉"})
-    assert r.status_code == 409 and "pause reason must be one of" in r.json()["detail"]
+    assert r.status_code == 409 and "pause reason must be one of" in r.json()["reason"]
+    assert r.json()["detail"].startswith("未执行：暂停原因请从本厅的列表中选：会议、培训")
     rt.close()
 
 
@@ -175,7 +179,8 @@ def test_logout_ends_the_session(tmp_path):
     c = logged_in(app)
     c.post("/clerk/api/action", json={"action": "call_next"})
     r = c.post("/clerk/api/logout")
-    assert r.status_code == 409 and "holds ticket A001" in r.json()["detail"]  # the engine's rule
+    assert r.status_code == 409 and "holds ticket A001" in r.json()["reason"]  # the engine's rule
+    assert r.json()["detail"] == "未退出：1号窗口还有A001号未处理：请先办结、过号或转移"
     c.post("/clerk/api/action", json={"action": "no_show"})
     r = c.post("/clerk/api/logout")
     assert r.status_code == 200 and r.json()["message"] == "王芳 已退出 1 号窗口"
@@ -200,4 +205,33 @@ def test_a_clerk_logged_in_on_the_pad_takes_over_in_the_console(tmp_path):
     c = logged_in(app, 3, "1005")
     assert rt.store.seq == before  # no second login: the engine has them there already
     assert c.get("/clerk/api/state").json()["state"]["name"] == "陈静"
+    rt.close()
+
+
+def test_the_rating_shows_once_given_at_the_evaluator_or_by_the_code(tmp_path):
+    app, rt, _ = hall_app(tmp_path)
+    taker = TestClient(app)
+    first = taker.post("/api/v1/tickets", json={"service": "ZH"}, headers=CLERK_AUTH).json()
+    second = taker.post("/api/v1/tickets", json={"service": "ZH"}, headers=CLERK_AUTH).json()
+    c = logged_in(app)
+    for action in ("call_next", "start", "finish"):
+        c.post("/clerk/api/action", json={"action": action})
+    st = c.post("/clerk/api/action", json={"action": "request_evaluation"}).json()["state"]
+    assert st["evaluation"]["state_name"] == "等待评价"
+    prompt = rt.read(lambda e: e.windows[1]["prompt"])
+    assert rt.submit({"type": "rate", "at": MONDAY_9 + 600, "window": 1, "prompt": prompt, "level": 4}).ok
+    st = c.get("/clerk/api/state").json()["state"]
+    assert st["evaluation"] == {"state": "rated", "state_name": "已评价", "number": first["number"], "level": 4,
+                                "level_name": "满意", "channel_name": "评价器"}
+    assert st["enabled"]["request_evaluation"] is False
+    # the next citizen rates with the code on their slip before the clerk invites it: no invitation then
+    for action in ("call_next", "start", "finish"):
+        c.post("/clerk/api/action", json={"action": action})
+    assert c.get("/clerk/api/state").json()["state"]["evaluation"]["state"] == "can_request"
+    r = taker.post("/api/v1/ratings/supplementary", json={"code": second["sup_code"], "level": 2, "reasons": []})
+    assert r.status_code == 201, r.text
+    st = c.get("/clerk/api/state").json()["state"]
+    assert (st["evaluation"]["state_name"], st["evaluation"]["number"], st["evaluation"]["level_name"],
+            st["evaluation"]["channel_name"]) == ("已评价", second["number"], "不满意", "扫码补充评价")
+    assert st["enabled"]["request_evaluation"] is False  # 一次一评: the console does not offer to ask again
     rt.close()

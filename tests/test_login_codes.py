@@ -131,7 +131,8 @@ def test_pad_and_console_count_towards_one_lock_and_the_console_waits_it_out(tmp
     c = TestClient(app)
     auth = {"Authorization": f"Bearer {TOKEN}"}
     r = c.post("/clerk/api/login", json={"window": 1, "staff_code": "0001"}, headers=auth)
-    assert r.status_code == 401 and "login locked 60 s" in r.json()["detail"]
+    assert r.status_code == 401 and "login locked 60 s" in r.json()["reason"]
+    assert r.json()["detail"].startswith("登录码错误，本窗口登录已锁定 60 秒")
     alert = rt.read(lambda e: e.alerts["login_locked:1"])
     assert (alert["window"], alert["locks"], alert["seconds"]) == (1, 1, 60)
     ext.console.throttle.fails.clear()

@@ -25,6 +25,7 @@ from gateway.api.auth import bearer, bearer_any
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
 from gateway.engine.tickets import code_in_use
+from gateway.pages import refusals
 
 # The clerk actions (no "rate": a rating comes only from the window's evaluator, never from
 # the clerk whose service it judges, 评价不得干预): gateway/api/actions.py.
@@ -100,6 +101,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     app = FastAPI(title=f"{hall.name} gateway API", version="1",
                   description="Tickets, windows, queue, statistics and 好差评 follow-ups of the hall")
     allow_every_method(app)
+    refusals.install(app)  # the pages' answers: detail in Chinese, reason the engine's English
     clerk = [Depends(bearer(token))]
     supervisor = [Depends(bearer(supervisor_token, "差评 follow-ups"))]
     taker = [Depends(bearer_any((kiosk_token, token), "taking a ticket"))]
@@ -162,16 +164,24 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         cmd.update(type=body.action, at=clock(), window=number)
         return submit(cmd)
 
+    # The citizen's phone page posts here: refusals answer in Chinese (detail) for the page and
+    # the engine's English (reason) for machines.
     @app.post("/api/v1/ratings/supplementary", status_code=201,
               summary="补充评价: rate a service later with the code on the ticket (citizen)")
     def rate_supplementary(body: SupplementaryRating):
         code = body.code.strip().upper()  # typed in by hand: case does not matter
         if not runtime.read(lambda e: code in e.supplementary):
-            raise HTTPException(404, f"no supplementary rating code {code} (unknown, or its time is over)")
+            raise refusals.PageRefusal(404, f"no supplementary rating code {code} (unknown, or its time is over)")
         cmd = {"type": "rate_supplementary", "at": clock(), "code": code, "level": body.level}
         if body.reasons:
             cmd["reasons"] = body.reasons
-        return submit(cmd, True)
+        why = problem(cmd, window_numbers)
+        if why:
+            raise refusals.PageRefusal(422, why, hall)
+        out = runtime.submit(cmd)
+        if not out.ok:
+            raise refusals.PageRefusal(409, out.refusal, hall)
+        return JSONResponse(out.result or {}, status_code=201)
 
     @app.get("/api/v1/content", summary="The evaluation content (差评 reasons) in force and its version")
     def content():

@@ -5,7 +5,8 @@ does not know makes the check fail (tests/contract/test_contract_table.py), so a
 endpoint declares what it answers.
 
 Errors all have one body, ErrorBody: {"detail": "the reason"} from the gateway, or
-FastAPI's list of {loc, msg, type} for a request of the wrong shape (422)."""
+FastAPI's list of {loc, msg, type} for a request of the wrong shape (422). The answers a page
+shows also carry "reason": detail is then Chinese, reason the engine's English."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,6 +28,8 @@ class ErrorBody(BaseModel):
     for a request of the wrong shape, each field that is wrong."""
     model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "no ticket 'A999' today"}]})
     detail: str | list[Issue] = Field(description="the reason, or the fields of a malformed request")
+    reason: str | None = Field(default=None, description="where detail is Chinese for a page (the clerk console, "
+                               "the kiosk, 补充评价): the engine's own refusal, in English, exact and stable")
 
 
 WHY = {400: "The body is not JSON", 401: "No or a wrong credential for this operation",
@@ -64,6 +67,7 @@ TABLE: dict[tuple[str, str], tuple[tuple[int, ...], dict | None]] = {
     ("GET", "/api/v1/kiosk/menu"): ((401,), None),
     ("POST", "/api/v1/kiosk/tickets"): ((401, 409, 422, 503), None),
     ("GET", "/api/v1/kiosk/progress/{tid}"): ((404, 422), None),
+    ("GET", "/api/v1/stream/ticket/{tid}"): ((404, 422), SSE),
     ("GET", "/api/v1/printers"): ((401,), None),
     ("GET", "/clerk/api/hall"): ((), None),
     ("POST", "/clerk/api/login"): ((401, 403, 409, 422, 429), None),

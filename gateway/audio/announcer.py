@@ -5,6 +5,10 @@ words again); a call already waiting is not queued twice. When more than
 max_queued wait, older calls of a window that has called again are dropped.
 Quiet hours suppress calls; the volume schedule sets the loudness. The
 amplifier is on from the first announcement until the queue drains.
+
+What each announcement came to goes to `health` (gateway/audio/health.py): a player that
+fails (no sound card) is told once per kind in the log and shows on /healthz and the
+dashboard; a player with probe() (ALSA) is tried once at start, before the first call.
 """
 from __future__ import annotations
 
@@ -13,15 +17,19 @@ import threading
 import time
 from collections import deque
 
-from gateway.audio import schedule
+from gateway.audio import AudioError, schedule
+from gateway.audio.health import AudioHealth
 from gateway.audio.schedule import Call
 
 log = logging.getLogger(__name__)
 
 
 class Announcer:
-    def __init__(self, voice, player, amp=None, max_queued: int = 4, clock=time.time):
+    def __init__(self, voice, player, amp=None, max_queued: int = 4, clock=time.time,
+                 health: AudioHealth | None = None):
         self.voice, self.player, self.amp = voice, player, amp
+        self.health = health or AudioHealth(clock)
+        self._unexpected: set[type] = set()  # error types whose traceback is in the log already
         self.max_queued, self.clock = max_queued, clock
         self._queue: deque[Call] = deque()
         self._playing: Call | None = None
@@ -73,7 +81,32 @@ class Announcer:
         with self._cv:
             return self._cv.wait_for(lambda: not self._queue and self._playing is None, timeout)
 
+    def _check(self) -> None:
+        """The player's own check at start (ALSA: a moment of silence), so a missing sound
+        card shows before the first citizen is called rather than at that call."""
+        probe = getattr(self.player, "probe", None)
+        if probe is None:
+            return
+        try:
+            probe(self.voice.rate)
+        except AudioError as e:
+            self.health.failed(str(e))
+        except Exception as e:
+            self._failed(e, "checking the player")
+        else:
+            self.health.played()
+
+    def _failed(self, e: Exception, what: str) -> None:
+        if isinstance(e, AudioError):
+            self.health.failed(str(e))
+            return
+        if type(e) not in self._unexpected:  # one traceback per kind of error, not one per call
+            self._unexpected.add(type(e))
+            log.exception("%s failed", what)
+        self.health.failed(f"{type(e).__name__}: {e}")
+
     def _run(self) -> None:
+        self._check()
         while True:
             with self._cv:
                 while not self._queue and not self._stopping:
@@ -84,20 +117,22 @@ class Announcer:
                     return
                 c = self._playing = self._queue.popleft()
             try:
-                self._play(c)
-            except Exception:
-                log.exception("announcing %s at window %s failed", c.number, c.window)
+                if self._play(c):
+                    self.health.played()
+            except Exception as e:
+                self._failed(e, f"announcing {c.number} at window {c.window}")
             finally:
                 with self._cv:
                     self._playing = None
                     self._cv.notify_all()
 
-    def _play(self, c: Call) -> None:
+    def _play(self, c: Call) -> bool:
         now = self.clock()
         if self.voice.quiet(now):  # it waited into quiet hours
             self._drop(c, "quiet")
-            return
+            return False
         steps = self.voice.steps(c.number, c.window)
         if self.amp and not self.amp.is_on:
             self.amp.on()
         self.player.play(self.voice.chunks(steps, self.voice.volume(now)), self.voice.rate)
+        return True

@@ -32,6 +32,13 @@ class AlsaPlayer:
         self.device = device
 
     def play(self, chunks, rate: int) -> None:
+        self._aplay(chunks, rate)
+
+    def probe(self, rate: int) -> None:
+        """A twentieth of a second of silence: raises AudioError as a call would (no card)."""
+        self._aplay(mix.silence(50), rate)
+
+    def _aplay(self, chunks, rate: int) -> None:
         try:
             proc = subprocess.Popen(aplay_command(rate, self.device), stdin=subprocess.PIPE,
                                     stderr=subprocess.PIPE)
@@ -45,7 +52,10 @@ class AlsaPlayer:
             pass  # aplay died; its exit status and stderr say why
         err = proc.stderr.read().decode(errors="replace")
         if proc.wait():
-            raise AudioError(f"aplay failed ({proc.returncode}): {err.strip()[:300]}")
+            # One line for the log: ALSA's first word (the cause) and aplay's last (what failed).
+            lines = [x.strip() for x in err.splitlines() if x.strip()]
+            said = lines[0] + (f" / {lines[-1]}" if len(lines) > 1 else "") if lines else "no message"
+            raise AudioError(f"aplay failed ({proc.returncode}): {said[:300]}")
 
 
 class FilePlayer:

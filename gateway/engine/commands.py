@@ -65,6 +65,8 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "relay_handle": (False, {"relay": (_S, True), "action": (_S, True), "by": (_S, True), "note": (_T, False)}),
     "relay_result": (False, {"from": (_S, True), "events": (_C, True)}),
     "tick": (False, {}),
+    # a fault of the hall's equipment (the speakers), raised and ended by its shell (gateway/engine/parts.py)
+    "part_fault": (False, {"part": (_S, True), "active": (_B, True), "cause": (_S, False)}),
 }
 LATEST = 4102444800  # 2100-01-01: beyond it datetime cannot place a time in the hall's day
 WINDOW_COMMANDS = frozenset(t for t, (w, _) in SPEC.items() if w)

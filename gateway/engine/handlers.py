@@ -6,6 +6,7 @@ from gateway.engine import (
     evaluation,
     followup,
     guard,
+    parts,
     relay,
     rules,
     supplementary,
@@ -42,6 +43,7 @@ HANDLERS = {
     "relay_handle": relay.relay_handle,
     "relay_result": relay.relay_result,
     "tick": rules.tick,
+    "part_fault": parts.part_fault,
 }
 
 # Command type -> first step(engine, cmd, at, events) -> refusal | None, run before the handler;

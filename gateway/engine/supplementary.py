@@ -36,7 +36,7 @@ def attached(eng, t: dict) -> None:
 def rated_at_window(eng, t: dict) -> None:
     e = eng.supplementary.get(t.get("sup_code") or "")
     if e is not None and e["ticket"] == t["id"]:
-        e["rated"] = "evaluator"
+        e["rated"], e["level"] = "evaluator", t["level"]  # the level: the phone page says how it was rated
 
 
 def rated_by_code(eng, t: dict | None) -> bool:
@@ -66,7 +66,7 @@ def rate_supplementary(eng, cmd, at, events):
     if t is not None and t["evaluation"] == "requested":
         return f"ticket {e['number']} is being rated at window {e['window']} now: rate there", None
     known, unknown = split_reasons(eng, cmd.get("reasons") or [], None)
-    e["rated"] = "supplementary"
+    e["rated"], e["level"] = "supplementary", level
     if t is not None:
         t["evaluation"], t["level"] = "rated", level
     ev = eng.stats["evaluation"]

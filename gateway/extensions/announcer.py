@@ -5,15 +5,21 @@ hall), voice_dir (built-in packs, default build/voice), data_dir, audio_out
 (file backend folder, default <data_dir>/announcements), audio_backend
 (override hall.audio.backend), amp_pin (BCM, default 18), alsa_device;
 audio_player and audio_clock inject a player and a clock for tests and the benchmark.
+
+The speakers' health (gateway/audio/health.py) is on /healthz (check "audio"), and a failure
+raises the engine's alert part_fault:audio (a `part_fault` command, so it is in the audited log
+and on the dashboard); sound that works again ends it.
 """
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from gateway.audio import AudioError, voice
 from gateway.audio.amp import DEFAULT_PIN, Amplifier
 from gateway.audio.announcer import Announcer
+from gateway.audio.health import AudioHealth
 from gateway.audio.players import AlsaPlayer, FilePlayer, NullPlayer
 from gateway.audio.schedule import Call
 
@@ -52,13 +58,21 @@ def create(runtime, options: dict):
     amp = Amplifier(int(options.get("amp_pin", DEFAULT_PIN)), options.get("amp_pin_factory"))
     clock = options.get("audio_clock") or options.get("clock")   # the hall's (maybe simulated) day
     kw = {"clock": clock} if clock else {}
-    return AnnouncerExtension(runtime, Announcer(v, player, amp, **kw))
+    health = AudioHealth(clock or time.time)
+    ext = AnnouncerExtension(runtime, Announcer(v, player, amp, health=health, **kw),
+                             options.get("clock") or clock or time.time)
+    health.on_change = ext.speakers_changed
+    return ext
+
+
+ALERT = "part_fault:audio"
 
 
 class AnnouncerExtension:
-    def __init__(self, runtime, announcer: Announcer):
-        self.runtime, self.announcer = runtime, announcer
+    def __init__(self, runtime, announcer: Announcer, clock=time.time):
+        self.runtime, self.announcer, self.clock = runtime, announcer, clock
         self.player = announcer.player
+        self.health = announcer.health
         self._running = False
         self._subscribed = False
 
@@ -74,6 +88,21 @@ class AnnouncerExtension:
         self.announcer.stop()
         self.announcer.amp.close()
 
+    def speakers_changed(self, ok: bool, cause: str | None) -> None:
+        """On the announcer's thread: the engine's alert follows the speakers (only a change is
+        logged: after a restart the alert may be up already, or not)."""
+        up = _read(self.runtime, lambda e: ALERT in e.alerts)
+        if up == (not ok) and (ok or _read(self.runtime, lambda e: e.alerts[ALERT].get("cause")) == cause):
+            return
+        if up and not ok:  # another cause: the alert says the new one
+            self.runtime.submit({"type": "part_fault", "at": self.clock(), "part": "audio", "active": False})
+        cmd = {"type": "part_fault", "at": self.clock(), "part": "audio", "active": not ok}
+        if cause:
+            cmd["cause"] = cause
+        out = self.runtime.submit(cmd)
+        if not out.ok:
+            log.error("announcer: the speakers' alert was refused: %s", out.refusal)
+
     def on_events(self, events: list[dict]) -> None:
         """Runs on the runtime's commit path: only queues, never waits for audio."""
         if not self._running:
@@ -86,3 +115,8 @@ class AnnouncerExtension:
                                          float(e.get("at") or 0)))
             except (KeyError, TypeError, ValueError) as err:
                 log.warning("announcer: ignoring malformed ticket_called %r: %s", e, err)
+
+
+def _read(runtime, view):
+    read = getattr(runtime, "read", None)
+    return read(view) if read is not None else view(runtime.engine)

@@ -30,10 +30,12 @@ def create(runtime, options: dict):
     from gateway.api.auth import load_token
     from gateway.pages.clerk import Console
     from gateway.pages.push import hub_for
+    from gateway.pages.refusals import install
 
     token = options.get("api_token") or load_token(options.get("data_dir") or "data")[0]
     hub = options.get("push_hub") or hub_for(runtime)
     options["push_hub"] = hub  # one hub for every page
+    install(app)  # refusals answered in Chinese (detail) and the engine's English (reason)
     console = Console(runtime, token, hub, options.get("clock") or time.time, closing=options.get("closing"))
     app.include_router(console.router())
     return ClerkConsole(console)

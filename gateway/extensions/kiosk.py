@@ -2,7 +2,8 @@
 /api/v1/kiosk/tickets behind the kiosk's own token, GET /api/v1/printers; the printer's state
 is polled every printer_poll_seconds (30) so the supervisor sees a printer out between tickets.
 
-options used: app, clock, data_dir, supervisor_token, kiosk_token, printer_poll_seconds."""
+options used: app, clock, data_dir, supervisor_token, kiosk_token, printer_poll_seconds, push_hub
+(the pages' one hub; made here if absent), closing (set at shutdown: the phone pages' streams end)."""
 from __future__ import annotations
 
 import logging
@@ -28,6 +29,11 @@ def create(runtime, options: dict):
                            float(options.get("printer_poll_seconds", 30)))
     app = options.get("app")
     if app is not None:
+        from gateway.pages.refusals import install
+        install(app)  # refusals in Chinese for the kiosk's and the phone page's answers
         token = options.get("kiosk_token") or load_role_token(options.get("data_dir") or "data", "kiosk")[0]
-        app.include_router(router(service, token, options.get("supervisor_token")))
+        from gateway.pages.push import hub_for
+        hub = options.get("push_hub") or hub_for(runtime)
+        options["push_hub"] = hub  # one hub for every page (the ticket's phone page pushes through it)
+        app.include_router(router(service, token, options.get("supervisor_token"), hub, options.get("closing")))
     return service

@@ -1,4 +1,5 @@
-"""The kiosk's HTTP side: the page (/kiosk), its menu, taking a ticket, and the printers' state.
+"""The kiosk's HTTP side: the page (/kiosk), its menu, taking a ticket, the printers' state, and
+the ticket's phone page (/t/{id}?c=code, behind the slip's QR code) with its push stream.
 
 The kiosk device holds its own token, never a clerk's: opened once as /kiosk?key=<kiosk token>
 it gets an HttpOnly cookie (the page's script never sees the secret, and the key leaves the
@@ -6,7 +7,10 @@ address bar), or a client sends Authorization: Bearer <kiosk token>.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
+import json
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -14,11 +18,20 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.kiosk import estimate
+from gateway.kiosk import phone
 from gateway.kiosk.service import Refused
+from gateway.pages import sse
+from gateway.pages.push import Closed, Dropped, hub_for
+from gateway.pages.refusals import PageRefusal
 
 STATIC = Path(__file__).parent / "static"
-FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css", "ticket.js": "text/javascript"}
+FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css", "ticket.js": "text/javascript",
+         "ticket.css": "text/css"}
+# Events after which a ticket's page may read differently: its own, the line's, the windows', a rating.
+PHONE_SHOWN = frozenset({"ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show",
+                         "ticket_transferred", "ticket_cancelled", "ticket_voided", "ticket_reset", "queue_changed",
+                         "window_changed", "rating_recorded", "evaluation_requested", "evaluation_timed_out",
+                         "evaluation_cancelled", "day_started", "content_changed"})
 COOKIE = "hall_kiosk"
 YEAR = 365 * 86400
 NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>叫号机</title>
@@ -39,8 +52,17 @@ def _same(given: str | None, token: str | None) -> bool:
     return bool(given and token) and hmac.compare_digest(given.encode(), token.encode())
 
 
-def router(service, kiosk_token: str, supervisor_token: str | None) -> APIRouter:
+def _phone_shown(upd):
+    return upd if any(e.get("type") in PHONE_SHOWN for e in upd.events) else None
+
+
+def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
+           closing: threading.Event | None = None) -> APIRouter:
+    """hub: the pages' push hub (made for the runtime if not given); closing: set at shutdown,
+    the phone pages' streams end."""
     r = APIRouter()
+    hub = hub or hub_for(service.runtime)
+    closing = closing or threading.Event()
 
     def bearer_of(authorization: str | None) -> str | None:
         scheme, _, given = (authorization or "").partition(" ")
@@ -82,8 +104,8 @@ def router(service, kiosk_token: str, supervisor_token: str | None) -> APIRouter
     def take(body: KioskTicket):
         try:
             status, answer = service.take(body)
-        except Refused as e:
-            raise HTTPException(e.status, e.reason) from None
+        except Refused as e:  # the citizen reads it: Chinese (detail), the English as reason
+            raise PageRefusal(e.status, e.reason, service.hall) from None
         return JSONResponse(answer, status_code=status)
 
     # Behind the printed QR code: open, like a look-up by number; the 补充评价 code in the
@@ -92,12 +114,27 @@ def router(service, kiosk_token: str, supervisor_token: str | None) -> APIRouter
     def ticket_page(tid: str):
         return FileResponse(STATIC / "ticket.html", media_type="text/html", headers={"Cache-Control": "no-store"})
 
-    @r.get("/api/v1/kiosk/progress/{tid}", summary="Where a ticket of today stands, in words (open)")
-    def progress(tid: str):
-        p = service.runtime.read(lambda e: estimate.progress(e, tid))
+    def view(tid: str, code: str | None) -> tuple[int, dict | None]:
+        code = code.strip().upper() if code else None  # typed in by hand as well: case does not matter
+        now = service.clock()
+        return hub.snapshot(lambda e: phone.view(e, tid, code, now))
+
+    @r.get("/api/v1/kiosk/progress/{tid}", summary="Where a ticket of today stands, in words (open); with "
+                                                   "c=<its 补充评价 code>, whether it may be rated now")
+    def progress(tid: str, c: str | None = Query(default=None, max_length=32)):
+        _seq, p = view(tid, c)
         if p is None:
-            raise HTTPException(404, f"no ticket {tid!r} today")
+            raise PageRefusal(404, f"no ticket {tid!r} today", service.hall)
         return p
+
+    @r.get("/api/v1/stream/ticket/{tid}", summary="The ticket's phone page, pushed (Server-Sent Events; open)")
+    def stream(tid: str, c: str | None = Query(default=None, max_length=32)):
+        sub = hub.subscribe(_phone_shown)  # before the first picture: nothing falls between
+        seq, first = view(tid, c)
+        if first is None:
+            sub.close()
+            raise PageRefusal(404, f"no ticket {tid!r} today", service.hall)
+        return sse.response(_pushed(sub, lambda: view(tid, c), (seq, first), closing))
 
     @r.get("/api/v1/printers", dependencies=[Depends(kiosk_or_supervisor)],
            summary="Each printer's state, since when, the last error and its alert (kiosk or supervisor)")
@@ -105,3 +142,30 @@ def router(service, kiosk_token: str, supervisor_token: str | None) -> APIRouter
         return [service.monitor.view()]
 
     return r
+
+
+async def _pushed(sub, view, first: tuple[int, dict], closing: threading.Event):
+    """A snapshot, then an update whenever the page would read differently (not at every commit
+    of the hall), and a heartbeat every 2 s so the page can tell a dead link from a quiet queue."""
+    try:
+        yield f"retry: {sse.RETRY_MS}\n\n".encode()
+        seq, shown = first
+        yield sse.event("snapshot", {**shown, "seq": seq}, seq)
+        while not closing.is_set():
+            try:
+                upd = await sub.next(sse.HEARTBEAT_S)
+                while upd is not None and sub.pending():  # several commits: one picture of the newest
+                    upd = await sub.next(0) or upd
+            except (Dropped, Closed):
+                return  # too slow, or shutting down: the page dials again and starts afresh
+            if upd is None:
+                yield sse.event("heartbeat", {"seq": seq})
+                continue
+            if upd.seq <= seq:
+                continue
+            seq, now = await asyncio.to_thread(view)  # the runtime's lock: not on the event loop
+            if now is not None and json.dumps(now, sort_keys=True) != json.dumps(shown, sort_keys=True):
+                shown = now
+                yield sse.event("update", {**shown, "seq": seq}, seq)
+    finally:
+        sub.close()

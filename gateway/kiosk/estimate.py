@@ -98,21 +98,44 @@ def overtaken(where: dict) -> str:
     return f"（其中 {'、'.join(parts)}）" if parts else ""
 
 
+def _hm(eng, at: float | None) -> str | None:
+    return eng.cal.local(at).strftime("%H:%M") if at is not None else None
+
+
+def window_name(eng, n: int | None) -> str | None:
+    """'3号 综合受理' -> '综合受理' (the page says '3号窗口' itself)."""
+    cfg = eng.win_cfg.get(n) if n is not None else None
+    if cfg is None:
+        return None
+    text = cfg.display_text.strip()
+    prefix = f"{n}号"
+    return (text[len(prefix):].strip() if text.startswith(prefix) else text) or None
+
+
 def progress(eng, tid: str) -> dict | None:
-    """Where a ticket of today stands, in words, for the page behind its QR code."""
+    """Where a ticket of today stands, in words, for the page behind its QR code: its number,
+    service, the time it was taken, people ahead and the wait while waiting, the window once
+    called (times in the hall's local time)."""
     t = eng.tickets.get(tid)
     if t is None:
         return None
     w = t["window"]
+    n = wait = None
     if t["state"] == "waiting":
         where = standing(eng, tid)
         n = where["ahead"]
-        text = f"等候中，前面还有 {n} 人，预计等候约 {wait_minutes(eng, t['service'], n)} 分钟" + overtaken(where)
+        wait = wait_minutes(eng, t["service"], n)
+        text = f"等候中，前面还有 {n} 人，预计等候约 {wait} 分钟" + overtaken(where)
     elif t["state"] == "called":
         text = f"正在叫号：请到 {w} 号窗口办理"
     elif t["state"] == "serving":
         text = f"正在 {w} 号窗口办理"
     else:
         text = DONE_TEXT.get(t["outcome"], "已结束")
+    svc = next((s for s in eng.hall.services if s.code == t["service"]), None)
+    matter = next((m.name for m in svc.matters if m.code == t["matter"]), None) if svc else None
     return {"hall": eng.hall.name, "number": t["number"], "state": t["state"], "outcome": t["outcome"],
-            "window": w, "text": text}
+            "window": w, "text": text, "service": t["service"], "service_name": svc.name if svc else None,
+            "matter_name": matter, "lane": t["lane"], "day": t["day"], "issued": _hm(eng, t["issued_at"]),
+            "ahead": n, "wait_minutes": wait, "window_name": window_name(eng, w),
+            "called": _hm(eng, t["called_at"]), "recalls": t["recalls"], "finished": _hm(eng, t["finished_at"])}

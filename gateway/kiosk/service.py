@@ -14,7 +14,7 @@ import zoneinfo
 from gateway.api.app import issue_with_code
 from gateway.engine.appointments import key as appointment_key
 from gateway.engine.commands import problem
-from gateway.kiosk import estimate
+from gateway.kiosk import estimate, qr
 from gateway.kiosk.monitor import PrinterMonitor
 from gateway.printer import layout
 from gateway.printer.connection import Link, PrinterError
@@ -95,7 +95,7 @@ class KioskService:
         if req.lane == "appointment" and req.appointment_code is not None and req.service is None:
             booked = self.runtime.read(lambda e: appointment(e, req.appointment_code))
             if booked is None:
-                raise Refused(409, f"今天没有预约码为 {req.appointment_code} 的预约，请核对预约码或咨询工作人员")
+                raise Refused(409, f"no appointment with code {req.appointment_code} today")
             req.service, req.matter = booked["service"], req.matter or booked["matter"]
         if req.service is None:
             raise Refused(422, "service is required; 预约签到 (lane appointment) needs only its appointment_code")
@@ -194,6 +194,8 @@ class KioskService:
                            instructions=self.cfg.instructions)
 
     def _reply(self, ticket: dict, printed: bool, on_screen: bool, reason: str, voided: bool = False) -> dict:
+        if on_screen and ticket["qr_url"]:  # no slip: the screen carries the slip's QR code
+            ticket = {**ticket, "qr_image": qr.data_url(ticket["qr_url"])}
         m = self.monitor.view()
         return {"ticket": ticket, "printed": printed, "on_screen": on_screen, "voided": voided, "reason": reason,
                 "printer": {"state": m["state"], "state_name": m["state_name"], "since": m["since"]}}

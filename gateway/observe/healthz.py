@@ -3,7 +3,8 @@ the systemd watchdog.
 
   failing (503)  the engine does not answer, the store cannot be written, the broker is not linked
   degraded (200) the hall works, something needs a person: 差评 records in dead letter, delivery
-                 held or failing, the kiosk printer unable to print, less than LOW_DISK free
+                 held or failing, the kiosk printer unable to print, the hall's speakers silent
+                 (no sound card, aplay failing), less than LOW_DISK free
   ok (200)
 
 The store is probed with a real write (a row in its own table, synchronous=FULL): a read-only
@@ -49,6 +50,9 @@ def verdict(checks: dict) -> str:
     printer = checks.get("printer")
     if printer is not None and printer["state"] not in PRINTABLE + ("none",):
         worry = True
+    audio = checks.get("audio")
+    if audio is not None and audio["ok"] is False:
+        worry = True
     return "degraded" if worry else "ok"
 
 
@@ -72,4 +76,7 @@ def gather(runtime, running: dict) -> dict:
     if kiosk is not None:
         v = kiosk.monitor.view()
         checks["printer"] = {k: v[k] for k in ("id", "state", "state_name", "since", "last_error")}
+    announcer = running.get("announcer")
+    if announcer is not None and hasattr(announcer, "health"):
+        checks["audio"] = announcer.health.view()  # ok None: nothing played or checked yet
     return {"status": verdict(checks), "checks": checks}

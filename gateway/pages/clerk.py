@@ -28,10 +28,12 @@ from gateway.pages import clerk_auth as auth
 from gateway.pages import clerk_view as cv
 from gateway.pages.clerk_models import ConsoleAction, Login
 from gateway.pages.push import Closed, Dropped
+from gateway.pages.refusals import PageRefusal, chinese
 
 log = logging.getLogger("hallgw.clerk")
 STATIC = Path(__file__).resolve().parent / "static"
 HEARTBEAT_S = 2.0  # a beat event: the page shows a silent link as broken and reconnects
+FINISHED = "clerk.last_finished"  # the push hub's fold: window -> the ticket it finished last
 
 
 class Console:
@@ -44,6 +46,11 @@ class Console:
         self.throttle = auth.Throttle(monotonic)
         self.sessions = auth.Sessions(monotonic)
         self.names = cv.target_names(self.hall)
+        runtime.read(lambda e: hub.keep(FINISHED, cv.last_finished(e), cv.fold_finished))
+
+    def view(self, n: int) -> tuple[int, dict]:
+        """(seq, the console's picture of window n), read under the runtime's lock."""
+        return self.hub.snapshot(lambda e: cv.window_state(e, n, self.hub.state(FINISHED).get(n)))
 
     # -- credentials -----------------------------------------------------------
     def session(self, sid: str | None) -> auth.Session:
@@ -51,10 +58,11 @@ class Console:
         clerk at this window (logged out on the pad): the session ends with the login."""
         s = self.sessions.get(sid)
         if s is None:
-            raise HTTPException(401, "未登录或会话已结束，请重新登录 (no console session)")
+            raise PageRefusal(401, "no console session", detail="未登录或会话已结束，请重新登录")
         if self.runtime.read(lambda e: e.windows[s.window]["staff"]) != s.staff:
             self.sessions.end(s.sid)
-            raise HTTPException(401, f"{s.name} 已不在 {s.window} 号窗口登录，请重新登录 (session ended)")
+            raise PageRefusal(401, f"session ended: {s.staff} is no longer logged in at window {s.window}",
+                              detail=f"{s.name} 已不在 {s.window} 号窗口登录，请重新登录")
         return s
 
     @staticmethod
@@ -63,11 +71,11 @@ class Console:
         # turns away a cross-site form or script that carries no cookie at all.
         origin = request.headers.get("origin")
         if origin and urlsplit(origin).netloc != request.headers.get("host"):
-            raise HTTPException(403, "cross-site request refused")
+            raise PageRefusal(403, "cross-site request refused", detail="不接受来自其他网页的请求")
 
     def state(self, n: int) -> dict:
         # With the store's seq, as pushed: the page never shows an older picture over a newer one.
-        seq, st = self.hub.snapshot(lambda e: cv.window_state(e, n))
+        seq, st = self.view(n)
         return {**st, "seq": seq}
 
     def login(self, request: Request, response: Response, body: Login, authorization: str | None,
@@ -76,21 +84,21 @@ class Console:
         client = request.client.host if request.client else "?"
         wait = self.throttle.wait(client)
         if wait > 0:
-            raise HTTPException(429, f"错误次数过多，请 {int(wait + 0.999)} 秒后再试 (too many wrong tries)",
-                                headers={"Retry-After": str(int(wait + 0.999))})
+            raise PageRefusal(429, "too many wrong tries", detail=f"错误次数过多，请 {int(wait + 0.999)} 秒后再试",
+                              headers={"Retry-After": str(int(wait + 0.999))})
         with_token = auth.bearer_ok(self.token, authorization)
         if not with_token and not auth.enrolled(self.token, enrol, time.time()):
             self.throttle.fail(client)
-            raise HTTPException(401, "需要接口令牌：本浏览器尚未开通窗口控制台 (API token needed)",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise PageRefusal(401, "API token needed", detail="需要接口令牌：本浏览器尚未开通窗口控制台",
+                              headers={"WWW-Authenticate": "Bearer"})
         if body.window not in self.windows:
-            raise HTTPException(422, f"本厅没有 {body.window} 号窗口 (no window {body.window})")
+            raise PageRefusal(422, f"no window {body.window}", detail=f"本厅没有 {body.window} 号窗口")
         # The window's login may be locked by wrong codes (at its pad or here): the engine's
         # lock, asked first, so a code typed during it is never looked at.
         locked = self.runtime.read(lambda e: guard.locked_for(e, body.window, self.clock()))
         if locked:
-            raise HTTPException(429, f"{body.window} 号窗口登录已锁定，请 {locked} 秒后再试 (too many wrong codes)",
-                                headers={"Retry-After": str(locked)})
+            raise PageRefusal(429, f"login locked {locked} s more (wrong codes at window {body.window})", self.hall,
+                              headers={"Retry-After": str(locked)})
         staff = self.runtime.codes.resolve(body.staff_code)
         already = self.runtime.read(lambda e: e.windows[body.window]["staff"])
         if staff is None or already != staff:
@@ -101,10 +109,10 @@ class Console:
             if staff is None:
                 delay = self.throttle.fail(client)
                 log.warning("clerk console: wrong login code for window %s from %s", body.window, client)
-                raise HTTPException(401, f"登录码错误，{int(delay + 0.999)} 秒后可再试 (wrong login code: "
-                                         f"{out.refusal})")
+                raise PageRefusal(401, out.refusal, self.hall,
+                                  detail=f"{chinese(out.refusal, self.hall)}，{int(delay + 0.999)} 秒后可再试")
             if not out.ok:
-                raise HTTPException(409, f"未登录：{cv.refusal(out.refusal)}")
+                raise PageRefusal(409, out.refusal, self.hall, lead="未登录：")
         # else logged in there already (on the pad before it broke): the console takes over.
         member = self.hall.staff_member(staff)
         self.throttle.ok(client)
@@ -125,14 +133,15 @@ class Console:
         self.same_origin(request)
         if body.window is not None and body.window != s.window:
             log.warning("clerk console of window %s tried to act for window %s", s.window, body.window)
-            raise HTTPException(403, f"本控制台只能操作 {s.window} 号窗口 (this console acts for window {s.window} only)")
+            raise PageRefusal(403, f"this console acts for window {s.window} only",
+                              detail=f"本控制台只能操作 {s.window} 号窗口")
         cmd = {**body.command(), "type": body.action, "at": self.clock(), "window": s.window}
         why = problem(cmd, self.windows)
         if why:
-            raise HTTPException(422, why)
+            raise PageRefusal(422, why, self.hall)
         out = self.runtime.submit(cmd)
         if not out.ok:
-            raise HTTPException(409, f"未执行：{cv.refusal(out.refusal)}")
+            raise PageRefusal(409, out.refusal, self.hall, lead="未执行：")
         return {"message": cv.confirmation(body.action, out.result, self.names), "result": out.result,
                 "state": self.state(s.window)}
 
@@ -140,7 +149,7 @@ class Console:
         self.same_origin(request)
         out = self.runtime.submit({"type": "logout", "at": self.clock(), "window": s.window})
         if not out.ok:
-            raise HTTPException(409, f"未退出：{cv.refusal(out.refusal)}")
+            raise PageRefusal(409, out.refusal, self.hall, lead="未退出：")
         self.sessions.end(s.sid)
         response.delete_cookie(auth.SESSION_COOKIE, path=auth.COOKIE_PATH, httponly=True, samesite="strict")
         return {"message": f"{s.name} 已退出 {s.window} 号窗口", "state": self.state(s.window)}
@@ -158,7 +167,7 @@ class Console:
         sub = self.hub.subscribe(mine)  # before the snapshot, so nothing falls between them
 
         def view():
-            return self.hub.snapshot(lambda e: cv.window_state(e, n))
+            return self.view(n)
 
         async def events():
             try:

@@ -1,10 +1,14 @@
 """What the clerk console shows of its window, read from the engine (under the runtime's
 lock), and the words it uses: the same facts the call pad's screen has, plus which
-actions make sense now, so the page never offers a key the engine would refuse."""
+actions make sense now, so the page never offers a key the engine would refuse. Refusals
+are put into Chinese by gateway/pages/refusals.py.
+
+The rating of the window's last service stays shown (已评价 and its level) after the prompt
+has closed: the engine forgets which ticket a window last served once it invites a rating, so
+the console keeps that (last_finished, folded from ticket_finished by the pages' push hub)."""
 from __future__ import annotations
 
-import re
-
+from gateway.config.model import LEVEL_NAMES
 from gateway.engine.commands import CASE_TYPES
 
 STATUS_CN = {"closed": "未登录", "idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停"}
@@ -14,31 +18,6 @@ ACTION_CN = {"login": "登录", "logout": "退出", "call_next": "叫号", "call
              "resume": "恢复", "request_evaluation": "请评价", "cancel_evaluation": "撤销评价",
              "attach_case": "关联办件编号"}
 
-# The engine's refusals most often met at a window, in the hall's words; the engine's own
-# text follows in brackets (it names the exact state), and any other refusal shows as it is.
-REFUSALS_CN = ((r"^login locked", "本窗口登录已锁定"), (r"^unknown staff code", "登录码错误"),
-               (r"^no ticket is waiting", "没有等候本窗口的号"), (r"^no ticket \S+ today", "今天没有这个号"),
-               (r"is not waiting \(", "这个号不在等候中"), (r"is not for window", "这个号不属于本窗口"),
-               (r"already logged in at window", "该人员已在其他窗口登录"),
-               (r"already has \S+ logged in", "本窗口已有人员登录，请先退出"),
-               (r"holds ticket .*first$", "本窗口还有号未处理：请先办结、过号或转移"),
-               (r"^cannot transfer to", "不能转移到该目标"), (r"^unknown service", "没有这项业务"),
-               (r"^pause reason must be", "暂停原因不在本厅列表中"), (r"is not paused$", "本窗口没有暂停"),
-               (r"already waiting for rating", "正在等待评价"), (r"no finished service to rate", "没有可评价的办件"),
-               (r"is not waiting for a rating", "没有等待中的评价"), (r"is rated already", "已评价，不能再关联"),
-               (r"holds no ticket and has no finished", "本窗口没有可关联的号"),
-               (r"is not a matter \(事项\) of service", "该事项不属于这项业务"),
-               (r"^cannot [a-z -]+: window \d+ is", "当前状态不能执行此操作"))
-
-
-def refusal(text: str | None) -> str:
-    text = text or "操作被拒绝"
-    for pattern, cn in REFUSALS_CN:
-        if re.search(pattern, text):
-            return f"{cn}（{text}）"
-    return text
-
-
 def case_ticket(eng, w: dict) -> dict | None:
     """The ticket attach_case would land on (the engine's own order), or None."""
     tid = w["ticket"] or (w["last_served"] if w["last_served"] in eng.tickets else None)
@@ -47,33 +26,65 @@ def case_ticket(eng, w: dict) -> dict | None:
     return eng.tickets.get(tid) if tid else None
 
 
+def last_finished(eng) -> dict[int, str]:
+    """Window -> the ticket it finished last, of the tickets the engine holds (at start)."""
+    best: dict[int, tuple] = {}
+    for t in eng.tickets.values():
+        if t["outcome"] == "served" and t["window"] is not None:
+            key = (t["finished_at"] or 0.0, t["order"])
+            if key > best.get(t["window"], (float("-inf"),))[:2]:
+                best[t["window"]] = (*key, t["id"])
+    return {n: b[2] for n, b in best.items()}
+
+
+def fold_finished(state: dict, upd) -> dict:
+    """For PushHub.keep: the last finished ticket of each window, after this update."""
+    done = {e["window"]: e["ticket"] for e in upd.events if e.get("type") == "ticket_finished"}
+    return {**state, **done} if done else state
+
+
+def evaluation(eng, w: dict, last: str | None) -> dict:
+    """The 评价 row: waiting for the evaluator, may be invited, rated (and how), or not rated."""
+    if w["prompt"] in eng.prompts:
+        return {"state": "waiting", "state_name": "等待评价", "number": eng.prompts[w["prompt"]]["number"]}
+    t = eng.tickets.get(w["last_served"] or "") or eng.tickets.get(last or "")
+    if t is None or t["window"] != w["number"]:
+        return {"state": "none", "state_name": "无", "number": None}
+    if t["evaluation"] == "rated":
+        sup = eng.supplementary.get(t.get("sup_code") or "")
+        by_code = sup is not None and sup["ticket"] == t["id"] and sup["rated"] == "supplementary"
+        level = t["level"]
+        return {"state": "rated", "state_name": "已评价", "number": t["number"], "level": level,
+                "level_name": LEVEL_NAMES[level - 1] if level in range(1, 6) else None,
+                "channel_name": "扫码补充评价" if by_code else "评价器"}
+    if t["id"] == w["last_served"]:
+        return {"state": "can_request", "state_name": "可请评价", "number": t["number"]}
+    if t["evaluation"] == "not_rated":
+        return {"state": "not_rated", "state_name": "未评价", "number": t["number"]}
+    return {"state": "none", "state_name": "无", "number": None}
+
+
 def enabled(eng, w: dict) -> dict[str, bool]:
     s, on = w["status"], w["staff"] is not None
     case = case_ticket(eng, w) if on else None
+    served = eng.tickets.get(w["last_served"] or "")
     return {"call_next": on and s == "idle", "call_ticket": on and s == "idle",
             "recall": on and s == "calling", "start": on and s == "calling", "no_show": on and s == "calling",
             "finish": on and s == "serving", "transfer": on and s in ("calling", "serving"),
             "pause": on and s == "idle", "resume": on and s == "paused",
-            "request_evaluation": on and not w["prompt"] and w["last_served"] in eng.tickets,
+            "request_evaluation": on and not w["prompt"] and served is not None and served["evaluation"] != "rated",
             "cancel_evaluation": on and bool(w["prompt"]),
             "attach_case": case is not None and case["evaluation"] != "rated",
             "logout": on and not w["ticket"]}
 
 
-def window_state(eng, n: int) -> dict:
-    """The console's picture of window n (JSON-able). Every figure the clerk reads is here."""
+def window_state(eng, n: int, last: str | None = None) -> dict:
+    """The console's picture of window n (JSON-able). Every figure the clerk reads is here.
+    last: the ticket window n finished last (see last_finished)."""
     hall, w, cfg = eng.hall, eng.windows[n], eng.win_cfg[n]
     member = next((s for s in hall.staff if s.id == w["staff"]), None)
     t = eng.tickets.get(w["ticket"]) if w["ticket"] else None
     case = case_ticket(eng, w) if w["staff"] else None
-    prompt = eng.prompts.get(w["prompt"]) if w["prompt"] else None
-    last = eng.tickets.get(w["last_served"]) if w["last_served"] else None
-    if prompt:
-        evaluation = {"state": "waiting", "state_name": "等待评价", "number": prompt["number"]}
-    elif last is not None:
-        evaluation = {"state": "can_request", "state_name": "可请评价", "number": last["number"]}
-    else:
-        evaluation = {"state": "none", "state_name": "无", "number": None}
     return {"window": n, "display_text": cfg.display_text, "logged_in": w["staff"] is not None,
             "staff": w["staff"], "name": member.name if member else None, "post": w["post"],
             "status": w["status"], "status_name": STATUS_CN.get(w["status"], w["status"]),
@@ -81,7 +92,7 @@ def window_state(eng, n: int) -> dict:
             "recalls": w["recalls"], "recall_limit": hall.queue.recall_limit,
             "waiting": sum(eng.line.waiting.get(s, 0) for s in cfg.services),
             "paused_reason": w["paused_reason"], "until": w["until"], "cases_today": w["cases"],
-            "evaluation": evaluation,
+            "evaluation": evaluation(eng, w, last),
             "case": None if case is None else {"number": case["number"], "project_no": case["project_no"],
                                                "matter": case["matter"],
                                                "matters": [{"code": m.code, "name": m.name}

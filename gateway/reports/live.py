@@ -4,6 +4,7 @@ and overdue 差评 follow-ups, and today's band. Device health, the printer and 
 delivery are added beside it by the shell (they are not queue facts, see dashboard.py)."""
 from __future__ import annotations
 
+from gateway.audio.health import CAUSES as AUDIO_CAUSES
 from gateway.engine import followup as fu
 from gateway.engine import satisfaction as sat
 from gateway.engine import stats as st
@@ -11,7 +12,8 @@ from gateway.engine import stats as st
 STATUS_CN = {"idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停", "closed": "未登录"}
 ALERT_CN = {"tidal": "等候人数多，请开潮汐窗口", "max_wait": "等候超过时限", "case_limit": "窗口办件超过上限",
             "empty_post": "空岗", "followup_overdue": "差评整改超期", "printer": "叫号机打印机故障",
-            "login_locked": "登录码多次输错，窗口登录已锁定"}
+            "login_locked": "登录码多次输错，窗口登录已锁定", "part_fault": "设备故障"}
+PART_CN = {"audio": "大厅广播无声"}
 LEVEL_CN = sat.LEVEL_CN
 
 
@@ -31,6 +33,9 @@ def alert_text(a: dict, windows: dict, services: dict) -> str:
         text += f"（{a['reason']}）"
     elif kind == "login_locked" and a.get("seconds") is not None:
         text += f"（第 {a.get('locks', 1)} 次，{a['seconds']} 秒）"
+    elif kind == "part_fault":
+        cause = AUDIO_CAUSES.get(a.get("cause"))  # named where the speakers' health is kept
+        text = PART_CN.get(a.get("part"), text) + (f"：{cause[0]}" if cause else "")
     elif kind == "followup_overdue":
         text = f"差评{a.get('name', '超期')}（{a.get('id')}，限 {a.get('due')}）"
     return "：".join(where + [text]) if where else text

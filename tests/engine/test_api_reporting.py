@@ -54,7 +54,8 @@ def test_kiosk_ticket_carries_a_minted_code_and_the_citizen_rates_with_it(api):
     assert (rec["prompt"], rec["assess_number"], rec["channel"], rec["project_no"], rec["matter"]) == (
         "S" + code, 2, "supplementary", "330681-2026-000123", "330681-ZH-002")
     r = c.post("/api/v1/ratings/supplementary", json={"code": code, "level": 5})
-    assert r.status_code == 409 and "already rated" in r.json()["detail"]
+    assert r.status_code == 409 and "already rated" in r.json()["reason"]
+    assert r.json()["detail"] == f"{t['number']}号已经补充评价过了（一次一评）"  # for the citizen's page
     assert c.post("/api/v1/ratings/supplementary", json={"code": "ZZZZ2222", "level": 5}).status_code == 404
     assert c.post("/api/v1/ratings/supplementary", json={"code": code, "level": 9}).status_code == 422
     assert c.post("/api/v1/ratings/supplementary", json={"code": code, "level": 4, "x": 1}).status_code == 422

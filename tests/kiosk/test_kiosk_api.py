@@ -10,10 +10,13 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 from hallday import MONDAY_9, ROOT, StepClock  # noqa: E402
+from page_words import english_or_iso  # noqa: E402
 
 from gateway.config import load_text  # noqa: E402
+from gateway.kiosk import qr  # noqa: E402
 from gateway.kiosk.api import router  # noqa: E402
 from gateway.kiosk.service import KioskService  # noqa: E402
+from gateway.pages.refusals import install  # noqa: E402
 from gateway.runtime import Runtime  # noqa: E402
 from hil.printer import PrinterEmulator  # noqa: E402
 
@@ -35,6 +38,7 @@ def kiosk(tmp_path):
         rt = Runtime(county(emu.serve_tcp()), tmp_path)
         service = KioskService(rt, StepClock(), poll_seconds=0)
         app = FastAPI()
+        install(app)  # as the kiosk's extension does: refusals in Chinese, with the English as reason
         app.include_router(router(service, KIOSK, SUPERVISOR))
         yield TestClient(app), rt, emu
         rt.close()
@@ -88,10 +92,14 @@ def test_paper_out_before_issues_on_screen_only(kiosk):
     assert "缺纸" in got["reason"] and "记住" in got["reason"] and got["printer"]["state"] == "paper_out"
     assert emu.tickets == []  # nothing was sent to a printer without paper
     assert rt.read(lambda e: e.tickets[got["ticket"]["id"]]["state"]) == "waiting"  # shown, so it stands
+    # the slip's QR code comes with the number shown: the same link, drawn for the screen
+    assert got["ticket"]["qr_image"] == qr.data_url(got["ticket"]["qr_url"])
+    assert got["ticket"]["qr_image"].startswith("data:image/svg+xml;base64,")
     p = c.get("/api/v1/printers", headers={"Authorization": f"Bearer {SUPERVISOR}"}).json()[0]
     assert (p["state"], p["state_name"], p["alert"]["text"]) == ("paper_out", "缺纸", "叫号机打印机缺纸")
     emu.set_state("ok")
-    assert take(c)["printed"] is True
+    printed = take(c)
+    assert printed["printed"] is True and "qr_image" not in printed["ticket"]  # on the slip, not the screen
     p = c.get("/api/v1/printers", headers=AUTH).json()[0]
     assert p["state"] == "ok" and p["alert"] is None and p["alerts"][0]["until"] is not None
 
@@ -150,6 +158,8 @@ def test_the_kiosk_token_and_bad_bodies(kiosk):
                         ({**BODY, "lane": "appointment", "appointment_code": "a b"}, "pattern")]:
         r = c.post("/api/v1/kiosk/tickets", json=body, headers=AUTH)
         assert r.status_code == 422 and words in r.text, (body, r.text)
+        detail = r.json()["detail"]  # what the kiosk's page shows: Chinese, or the form checker's list
+        assert isinstance(detail, list) or not english_or_iso(detail), (body, detail)
     assert rt.read(lambda e: len(e.tickets)) == 0 and emu.tickets == []
 
 
@@ -171,7 +181,8 @@ def test_appointment_codes_are_checked(kiosk):
     assert got["ticket"]["matter"] == "330681-ZH-002"
     assert "通道: 预约" in emu.printed[-1].text
     again = c.post("/api/v1/kiosk/tickets", json={"lane": "appointment", "appointment_code": "204817"}, headers=AUTH)
-    assert again.status_code == 409 and "already checked in" in again.json()["detail"]
+    assert again.status_code == 409 and again.json()["detail"] == f"此预约已签到，号码是 {got['ticket']['number']}"
+    assert "already checked in" in again.json()["reason"]
     state = rt.read(lambda e: e.appointments[f"{e.day}:204817"])
     assert (state["state"], state["number"]) == ("checked_in", got["ticket"]["number"])
     assert rt.read(lambda e: len(e.tickets)) == 1 and len(emu.tickets) == 1
@@ -225,3 +236,64 @@ def test_the_qr_address_shows_progress_and_takes_the_supplementary_rating(kiosk)
     assert rt.submit({"type": "finish", "at": MONDAY_9 + 64, "window": 1}).ok
     assert c.get(f"/api/v1/kiosk/progress/{t['id']}").json()["text"] == "已办结，欢迎补充评价"
     assert c.get("/api/v1/kiosk/progress/2026-11-23-Z999").status_code == 404
+
+
+def test_the_phone_page_says_when_the_service_may_be_rated(tmp_path):
+    """/api/v1/kiosk/progress/{id}?c=<code>: the ticket's facts, and the 补充评价 state for the
+    holder of its code: later, offered, at the window, rated, over; an earlier day's service
+    from its kept entry. Without the code, nothing of the rating."""
+    with PrinterEmulator() as emu:
+        rt = Runtime(county(emu.serve_tcp()), tmp_path)
+        clock = StepClock()
+        app = FastAPI()
+        install(app)
+        app.include_router(router(KioskService(rt, clock, poll_seconds=0), KIOSK, SUPERVISOR))
+        c = TestClient(app)
+        try:
+            first, t = take(c)["ticket"], take(c)["ticket"]
+            code = t["sup_code"]
+
+            def seen(ref=t["id"], with_code=code):
+                r = c.get(f"/api/v1/kiosk/progress/{ref}" + (f"?c={with_code.lower()}" if with_code else ""))
+                assert r.status_code == 200, r.text
+                return r.json()
+
+            p = seen()
+            assert (p["number"], p["service_name"], p["matter_name"], p["issued"], p["ahead"], p["wait_minutes"]) == \
+                (t["number"], "综合受理", "不动产登记", "09:00", 1, 5)
+            assert p["rating"] == {"state": "later", "text": "办结后可在此补充评价"}
+            assert seen(with_code="WRONGCOD")["rating"] is None and seen(with_code=None)["rating"] is None
+            assert rt.submit({"type": "login", "at": clock(), "window": 1, "staff_code": "1001"}).ok
+            for kind in ("call_next", "start", "finish", "call_next"):
+                assert rt.submit({"type": kind, "at": clock(), "window": 1}).ok, kind
+            p = seen()
+            assert (p["state"], p["window"], p["window_name"], p["text"]) == ("called", 1, "综合受理", "正在叫号：请到 1 号窗口办理")
+            for kind in ("start", "finish"):
+                assert rt.submit({"type": kind, "at": clock(), "window": 1}).ok
+            r = seen()["rating"]
+            assert r["state"] == "offered" and [x["name"] for x in r["levels"]] == \
+                ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+            assert r["until"].startswith("2026年11月30日 09:0") and r["reasons"] and r["bad_max"] == 2
+            assert seen(with_code=None)["rating"] is None  # a guessed address learns nothing of it
+            assert rt.submit({"type": "request_evaluation", "at": clock(), "window": 1}).ok
+            assert seen()["rating"]["state"] == "at_window"
+            assert rt.submit({"type": "cancel_evaluation", "at": clock(), "window": 1}).ok
+            assert seen()["rating"]["state"] == "offered"  # withdrawn at the window: the code may rate
+            assert rt.submit({"type": "rate_supplementary", "at": clock(), "code": code, "level": 3}).ok
+            assert seen()["rating"] == {"state": "rated", "channel": "supplementary", "level": 3, "level_name": "基本满意",
+                                        "text": "您已补充评价：基本满意。感谢您的评价！"}
+            assert seen(first["id"], first["sup_code"])["rating"]["state"] == "offered"
+            # the next day the tickets have gone from the engine: the kept entry still shows them
+            clock.now += 86400
+            assert rt.submit({"type": "tick", "at": clock.now}).ok
+            assert c.get(f"/api/v1/kiosk/progress/{t['id']}").status_code == 404
+            p = seen()
+            assert (p["number"], p["state"], p["outcome"], p["rating"]["state"]) == (t["number"], "done", "served", "rated")
+            assert p["rating"]["level_name"] == "基本满意" and p["finished"].startswith("2026年11月23日 09:0")
+            assert seen(first["id"], first["sup_code"])["rating"]["state"] == "offered"
+            clock.now += 7 * 86400  # the period is over
+            assert seen(first["id"], first["sup_code"])["rating"]["text"].startswith("补充评价已于 2026年11月30日 09:0")
+            r = c.get("/api/v1/kiosk/progress/2026-11-23-Z999")
+            assert r.status_code == 404 and r.json()["detail"] == "今天没有Z999号"
+        finally:
+            rt.close()

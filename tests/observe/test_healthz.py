@@ -22,6 +22,10 @@ def test_verdicts():
     failing = {"enabled": True, "destinations": [{"pending": 3, "dead_letter": 0, "held": None,
                                                   "last_error": "connect timeout"}]}
     assert healthz.verdict(checks(upstream=failing)) == "degraded"
+    # the hall's speakers: silent is degraded; not yet tried (nothing called) is no worry
+    assert healthz.verdict(checks(audio={"ok": False, "cause": "no_card"})) == "degraded"
+    assert healthz.verdict(checks(audio={"ok": None})) == "ok"
+    assert healthz.verdict(checks(audio={"ok": True})) == "ok"
     # no devices extension (no broker check), no kiosk: judged on what is there
     assert healthz.verdict({"runtime": {"ok": True}, "store": {"ok": True, "low_disk": False}}) == "ok"
 

@@ -7,6 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from page_words import english_or_iso
 
 from browser_shots import screenshot
 from gateway.config import load_file
@@ -35,6 +36,29 @@ def api(gw, path, body, token):
                                  {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())
+
+
+# Each piece of text on the console that a clerk reads at a glance (the status panel, the
+# header, the keys and the cards' titles) on one line: a text node laid out on two line boxes
+# is a word broken in two ("外出办 / 事").
+WRAPPED = """() => {
+  const out = [];
+  for (const root of document.querySelectorAll('header, #status-panel, #actions button, #actions .title')) {
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.textContent.trim() || !n.parentElement.offsetParent) continue;
+      const r = document.createRange();
+      r.selectNodeContents(n);
+      const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+      if (tops.size > 1) out.push(n.textContent);
+    }
+  }
+  return out;
+}"""
+
+
+def parts(page, sel: str) -> list[str]:
+    return page.eval_on_selector(sel, "e => [...e.children].map((c) => c.textContent)")
 
 
 def test_clerk_console_serves_a_ticket(gateway, page_at):
@@ -72,8 +96,7 @@ def test_clerk_console_serves_a_ticket(gateway, page_at):
     page.select_option("#matter-select", "330681-ZH-002")
     page.click("[data-action=attach_case]")
     page.wait_for_function("document.getElementById('message').textContent.startsWith('已关联 办件')")
-    assert page.inner_text("#case-info") == f"{issued['number']}：330681-2026-000123（不动产登记）"
-    screenshot(page, "clerk-console")
+    assert page.text_content("#case-info") == f"{issued['number']}：330681-2026-000123（不动产登记）"
 
     # Window 1's console naming window 2 is refused; window 2 stays as it was.
     forged = page.evaluate("""async () => (await fetch('/clerk/api/action', {method: 'POST',
@@ -84,10 +107,34 @@ def test_clerk_console_serves_a_ticket(gateway, page_at):
     page.click("#finish-buttons button:has-text('即办件')")
     page.wait_for_function("document.getElementById('status').textContent === '空闲'")
     assert page.inner_text("#message") == f"{issued['number']} 已办结（即办件）"
-    assert page.inner_text("#evaluation") == f"可请评价 {issued['number']}"
+    assert parts(page, "#evaluation") == ["可请评价", issued["number"]]
     t = gateway.get(f"/api/v1/tickets/{issued['id']}")
     assert (t["outcome"], t["case_type"], t["project_no"], t["matter"], t["window"]) == \
         ("served", "immediate", "330681-2026-000123", "330681-ZH-002", 1)
+    # The citizen rates with the code on the slip (the phone page): the console is told, pushed,
+    # and no longer offers to invite a rating (一次一评).
+    gateway.post("/api/v1/ratings/supplementary", {"code": issued["sup_code"], "level": 5})
+    page.wait_for_function("document.getElementById('evaluation').textContent.startsWith('已评价')", timeout=5000)
+    assert parts(page, "#evaluation") == ["已评价", issued["number"], "非常满意", "（扫码补充评价）"]
+    assert page.is_disabled("[data-action=request_evaluation]")
+
+    # Paused, out on business until 10:30: every row stays whole at the hall's screen sizes.
+    page.select_option("#pause-reason-select", "外出办事")
+    page.select_option("#pause-until-input", "10:30")
+    page.click("[data-action=pause]")
+    page.wait_for_function("document.getElementById('status').textContent === '暂停'")
+    assert page.inner_text("#pause-reason") == "外出办事" and page.inner_text("#pause-until") == "10:30 返回"
+    for width, height in ((1366, 768), (1920, 1080), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        broken = page.evaluate(WRAPPED)
+        assert broken == [], (width, broken)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), width
+    page.set_viewport_size({"width": 1366, "height": 768})
+    words = english_or_iso(page.inner_text("body"))
+    assert words == [], words
+    screenshot(page, "clerk-console")
+    page.click("[data-action=resume]")
+    page.wait_for_function("document.getElementById('status').textContent === '空闲'")
 
     page.click("#logout-btn")
     page.wait_for_selector("#login-view", state="visible")

@@ -1,18 +1,23 @@
 """The kiosk page in Debian's chromium against a gateway (API + kiosk extension, uvicorn in a
 thread) whose printer is the emulated one: a ticket taken by touch is printed and the page shows
 the same number; with the paper out the page says so and shows the number on screen."""
+import json
 import socket
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import uvicorn
+from page_words import english_or_iso
+from playwright.sync_api import expect
 
 from browser_shots import screenshot
 from gateway.api import create_app
 from gateway.config import load_text
 from gateway.extensions import kiosk as kiosk_ext
+from gateway.kiosk import qr
 from gateway.runtime import Runtime
 from hil.printer import PrinterEmulator
 
@@ -20,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 KIOSK = "kiosk-page-token"
 MONDAY_9 = 1795395600.0  # 2026-11-23 09:00 in Shanghai: the hall is open
+PUSH_MS = 5_000  # "within a bounded wait": a push takes milliseconds
 
 
 def free_port() -> int:
@@ -107,6 +113,18 @@ def test_paper_out_the_page_says_so_and_shows_the_number(gateway, page_at):
     assert page.locator("#status").inner_text() == "请记住您的号码"
     assert emu.tickets == []
     assert rt.read(lambda e: e.tickets[e.by_number[number]]["state"]) == "waiting"  # shown, so it stands
+    # No slip, so the screen carries the slip's QR code: the same link the printer would print.
+    tid = rt.read(lambda e: e.by_number[number])
+    code = rt.read(lambda e: e.tickets[tid]["sup_code"])
+    page.locator("#qr-img").wait_for(state="visible")
+    assert page.locator("#qr-img").get_attribute("src") == qr.data_url(f"http://127.0.0.1:8080/t/{tid}?c={code}")
+    box, main = page.locator("#qr-img").bounding_box(), page.locator("main").bounding_box()
+    assert box["width"] >= 200, box  # large enough to scan
+    assert main["y"] <= box["y"] and box["y"] + box["height"] <= main["y"] + main["height"], (box, main)  # all of it
+    assert page.evaluate("document.querySelector('main').scrollHeight <= document.querySelector('main').clientHeight")
+    assert page.evaluate("document.getElementById('qr-img').naturalWidth") > 0  # the image decoded
+    assert "手机扫码" in page.locator("#qr").inner_text()
+    assert english_or_iso(page.inner_text("body")) == []
     screenshot(page, "kiosk-paper-out")
     # the paper runs out in the middle of the next slip: voided, the page offers to take another
     emu.set_state("ok")
@@ -117,29 +135,147 @@ def test_paper_out_the_page_says_so_and_shows_the_number(gateway, page_at):
     assert "作废" in page.locator("#reason").inner_text()
     void = page.locator("#number").inner_text()
     assert rt.read(lambda e: e.tickets[f"{e.day}-{void}"]["outcome"]) == "voided"
+    assert page.locator("#qr").is_hidden()  # a voided number has no page to follow
     page.locator("#retry").click()
     page.wait_for_function("document.querySelector('#status').textContent === '请记住您的号码'")
     assert page.locator("#number").inner_text() == "B003"
 
 
-def test_the_qr_page_shows_progress_and_rates_the_service(gateway, page_at):
-    url, rt, emu = gateway
-    page = page_at(390, 844)  # a phone
-    page.goto(f"{url}/kiosk?key={KIOSK}")
-    take_by_touch(page)
-    qr = emu.printed[-1].qr[0].replace("http://127.0.0.1:8080", url)
-    tid = rt.read(lambda e: e.by_number["B001"])
-    at = rt.read(lambda e: e.tickets[tid]["issued_at"])
-    assert rt.submit({"type": "login", "at": at + 1, "window": 2, "staff_code": "1003"}).ok
-    page.goto(qr)
-    page.wait_for_function("document.querySelector('#state').textContent.startsWith('等候中')")
-    assert page.locator("#number").inner_text() == "B001" and page.locator("#rate").is_hidden()
-    for step in ("call_next", "start", "finish"):
-        out = rt.submit({"type": step, "at": at + 2, "window": 2})
+def kiosk_ticket(url: str) -> dict:
+    """A ticket taken as the kiosk page takes it (its token), printed on the emulated printer."""
+    req = urllib.request.Request(f"{url}/api/v1/kiosk/tickets",
+                                 json.dumps({"service": "SB", "matter": "330681-SB-002"}).encode(),
+                                 {"Content-Type": "application/json", "Authorization": f"Bearer {KIOSK}"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())["ticket"]
+
+
+def phone(page_at, url: str, qr_url: str):
+    """The slip's QR code opened on a phone (390x844), its stream up; the page's clock in the
+    test's hand (it runs as a clock does until the test moves it on)."""
+    page = page_at(390, 844)
+    page.clock.install()
+    page.goto(qr_url.replace("http://127.0.0.1:8080", url))
+    expect(page.locator("body")).to_have_attribute("data-stale", "false", timeout=PUSH_MS)
+    return page
+
+
+def step(rt, window: int, *kinds, **extra):
+    for kind in kinds:
+        out = rt.submit({"type": kind, "at": rt.read(lambda e: max(t["issued_at"] for t in e.tickets.values())) + 5,
+                         "window": window, **extra})
         assert out.ok, out.refusal
+
+
+def test_the_phone_page_is_pushed_and_takes_the_supplementary_rating(gateway, page_at):
+    url, rt, emu = gateway
+    kiosk_ticket(url)  # someone before us
+    mine = kiosk_ticket(url)
+    assert emu.printed[-1].qr == [mine["qr_url"]]  # the page is the slip's QR code
+    assert rt.submit({"type": "login", "at": mine["issued_at"] + 1, "window": 2, "staff_code": "1003"}).ok
+    page = phone(page_at, url, mine["qr_url"])
+    boot = page.evaluate("window.phoneBootId")
+    loads, polls = [], []
+    page.on("framenavigated", lambda f: loads.append(f.url))
+    page.on("request", lambda r: polls.append(r.url) if "/progress/" in r.url else None)
+    expect(page.locator("#number")).to_have_text(mine["number"])
+    expect(page.locator("#headline")).to_have_text("等候中")
+    expect(page.locator("#detail")).to_have_text("前面还有 1 人，预计等候约 5 分钟")
+    expect(page.locator("#service")).to_have_text("社会保险 · 社会保障卡申领")
+    assert page.locator("#facts").inner_text().split() == ["取号时间", "09:00", "前面还有", "1", "人", "预计等候", "约",
+                                                          "5", "分钟"]
+    expect(page.locator("#rating-text")).to_have_text("办结后可在此补充评价")
+    expect(page.locator("#rate")).to_be_hidden()
+    screenshot(page, "phone-waiting")
+
+    # The window calls the one before: one fewer ahead, pushed (nothing on the page asked).
+    step(rt, 2, "call_next")
+    expect(page.locator("#detail")).to_have_text("下一位就是您，请留意叫号", timeout=PUSH_MS)
+    assert polls == []  # the stream says it all while it is up
+    # The link goes silent (a phone walking out of Wi-Fi): the page says so, dials again, and the
+    # call made meanwhile shows once it gets through, without a reload.
+    stream = "**/api/v1/stream/ticket/**"
+    page.route(stream, lambda route: route.abort())
+    page.clock.fast_forward(11_000)  # no word for longer than the page waits for one
+    expect(page.locator("body")).to_have_attribute("data-stale", "true", timeout=PUSH_MS)
+    expect(page.locator("#link")).to_have_text("连接中断，正在重连…")
+    step(rt, 2, "start", "finish", "call_next")
+    page.unroute(stream)
+    expect(page.locator("#headline")).to_have_text("请到 2 号窗口", timeout=15_000)
+    expect(page.locator("body")).to_have_attribute("data-stale", "false")
+    polls.clear()  # each failed dial asked once whether the ticket is there at all (a 404 stops dialling)
+    expect(page.locator("body")).to_have_attribute("data-state", "called")
+    expect(page.locator("#detail")).to_have_text("正在叫号：2号窗口 综合受理")
+    big = page.eval_on_selector("#headline", "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert big >= 36  # prominent: the one thing to read from across the hall
+    assert "叫号时间" in page.locator("#facts").inner_text()
+    assert english_or_iso(page.inner_text("body")) == []
+    screenshot(page, "phone-called")
+
+    # Served: 补充评价 is offered; the levels are one choice, the reasons checkboxes apart from them.
+    step(rt, 2, "start", "finish")
+    expect(page.locator("#headline")).to_have_text("已办结", timeout=PUSH_MS)
+    expect(page.locator("#rate")).to_be_visible()
+    send = page.locator("#send")
+    assert send.is_disabled()
+    looks = page.eval_on_selector("#send", "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).cursor]")
+    assert looks == ["rgb(213, 217, 222)", "not-allowed"], looks  # grey: it looks as disabled as it is
+    expect(page.locator("#send-hint")).to_have_text("请先选择满意程度")
+    screenshot(page, "phone-rating-offered")
+    assert page.locator("#levels input[type=radio]").count() == 5
+    assert page.locator("#levels input[type=checkbox]").count() == 0
+    page.locator("#levels label", has_text="不满意").first.click()  # 不满意 (not 非常不满意)
+    reasons = page.locator("#reasons")
+    expect(reasons).to_be_visible()
+    n = rt.read(lambda e: len(e.content["reasons"]))
+    assert page.locator("#reason-list input[type=checkbox]").count() == n > 0
+    assert "不满意的原因" in reasons.locator("legend").inner_text()
+    assert not send.is_disabled()
+    assert page.eval_on_selector("#send", "b => getComputedStyle(b).backgroundColor") == "rgb(17, 104, 58)"
+    page.locator("#send").scroll_into_view_if_needed()
+    screenshot(page, "phone-rating-form")  # the reasons of a 差评 and the key to send
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("#levels label", has_text="非常满意").click()
+    expect(reasons).to_be_hidden()
+    send.click()
+    expect(page.locator("#rating-text")).to_have_text("您已补充评价：非常满意。感谢您的评价！", timeout=PUSH_MS)
+    expect(page.locator("#rate")).to_be_hidden()
+    assert rt.read(lambda e: e.tickets[mine["id"]]["level"]) == 5
+    # Never reloaded nor polled: the same page all along, no look-up by a timer, no meta refresh.
+    assert loads == [] and polls == [] and page.evaluate("window.phoneBootId") == boot
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    script = page.evaluate("fetch('/kiosk/static/ticket.js').then((r) => r.text())")
+    assert "location.reload" not in script and "/progress/" not in script.split("function dial")[0]
+
+    page.reload()  # a done rating stays done
+    expect(page.locator("#rating-text")).to_have_text("您已补充评价：非常满意。感谢您的评价！", timeout=PUSH_MS)
+    expect(page.locator("#rate")).to_be_hidden()
+    assert english_or_iso(page.inner_text("body")) == []
+    screenshot(page, "phone-rated")
+
+
+def test_a_service_rated_at_the_window_is_not_offered_again(gateway, page_at):
+    url, rt, emu = gateway
+    mine = kiosk_ticket(url)
+    assert rt.submit({"type": "login", "at": mine["issued_at"] + 1, "window": 2, "staff_code": "1003"}).ok
+    step(rt, 2, "call_next", "start", "finish", "request_evaluation")
+    page = phone(page_at, url, mine["qr_url"])
+    expect(page.locator("#rating-text")).to_have_text("请在 2 号窗口的评价器上评价")  # invited there: rate there
+    expect(page.locator("#rate")).to_be_hidden()
+    prompt = rt.read(lambda e: e.windows[2]["prompt"])
+    step(rt, 2, "rate", prompt=prompt, level=4)
+    expect(page.locator("#rating-text")).to_have_text("您已在 2 号窗口的评价器上评价：满意。感谢您的评价！",
+                                                      timeout=PUSH_MS)
+    expect(page.locator("#rate")).to_be_hidden()
     page.reload()
-    page.wait_for_function("document.querySelector('#state').textContent === '已办结，欢迎补充评价'")
-    page.locator("#levels button", has_text="非常满意").click()
-    page.locator("#send").click()
-    page.wait_for_function("document.querySelector('#msg').textContent === '感谢您的评价！'")
-    assert rt.read(lambda e: e.tickets[tid]["level"]) == 5
+    expect(page.locator("#rating-text")).to_have_text("您已在 2 号窗口的评价器上评价：满意。感谢您的评价！")
+    expect(page.locator("#rate")).to_be_hidden()
+    # Without the code (someone who guessed the address): the progress, nothing of the rating.
+    bare = page_at(390, 844)
+    bare.goto(f"{url}/t/{mine['id']}")
+    expect(bare.locator("#headline")).to_have_text("已办结", timeout=PUSH_MS)
+    expect(bare.locator("#rating")).to_be_hidden()
+    # A ticket that is not there says so, in Chinese, and stops dialling.
+    gone = page_at(390, 844)
+    gone.goto(f"{url}/t/2026-11-23-Z999")
+    expect(gone.locator("#headline")).to_have_text("查不到这张号票", timeout=PUSH_MS)

@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from page_words import english_or_iso
 from playwright.sync_api import expect
 
 from browser_shots import screenshot
@@ -96,7 +97,6 @@ def test_calls_are_pushed_none_skipped_and_survive_a_power_cut(gateway, page_at)
     expect(page.locator(".recent-call .number")).to_have_text([b, a, first], timeout=PUSH_S)
     act(gw, 2, action="recall")
     expect(page.locator("#current-recall")).to_be_visible(timeout=PUSH_S)
-    screenshot(page, "screen-1920x1080")
 
     # Power cut: the screen says so within 5 s.
     gw.kill()
@@ -204,3 +204,37 @@ def test_a_screen_left_on_for_a_week_neither_leaks_nor_drifts(gateway, page_at):
     expect(page.locator("body")).to_have_attribute("data-stale", "false", timeout=15_000)
     last = calls(1)
     expect(page.locator("#current-number")).to_have_text(last, timeout=PUSH_S)
+
+
+# Each service name the screen shows (a call's window name, a waiting service) is there in full:
+# not cut by its box (no "…"), not spilling out of it.
+CUT = """() => [...document.querySelectorAll('.recent-call .window .name, #current-name, .waiting .name')]
+  .filter((e) => e.offsetParent && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1 ||
+     (() => { const b = e.getBoundingClientRect(), box = e.closest('section').getBoundingClientRect();
+              return b.right > box.right + 1 || b.bottom > box.bottom + 1; })()))
+  .map((e) => e.textContent)"""
+
+
+def test_two_digit_windows_show_their_full_service_names(gateway, page_at):
+    gw = gateway
+    for window, code in ((1, "1001"), (11, "1021"), (13, "1025"), (19, "1037")):
+        with contextlib.suppress(urllib.error.HTTPError):  # logged in by an earlier test
+            act(gw, window, action="login", staff_code=code)
+    for window, service in ((1, "ZH"), (11, "YB"), (13, "BD"), (19, "GA")):
+        with contextlib.suppress(urllib.error.HTTPError):
+            serve(gw, window)  # whatever the window holds from an earlier test
+        issue(gw, service)
+        act(gw, window, action="call_next")
+    names = {"11号": "医疗保障", "13号": "不动产登记", "19号": "户政出入境", "1号": "综合受理"}
+    for w, h in ((1920, 1080), (1280, 720), (1080, 1920)):
+        page = open_screen(page_at, gw, w, h)
+        expect(page.locator("#current-window")).to_have_text("19号窗口", timeout=PUSH_S)
+        expect(page.locator("#current-name")).to_have_text("户政出入境")
+        rows = page.locator(".recent-call .window")
+        shown = {rows.nth(i).locator(".label").inner_text(): rows.nth(i).locator(".name").inner_text()
+                 for i in range(rows.count())}
+        assert {k: shown.get(k) for k in names} == names, (w, h, shown)
+        assert page.evaluate(CUT) == [], (w, h)
+        assert english_or_iso(page.inner_text("body")) == [], (w, h)
+        screenshot(page, "screen-1920x1080" if (w, h) == (1920, 1080) else f"screen-{w}x{h}-two-digit-windows")
+        page.context.close()

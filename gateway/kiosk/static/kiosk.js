@@ -129,13 +129,15 @@ function result(r, a) {
   const status = $("status"), number = $("number");
   for (const id of ["where", "ahead", "wait", "reason"]) $(id).textContent = "";
   number.className = "number";
+  $("qr").hidden = true;
+  $("qr-img").removeAttribute("src");
   if (!a || !a.ticket) {
+    // The gateway says why in Chinese (detail); anything else (no answer, a form of the wrong
+    // shape) gets a general sentence, never the English of a check.
     status.className = "status bad";
     status.textContent = r && r.status === 409 ? "现在不能取号" : "取号未成功";
     number.textContent = "";
-    $("reason").textContent = a && typeof a.detail === "string" && /[\u4e00-\u9fff]/.test(a.detail)
-      ? a.detail.replace(/\s*\([^()]*[A-Za-z][^()]*\)\s*$/, "")  // the hall's words; English stays in the log
-      : r && r.status === 409 ? "非办公时间或暂停取号，请咨询工作人员" : "请稍后再试或咨询工作人员";
+    $("reason").textContent = a && typeof a.detail === "string" ? a.detail : "请稍后再试或咨询工作人员";
     return;
   }
   const t = a.ticket;
@@ -159,6 +161,10 @@ function result(r, a) {
     status.className = "status warn";
     status.textContent = "请记住您的号码";
     $("reason").textContent = a.reason;
+    if (t.qr_image) {  // no slip: the slip's QR code on the screen, to follow the queue on a phone
+      $("qr-img").src = t.qr_image;
+      $("qr").hidden = false;
+    }
   }
 }
 

@@ -26,11 +26,24 @@
     return {status: r.status, data: data};
   }
 
+  // The gateway answers a page in Chinese (detail; the engine's English is in reason, for the
+  // log). A request of the wrong shape gets the form checker's list, in English: not shown.
   function detail(data, status) {
     const d = data && data.detail;
     if (typeof d === "string") return d;
-    if (Array.isArray(d) && d.length) return "输入有误：" + d.map((x) => x.msg).join("；");
-    return "操作失败（" + status + "）";
+    if (Array.isArray(d) && d.length) return "输入有误，请检查后再试";
+    return status >= 500 ? "网关暂时不能处理，请稍后再试" : "操作未完成，请看状态后再试";
+  }
+
+  // A row's value as parts that each stay on one line (the row wraps between them).
+  function parts(id, texts, cls) {
+    const box = $(id);
+    box.replaceChildren(...texts.filter((t) => t).map((t, i) => {
+      const sp = document.createElement("span");
+      sp.textContent = t;
+      if (cls && cls[i]) sp.className = cls[i];
+      return sp;
+    }));
   }
 
   function showLogin(hall, message) {
@@ -73,6 +86,16 @@
     const pr = $("pause-reason-select");
     pr.textContent = "";
     c.pause_reasons.forEach((r) => option(pr, r, r));
+    // The return time as the hall writes it (a time input would show the browser's own
+    // "10:30 AM"): every quarter of an hour of a working day, or none.
+    const until = $("pause-until-input");
+    if (!until.options.length) {
+      option(until, "", "不填");
+      for (let m = 7 * 60; m <= 21 * 60; m += 15) {
+        const t = String(Math.floor(m / 60)).padStart(2, "0") + ":" + String(m % 60).padStart(2, "0");
+        option(until, t, t);
+      }
+    }
     fillTargets();
     wire();
   }
@@ -103,11 +126,13 @@
     $("cases").textContent = String(s.cases_today);
     $("pause-row").hidden = s.status !== "paused";
     $("pause-reason").textContent = s.paused_reason || "";
-    $("pause-until").textContent = s.until ? "，" + s.until + " 返回" : "";
-    $("evaluation").textContent = s.evaluation.state_name + (s.evaluation.number ? " " + s.evaluation.number : "");
+    $("pause-until").textContent = s.until ? s.until + " 返回" : "";
+    const ev = s.evaluation;
+    parts("evaluation", [ev.state_name, ev.number, ev.level_name, ev.channel_name && "（" + ev.channel_name + "）"],
+          [ev.state === "rated" ? "rated" : "", "", ev.state === "rated" ? "rated" : "", ""]);
     const c = s.case;
     const matter = c && c.matters.find((m) => m.code === c.matter);
-    $("case-info").textContent = c ? c.number + "：" + (c.project_no || "未关联") + (matter ? "（" + matter.name + "）" : "") : "—";
+    parts("case-info", c ? [c.number + "：", c.project_no || "未关联", matter && "（" + matter.name + "）"] : ["—"]);
     const ms = $("matter-select"), keep = ms.value;
     ms.textContent = "";
     option(ms, "", "事项（不变）");

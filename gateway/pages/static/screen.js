@@ -87,7 +87,10 @@
       var tr = el("tr", "recent-call" + (c.recall > 0 ? " recall" : ""));
       tr.setAttribute("data-ticket", c.ticket);
       tr.appendChild(el("td", "number", c.number));
-      var w = el("td", "window", c.window_label);
+      // "19号 户政出入境", as the window's own sign reads (the column says 窗口): the service's
+      // name whole, on a second line if it must, never cut.
+      var w = el("td", "window");
+      w.appendChild(el("span", "label", c.window + "号"));
       w.appendChild(el("span", "name", c.window_name));
       tr.appendChild(w);
       tr.appendChild(el("td", "time", c.time));
