@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api import views
@@ -98,10 +98,6 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         if not out.ok:
             raise HTTPException(409, out.refusal)
         return JSONResponse(out.result or {}, status_code=201 if created else 200)
-
-    @app.get("/", include_in_schema=False)
-    def root():
-        return RedirectResponse("/docs")
 
     @app.post("/api/v1/tickets", status_code=201, dependencies=taker,
               summary="Take a ticket (kiosk or clerk token; the kiosk page uses /api/v1/kiosk/tickets)")
