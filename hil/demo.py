@@ -16,7 +16,7 @@ from hil.day.clock import demo_clock
 from hil.feed import Feed
 from hil.hall import SimHall
 from hil.hall_printer import HallPrinter, local_port
-from hil.web import shown_path, token_files
+from hil.web import command, shown_path, token_files
 
 
 def register(sub) -> None:
@@ -77,6 +77,7 @@ def greet(hall: SimHall, printer: HallPrinter | None) -> None:
     if printer and printer.address:
         say.append(f"hall-hil: 模拟打印机 {printer.address}: 取号单打印在这里和模拟设备页上")
     say.append(f"hall-hil: 登录码不显示在任何页面上：演示用的登录码在 {shown_path(hall.config)} 的 [[staff]] "
-               "login_code；改码用 hallgw staff code")
+               f"login_code；改码用 {command('hallgw')} staff code --config {shown_path(hall.config)} "
+               f"--data-dir {shown_path(hall.gateway.data_dir)} 工号")
     say.append("hall-hil: Ctrl-C stops the hall")
     print("\n".join(say), flush=True)

@@ -23,12 +23,13 @@ a.card{display:block;background:#fff;border:2px solid #c9d5ea;border-radius:14px
 text-decoration:none;box-shadow:0 2px 6px rgba(0,0,0,.06)}a.card:hover,a.card:focus{border-color:#0a4fb4;outline:none}
 a.card h2{margin:0 0 8px;font-size:34px;color:#0a4fb4}a.card .who{font-size:20px;color:#555}
 section.notes{padding:0 48px 32px;font-size:20px}section.notes h3{font-size:24px;margin:18px 0 6px}
-code{font-family:"DejaVu Sans Mono",monospace;font-size:18px;background:#e6ecf6;padding:1px 6px;border-radius:4px}
+code{font-family:"DejaVu Sans Mono",monospace;font-size:18px;background:#e6ecf6;padding:1px 6px;border-radius:4px;white-space:nowrap}
 table{border-collapse:collapse}td{padding:3px 18px 3px 0;vertical-align:top}
 """
 
 
-def page(hall, tokens: list[tuple[str, str]], config: str, data_dir: str, printer: str | None) -> str:
+def page(hall, tokens: list[tuple[str, str]], config: str, data_dir: str, printer: str | None,
+         hallgw: str = "hallgw") -> str:
     e = html.escape
     cards = "".join(f'<a class="card" href="{href}"><h2>{e(title)}</h2><div>{e(what)}</div>'
                     f'<div class="who">使用者：{e(who)}</div></a>' for href, title, what, who in PAGES)
@@ -44,7 +45,8 @@ def page(hall, tokens: list[tuple[str, str]], config: str, data_dir: str, printe
 <h3>登录码</h3>
 <p>任何页面都不显示工作人员的登录码：登录码由管理员发放给本人。演示用的登录码写在
 <code>{e(config)}</code> 的 <code>[[staff]]</code> 的 <code>login_code</code> 里；
-改码用 <code>hallgw staff code --config {e(config)} --data-dir {e(data_dir)} 工号</code>。</p>
+改码用 <code>{e(hallgw)} staff code --config {e(config)} --data-dir {e(data_dir)} 工号</code>
+（工号即 <code>[[staff]]</code> 的 <code>id</code>）。</p>
 <h3>口令文件</h3><p>各页面的口令存放在下面的文件里（本页的链接已替你带上；<code>make install</code> 装好的网关在 <code>/etc/hall</code>）：</p>
 <table>{token_rows}</table>
 <h3>打印机</h3>{printed}

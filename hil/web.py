@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 import threading
 import time
 import urllib.error
@@ -44,6 +46,14 @@ def shown_path(path: str | Path) -> str:
         return str(p.relative_to(Path.cwd()))
     except ValueError:
         return str(p)
+
+
+def command(name: str) -> str:
+    """How to type one of this checkout's commands here: its bare name when the shell finds this
+    one, else its path (`make run` does not put .venv/bin on the PATH)."""
+    mine = Path(sys.executable).parent / name
+    found = shutil.which(name)
+    return name if found and Path(found).resolve() == mine.resolve() else shown_path(mine)
 
 
 def token_files(data_dir: str | Path) -> list[tuple[str, str]]:
@@ -88,7 +98,7 @@ def create(runtime, options: dict):
     @app.get("/", include_in_schema=False)
     def home():
         return HTMLResponse(landing.page(hall, token_files(data_dir), shown_path(options["config_path"]),
-                                         shown_path(data_dir), printer()))
+                                         shown_path(data_dir), printer(), command("hallgw")))
 
     @app.get("/hall/open/{name}", include_in_schema=False)
     def open_page(name: str):
