@@ -1,5 +1,7 @@
 """hall-hil run --config FILE: the gateway with its embedded broker, one
-emulated board per configured device, and the hall page, until Ctrl-C."""
+emulated board per configured device, the emulated printer where the hall's
+kiosk prints on this machine, the landing page (/) with every page's key
+applied and the devices page (/hall), until Ctrl-C."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +13,10 @@ from pathlib import Path
 
 from hil.bridge import Bridge
 from hil.day.clock import demo_clock
+from hil.feed import Feed
 from hil.hall import SimHall
+from hil.hall_printer import HallPrinter, local_port
+from hil.web import command, shown_path, token_files
 
 
 def register(sub) -> None:
@@ -41,11 +46,15 @@ def run(args) -> int:
     signal.signal(signal.SIGINT, lambda *a: stop.set())
     print(f"hall-hil: starting {hall.hall.name}: gateway and {len(hall.boards)} emulated boards "
           f"(workdir {workdir})", flush=True)
-    bridge = Bridge(hall.boards).start(hall.gateway.data_dir)
+    # The hall's own words, so the devices page can read the pads' Chinese back as text.
+    feed = Feed(hall.boards, "".join(sorted({c for c in Path(args.config).read_text(encoding="utf-8")
+                                             if ord(c) > 127})))
+    port = local_port(hall.hall)
+    printer = HallPrinter(port, feed.printed).start() if port else None  # before the kiosk looks for it
+    bridge = Bridge(hall.boards, feed, printer.address if printer else None).start(hall.gateway.data_dir)
     try:
         hall.start()
-        print(f"hall-hil: hall page http://127.0.0.1:{hall.gateway.http_port}/hall", flush=True)
-        print("hall-hil: Ctrl-C stops the hall", flush=True)
+        greet(hall, printer)
         end = time.monotonic() + args.seconds if args.seconds else None
         while not stop.wait(0.2):
             if end and time.monotonic() > end:
@@ -53,5 +62,22 @@ def run(args) -> int:
     finally:
         hall.close()
         bridge.stop()
+        if printer:
+            printer.close()
         print("hall-hil: stopped", flush=True)
     return 0
+
+
+def greet(hall: SimHall, printer: HallPrinter | None) -> None:
+    """Where to go now: the landing page first, then where the keys and the codes are."""
+    base = f"http://127.0.0.1:{hall.gateway.http_port}"
+    say = [f"hall-hil: 首页 {base}/  (landing page: every page of the hall, its key applied)",
+           f"hall-hil: 模拟设备 {base}/hall  (hall page: the emulated devices, window by window)"]
+    say += [f"hall-hil: 口令文件 {name}: {where}" for name, where in token_files(hall.gateway.data_dir)]
+    if printer and printer.address:
+        say.append(f"hall-hil: 模拟打印机 {printer.address}: 取号单打印在这里和模拟设备页上")
+    say.append(f"hall-hil: 登录码不显示在任何页面上：演示用的登录码在 {shown_path(hall.config)} 的 [[staff]] "
+               f"login_code；改码用 {command('hallgw')} staff code --config {shown_path(hall.config)} "
+               f"--data-dir {shown_path(hall.gateway.data_dir)} 工号")
+    say.append("hall-hil: Ctrl-C stops the hall")
+    print("\n".join(say), flush=True)

@@ -44,3 +44,26 @@ def key_names(role: str) -> list[str]:
     if role == "evaluator":
         return _names(km.EVALUATOR_KEYS)
     return []
+
+
+# What each key says on its cap, in the hall's words (firmware/keymap.py's comments): the
+# devices page labels its buttons with these, never with the firmware's key names.
+KEY_LABELS = {
+    "callpad": {**{str(d): str(d) for d in range(10)}, "call": "叫号", "recall": "重呼", "start": "开始办理",
+                "finish": "办结", "noshow": "过号", "pause": "暂停/恢复", "transfer": "转移", "eval": "请评价",
+                "ok": "确认", "back": "清除"},
+    "evaluator": {"very_satisfied": "非常满意", "satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意",
+                  "very_unsatisfied": "非常不满意", "next": "下一项", "pick": "勾选", "done": "提交"},
+}
+# The call pad's long presses: the key held, and what it does.
+LONG_PRESSES = (("finish", "长按办结：即办件"), ("back", "长按清除：退出登录"))
+
+
+def labels(role: str) -> list[tuple[str, str]]:
+    """(key name, its label) of every key the role's firmware has, in keymap order; a key
+    the firmware gained without a label here fails loudly rather than showing its code."""
+    table = KEY_LABELS.get(role, {})
+    missing = [k for k in key_names(role) if k not in table]
+    if missing:
+        raise KeyError(f"no label for the {role} key(s) {', '.join(missing)}: add them to hil/keys.py KEY_LABELS")
+    return [(k, table[k]) for k in key_names(role)]

@@ -1,100 +1,147 @@
-"""The hall page, a gateway extension the hall simulator enables
-(HALLGW_EXTRA_EXTENSIONS=hil.web): every window's LED display and call pad
-screen as images, the evaluators, a kiosk to take a ticket, and the emulated
-keys. Plain HTML and JS polling twice a second; images and key presses go
-through /hall/bridge/ to the simulator's control bridge (hil/bridge.py)."""
+"""The hall simulator's pages, a gateway extension that `hall-hil run` alone enables
+(HALLGW_EXTRA_EXTENSIONS=hil.web), never a production gateway:
+
+    GET /                  the landing page (hil/landing.py): every page of the hall, its key applied
+    GET /hall/open/{page}  sets that page's credential and sends the browser on (screen, kiosk,
+                           clerk, dashboard): the landing page itself holds no secret
+    GET /hall              the devices page (hil/devices_page.py): a grid of windows, each with its
+                           call pad, evaluator and LED display and their keys in Chinese
+    GET /hall/events       the boards' faces and the printer's slips, pushed (relayed from the bridge)
+    POST /hall/ticket      a quick ticket, with the kiosk's token (the page holds none)
+    GET /hall/bridge/img/{device}.png, POST /hall/bridge/press {device, key, long}
+
+Images, presses and the stream go through the simulator's control bridge (hil/bridge.py). The
+landing page takes "/" before the gateway's own start page (gateway/extensions/home.py, which
+yields it): ORDER 70 is earlier than home's."""
 from __future__ import annotations
 
-import html
 import json
+import os
+import shutil
+import sys
+import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from fastapi import Body
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Body, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from hil.bridge import BRIDGE_FILE
-from hil.keys import key_names
 
 ORDER = 70
-
-STYLE = """body{font-family:sans-serif;background:#222;color:#eee;margin:1em}
-.win{display:inline-block;vertical-align:top;border:1px solid #555;margin:.4em;padding:.5em;background:#2c2c2c}
-.win h3{margin:.1em 0 .4em}img{display:block;margin:.3em 0;image-rendering:pixelated}
-button{margin:1px;min-width:2.2em}.kiosk{padding:.6em;background:#333;margin-bottom:1em}
-#msg{color:#fc6;margin-left:1em}"""
-
-SCRIPT = """
-async function press(dev, key, long) {
-  const r = await fetch('/hall/bridge/press', {method: 'POST', headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify({device: dev, key: key, long: long})});
-  if (!r.ok) document.getElementById('msg').textContent = dev + ' ' + key + ': ' + (await r.json()).detail;
-}
-async function take(ev) {
-  ev.preventDefault();
-  const f = ev.target;
-  const r = await fetch('/hall/ticket', {method: 'POST', headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify({service: f.service.value, lane: f.lane.value})});
-  const t = await r.json();
-  document.getElementById('msg').textContent = r.ok ? ('ticket ' + t.number) : ('refused: ' + t.detail);
-}
-// Ask again only for pictures that have arrived: with 69 boards a fixed-rate
-// refresh would cancel its own loads before they finish.
-function refresh() {
-  const n = Date.now();
-  for (const img of document.querySelectorAll('img[data-dev]')) {
-    if (img.dataset.busy === '1') continue;
-    img.dataset.busy = '1';
-    img.onload = img.onerror = () => { img.dataset.busy = '0'; };
-    img.src = '/hall/bridge/img/' + img.dataset.dev + '.png?t=' + n;
-  }
-}
-// /hall?still=1 loads the pictures once (for a screenshot or a printout).
-if (!location.search.includes('still')) setInterval(refresh, 500);
-"""
+STATIC = Path(__file__).resolve().parent / "static"
+FILES = {"hall.css": "text/css", "devices.js": "text/javascript"}
+# Each role's token: what it is called in the hall, its environment variable, its file.
+TOKENS = (("窗口接口令牌", "HALL_API_TOKEN", "api_token"), ("监管口令", "HALL_SUPERVISOR_TOKEN", "supervisor_token"),
+          ("取号机口令", "HALL_KIOSK_TOKEN", "kiosk_token"), ("显示屏口令", "HALL_SCREEN_TOKEN", "screen_token"))
 
 
-def page(hall) -> str:
-    services = "".join(f'<option value="{s.code}">{html.escape(s.name)} ({s.prefix})</option>'
-                       for s in hall.services)
-    wins = []
-    for w in hall.windows:
-        parts = [f"<h3>{w.number} · {html.escape(w.display_text)}</h3>"]
-        for d in hall.devices_of(w.number):
-            parts.append(f'<div>{d.role} <small>{d.id}</small><img data-dev="{d.id}" alt="{d.id}"></div>')
-            keys = key_names(d.role)
-            if keys:
-                btns = "".join(f"<button onclick='press({json.dumps(d.id)},{json.dumps(k)},false)'>{k}</button>"
-                               for k in keys)
-                if d.role == "callpad":
-                    btns += (f"<button onclick='press({json.dumps(d.id)},\"finish\",true)'>finish (long)</button>"
-                             f"<button onclick='press({json.dumps(d.id)},\"back\",true)'>logout (long back)</button>")
-                parts.append(f"<div>{btns}</div>")
-        wins.append(f'<div class="win">{"".join(parts)}</div>')
-    staff = ", ".join(f"{html.escape(s.name)} {s.login_code}" for s in hall.staff)
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(hall.name)}</title>
-<style>{STYLE}</style></head><body><h2>{html.escape(hall.name)} — emulated hall</h2>
-<form class="kiosk" onsubmit="take(event)">取号 kiosk: <select name="service">{services}</select>
-<select name="lane"><option>normal</option><option>green</option><option>appointment</option></select>
-<button>take a ticket</button><span id="msg"></span><br><small>staff login codes: {staff}</small></form>
-{"".join(wins)}<script>{SCRIPT}refresh();</script></body></html>"""
+def shown_path(path: str | Path) -> str:
+    """A path as a person at this machine types it: relative to here when it is under here."""
+    p = Path(path).resolve()
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
+def command(name: str) -> str:
+    """How to type one of this checkout's commands here: its bare name when the shell finds this
+    one, else its path (`make run` does not put .venv/bin on the PATH)."""
+    mine = Path(sys.executable).parent / name
+    found = shutil.which(name)
+    return name if found and Path(found).resolve() == mine.resolve() else shown_path(mine)
+
+
+def token_files(data_dir: str | Path) -> list[tuple[str, str]]:
+    """(token, where it is) as `hallgw run` finds them (gateway/secretfile.py): never the token."""
+    out = []
+    for name, env, file in TOKENS:
+        creds = os.environ.get("CREDENTIALS_DIRECTORY")
+        if os.environ.get(env):
+            out.append((name, f"环境变量 {env}"))
+        elif creds and (Path(creds) / file).is_file():
+            out.append((name, f"systemd 凭据 {file}"))
+        else:
+            out.append((name, shown_path(Path(data_dir) / file)))
+    return out
 
 
 def create(runtime, options: dict):
     app = options.get("app")
     if app is None:
         return None
+    from gateway.api.auth import load_role_token, load_token
+    from gateway.pages import clerk_auth
+    from hil import devices_page, landing
+
     data_dir = Path(options.get("data_dir") or "data")
     hall = runtime.hall
+    closing: threading.Event = options.get("closing") or threading.Event()
+    keys = {"screen": load_role_token(data_dir, "screen")[0], "kiosk": options["kiosk_token"],
+            "dashboard": options["supervisor_token"]}
+    clerk_token = load_token(data_dir)[0]
+
+    def bridge() -> dict:
+        return json.loads((data_dir / BRIDGE_FILE).read_text())
 
     def bridge_url(path: str) -> str:
-        port = json.loads((data_dir / BRIDGE_FILE).read_text())["port"]
-        return f"http://127.0.0.1:{port}/{path}"
+        return f"http://127.0.0.1:{bridge()['port']}/{path}"
+
+    def printer() -> str | None:
+        """The emulated printer's address, as hall-hil started it (None: no printer)."""
+        return bridge().get("printer") if (data_dir / BRIDGE_FILE).exists() else None
+
+    @app.get("/", include_in_schema=False)
+    def home():
+        return HTMLResponse(landing.page(hall, token_files(data_dir), shown_path(options["config_path"]),
+                                         shown_path(data_dir), printer(), command("hallgw")))
+
+    @app.get("/hall/open/{name}", include_in_schema=False)
+    def open_page(name: str):
+        if name == "clerk":
+            # The console's own enrolment cookie (gateway/pages/clerk_auth.py), as if the API token had
+            # been typed into it once: the clerk then logs in with their window and login code.
+            resp = RedirectResponse("/clerk", status_code=303)
+            resp.set_cookie(clerk_auth.ENROL_COOKIE, clerk_auth.enrolment(clerk_token, int(time.time())),
+                            max_age=clerk_auth.ENROL_SECONDS, path=clerk_auth.COOKIE_PATH, httponly=True,
+                            samesite="strict")
+            return resp
+        if name not in keys:
+            raise HTTPException(404, f"没有这个页面：{name}")
+        # The pages' own ?key= door: the kiosk and the dashboard turn it into a cookie at once.
+        return RedirectResponse(f"/{name}?key={urllib.parse.quote(keys[name])}", status_code=303)
 
     @app.get("/hall", include_in_schema=False)
-    def hall_page():
-        return HTMLResponse(page(hall))
+    def devices():
+        return HTMLResponse(devices_page.page(hall, printer()), headers={"Cache-Control": "no-cache"})
+
+    @app.get("/hall/static/{name}", include_in_schema=False)
+    def static(name: str):
+        if name not in FILES:
+            raise HTTPException(404, "no such file")
+        return FileResponse(STATIC / name, media_type=FILES[name], headers={"Cache-Control": "no-cache"})
+
+    @app.get("/hall/events", include_in_schema=False)
+    def events():
+        try:
+            upstream = urllib.request.urlopen(bridge_url("events"), timeout=10)
+        except (OSError, ValueError) as e:
+            raise HTTPException(503, f"模拟器没有响应 (the hall simulator does not answer: {e})") from None
+
+        def relay():
+            # The bridge beats every 2 s, so a shutdown (closing) is seen within one beat.
+            with upstream:
+                while not closing.is_set():
+                    line = upstream.readline()
+                    if not line:
+                        return
+                    yield line
+        return StreamingResponse(relay(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     # Plain def: FastAPI runs these in its thread pool, so a slow board never blocks the API.
     @app.get("/hall/bridge/img/{name}", include_in_schema=False)
@@ -106,7 +153,7 @@ def create(runtime, options: dict):
     def ticket(body: dict = Body(...)):
         return relay(urllib.request.Request(
             f"http://127.0.0.1:{options['http_port']}/api/v1/tickets", json.dumps(body).encode(),
-            {"Content-Type": "application/json", "Authorization": f"Bearer {options['kiosk_token']}"}))
+            {"Content-Type": "application/json", "Authorization": f"Bearer {keys['kiosk']}"}))
 
     @app.post("/hall/bridge/press", include_in_schema=False)
     def press(body: dict = Body(...)):
@@ -123,8 +170,8 @@ def relay(req: urllib.request.Request) -> Response:
     except urllib.error.HTTPError as e:
         return Response(e.read(), e.code, media_type="application/json")
     except OSError as e:
-        return Response(json.dumps({"detail": f"the hall simulator does not answer: {e}"}), 503,
-                        media_type="application/json")
+        return Response(json.dumps({"detail": f"模拟器没有响应 (the hall simulator does not answer: {e})"},
+                                   ensure_ascii=False), 503, media_type="application/json")
 
 
 class Page:

@@ -351,6 +351,23 @@ def test_embedded_broker_carries_the_same_traffic(tmp_path):
             gw.close()
 
 
+def test_unchanged_states_go_out_again_to_a_broker_that_forgot_them(tmp_path):
+    # Each round a new embedded broker, as a restarted gateway has: it holds no retained state,
+    # and the display's state has not changed since the first round.
+    seen = []
+    for _ in range(2):
+        port = free_port()
+        with EmbeddedBroker("127.0.0.1", port):
+            gw = Gateway(tmp_path, port, Clock())
+            led = DeviceClient(H, "w04-led", "127.0.0.1", port, "display")
+            try:
+                seen.append(led.wait(lambda d: True, timeout=10))
+            finally:
+                led.close()
+                gw.close()
+    assert seen[1]["rev"] == seen[0]["rev"] and seen[1]["text"] == seen[0]["text"]
+
+
 def test_the_case_number_from_the_call_pad_reaches_the_ticket_and_its_rating(hall):
     gw, device, _ = hall
     pad, ev = device("w03-pad"), device("w03-eval", "evaluator")

@@ -19,15 +19,16 @@ from support import ROOT
 COUNTY = ROOT / "hall_config" / "county.toml"
 
 
-def hallctl(*args):
+def hallctl(*args, stdin: str = ""):
+    # stdin is a pipe, never the terminal pytest runs in: the Wi-Fi password, where asked, is its line.
     return subprocess.run([sys.executable, "-m", "gateway.provision.cli", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+                          text=True, cwd=ROOT, timeout=120, input=stdin)
 
 
 def test_provision_reports_files_and_bytes_and_each_hash(tmp_path):
     with SerialLine(tmp_path / "flash") as line:
         out = hallctl("provision", "--config", str(COUNTY), "--device", "w02-pad", "--wifi-ssid", "hall",
-                      "--port", line.port, "--broker-host", "192.168.10.2")
+                      "--port", line.port, "--broker-host", "192.168.10.2", stdin="hall-wifi-key\n")
     assert out.returncode == 0, out.stderr
     steps = [ln for ln in out.stdout.splitlines() if "] " in ln and "verified" in ln]
     files = sorted((tmp_path / "flash").iterdir())

@@ -14,7 +14,7 @@ from typing import Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
@@ -120,10 +120,6 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         if not out.ok:
             raise HTTPException(409, out.refusal)
         return JSONResponse(out.result or {}, status_code=201 if created else 200)
-
-    @app.get("/", include_in_schema=False)
-    def root():
-        return RedirectResponse("/docs")
 
     @app.post("/api/v1/tickets", status_code=201, dependencies=taker,
               summary="Take a ticket (kiosk or clerk token; the kiosk page uses /api/v1/kiosk/tickets)")

@@ -126,6 +126,13 @@ def run(args) -> int:
         runtime.close()
         return 2
     print(f"hallgw: token of the ticket kiosk (叫号机): {where}", flush=True)
+    screen_token, where = load_role_token(data_dir, "screen")
+    if screen_token in (token, supervisor_token, kiosk_token):
+        # The screen's key sits in its address (/screen?key=): it must open nothing else.
+        print("hallgw: the screen token must differ from the clerk, supervisor and kiosk tokens", file=sys.stderr)
+        runtime.close()
+        return 2
+    print(f"hallgw: token of the hall screen (电子显示屏, /screen?key=): {where}", flush=True)
     clock = day_clock(args.clock_start, args.clock_speed, args.clock_real_start)
     app = create_app(runtime, token, clock=clock, supervisor_token=supervisor_token, kiosk_token=kiosk_token)
     closing = threading.Event()

@@ -60,7 +60,12 @@ class DevicePlane:
         # Retained desired states go out even before the broker connection is up:
         # paho queues them and sends them on connect.
         with self._lock:
-            self._publish(set(self._services))
+            sent = self._publish(set(self._services))
+            # The broker may not hold the retained states any more (the embedded broker keeps none
+            # across a restart, nor does a Mosquitto without persistence): a device that boots would
+            # wait for a change. The unchanged states go out again, with the rev they had.
+            for dev, payload in self.published.last(self._devices, exclude=sent):
+                self.link.publish(topics.desired(self.hall.id, dev), payload, retain=True)
         self._ticker = threading.Thread(target=self._tick_loop, name="device-plane-tick", daemon=True)
         self._ticker.start()
 
@@ -122,17 +127,21 @@ class DevicePlane:
             self._publish(acting)
             self._publish(touched - acting)
 
-    def _publish(self, windows: set[int]) -> None:
+    def _publish(self, windows: set[int]) -> set[str]:
+        """Publish the changed states of these windows' devices; the devices sent to."""
         if not windows:
-            return
+            return set()
         states = {}
         for n in sorted(windows):
             try:
                 states.update(desired.for_window(self.hall, self.view, n, self._bright))
             except Exception:  # one window's devices keep their last state; the others go on
                 log.exception("desired state of window %s could not be made", n)
+        sent = set()
         for dev, payload in self.published.changes(states):
             self.link.publish(topics.desired(self.hall.id, dev), payload, retain=True)
+            sent.add(dev)
+        return sent
 
     # -- time ----------------------------------------------------------------
     def tick(self) -> None:

@@ -1,4 +1,7 @@
-"""`hallctl`: the maintainer's tool for devices on a serial line."""
+"""`hallctl`: the maintainer's tool for devices on a serial line.
+
+The hall Wi-Fi's password is never an argument (gateway/provision/wifi_secret.py): it is typed
+at a prompt, read from an owner-only file (--wifi-password-file), or piped in on stdin."""
 from __future__ import annotations
 
 import argparse
@@ -7,21 +10,28 @@ import sys
 from pathlib import Path
 
 from gateway.config import load_or_report
-from gateway.provision import micropython
+from gateway.provision import micropython, wifi_secret
 from gateway.provision.device_config import ProvisionError, device_config, files_for
 from gateway.provision.flash import FlashError, provision
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hallctl", description="provision hall devices over serial")
+    # allow_abbrev=False: "--wifi-password X" must never be taken for --wifi-password-file X.
+    p = argparse.ArgumentParser(prog="hallctl", description="provision hall devices over serial",
+                                allow_abbrev=False)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, helptext in (("device-config", "print the config.json a device would get"),
                            ("provision", "write the firmware and config.json to a device over serial")):
-        c = sub.add_parser(name, help=helptext)
+        c = sub.add_parser(name, help=helptext, allow_abbrev=False)
         c.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
         c.add_argument("--device", required=True, metavar="ID", help="device id from the hall file")
         c.add_argument("--wifi-ssid", required=True)
-        c.add_argument("--wifi-password", default="")
+        pw = c.add_mutually_exclusive_group()
+        pw.add_argument("--wifi-password-file", metavar="FILE",
+                        help="the Wi-Fi password, first line of FILE (mode 0600; default: asked at the prompt, "
+                             "or one line on stdin when it is not a terminal)")
+        pw.add_argument("--open-wifi", action="store_true", help="the hall Wi-Fi has no password")
+        pw.add_argument("--wifi-password", nargs="?", const="", default=None, help=argparse.SUPPRESS)
         c.add_argument("--broker-host", help="default: credentials file, else the hall's broker.host")
         c.add_argument("--broker-port", type=int)
         c.add_argument("--credentials", metavar="FILE",
@@ -59,23 +69,37 @@ def flash_micropython(args) -> int:
     return 0
 
 
+def wifi_password(args) -> str:
+    if args.open_wifi:
+        return ""
+    if args.wifi_password_file:
+        return wifi_secret.from_file(args.wifi_password_file)
+    return wifi_secret.typed(args.wifi_ssid)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "flash-micropython":
         return flash_micropython(args)
+    if args.wifi_password is not None:   # its value is never echoed
+        print("hallctl: --wifi-password is no longer taken: an argument shows in `ps` and stays in the "
+              f"shell's history; {wifi_secret.HELP}", file=sys.stderr)
+        return 2
     hall = load_or_report(args.config)
     if hall is None:
         return 2
     try:
         creds = json.loads(Path(args.credentials).read_text()) if args.credentials else None
-        cfg = device_config(hall, args.device, args.wifi_ssid, args.wifi_password,
-                            args.broker_host, args.broker_port, creds, tls=not args.no_tls)
+        # Everything else is checked first, so nobody types the password for a device id that is wrong.
+        cfg = device_config(hall, args.device, args.wifi_ssid, "", args.broker_host, args.broker_port, creds,
+                            tls=not args.no_tls)
         extra = files_for(cfg, creds)
+        cfg["wifi_password"] = wifi_password(args)
         if args.command == "device-config":
             print(json.dumps(cfg, ensure_ascii=False, indent=2))
             return 0
         provision(args.port, cfg, reset=args.reset, extra=extra)
-    except (OSError, json.JSONDecodeError, ProvisionError, FlashError) as e:
+    except (OSError, json.JSONDecodeError, ProvisionError, FlashError, wifi_secret.SecretError) as e:
         print(f"hallctl: {e}", file=sys.stderr)
         return 1
     print(f"hallctl: {args.device} ({cfg['role']}, window {cfg['window']}) provisioned on {args.port}")

@@ -12,6 +12,7 @@ import os
 import socket
 import threading
 import tty
+from collections.abc import Callable
 
 from hil.printer.decode import Decoder, Ticket
 
@@ -32,8 +33,9 @@ PRINTS = ("ok", "paper_near_end", "no_answer")  # a printer that does not answer
 
 
 class PrinterEmulator:
-    def __init__(self):
+    def __init__(self, on_ticket: Callable[[Ticket], None] | None = None):
         self.tickets: list[Ticket] = []  # every cut (or torn) slip, in order
+        self.on_ticket = on_ticket       # told of each slip as it comes out (hall-hil run shows them)
         self.state = "ok"
         self.lock = threading.Lock()
         self.queries: list[int] = []
@@ -91,6 +93,8 @@ class PrinterEmulator:
         if t.lines or t.qr or t.images or t.torn:
             with self.lock:
                 self.tickets.append(t)
+            if self.on_ticket is not None:
+                self.on_ticket(t)
 
     # -- TCP -----------------------------------------------------------------------
     def serve_tcp(self, port: int = 0, host: str = "127.0.0.1") -> int:
