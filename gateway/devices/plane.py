@@ -9,6 +9,7 @@ while submitting, so a runtime callback can always take it."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -18,11 +19,24 @@ from gateway.devices import commands, desired, health, hours, intake, view
 from gateway.devices.link import Link
 from gateway.devices.published import Published
 from gateway.devices.registry import Registry
+from gateway.pages.clerk_view import REFUSALS_CN
 from protocols import identity, topics
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
+# Refusals a call pad meets that the clerk console's table (REFUSALS_CN) leaves out.
+PAD_REFUSALS_CN = ((r"^nobody is logged in", "未登录，请先登录"),
+                   (r"has no ticket to attach a case to", "本窗口没有可关联的号"))
+
+
+def pad_refusal(text: str | None) -> str:
+    """An engine refusal as the call pad's message line says it: the hall's words only (the
+    screen has no room for the engine's English, which is logged)."""
+    for pattern, cn in PAD_REFUSALS_CN + REFUSALS_CN:
+        if re.search(pattern, text or ""):
+            return cn
+    return "操作被拒绝"
 
 
 class DevicePlane:
@@ -96,7 +110,7 @@ class DevicePlane:
                 self.view, touched = view.acked(self.view, msg.window, msg.event["prompt"])
             elif not out.ok:
                 log.info("%s from %s refused: %s", cmd["type"], msg.dev, out.refusal)
-                self.view, touched = view.message(self.view, msg.window, out.refusal or "操作被拒绝")
+                self.view, touched = view.message(self.view, msg.window, pad_refusal(out.refusal))
             elif cmd["type"] == "attach_case":
                 # The pad knows only that its key press was delivered: say what was attached.
                 self.view, touched = view.message(self.view, msg.window, "已关联 办件 " + cmd["project_no"])
