@@ -31,7 +31,8 @@ _DEFAULT_PAUSE = "临时离开"
 # each action's name on the keys, for the note once it is sent
 _NAMES = ("login 登录 logout 退出 call_next 叫号 recall 重呼 start 开始 finish 办结 no_show 过号 "
           "pause 暂停 resume 恢复 transfer 转移 request_evaluation 评价 attach_case 关联")
-_CASES = "即办件承诺件联办件上报件退办件"   # CASE_TYPES in the hall's words, three characters each
+# the finish step's screen: CASE_TYPES in the hall's words, each with its digit
+_FINISH = "1即办件 2承诺件 3联办件 4上报件 5退办件 确认=1"
 
 
 def _zh(action):
@@ -167,15 +168,6 @@ class CallPad:
             # is rated: the gateway judges which, and refuses when neither
             self.send("attach_case", project=self.digits)
 
-    def _header(self):
-        s, d = self.screen, self.d
-        right = ("等候%d人" % d["waiting"] if d else "在线") if self.dev.online else "离线"
-        left = "%d号窗口" % self.window
-        if s.span(left) + s.span(right) > 120:
-            left = "%d号" % self.window   # a 3-digit window with a long queue
-        s.line(left, 0)
-        s.right(right, 0)
-
     def _state(self):
         """The third line: what the window is doing, or what is being typed."""
         d = self.d
@@ -211,32 +203,32 @@ class CallPad:
             return "按暂停键恢复"
         return ""
 
-    def _finish_menu(self):
-        s, t = self.screen, self.d and self.d.get("ticket")
-        s.line("办结 %s按1-5" % (t + " " if t else ""), 0)
-        c = _CASES
-        for k in range(2):
-            s.line("%d%s %d%s" % (2 * k + 1, c[6 * k:6 * k + 3], 2 * k + 2, c[6 * k + 3:6 * k + 6]), 16 + 16 * k)
-        s.line("5%s 确认=1" % c[12:], 48)
-
-    def _pause_menu(self):
-        s, r = self.screen, self._reasons()
-        text = " ".join("%d%s" % (k + 1, r[k]) for k in range(len(r)))
-        pages = s.block(text, 16, 48, self.page)
-        if pages > 1:
-            s.line("原因%d/%d 暂停翻页" % (self.page % pages + 1, pages), 0)
-        else:
-            s.line("暂停原因 按1-%d" % len(r), 0)
+    def _menu(self):
+        """The finish step's or the pause step's screen: what each digit picks."""
+        s, d = self.screen, self.d
+        if self.mode == "finish":
+            t = d and d.get("ticket")
+            s.line("办结 %s按1-5" % (t + " " if t else ""), 0)
+            s.block(_FINISH, 16, 48)
+            return
+        r, text = self._reasons(), ""
+        for k in range(len(r)):
+            text += " %d%s" % (k + 1, r[k])
+        n = s.block(text[1:], 16, 48, self.page)
+        s.line("原因%d/%d 暂停翻页" % (self.page % n + 1, n) if n > 1 else "暂停原因 按1-%d" % len(r), 0)
 
     def render(self):
         s, d = self.screen, self.d
         s.fill(0)   # every screen starts blank: nothing of the last one stays
-        if self.mode == "finish":
-            self._finish_menu()
-        elif self.mode == "pause":
-            self._pause_menu()
+        if self.mode == "finish" or self.mode == "pause":
+            self._menu()
         else:
-            self._header()
+            # the window, and the waiting count (stale offline: 离线 instead)
+            right = ("等候%d人" % d["waiting"] if d else "在线") if self.dev.online else "离线"
+            left = "%d号窗口" % self.window
+            w = s.span(right)
+            s.line(left if s.span(left) + w <= 120 else "%d号" % self.window, 0)   # 3 digits, long queue
+            s.line(right, 0, 128 - w)
             if self._logged_in():
                 s.line(d.get("staff", "") + (" %s岗" % d["post"] if d.get("post") else ""), 16)
             else:

@@ -112,10 +112,6 @@ class Screen(SSD1306):
                 w = 8
             x += w
 
-    def right(self, s, y):
-        """Draw s flush with the right edge."""
-        self.line(s, y, _W - self.span(s))
-
     def block(self, s, y, h, page=0):
         """Fill h px from row y with s in 16 px lines, wrapped after a space
         where one is on the line, else where the line is full; when it does

@@ -49,7 +49,7 @@ def test_keys_become_events_and_desired_state_reaches_the_screen(make_board, gat
     shows(b, [row("1号窗口", "在线"), "未登录", "请输入登录码", ""], what="logged out, online")
     b.type("1045")
     shows(b, [row("1号窗口", "在线"), "未登录", "登录码 ****", "按确认登录"], what="the code typed, hidden")
-    shot(b, "login")
+    shot(b, "code-entry")
     b.press("ok")
     login = gateway.wait(lambda: gateway.events_of(DEV, "login"), 5, "login")[0]
     assert login["staff"] == "1045" and login["seq"] == 1

@@ -3,7 +3,9 @@ hardware: LEDs lit only on a prompt, five levels, the reason step, one rating
 per prompt, and the flash queue that survives an outage and a power cut."""
 import json
 
+from browser_shots import save_png
 from gateway.devices.desired import glyphs
+from hil.bridge import picture
 from hil.board.heap_report import check_healthy
 
 DEV = "w01-eval"
@@ -136,6 +138,7 @@ def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board,
     d.update(glyphs(d["staff"], *rtexts))
     gateway.publish_desired(DEV, d)
     b.wait_until(lambda: shown(b, d["gl"]) == ["请您评价", "工作人员 王芳"], what="the prompt in Chinese")
+    save_png(picture(b, scale=4), "evaluator-prompt")
     b.press("very_unsatisfied")
     b.wait_until(lambda: shown(b, d["gl"]) == ["请选择原因", "> 服务态度差", "  办事效率低", "  一次告知不到位"],
                  what="the reasons in Chinese")
@@ -144,6 +147,7 @@ def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board,
     b.press("pick")
     b.wait_until(lambda: shown(b, d["gl"])[1:] == ["  一次告知不到位", "  多次跑动", ">*办事指南内容不"],
                  what="last reason ticked")
+    save_png(picture(b, scale=4), "evaluator-reasons")
     # wider than its line: the reason under the cursor runs along to its end
     b.wait_until(lambda: shown(b, d["gl"])[3] == ">*事指南内容不清", 5, "running on")
     b.wait_until(lambda: shown(b, d["gl"])[3] == ">*指南内容不清晰", 5, "its end")
