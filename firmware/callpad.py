@@ -204,18 +204,20 @@ class CallPad:
         return ""
 
     def _menu(self):
-        """The finish step's or the pause step's screen: what each digit picks."""
+        """The finish step's or the pause step's screen: what each digit picks,
+        under a title, or the note on the last key (a pick refused offline)."""
         s, d = self.screen, self.d
         if self.mode == "finish":
             t = d and d.get("ticket")
-            s.line("办结 %s按1-5" % (t + " " if t else ""), 0)
+            title = "办结 %s按1-5" % (t + " " if t else "")
             s.block(_FINISH, 16, 48)
-            return
-        r, text = self._reasons(), ""
-        for k in range(len(r)):
-            text += " %d%s" % (k + 1, r[k])
-        n = s.block(text[1:], 16, 48, self.page)
-        s.line("原因%d/%d 暂停翻页" % (self.page % n + 1, n) if n > 1 else "暂停原因 按1-%d" % len(r), 0)
+        else:
+            r, text = self._reasons(), ""
+            for k in range(len(r)):
+                text += " %d%s" % (k + 1, r[k])
+            n = s.block(text[1:], 16, 48, self.page)
+            title = "原因%d/%d 暂停翻页" % (self.page % n + 1, n) if n > 1 else "暂停原因 按1-%d" % len(r)
+        s.line(self.note or title, 0)
 
     def render(self):
         s, d = self.screen, self.d

@@ -101,7 +101,8 @@ def callpad(hall: Hall, view: HallView, wv: WindowView) -> dict:
     reasons = [r[:16] for r in hall.queue.pause_reasons[:PAUSE_REASONS_MAX]]
     why = wv.paused_reason[:16] if wv.status == "paused" else ""
     # in the order they matter: should they need more glyphs than fit, the
-    # message's last characters are the ones drawn as '?'
+    # message's last characters are the ones drawn as '?' (the hall file check
+    # holds the name and the reasons within GLYPHS_MAX: the pause menu never)
     d = {"role": "callpad", "window": wv.window, "logged_in": wv.status != "closed",
          "staff": staff, "post": post, "ticket": wv.number if tstate else "",
          "tstate": tstate, "recalls": min(99, wv.recalls), "waiting": waiting_for(hall, view, wv.window),

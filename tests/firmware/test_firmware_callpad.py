@@ -150,6 +150,14 @@ def test_the_finish_menu_names_each_case_type_and_its_digit(make_board, gateway)
     b.press("9")                  # no such case type: nothing sent, the menu stays
     b.press("0")
     assert screen(b, d) == FINISH_MENU and gateway.events_of(DEV) == []
+    b.wifi(False)                 # picked offline: refused, and the menu's title says so
+    b.wait_serial("device: Wi-Fi lost")
+    b.press("3")
+    shows(b, ["离线 未发送"] + FINISH_MENU[1:], d, "refused offline, in the menu")
+    b.wifi(True)
+    gateway.wait(lambda: gateway.online(DEV), 20, "online again")
+    shows(b, FINISH_MENU, d, "the title back once the note is gone")
+    assert gateway.events_of(DEV) == []
     b.press("back")               # cancelled
     shows(b, [row("1号窗口", "等候7人"), "王芳 A岗", "A012 办理中", ""], d, "back to the window")
     for digit, case in enumerate(CASES, 1):
