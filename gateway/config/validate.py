@@ -227,9 +227,9 @@ def _pause_glyphs(r: Reader, reasons: tuple[str, ...], staff: tuple[m.Staff, ...
     # A call pad draws the hall's words from the glyphs its state carries, the clerk's name
     # first, then the pause reasons (gateway/devices/desired.py): its pause menu shows '?'
     # for any that do not fit.
-    for member in staff or (None,):
-        name = member.name if member else ""
-        need = len({c for c in name + "".join(reasons) if ord(c) > 127})
+    text = "".join(x for x in reasons if isinstance(x, str))
+    for name in [s.name for s in staff if isinstance(s.name, str)] or [""]:   # not those already refused
+        need = len({c for c in name + text if ord(c) > 127})
         if need > GLYPHS_MAX:
             r.error("queue.pause_reasons", f"with the name {name!r} the reasons need {need} Chinese characters; "
                                            f"a call pad's state carries {GLYPHS_MAX}: fewer or shorter reasons")
