@@ -152,7 +152,7 @@ class Evaluator:
         s.fill(0)
         self.running = False
         if self.level:
-            s.line(s.say("请选择原因", "REASONS:"), 0)
+            s.line("请选择原因", 0)
             rt = d["rtexts"]
             first = max(0, min(self.cursor - 1, len(rt) - 3))
             for i in range(first, min(len(rt), first + 3)):
@@ -170,15 +170,15 @@ class Evaluator:
             s.show()
             return
         if lit:
-            s.line(s.say("请您评价", "PLEASE RATE"), 0)
+            s.line("请您评价", 0)
             if d.get("staff"):
-                s.line(s.say("工作人员 ", "STAFF ") + d["staff"], 16)
+                s.line("工作人员 " + d["staff"], 16)
         elif d and d["mode"] == "thanks" or d and self.ratings.rated(d.get("prompt", "")):
-            s.line(s.say("谢谢", "THANK YOU"), 0)
+            s.line("谢谢", 0)
         else:
-            s.line(s.say("欢迎", "WELCOME"), 0)
+            s.line("欢迎", 0)
         if not self.dev.online:
-            s.line(s.say("离线", "OFFLINE"), 48)
+            s.line("离线", 48)
         s.show()
 
     async def run(self):

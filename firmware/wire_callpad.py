@@ -6,11 +6,11 @@ ROLE = "callpad"
 CASE_TYPES = ("immediate", "promised", "joint", "reported", "refused")
 # protocols.desired RX_BYTES: allocated once at boot; a larger message gets a
 # block of its own if the heap has one
-RX_BYTES = 3136
+RX_BYTES = 3200
 GLYPHS = True
 SPEC = ("window i 1 1 999;logged_in b 1 0 0;staff s 0 0 16;post s 0 0 1 |A|B;ticket s 0 0 8;"
         "tstate s 0 0 8 |called|serving;recalls i 0 0 99;waiting i 1 0 9999;paused b 1 0 0;"
-        "msg s 0 0 48;reasons l 0 1 16 9")
+        "pause_reason s 0 0 16;msg s 0 0 48;reasons l 0 1 16 9")
 
 
 def check(d):

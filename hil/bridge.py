@@ -24,12 +24,13 @@ LED_ON, LED_OFF = (255, 60, 30), (40, 10, 10)
 OLED_ON, OLED_OFF = (120, 200, 255), (0, 0, 0)
 
 
-def picture(board: Board) -> bytes:
-    """The board's visible face as a PNG: the LED panel, or the call pad's / evaluator's screen."""
+def picture(board: Board, scale: int | None = None) -> bytes:
+    """The board's visible face as a PNG, each pixel scale x scale: the LED panel
+    (6 by default), or the call pad's / evaluator's screen (3)."""
     if board.role == "display":
-        rows, on, off, scale = board.display_pixels(), LED_ON, LED_OFF, 6
+        rows, on, off, scale = board.display_pixels(), LED_ON, LED_OFF, scale or 6
     else:
-        rows, on, off, scale = board.screen_pixels(), OLED_ON, OLED_OFF, 3
+        rows, on, off, scale = board.screen_pixels(), OLED_ON, OLED_OFF, scale or 3
     h, w = len(rows), len(rows[0]) if rows else 0
     img = Image.new("RGB", (w, h))
     img.putdata([on if v else off for row in rows for v in row])

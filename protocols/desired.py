@@ -23,7 +23,7 @@ PAUSE_REASONS_MAX = 9     # the call pad picks a pause reason with digit keys 1-
 # heap may not have. A call pad's and a display's largest states fit by
 # these limits; an evaluator's depends on the hall's 差评 reasons, which the
 # hall file check holds to it.
-RX_BYTES = {"callpad": 3136, "evaluator": 2560, "display": 6400}
+RX_BYTES = {"callpad": 3200, "evaluator": 2560, "display": 6400}
 ROLES = ("callpad", "evaluator", "display")
 WINDOW_STATUS = ("idle", "calling", "serving", "paused", "closed")
 TICKET_STATE = ("", "called", "serving")
@@ -61,7 +61,7 @@ _GLYPHS = (
 )
 
 # Call pad screen (SSD1306 128x64). `reasons`: the pause reasons, picked by
-# digit keys, so at most 9.
+# digit keys, so at most 9; `pause_reason`: the one the window is paused for.
 CALLPAD = _COMMON + (
     ("window", INT, True, 1, 999, None),
     ("logged_in", BOOL, True, 0, 0, None),
@@ -72,6 +72,7 @@ CALLPAD = _COMMON + (
     ("recalls", INT, False, 0, 99, None),
     ("waiting", INT, True, 0, 9999, None),
     ("paused", BOOL, True, 0, 0, None),
+    ("pause_reason", STR, False, 0, 16, None),
     ("msg", STR, False, 0, 48, None),
     ("reasons", STRS, False, 1, 16, PAUSE_REASONS_MAX),
 ) + _GLYPHS

@@ -154,6 +154,9 @@ def case_desired_callpad_evaluator():
     assert "twice" in raises(desired.validate, dict(c, gl="王王", gb=two))
     assert "32 bytes" in raises(desired.validate, dict(e, gl="王", gb=""))
     assert "more than 9 items" in raises(desired.validate, dict(c, reasons=["x"] * 10))
+    p = dict(c, paused=True, pause_reason="会议")   # the reason the window is paused for
+    assert desired.decode(desired.encode(p)) == p
+    assert "length out of range" in raises(desired.validate, dict(p, pause_reason="很" * 17))
     assert "unknown value" in raises(desired.validate, {"v": 1, "rev": 0, "role": "toaster"})
     assert "wrong type" in raises(desired.validate, {"v": 1, "rev": 0, "role": ["display"]})
     assert "wrong type" in raises(desired.validate, {"v": 1, "rev": 0, "role": {"a": 1}})

@@ -118,6 +118,11 @@ BROKEN = [
     ("pause reason too long for the call pad",
      lambda: replace_once(COUNTY, '"系统故障"]', '"系统故障正在等待厂家工程师上门维修"]'),
      "queue.pause_reasons[5]", "at most 8"),
+    ("pause reasons with more Chinese than a call pad's state carries",
+     lambda: replace_once(COUNTY, '"会议", "培训", "外出办事", "临时离开", "就餐", "系统故障"]',
+                          '"上级部门检查指导", "接待群众来信走访", "参加党员学习教育", "系统故障维修", "外出办事", '
+                          '"临时离开", "就餐午休", "会议培训", "值班"]'),
+     "queue.pause_reasons", "with the name '王芳' the reasons need 50 Chinese characters; a call pad's state carries 48"),
     ("satisfaction target not a number",
      lambda: replace_once(COUNTY, "satisfaction_percent = 95", "satisfaction_percent = nan"),
      "thresholds.satisfaction_percent", "not a finite number"),

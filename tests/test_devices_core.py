@@ -153,6 +153,7 @@ def test_pause_note_on_the_display():
     v, _ = fold([wc(3, "paused", reason="会议", until="14:30")])
     s = states(v, 3)
     assert s["w03-led"]["text"] == "暂停 会议 14:30回" and s["w03-pad"]["paused"] is True
+    assert s["w03-pad"]["pause_reason"] == "会议" and "pause_reason" not in states(fold([])[0], 3)["w03-pad"]
 
 
 def test_closed_window_and_logged_out_pad():

@@ -244,7 +244,8 @@ def test_refusals_show_on_the_call_pad(hall):
     pad = device("w10-pad")
     pad.action("call_next")  # nobody logged in
     d = pad.wait(lambda d: d["msg"])
-    assert "nobody is logged in" in d["msg"]
+    assert d["msg"] == "未登录，请先登录"      # the hall's words: the engine's English is in the log
+    assert set("未登录请先") <= set(d["gl"])
     pad.action("login", staff="1019")
     assert pad.wait(lambda d: d["logged_in"])["msg"] == ""
 
@@ -256,6 +257,8 @@ def test_pause_note_reaches_the_display(hall):
     pad.action("pause", reason="会议", until="14:30")
     d = led.wait(lambda d: d["status"] == "paused")
     assert d["text"] == "暂停 会议 14:30回"
+    p = pad.wait(lambda d: d["paused"])
+    assert p["pause_reason"] == "会议" and set("会议") <= set(p["gl"])   # the pad says why, too
 
 
 def test_bad_and_foreign_messages_are_dropped_without_a_change(hall, caplog):
@@ -399,7 +402,7 @@ def test_the_case_number_from_the_call_pad_reaches_the_ticket_and_its_rating(hal
     assert [x["project_no"] for x in rated] == ["20240915002"]
     # rated: the record is final, and the refusal shows on the pad as any other
     pad.action("attach_case", project="20240915003")
-    assert pad.wait(lambda d: d["msg"] and "已关联" not in d["msg"])["msg"].startswith("window 3 holds no ticket")
+    assert pad.wait(lambda d: d["msg"] and "已关联" not in d["msg"])["msg"] == "本窗口没有可关联的号"
 
 
 def test_a_new_content_version_republishes_every_evaluators_state(hall):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gateway.config import load_file
-from gateway.provision import wifi_secret
+from gateway.provision import screen_font, wifi_secret
 from gateway.provision.device_config import ProvisionError, device_config
 from hil.serial_line import SerialLine
 from support import ROOT, tool
@@ -70,7 +70,8 @@ def test_provision_over_serial(tmp_path):
         assert out.returncode == 0, out.stderr
         assert "w05-eval (evaluator, window 5) provisioned" in out.stdout
     names = {p.name for p in flash.iterdir()}
-    assert {"main.py", "config.json", "evaluator.mpy", "mqtt.mpy"} <= names
+    assert {"main.py", "config.json", "evaluator.mpy", "mqtt.mpy", "screen.font"} <= names
+    assert (flash / "screen.font").read_bytes() == screen_font.font_file()   # its screen's Chinese
     cfg = json.loads((flash / "config.json").read_text(encoding="utf-8"))
     device_pw = json.loads(creds.read_text())["devices"]["w05-eval"]["password"]
     assert cfg["device"] == "w05-eval" and cfg["wifi_ssid"] == "大厅WiFi" and cfg["mqtt_password"] == device_pw

@@ -12,6 +12,7 @@ from gateway.config.kiosk import read_kiosk
 from gateway.config.logins import read_logins
 from gateway.config.mirror import read_mirror, read_parent
 from gateway.config.reader import Reader, join
+from protocols.desired import GLYPHS_MAX
 
 ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
 SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
@@ -49,6 +50,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
             r.error(f"services[{i}]", f"no window serves {svc.code!r}: its tickets could never be called")
     hours = _hours(r, doc)
     queue = _queue(r, doc)
+    _pause_glyphs(r, queue.pause_reasons, staff)
     thresholds = _thresholds(r, doc)
     evaluation = _evaluation(r, doc)
     upstream = _upstream(r, doc, source_dir, services, evaluation.reasons, region)
@@ -222,6 +224,19 @@ def _queue(r: Reader, doc: dict) -> m.Queue:
                    keep_open_overnight=r.boolean(t, "keep_open_overnight", p, default=False),
                    issue_outside_hours=r.boolean(t, "issue_outside_hours", p, default=False),
                    pause_reasons=tuple(reasons), service_day_start=start)
+
+
+def _pause_glyphs(r: Reader, reasons: tuple[str, ...], staff: tuple[m.Staff, ...]) -> None:
+    # A call pad draws the hall's words from the glyphs its state carries, the clerk's name
+    # first, then the pause reasons (gateway/devices/desired.py): its pause menu shows '?'
+    # for any that do not fit.
+    text = "".join(x for x in reasons if isinstance(x, str))
+    for name in [s.name for s in staff if isinstance(s.name, str)] or [""]:   # not those already refused
+        need = len({c for c in name + text if ord(c) > 127})
+        if need > GLYPHS_MAX:
+            r.error("queue.pause_reasons", f"with the name {name!r} the reasons need {need} Chinese characters; "
+                                           f"a call pad's state carries {GLYPHS_MAX}: fewer or shorter reasons")
+            return
 
 
 def _thresholds(r: Reader, doc: dict) -> m.Thresholds:

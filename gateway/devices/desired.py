@@ -75,7 +75,7 @@ def glyphs(*texts: str) -> dict:
     """gl/gb for a screen that shows these texts: the distinct non-ASCII
     characters in order of first use, at most GLYPHS_MAX (the later ones, if
     any, are drawn as '?'), and their Unifont bitmaps. The firmware's own
-    words are in its flash (gateway/provision/ui_glyphs.py)."""
+    words are in its flash (gateway/provision/screen_font.py)."""
     gl, gb = _glyphs("".join(texts))
     return {"gl": gl, "gb": gb}
 
@@ -99,13 +99,18 @@ def callpad(hall: Hall, view: HallView, wv: WindowView) -> dict:
     tstate = {"calling": "called", "serving": "serving"}.get(wv.status, "") if wv.number else ""
     staff, msg = _name(hall, wv.staff), wv.msg[:MSG_MAX]
     reasons = [r[:16] for r in hall.queue.pause_reasons[:PAUSE_REASONS_MAX]]
+    why = wv.paused_reason[:16] if wv.status == "paused" else ""
     # in the order they matter: should they need more glyphs than fit, the
-    # message's last characters are the ones drawn as '?'
-    return {"role": "callpad", "window": wv.window, "logged_in": wv.status != "closed",
-            "staff": staff, "post": post, "ticket": wv.number if tstate else "",
-            "tstate": tstate, "recalls": min(99, wv.recalls), "waiting": waiting_for(hall, view, wv.window),
-            "paused": wv.status == "paused", "msg": msg, "reasons": reasons,
-            **glyphs(staff, *reasons, msg)}
+    # message's last characters are the ones drawn as '?' (the hall file check
+    # holds the name and the reasons within GLYPHS_MAX: the pause menu never)
+    d = {"role": "callpad", "window": wv.window, "logged_in": wv.status != "closed",
+         "staff": staff, "post": post, "ticket": wv.number if tstate else "",
+         "tstate": tstate, "recalls": min(99, wv.recalls), "waiting": waiting_for(hall, view, wv.window),
+         "paused": wv.status == "paused", "msg": msg, "reasons": reasons,
+         **glyphs(staff, *reasons, why, msg)}
+    if why:
+        d["pause_reason"] = why
+    return d
 
 
 def _content(hall: Hall, content: Content | None) -> Content:

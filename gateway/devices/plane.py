@@ -16,6 +16,7 @@ from pathlib import Path
 from gateway.config import Hall
 from gateway.devices import commands, desired, health, hours, intake, view
 from gateway.devices.link import Link
+from gateway.devices.pad_words import pad_refusal
 from gateway.devices.published import Published
 from gateway.devices.registry import Registry
 from protocols import identity, topics
@@ -23,8 +24,6 @@ from protocols import identity, topics
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
-
-
 class DevicePlane:
     def __init__(self, hall: Hall, runtime, data_dir: Path, host: str, port: int,
                  username: str | None = None, password: str | None = None, clock=time.time,
@@ -101,7 +100,7 @@ class DevicePlane:
                 self.view, touched = view.acked(self.view, msg.window, msg.event["prompt"])
             elif not out.ok:
                 log.info("%s from %s refused: %s", cmd["type"], msg.dev, out.refusal)
-                self.view, touched = view.message(self.view, msg.window, out.refusal or "操作被拒绝")
+                self.view, touched = view.message(self.view, msg.window, pad_refusal(out.refusal))
             elif cmd["type"] == "attach_case":
                 # The pad knows only that its key press was delivered: say what was attached.
                 self.view, touched = view.message(self.view, msg.window, "已关联 办件 " + cmd["project_no"])

@@ -19,7 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from gateway.provision import ui_glyphs
+from gateway.provision import screen_font
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = ROOT / "firmware"
@@ -58,10 +58,11 @@ def compiled(src: Path) -> bytes:
         return _compiled[key]
 
 
-def build(out: Path, config: dict | None, ui_words: bool = True, extra: dict[str, bytes] | None = None) -> list[Path]:
+def build(out: Path, config: dict | None, extra: dict[str, bytes] | None = None) -> list[Path]:
     """The files a device gets, in the order they are copied (config.json last:
-    a device with a config but half its firmware would boot into a crash); extra:
-    files by name besides the firmware (the hall CA)."""
+    a device with a config but half its firmware would boot into a crash): the
+    firmware, the screen font unless the device is an LED display (it shows the
+    frames the gateway renders), extra files by name (the hall CA)."""
     files = []
     for src in sorted(FIRMWARE.glob("*.py")):
         if src.name in AS_SOURCE:
@@ -71,8 +72,8 @@ def build(out: Path, config: dict | None, ui_words: bool = True, extra: dict[str
             dst = out / (src.stem + ".mpy")
             dst.write_bytes(compiled(src))
         files.append(dst)
-    if ui_words:
-        files.append(ui_glyphs.write(out))
+    if (config or {}).get("role") != "display":
+        files.append(screen_font.write(out))
     for name, data in sorted((extra or {}).items()):
         dst = out / name
         dst.write_bytes(data)

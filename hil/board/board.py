@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gateway.provision import ui_glyphs
+from gateway.provision import screen_font
 from gateway.provision.flash import build as build_flash
 from gateway.provision.flash import compiled
 from hil.board.chips import SSD1306, MAX7219Chain
@@ -46,20 +46,17 @@ def micropython_binary() -> str:
     return found
 
 
-_FONT: dict[bytes, str] = {}
-
-
-def font() -> dict[bytes, str]:
-    """MicroPython's built-in 8x8 font (framebuf.text) as MONO_VLSB cells, asked
-    of the interpreter itself once, to read the emulated screen back as text."""
-    if not _FONT:
-        code = ("import framebuf\nb=bytearray(8)\nf=framebuf.FrameBuffer(b,8,8,framebuf.MONO_VLSB)\n"
-                "for c in range(32,127):\n f.fill(0)\n f.text(chr(c),0,0,1)\n print(b.hex())")
-        out = subprocess.run([micropython_binary(), "-c", code], capture_output=True, text=True,
-                             check=True).stdout.split()
-        for i, h in enumerate(out):
-            _FONT.setdefault(bytes.fromhex(h), chr(32 + i))
-    return _FONT
+@functools.cache
+def _tiles() -> tuple[dict[tuple[int, ...], str], dict[tuple[int, ...], str]]:
+    """The screen font's glyphs (gateway/provision/screen_font.py, as flashed) as
+    row patterns: (16 px wide ones, 8 px wide ones)."""
+    wide, half = {}, {}
+    for ch, bits in screen_font.parse(screen_font.font_file()).items():
+        if len(bits) == 32:
+            wide.setdefault(tuple(bits[2 * r] << 8 | bits[2 * r + 1] for r in range(16)), ch)
+        else:
+            half.setdefault(tuple(bits), ch)
+    return wide, half
 
 
 _TILES: dict[str, tuple[int, ...]] = {}
@@ -76,8 +73,8 @@ def _tile(ch: str) -> tuple[int, ...] | None:
 
 
 def read_screen(gram: bytes, chars: str = "") -> list[str]:
-    """An SSD1306's RAM (8 pages x 128 columns, bit 0 the top row) as text
-    lines: see Board.screen_text."""
+    """An SSD1306's RAM (8 pages x 128 columns, bit 0 the top row) as the
+    four 16 px lines the firmware draws: see Board.screen_text."""
     return list(_read_screen(gram, chars))
 
 
@@ -85,54 +82,63 @@ def read_screen(gram: bytes, chars: str = "") -> list[str]:
 def _read_screen(gram: bytes, chars: str) -> tuple[str, ...]:
     # Pure Python over 8192 pixels: a hall day's 23 clerks glance at their pads
     # ten times a second, mostly at a screen that has not changed since.
+    font_wide, half = _tiles()
+    wide = dict(font_wide)
+    for ch in dict.fromkeys(chars):
+        if ord(ch) > 127 and (t := _tile(ch)) is not None:
+            wide.setdefault(t, ch)
 
-    def px(x: int, y: int) -> int:
-        return gram[(y >> 3) * 128 + x] >> (y & 7) & 1
+    def rows(x: int, y: int, w: int) -> tuple[int, ...]:
+        return tuple(sum((gram[((y + r) >> 3) * 128 + x + c] >> ((y + r) & 7) & 1) << (w - 1 - c)
+                         for c in range(w)) for r in range(16))
 
-    def cell8(x: int, y: int) -> bytes:
-        # an 8x8 cell as framebuf would store it at a page boundary (MONO_VLSB)
-        return bytes(sum(px(x + c, y + r) << r for r in range(8)) for c in range(8))
-
-    def rows16(x: int, y: int, w: int) -> tuple[int, ...]:
-        return tuple(sum(px(x + c, y + r) << (w - 1 - c) for c in range(w)) for r in range(16))
-
-    ascii8 = font()
-    tiles = {t: ch for ch in dict.fromkeys(chars + ui_glyphs.ui_chars()) if ord(ch) > 127
-             and (t := _tile(ch)) is not None}
-
-    def line8(page: int) -> tuple[str, int]:
-        text = "".join(ascii8.get(cell8(c * 8, page * 8), "?") for c in range(16))
-        return text, text.count("?")
-
-    def line16(y: int) -> tuple[str, int, int]:
-        out, x, bad, wide = [], 0, 0, 0
+    lines = []
+    for y in (0, 16, 32, 48):
+        out, x = [], 0
         while x < 128:
-            ch = tiles.get(rows16(x, y, 16)) if x <= 112 else None
+            ch = wide.get(rows(x, y, 16)) if x <= 112 else None
             if ch:
                 out.append(ch)
-                x, wide = x + 16, wide + 1
+                x += 16
                 continue
-            col = rows16(x, y, 8)
-            if not any(col[:4]) and not any(col[12:]) and (a := ascii8.get(cell8(x, y + 4))):
-                out.append(a)
-            else:
-                out.append("?")
-                bad += 1
+            out.append(half.get(rows(x, y, 8), "?"))
             x += 8
-        return "".join(out), bad, wide
-
-    lines, page = [], 0
-    while page < 8:
-        text, bad = line8(page)
-        if bad and page < 7:
-            tall, bad16, wide = line16(page * 8)
-            if bad16 < bad or wide and bad16 <= bad:
-                lines += [tall.rstrip(), ""]
-                page += 2
-                continue
-        lines.append(text.rstrip())
-        page += 1
+        lines.append("".join(out).rstrip())
     return tuple(lines)
+
+
+def draw_screen(lines: list[str], chars: str = "") -> bytes:
+    """The SSD1306 RAM the firmware (firmware/screen.py) leaves for these four
+    16 px lines, each drawn from the left edge: the glyphs of `chars` (the
+    state's gl) for the hall's words, else the screen font's, else its '?'.
+    draw_screen(read_screen(gram)) == gram when nothing on the screen is
+    other than whole glyphs on their lines: no stray or cut one."""
+    font = screen_font.parse(screen_font.font_file())
+    gram = bytearray(1024)
+    for i, text in enumerate(lines[:4]):
+        y, x = 16 * i, 0
+        for ch in text:
+            bits = (_tile(ch) if ord(ch) > 127 and ch in chars else None)
+            if bits is None:
+                cell = font.get(ch, font["?"])
+                w = len(cell) // 16 * 8
+                bits = tuple(cell[2 * r] << 8 | cell[2 * r + 1] if w == 16 else cell[r] << 8 for r in range(16))
+            else:
+                w = 16
+            if x + w > 128:
+                break
+            for r in range(16):
+                for c in range(w):
+                    if bits[r] >> (15 - c) & 1:
+                        gram[((y + r) >> 3) * 128 + x + c] |= 1 << ((y + r) & 7)
+            x += w
+    return bytes(gram)
+
+
+def screen_clean(gram: bytes, chars: str = "") -> bool:
+    """Whether every lit pixel belongs to a glyph read_screen reads, and every
+    glyph it reads is drawn whole: nothing stray, nothing cut."""
+    return draw_screen(read_screen(gram, chars), chars) == gram
 
 
 class BoardError(RuntimeError):
@@ -140,12 +146,11 @@ class BoardError(RuntimeError):
 
 
 class Board:
-    def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE, ui_words: bool = True,
+    def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE,
                  files: dict[str, bytes] | None = None):
         self.role = role
         self.config = dict(config, role=role)
         self.files = files or {}           # flashed beside the firmware, as hallctl does (the hall CA)
-        self.ui_words = ui_words           # flash the firmware's own Chinese words (False: a device without them)
         # Absolute: the board's process runs in its flash folder, and MICROPYPATH
         # relative to that would miss the emulated machine (the built-in one loads).
         workdir = Path(workdir).resolve()
@@ -192,11 +197,10 @@ class Board:
         flashed. The emulated hardware goes beside the flash, also as .mpy."""
         self.flash.mkdir(parents=True, exist_ok=True)
         self.hw.mkdir(parents=True, exist_ok=True)
-        (self.flash / ui_glyphs.UI_FILE).unlink(missing_ok=True)
         for src in MP_DIR.glob("*.py"):
             (self.hw / (src.stem + ".mpy")).write_bytes(compiled(src))
         cfg = dict(self.config, broker_host="127.0.0.1", broker_port=self.radio.port)
-        build_flash(self.flash, cfg, self.ui_words, self.files)
+        build_flash(self.flash, cfg, self.files)
 
     def start(self, timeout: float = 10.0) -> Board:
         self.layout()
@@ -422,14 +426,19 @@ class Board:
                 for y in range(64)]
 
     def screen_text(self, chars: str = "") -> list[str]:
-        """The screen read back as text, one entry per 8 px row of text: a
-        line drawn 16 px tall (one holding Chinese) fills two entries, its
-        text in the first and "" in the second. ASCII is read through
-        MicroPython's 8x8 font; 16x16 cells are matched against the Unifont
-        glyphs of `chars` and of the firmware's own UI words; a cell that is
-        neither reads '?'."""
+        """The screen read back from its pixels as its four 16 px lines of
+        text, each without trailing blanks: every cell is matched against the
+        glyphs of the screen font flashed with the firmware (16 or 8 px wide)
+        and the Unifont glyphs of `chars` (the hall's words a desired state
+        carries, gl); a blank 8 px cell reads ' ', a cell matching nothing
+        '?', so a stray or cut glyph shows."""
         gram = bytes(self.oled.gram) if self.oled.on else bytes(1024)
         return read_screen(gram, chars)
+
+    def screen_clean(self, chars: str = "") -> bool:
+        """Whether the screen holds whole glyphs only (screen_clean): no stray
+        character left over from an earlier screen, none cut."""
+        return screen_clean(bytes(self.oled.gram) if self.oled.on else bytes(1024), chars)
 
     def display_raw(self) -> bytes:
         """The panel's registers as they are, cheap to compare: decode them (display_pixels)

@@ -43,7 +43,7 @@ def _callpad_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
     base = {"v": 1, "role": "callpad", "window": 1, "logged_in": True, "post": "A",
             "tstate": "called", "waiting": 0, "paused": False, "reasons": list(hall.queue.pause_reasons)}
     # a message now and then, as the gateway sends them: a refusal, or the tidal alert in Chinese
-    msgs = ("", "no ticket is waiting for window 1", "", "社保窗口等候超过15分钟,请开潮汐窗口")
+    msgs = ("", "没有等候本窗口的号", "", "社保窗口等候超过15分钟,请开潮汐窗口")
     b.type("1045")
     b.press("ok")
     for i in range(rounds):
@@ -56,13 +56,13 @@ def _callpad_day(b: Board, gw: GatewayStub, dev: str, rounds: int) -> None:
         if i % 4 == 3:
             b.press("pause")
             b.press("2")
-            gw.publish_desired(dev, dict(base, paused=True))
+            gw.publish_desired(dev, dict(base, paused=True, pause_reason=base["reasons"][1]))
             b.press("pause")
         if i % 5 == 4:    # a short Wi-Fi drop in the afternoon
             b.wifi(False)
             b.press("call")
             b.wifi(True)
-            b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 20, "back online")
+            b.wait_until(lambda: "离线" not in b.screen_text()[0], 20, "back online")
     b.press("back", long=True)
     gw.wait(lambda: gw.events_of(dev, "logout"), 10, "logout")
 

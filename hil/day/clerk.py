@@ -5,6 +5,7 @@ to a fault (board rebooting, Wi-Fi gone, gateway restarting) is pressed again.""
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 
@@ -14,6 +15,7 @@ from hil.keys import LEVEL_KEYS
 
 STEP_PATIENCE = 2.0   # real seconds to wait for a press to show before pressing again
 CASE_WEIGHTS = (80, 10, 4, 3, 3)   # 即办件 .. 退办件, keys 1..5
+WAITING = re.compile(r"等候(\d+)人")
 
 
 def mistyped(code: str, taken: set) -> tuple[str, ...]:
@@ -62,10 +64,9 @@ class Clerk(threading.Thread):
         return None
 
     def waiting(self) -> int:
-        for line in self.pad.screen_text():
-            if line.startswith("WAITING"):
-                return int(line.split()[1] or 0)
-        return 0
+        """The waiting count the pad's top line shows ("1号窗口  等候7人"), 0 while it shows none."""
+        m = WAITING.search(self.pad.screen_text()[0])
+        return int(m.group(1)) if m else 0
 
     # -- the working day -----------------------------------------------------
     def run(self) -> None:

@@ -35,14 +35,13 @@ def gateway(mosquitto):
 
 @pytest.fixture
 def make_board(mosquitto, gateway, tmp_path):
-    """make(role, device, ntp=True, ui_words=True, **config) starts one board
-    (ntp: whether the hall's NTP server answers it; ui_words: whether the
-    firmware's Chinese words are flashed); make.many([(role, device, extra), ...])
+    """make(role, device, ntp=True, **config) starts one board (ntp: whether
+    the hall's NTP server answers it); make.many([(role, device, extra), ...])
     starts several at once (each boot waits on its own interpreter)."""
     boards = []
 
-    def make(role, device, ntp=True, ui_words=True, **extra):
-        b = Board(role, board_config(mosquitto.port, device, **extra), tmp_path / device, ui_words=ui_words)
+    def make(role, device, ntp=True, **extra):
+        b = Board(role, board_config(mosquitto.port, device, **extra), tmp_path / device)
         b.ntp(ntp)
         boards.append(b)
         return b.start()

@@ -3,7 +3,9 @@ hardware: LEDs lit only on a prompt, five levels, the reason step, one rating
 per prompt, and the flash queue that survives an outage and a power cut."""
 import json
 
+from browser_shots import save_png
 from gateway.devices.desired import glyphs
+from hil.bridge import picture
 from hil.board.heap_report import check_healthy
 
 DEV = "w01-eval"
@@ -49,10 +51,10 @@ def queued(b):
 
 
 def test_leds_light_only_on_a_prompt_and_each_level_rates_once(make_board, gateway):
-    b = make_board("evaluator", DEV, ui_words=False)   # its own words in English
+    b = make_board("evaluator", DEV)
     b.wait_until(lambda: gateway.online(DEV), 10, "online")
     gateway.publish_desired(DEV, state())
-    b.wait_until(lambda: b.screen_text()[0] == "WELCOME", what="welcome")
+    b.wait_until(lambda: b.screen_text()[0] == "欢迎", what="welcome")
     assert level_leds(b) == DARK
     b.press("satisfied")          # no prompt: the keys are dark and do nothing
     for i, key in enumerate(KEYS):
@@ -60,13 +62,13 @@ def test_leds_light_only_on_a_prompt_and_each_level_rates_once(make_board, gatew
         gateway.publish_desired(DEV, prompt(pid))
         b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what=f"LEDs lit for {pid}")
         # The LED pins reach the host a moment before the screen's I2C writes: the last
-        # prompt's THANK YOU may still be on it when the LEDs light.
-        b.wait_until(lambda: shown(b) == ["PLEASE RATE", "STAFF 1045"], what=f"the prompt {pid} on the screen")
+        # prompt's 谢谢 may still be on it when the LEDs light.
+        b.wait_until(lambda: shown(b) == ["请您评价", "工作人员 1045"], what=f"the prompt {pid} on the screen")
         b.press(key)
         b.wait_until(lambda: level_leds(b) == DARK, what="LEDs dark after the rating")
         b.press(KEYS[0])          # a second press on the same prompt is ignored
         gateway.wait(lambda p=pid: ratings(gateway, p), 5, f"rating for {pid}")
-    b.wait_until(lambda: b.screen_text()[0] == "THANK YOU", what="thanks")
+    b.wait_until(lambda: b.screen_text()[0] == "谢谢", what="thanks")
     got = ratings(gateway)
     assert [(e["prompt"], e["level"]) for e in got] == [(f"p-{i}", 5 - i) for i in range(5)]
     assert all("reasons" not in e for e in got)   # no reasons offered: 差评 sent at once
@@ -109,7 +111,7 @@ def test_bad_rating_opens_the_reason_step_with_the_gateways_reasons(make_board, 
 
 
 def test_a_new_reasons_version_during_the_reason_step_is_picked_from_again(make_board, gateway):
-    b = make_board("evaluator", DEV, ui_words=False)
+    b = make_board("evaluator", DEV)
     old = dict(reasons=["slow", "rude", "unclear"], rtexts=["SLOW", "RUDE", "UNCLEAR"], rv="2026.1")
     gateway.publish_desired(DEV, prompt("p-v", **old))
     b.wait_until(lambda: level_leds(b) == LEVEL_LEDS, what="LEDs lit")
@@ -120,7 +122,7 @@ def test_a_new_reasons_version_during_the_reason_step_is_picked_from_again(make_
     b.wait_until(lambda: shown(b)[1:] == ["  SLOW", "  RUDE", ">*UNCLEAR"], what="ticked on the old list")
     # the province's next version arrives while the citizen is choosing (the gateway's content_changed)
     gateway.publish_desired(DEV, prompt("p-v", reasons=["21"], rtexts=["WAIT"], rv="2026.2"))
-    b.wait_until(lambda: shown(b) == ["REASONS:", "> WAIT"], what="the new list, nothing ticked")
+    b.wait_until(lambda: shown(b) == ["请选择原因", "> WAIT"], what="the new list, nothing ticked")
     b.press("next")               # one reason: the cursor stays on it (the old cursor would be past the end)
     b.press("pick")
     b.press("done")
@@ -136,6 +138,7 @@ def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board,
     d.update(glyphs(d["staff"], *rtexts))
     gateway.publish_desired(DEV, d)
     b.wait_until(lambda: shown(b, d["gl"]) == ["请您评价", "工作人员 王芳"], what="the prompt in Chinese")
+    save_png(picture(b, scale=4), "evaluator-prompt")
     b.press("very_unsatisfied")
     b.wait_until(lambda: shown(b, d["gl"]) == ["请选择原因", "> 服务态度差", "  办事效率低", "  一次告知不到位"],
                  what="the reasons in Chinese")
@@ -144,6 +147,7 @@ def test_the_screen_speaks_chinese_with_the_glyphs_the_gateway_sends(make_board,
     b.press("pick")
     b.wait_until(lambda: shown(b, d["gl"])[1:] == ["  一次告知不到位", "  多次跑动", ">*办事指南内容不"],
                  what="last reason ticked")
+    save_png(picture(b, scale=4), "evaluator-reasons")
     # wider than its line: the reason under the cursor runs along to its end
     b.wait_until(lambda: shown(b, d["gl"])[3] == ">*事指南内容不清", 5, "running on")
     b.wait_until(lambda: shown(b, d["gl"])[3] == ">*指南内容不清晰", 5, "its end")

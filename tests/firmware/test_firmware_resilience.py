@@ -89,7 +89,7 @@ def test_the_radio_stays_off_across_a_power_cycle(make_board, gateway):
     b.wait_until(lambda: any("wifi: connecting" in ln for ln in b.serial[mark:]), what="connect attempt")
     assert not any("wifi: connected" in ln for ln in b.serial[mark:])
     b.wifi(True)
-    b.wait_until(lambda: "ONLINE" in b.screen_text()[0], 20, "online once the access point is back")
+    b.wait_until(lambda: b.screen_text()[0].endswith("在线"), 20, "online once the access point is back")
 
 
 def test_a_broker_that_is_down_is_tried_again_with_backoff_not_hammered(make_board, gateway):

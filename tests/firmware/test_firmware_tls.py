@@ -36,7 +36,7 @@ def tls_board(tmp_path, device, port, ca: bytes, name=NAME, role="callpad"):
     cfg = {"device": device, "hall": HALL, "window": 1, "wifi_ssid": "hall-iot", "wifi_password": "secret",
            "broker_host": "127.0.0.1", "broker_port": port, "keepalive": 10, "wdt_ms": 8000,
            "mqtt_user": device, "mqtt_password": "pw-" + device, "tls_ca": "ca.der", "tls_name": name}
-    return Board(role, cfg, tmp_path / device, ui_words=False, files={"ca.der": ca})
+    return Board(role, cfg, tmp_path / device, files={"ca.der": ca})
 
 
 def test_a_device_with_the_hall_ca_works_over_tls(tmp_path, broker, gateway):
@@ -50,7 +50,7 @@ def test_a_device_with_the_hall_ca_works_over_tls(tmp_path, broker, gateway):
                                                   "staff": "1045", "post": "A", "ticket": "A012", "tstate": "called",
                                                   "recalls": 0, "waiting": 3, "paused": False, "msg": "",
                                                   "reasons": ["lunch"]})
-        b.wait_until(lambda: b.screen_text()[3].startswith("A012"), 10, "desired state over TLS")
+        b.wait_until(lambda: b.screen_text()[2] == "A012 叫号中", 10, "desired state over TLS")
         gateway.wait(lambda: gateway.state.get("w01-pad", {}).get("rev") == rev, 10, "state over TLS")
         # A Wi-Fi drop: it comes back over TLS (a new handshake) by itself.
         b.wifi(False)

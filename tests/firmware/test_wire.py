@@ -147,16 +147,6 @@ def test_state_availability_and_topics_are_byte_identical():
     assert len(wire.boot_id()) == 8 and wire.boot_id() != wire.boot_id()
 
 
-def test_the_firmwares_own_chinese_words_are_flashed_as_glyphs():
-    from gateway.display.render import glyph
-    from gateway.provision.ui_glyphs import ui_chars, ui_glyph_file
-    chars = ui_chars()
-    assert set("未登录已发送请您评价谢欢迎离线") <= set(chars) and "器" not in chars   # strings, not comments (叫号器)
-    head, _, bits = ui_glyph_file().partition(b"\n")
-    assert head.decode() == chars and len(bits) == 32 * len(chars)
-    assert [bits[i * 32:i * 32 + 32] for i in range(len(chars))] == [glyph(c) for c in chars]
-
-
 @pytest.mark.parametrize("role", ["callpad", "evaluator"])
 def test_glyphs_are_lifted_out_of_the_receive_buffer_and_the_rest_parsed_as_protocols_does(role):
     gb = base64.b64encode(bytes(range(64))).decode()
@@ -181,7 +171,8 @@ def _largest(role):
     top = {"v": 1, "rev": desired.REV_MAX, "role": role, "window": 999}
     if role == "callpad":
         return dict(top, logged_in=True, staff=zh[:16], post="A", ticket="A" * 8, tstate="serving", recalls=99,
-                    waiting=9999, paused=False, msg=zh[:48], reasons=[zh[:16]] * desired.PAUSE_REASONS_MAX, **glyph)
+                    waiting=9999, paused=False, pause_reason=zh[:16], msg=zh[:48],
+                    reasons=[zh[:16]] * desired.PAUSE_REASONS_MAX, **glyph)
     if role == "evaluator":
         return dict(top, mode="prompt", prompt="p" * 24, staff=zh[:16], timeout=600, reasons=[zh[:16]] * 12,
                     rtexts=[zh[:24]] * 12, rv=zh[:16], acked=["p" * 24] * 16, **glyph)

@@ -18,8 +18,8 @@ from support import ROOT
 
 
 def screen_lines(png: bytes, chars: str = "", scale: int = 3) -> list[str]:
-    """A 128x64 screen picture read back as text lines, as Board.screen_text
-    reads the controller's RAM (16 px lines for Chinese)."""
+    """A 128x64 screen picture read back as its four text lines, as
+    Board.screen_text reads the controller's RAM."""
     img = Image.open(io.BytesIO(png)).convert("RGB")
     gram = bytearray(1024)
     for y in range(64):
@@ -89,8 +89,8 @@ def test_page_shows_boards_and_drives_a_call(tmp_path):
         # call, and the clerk's name in Chinese from the gateway's glyphs.
         name = "王秀英"           # v01 in village.toml
         lines = wait(lambda: (ln := screen_lines(get(f"{base}/hall/bridge/img/s1-pad.png")[2], name))
-                     and ln[3] == f"{t['number']} CALLED" and ln)
-        assert lines[1] == f"{name} A"
+                     and ln[2] == f"{t['number']} 叫号中" and ln)
+        assert lines[1] == f"{name} A岗"
     finally:
         p.terminate()
         out = p.communicate(timeout=60)[0]
