@@ -57,6 +57,16 @@ class Throttle:
         n, until = self.fails.get(client, (0, 0.0))
         return max(0.0, until - self.now())
 
+    def refuse_while_locked(self, request, what: str = "") -> str:
+        """The request's client; a 429 (错误次数过多, then `what`) while it is locked out."""
+        from fastapi import HTTPException
+
+        client = request.client.host if request.client else "?"
+        wait = int(self.wait(client) + 0.999)
+        if wait > 0:
+            raise HTTPException(429, f"错误次数过多，请 {wait} 秒后再试{what}", headers={"Retry-After": str(wait)})
+        return client
+
     def fail(self, client: str) -> float:
         n = self.fails.pop(client, (0, 0.0))[0] + 1
         delay = min(DELAY_MAX, DELAY_BASE * 2 ** (n - 1))
