@@ -209,3 +209,24 @@ def test_a_cross_site_request_is_refused(hall):
                headers={"Origin": "http://evil.example"})
     assert r.status_code == 403
     assert panel(rt, clock)["items"][0]["status"] == "pending"
+
+
+def test_an_overdue_item_comes_first_and_says_which_deadline_passed(hall):
+    rt, clock, _, client = hall
+    first = bad_rating(rt, clock)
+    submit(rt, clock, type="logout", window=3)
+    second = bad_rating(rt, clock)
+    a = signed_in(client, "1047")
+    assert a.post("/api/v1/dashboard/followups/F2/actions", json={"action": "start"}).status_code == 200
+    assert [x["number"] for x in panel(rt, clock)["items"]] == [first["number"], second["number"]]  # oldest first
+    clock.now += 4 * 86400  # past the contact deadline (one working day), not the rectify one
+    assert rt.submit({"type": "tick", "at": clock()}).ok
+    p = panel(rt, clock)
+    late, started = p["items"]
+    assert (p["open"], p["overdue"]) == (2, 1)
+    assert (late["number"], late["overdue"], late["contact_overdue"], late["rectify_overdue"]) == (
+        first["number"], True, True, False)
+    assert (started["overdue"], started["contacted"]) == (False, True)  # rectifying in time counts as contact
+    alerts = rt.read(lambda e: [alert_text(x, {3: "3号 综合受理"}, {"ZH": "综合"}, {"F1": first["number"]})
+                                for x in e.alerts.values() if x.get("kind") == "followup_overdue"])
+    assert alerts == [f"3号 综合受理：综合：差评联系超期（{first['number']}号，限 {late['contact_due']}）"]
