@@ -5,7 +5,7 @@ through Runtime.submit (the audited log), by the supervisor signed in at this br
 its refusals, in English for the log, are told to the supervisor in Chinese here.
 
     POST /api/v1/dashboard/followups/{fid}/actions {action, note?, result?, called_at?}
-        called_at: when the citizen was called back, "YYYY-MM-DDTHH:MM" in the hall's time
+        called_at: when the citizen was called back, "YYYY-MM-DD HH:MM" in the hall's time
         200 {message} | 401 not signed in | 404 no such item | 409 refused {detail} | 422 bad input"""
 from __future__ import annotations
 
@@ -35,11 +35,11 @@ class PanelAction(BaseModel):
 
 
 def local_epoch(text: str, tz) -> float:
-    """"2026-12-09T09:30" (a datetime-local field) in the hall's time zone, as epoch seconds."""
+    """"2026-12-09 09:30" (or with a T, as ISO has it) in the hall's time zone, as epoch seconds."""
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M").replace(tzinfo=tz).timestamp()
+        return dt.datetime.strptime(text.strip().replace("T", " "), "%Y-%m-%d %H:%M").replace(tzinfo=tz).timestamp()
     except ValueError:
-        raise HTTPException(422, "回访时间格式不对，应为 年-月-日 时:分") from None
+        raise HTTPException(422, "回访时间格式不对，应为 年-月-日 时:分，例如 2026-12-09 09:30") from None
 
 
 def refusal_cn(refusal: str, action: str, item: dict | None, names: dict) -> str:

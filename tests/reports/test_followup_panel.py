@@ -171,9 +171,10 @@ def test_actions_by_the_signed_in_supervisor_and_refusals_in_chinese(hall):
     assert do(a, 409, action="complete") == "请填写整改情况（做了什么）"
     assert do(a, 409, action="complete", note="   ") == "请填写整改情况（做了什么）"
     assert do(a, 409, action="callback") == "请选择回访结果"
-    assert do(a, 422, action="callback", result="reached", called_at="明天上午") == "回访时间格式不对，应为 年-月-日 时:分"
-    assert do(a, 409, action="callback", result="reached", called_at="2099-01-01T09:00") == \
-        "回访时间应在差评之后，且不晚于现在"
+    assert do(a, 422, action="callback", result="reached", called_at="明天上午") == \
+        "回访时间格式不对，应为 年-月-日 时:分，例如 2026-12-09 09:30"
+    for later in ("2099-01-01 09:00", "2099-01-01T09:00"):
+        assert do(a, 409, action="callback", result="reached", called_at=later) == "回访时间应在差评之后，且不晚于现在"
     assert do(a, action="callback", result="satisfied", note="群众认可") == f"高洁：{n}号差评 已记录回访"
     assert do(a, 409, action="request_unfixable") == "请填写无法整改的理由"
     assert do(a, action="request_invalid", note="误按") == f"高洁：{n}号差评 已申请无效差评"
@@ -195,7 +196,8 @@ def test_actions_by_the_signed_in_supervisor_and_refusals_in_chinese(hall):
         lambda e: list(rt.store.records_after(0))) if r["cmd"]["type"] == "followup"]
     assert logged == [
         ("start", "s047", True), ("start", "s047", False), ("complete", "s047", False), ("complete", "s047", False),
-        ("callback", "s047", False), ("callback", "s047", False), ("callback", "s047", True),
+        ("callback", "s047", False), ("callback", "s047", False), ("callback", "s047", False),
+        ("callback", "s047", True),
         ("request_unfixable", "s047", False), ("request_invalid", "s047", True), ("approve", "s047", False),
         ("reject", "s047", False), ("reject", "s048", True), ("request_unfixable", "s047", True),
         ("approve", "s048", True), ("complete", "s048", False)]

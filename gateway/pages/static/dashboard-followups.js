@@ -17,10 +17,12 @@
   // The actions that ask for more than a click: what each form asks for.
   var FORMS = {
     callback: function () {
-      return '<label>回访时间 <input type="datetime-local" name="called_at" required value="' + esc(nowLocal()) +
-        '"></label><label>回访结果 <select name="result" required><option value="">请选择</option>' +
+      // Plain text, not a date widget: its look follows the browser's language, this is the hall's.
+      return '<label>回访时间（年-月-日 时:分） <input name="called_at" required size="16" maxlength="16" ' +
+        'pattern="\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}" value="' + esc(nowLocal()) + '"></label>' +
+        '<label>回访结果 <select name="result" required><option value="">请选择</option>' +
         RESULTS.map(function (r) { return '<option value="' + r[0] + '">' + r[1] + "</option>"; }).join("") +
-        '</select></label><label>备注 <input name="note" maxlength="500" size="24"></label>';
+        '</select></label><label class="grow">备注 <input name="note" maxlength="500"></label>';
     },
     complete: function () { return note("整改情况（做了什么）", true); },
     request_invalid: function () { return note("申请无效差评的理由", true); },
@@ -31,11 +33,10 @@
     return '<label class="wide">' + what + ' <textarea name="note" rows="2" maxlength="500"' + (required ? " required" : "") +
       "></textarea></label>";
   }
-  // The gateway's now in the hall's time zone, as a datetime-local field wants it (YYYY-MM-DDTHH:MM).
+  // The gateway's now in the hall's time zone, as 2026-12-09 09:30 ("sv-SE" writes dates so).
   function nowLocal() {
     var tz = live && live.hall.timezone || "Asia/Shanghai";
-    return new Date((live ? live.now : Date.now() / 1000) * 1000).toLocaleString("sv-SE", {timeZone: tz})
-      .slice(0, 16).replace(" ", "T");
+    return new Date((live ? live.now : Date.now() / 1000) * 1000).toLocaleString("sv-SE", {timeZone: tz}).slice(0, 16);
   }
 
   function send(url, body) {
