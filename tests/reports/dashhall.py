@@ -20,7 +20,7 @@ browser, page_at = _pages.browser, _pages.page_at
 CONFIG = ROOT / "hall_config" / "county.toml"
 HALL = load_file(CONFIG)
 WITHOUT = ("announcer", "status_led", "upstream")  # the embedded broker and the device plane run: no boards
-PUSH_MS = 5_000
+PUSH_MS = 10_000  # a loaded machine; a push normally lands within a heartbeat
 
 
 def start_gateway(data_dir: Path) -> Gateway:

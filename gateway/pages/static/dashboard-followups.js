@@ -57,6 +57,7 @@
     setText("#fu-who", me ? "当前监管人员：" + me.name : "监管人员：未登录");
     $("#fu-signin").hidden = !!me;
     $("#fu-signout").hidden = !me;
+    setText("#fu-hint", (me ? "" : "办理差评整改请先用本人登录码登录；") + "无效差评、无法整改的申请须由另一位监管人员审核。");
     if (live) render(live);
   }
   function deskSay(text, bad) { var el = $("#fu-desk-msg"); el.textContent = text; el.className = bad ? "bad" : "ok"; }
