@@ -72,8 +72,11 @@ class Desk:
             log.warning("dashboard: a sign-in with a wrong or non-supervisor code from %s", client)
             raise HTTPException(401, f"登录码错误，或不是监管人员的登录码；{int(delay + 0.999)} 秒后可再试")
         self.throttle.ok(client)
+        now = self.now()
+        for old in [k for k, v in self.sessions.items() if v.expires <= now]:  # ended days go
+            self.sessions.pop(old)
         sid = secrets.token_urlsafe(32)
-        s = self.sessions[sid] = Supervisor(member.id, member.name, self.now() + SESSION_SECONDS)
+        s = self.sessions[sid] = Supervisor(member.id, member.name, now + SESSION_SECONDS)
         response.set_cookie(COOKIE, sid, max_age=SESSION_SECONDS, path="/", httponly=True, samesite="strict")
         log.info("dashboard: supervisor %s signed in", member.id)
         return s
