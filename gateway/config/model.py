@@ -61,6 +61,7 @@ class Staff:
     id: str
     name: str
     login_code: str | None = None  # in the file until the first start; the store keeps it hashed then
+    supervisor: bool = False  # may sign in on the dashboard and act on 差评 follow-ups (four eyes)
 
 
 Session = tuple[dt.time, dt.time]

@@ -114,13 +114,14 @@ def _services(r: Reader, doc: dict) -> tuple[m.Service, ...]:
 def _staff(r: Reader, doc: dict) -> tuple[m.Staff, ...]:
     out, ids, codes = [], {}, {}
     for p, t in r.tables(doc, "staff", ""):
-        r.unknown(t, p, ("id", "name", "login_code"))
+        r.unknown(t, p, ("id", "name", "login_code", "supervisor"))
         sid = r.string(t, "id", p, pattern=ID, what="a staff id")
         # Optional: read into the store (hashed) at the first start, then best removed from the file.
         code = r.string(t, "login_code", p, default=None, pattern=r"\d{4,8}", what="a login code of 4 to 8 digits")
         _unique(r, ids, sid, f"{p}.id", "staff id")
         _unique(r, codes, code, f"{p}.login_code", "login code")
-        out.append(m.Staff(id=sid, name=r.string(t, "name", p, max_len=16), login_code=code))
+        out.append(m.Staff(id=sid, name=r.string(t, "name", p, max_len=16), login_code=code,
+                           supervisor=r.boolean(t, "supervisor", p, default=False)))
     return tuple(out)
 
 

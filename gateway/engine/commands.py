@@ -55,7 +55,7 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "rate_supplementary": (False, {"code": (_S, True), "level": (_I, True), "reasons": (_L, False)}),
     "set_content": (False, {"version": (_S, True), "reasons": (_C, True), "source": (_S, False)}),
     "followup": (False, {"id": (_S, True), "action": (_S, True), "by": (_S, True), "note": (_T, False),
-                         "result": (_S, False), "role": (_S, False)}),
+                         "result": (_S, False), "role": (_S, False), "called_at": (_N, False)}),
     # 帮办代办 up the tiers (gateway/engine/relay.py)
     "relay_case": (True, {"note": (_T, True)}),
     "relay_escalate": (False, {"relay": (_S, True), "note": (_T, True), "by": (_S, True)}),

@@ -117,12 +117,16 @@ def followup(eng, cmd, at, events):
     if item is None:
         return f"no follow-up {fid!r}", None
     status = item["status"]
-    note, result = cmd.get("note"), cmd.get("result")
+    note, result, called_at = cmd.get("note"), cmd.get("result"), cmd.get("called_at")
     if action == "callback":
         if result is None:
             return "callback (回访): 'result' is required: reached, unreachable, satisfied or unsatisfied", None
-    elif result is not None:
-        return f"{action}: 'result' is only for a callback (回访)", None
+        # When the citizen was called back, if recorded later: after the 差评 (to the minute, as
+        # a clerk types it), not after now.
+        if called_at is not None and not item["created_at"] // 60 * 60 <= called_at <= at:
+            return "callback (回访): 'called_at' must lie between the 差评 and now", None
+    elif result is not None or called_at is not None:
+        return f"{action}: 'result' and 'called_at' are only for a callback (回访)", None
     if action in NOTE_NEEDED and not (note or "").strip():
         return f"{action}: a note is required ({NOTE_NEEDED[action]})", None
     new = status
@@ -142,14 +146,16 @@ def followup(eng, cmd, at, events):
             new = status.removesuffix("_requested") if action == "approve" else item["request"]["from"]
     # checked: now change
     if action == "callback":
-        item["callbacks"].append({"at": at, "by": by, "result": result, "note": note})
+        item["callbacks"].append({"at": at, "by": by, "result": result, "note": note,
+                                  "called_at": at if called_at is None else called_at})
     else:
         item["history"].append({"at": at, "action": action, "by": by, "note": note, "from": status, "to": new})
         item["request"] = ({"by": by, "from": status, "at": at, "note": note}
                            if new.endswith("_requested") else None)
         item["status"] = new
     events.append({"type": "followup_changed", "at": at, "id": fid, "prompt": item["prompt"], "action": action,
-                   "status": new, "previous": status, "by": by, "note": note, "result": result})
+                   "status": new, "previous": status, "by": by, "note": note, "result": result,
+                   **({"called_at": item["callbacks"][-1]["called_at"]} if action == "callback" else {})})
     if new in FINAL and status not in FINAL:
         item["closed_at"] = at
         for kind in ("contact", "rectify"):  # an overdue alert ends when the item is settled

@@ -81,11 +81,7 @@ class Console:
     def login(self, request: Request, response: Response, body: Login, authorization: str | None,
               enrol: str | None) -> dict:
         self.same_origin(request)
-        client = request.client.host if request.client else "?"
-        wait = self.throttle.wait(client)
-        if wait > 0:
-            raise PageRefusal(429, "too many wrong tries", detail=f"错误次数过多，请 {int(wait + 0.999)} 秒后再试",
-                              headers={"Retry-After": str(int(wait + 0.999))})
+        client = self.throttle.refuse_while_locked(request)
         with_token = auth.bearer_ok(self.token, authorization)
         if not with_token and not auth.enrolled(self.token, enrol, time.time()):
             self.throttle.fail(client)

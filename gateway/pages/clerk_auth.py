@@ -57,6 +57,17 @@ class Throttle:
         n, until = self.fails.get(client, (0, 0.0))
         return max(0.0, until - self.now())
 
+    def refuse_while_locked(self, request) -> str:
+        """The request's client; a 429 (错误次数过多, in Chinese only) while it is locked out."""
+        from gateway.pages.refusals import PageRefusal
+
+        client = request.client.host if request.client else "?"
+        wait = int(self.wait(client) + 0.999)
+        if wait > 0:
+            raise PageRefusal(429, "too many wrong tries", detail=f"错误次数过多，请 {wait} 秒后再试",
+                              headers={"Retry-After": str(wait)})
+        return client
+
     def fail(self, client: str) -> float:
         n = self.fails.pop(client, (0, 0.0))[0] + 1
         delay = min(DELAY_MAX, DELAY_BASE * 2 ** (n - 1))

@@ -50,8 +50,11 @@ FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_c
          "relay": "帮办代办", "from": "来源大厅", "origin_hall": "来源大厅", "sent_at": "上报时间", "events": "事件",
          "part": "部件", "active": "状态", "cause": "原因", "window": "窗口", "at": "时间",
          "appointment_code": "预约码", "start": "开始时间", "end": "结束时间", "ref": "预约编号", "name": "姓名",
-         "person": "身份", "appointment": "预约"}
+         "person": "身份", "appointment": "预约", "called_at": "回访时间"}
 PART = {"audio": "广播"}
+ASKED = {"invalid_requested": "无效差评", "unfixable_requested": "无法整改"}
+NOTE_NEEDED = {"what was done": "请填写整改情况（做了什么）", "why the 差评 is invalid": "请填写申请无效差评的理由",
+               "why it cannot be rectified": "请填写无法整改的理由"}
 APPOINTMENT_STATE = {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消", "no_show": "已过期未到"}
 
 
@@ -139,6 +142,8 @@ CONVERTERS = {
     "ctype": Conv(QUOTED, _named(COMMAND, "操作")),
     "field": Conv(r"[a-z_]+", _named(FIELD, "某项")),
     "part": Conv(QUOTED, _named(PART, "该部件")),
+    "note": Conv(r"[a-z 差评]+", _named(NOTE_NEEDED, "请填写说明")),
+    "asked": Conv(r".+?", lambda v, _h: ASKED.get(re.sub(r".*\(([a-z_]+)\)$", r"\1", v), "申请")),
     "astate": Conv(r"[a-z_]+", _named(APPOINTMENT_STATE, "已处理")),
     "hm": Conv(r"\d{2}:\d{2}", _plain),
     "day": Conv(r"\d{4}-\d{2}-\d{2}", _day), "time": Conv(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", _time),
@@ -213,15 +218,16 @@ ZH: dict[str, str] = {
     "ticket {} is being rated at window {} now: rate there": "{0:num}号正在{1:win}号窗口评价，请在窗口的评价器上评价",
     # -- 差评 follow-ups (followup.py) ----------------------------------------------------------
     "no follow-up {}": "没有这条差评整改记录",
-    "{}: a note is required ({})": "{0:fuaction}：请填写说明",
-    "callback (回访): 'result' is required: reached, unreachable, satisfied or unsatisfied": "回访：请选择回访结果",
-    "{}: 'result' is only for a callback (回访)": "{0:fuaction}：只有回访才填写回访结果",
-    "cannot {} follow-up {}: it is {}, {} needs {}": "整改记录 {1:id} 现为“{2:cn}”，不能{0:fuaction}",
-    "{} of follow-up {} needs a supervisor (role: supervisor)": "{0:fuaction}整改记录 {1:id} 须由监管人员操作",
+    "{}: a note is required ({})": "{1:note}",
+    "callback (回访): 'result' is required: reached, unreachable, satisfied or unsatisfied": "请选择回访结果",
+    "callback (回访): 'called_at' must lie between the 差评 and now": "回访时间应在差评之后，且不晚于现在",
+    "{}: 'result' and 'called_at' are only for a callback (回访)": "{0:fuaction}：只有回访才填写回访结果和时间",
+    "cannot {} follow-up {}: it is {}, {} needs {}": "这条差评现为「{2:cn}」，不能{0:fuaction}",
+    "{} of follow-up {} needs a supervisor (role: supervisor)": "{0:fuaction}须由监管人员进行",
     "{} asked for {} of follow-up {}: another supervisor must {} it (four eyes)":
-        "申请人不能自己审核：整改记录 {2:id} 须由另一位监管人员{3:fuaction}",
+        "不能审核自己提出的申请：{0:staff}申请的「{1:asked}」须由另一位监管人员{3:fuaction}（四眼原则）",
     "{} is the staff member the 差评 of follow-up {} is about: another must {} it":
-        "被评价的人员不能审核自己的差评：整改记录 {1:id} 须由他人{2:fuaction}",
+        "{0:staff}是这条差评所评价的工作人员，须由另一位监管人员{2:fuaction}",
     # -- login codes (guard.py) -----------------------------------------------------------------
     "unknown staff code: login locked {} s": "登录码错误，本窗口登录已锁定 {0:n} 秒",
     "login locked {} s more (wrong codes at window {})": "{1:win}号窗口登录已锁定，请 {0:n} 秒后再试",

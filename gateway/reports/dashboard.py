@@ -3,6 +3,8 @@
     GET /dashboard?key=K                  sets the HttpOnly cookie hall_supervisor, then the page
     GET /api/v1/dashboard                 the live picture once (JSON)
     GET /api/v1/stream/dashboard          Server-Sent Events: snapshot, then update / heartbeat
+    GET/POST /api/v1/dashboard/me|signin|signout    who acts here (gateway/reports/signin.py)
+    POST /api/v1/dashboard/followups/{fid}/actions  a 差评 follow-up action (reports/followup_actions.py)
 
 The live picture is the engine's (gateway/reports/live.py), pushed through the pages' hub at
 each commit that changes it. Device health, the kiosk printer, the upstream delivery and the
@@ -19,11 +21,11 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from gateway.pages import sse
-from gateway.reports import live
+from gateway.reports import followup_actions, live, signin
 from gateway.reports.api import supervisor_check, supervisor_page
 
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
-FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+FILES = {"dashboard.js": "text/javascript", "dashboard-followups.js": "text/javascript", "dashboard.css": "text/css"}
 EXTRAS_TTL = 1.5  # one look at devices / printer / upstream serves every stream's heartbeat
 NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>监管看板</title>
 <body style="font:28px sans-serif;padding:2em"><h1>需要监管口令</h1><p>请用 /dashboard?key=监管口令 打开本页。</p>"""
@@ -113,6 +115,10 @@ def mount(app, runtime, hub, token: str | None, clock, closing: threading.Event,
 
     def authorised(request: Request) -> None:
         check(request, request.headers.get("authorization"))
+
+    desk = signin.Desk(runtime.hall, runtime.codes)
+    signin.mount(app, desk, authorised)
+    followup_actions.mount(app, runtime, clock, desk, authorised)
 
     @app.get("/dashboard", include_in_schema=False)
     def page(request: Request, key: str | None = Query(default=None)):

@@ -5,19 +5,19 @@ delivery are added beside it by the shell (they are not queue facts, see dashboa
 from __future__ import annotations
 
 from gateway.audio.health import CAUSES as AUDIO_CAUSES
-from gateway.engine import followup as fu
-from gateway.engine import satisfaction as sat
 from gateway.engine import stats as st
+from gateway.reports import followup_panel as fp
+from gateway.reports.followup_panel import LEVEL_CN  # noqa: F401 -- the report's tables read it here
 
 STATUS_CN = {"idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停", "closed": "未登录"}
 ALERT_CN = {"tidal": "等候人数多，请开潮汐窗口", "max_wait": "等候超过时限", "case_limit": "窗口办件超过上限",
             "empty_post": "空岗", "followup_overdue": "差评整改超期", "printer": "叫号机打印机故障",
             "login_locked": "登录码多次输错，窗口登录已锁定", "part_fault": "设备故障"}
 PART_CN = {"audio": "大厅广播无声"}
-LEVEL_CN = sat.LEVEL_CN
 
 
-def alert_text(a: dict, windows: dict, services: dict) -> str:
+def alert_text(a: dict, windows: dict, services: dict, numbers: dict | None = None) -> str:
+    """numbers: follow-up id -> the ticket number of its 差评 (the alert names the ticket)."""
     kind = a.get("kind")
     where = []
     if a.get("window") is not None:
@@ -37,7 +37,9 @@ def alert_text(a: dict, windows: dict, services: dict) -> str:
         cause = AUDIO_CAUSES.get(a.get("cause"))  # named where the speakers' health is kept
         text = PART_CN.get(a.get("part"), text) + (f"：{cause[0]}" if cause else "")
     elif kind == "followup_overdue":
-        text = f"差评{a.get('name', '超期')}（{a.get('id')}，限 {a.get('due')}）"
+        which = (numbers or {}).get(a.get("id"))
+        due = fp.by_day(a["due"]) if a.get("due") else None
+        text = f"差评{a.get('name', '超期')}（" + "，".join(x for x in (which and f"{which}号", due and f"限 {due}") if x) + "）"
     return "：".join(where + [text]) if where else text
 
 
@@ -63,16 +65,10 @@ def picture(eng, now: float) -> dict:
     queues = [{"service": s.code, "name": s.name, "prefix": s.prefix, "waiting": eng.line.waiting[s.code],
                "longest_wait_s": max(0.0, now - oldest[s.code]) if s.code in oldest else None}
               for s in hall.services]
+    numbers = {f["id"]: f.get("number") or f["ticket"] for f in eng.followups}
     alerts = [{"key": k, "kind": a.get("kind"), "since": a.get("at"), "window": a.get("window"),
-               "service": a.get("service"), "text": alert_text(a, win_names, svc_names)}
+               "service": a.get("service"), "text": alert_text(a, win_names, svc_names, numbers)}
               for k, a in sorted(eng.alerts.items(), key=lambda kv: (kv[1].get("at") or 0, kv[0]))]
-    open_items = [f for f in eng.followups if f["status"] not in fu.FINAL]
-    followups = [{"id": f["id"], "number": f.get("number"), "ticket": f["ticket"], "window": f["window"],
-                  "staff": f["staff"], "staff_name": staff_names.get(f["staff"]), "service": f["service"],
-                  "level": f["level"], "level_cn": LEVEL_CN.get(f["level"]), "status": f["status"],
-                  "status_cn": fu.STATUS_CN.get(f["status"], f["status"]), "contact_by": f["contact_by"],
-                  "rectify_by": f["rectify_by"], "overdue": bool(f["overdue"] or f["contact_overdue"])}
-                 for f in open_items]
     rep = st.report(eng.stats, eng.live_idle(now))
     vol, ev = rep["volume"], rep["evaluation"]
     waits = [a["wait_s"] for a in eng.stats["window"].values()]
@@ -84,6 +80,4 @@ def picture(eng, now: float) -> dict:
              "windows_open": sum(w["status"] != "closed" for w in windows), "windows_total": len(windows)}
     return {"hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone}, "now": now, "today": today,
             "people": [{"staff": s.id, "name": s.name} for s in hall.staff], "windows": windows,
-            "queues": queues, "alerts": alerts,
-            "followups": {"open": len(followups), "overdue": sum(f["overdue"] for f in followups),
-                          "items": followups}}
+            "queues": queues, "alerts": alerts, "followups": fp.panel(eng, now), "words": fp.words(eng)}

@@ -139,3 +139,21 @@ def test_a_bad_rating_walks_every_state_and_branch():
         "unfixable_requested", "unfixable"]
     assert "followup: action must be one of" in d.refused("followup", id=c, action="delete", by="m1")
     assert "result must be one of" in d.refused("followup", id=c, action="callback", by="m1", result="ok")
+
+
+def test_a_callback_says_when_the_citizen_was_called_back():
+    """Recorded later than it happened: the time given, to the minute; never before the 差评's
+    minute nor after the command; only a callback carries one."""
+    d = Driver(HALL, start=WED)
+    fid = bad_rating(d)["id"]
+    created = d.engine.followup_by_id[fid]["created_at"]
+    minute = created // 60 * 60
+    for bad in (minute - 1, d.now + 3600):
+        assert "'called_at' must lie" in d.refused("followup", id=fid, action="callback", by="m1", result="reached",
+                                                   called_at=bad)
+    assert d.engine.followup_by_id[fid]["callbacks"] == []
+    assert "only for a callback" in d.refused("followup", id=fid, action="start", by="m1", called_at=created)
+    out = d("followup", id=fid, action="callback", by="m1", result="reached", called_at=minute)
+    assert kinds(out, "followup_changed")[0]["called_at"] == minute
+    d.ok("followup", id=fid, action="callback", by="m1", result="satisfied")  # now, when none is given
+    assert [c["called_at"] for c in d.engine.followup_by_id[fid]["callbacks"]] == [minute, d.now]

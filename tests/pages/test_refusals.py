@@ -25,7 +25,7 @@ SAMPLES = {"win": "3", "n": "60", "ord": "0", "staff": "'s001'", "svc": "'ZH'", 
            "num": "A012", "id": "'F1'", "wstatus": "paused", "tstate": "called", "doing": "call next",
            "fuaction": "approve", "ctype": "pause", "field": "until", "part": "'audio'", "day": "2026-11-23",
            "time": "2026-11-30 17:00", "cn": "待整改 (pending)", "list": "会议, 培训", "astate": "checked_in",
-           "hm": "09:30"}
+           "hm": "09:30", "note": "what was done", "asked": "无效差评(待审核) (invalid_requested)"}
 HALL = load_file(ROOT / "hall_config" / "county.toml")
 
 

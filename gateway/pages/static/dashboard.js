@@ -20,6 +20,10 @@
   }
   function setText(sel, v) { var el = $(sel); if (el.textContent !== String(v)) el.textContent = v; }
   function stale(v) { document.body.setAttribute("data-stale", v ? "true" : "false"); }
+  function minutes(s) { return Math.floor(s / 60) + "分钟"; }
+  function hasHan(s) { return /[\u4e00-\u9fff]/.test(s || ""); }
+  // The follow-up panel (dashboard-followups.js) shares these.
+  window.dash = {$: $, esc: esc, setText: setText, hasHan: hasHan};
 
   function filters() {
     return {period: $("#f-period").value, date: $("#f-date").value, window: $("#f-window").value,
@@ -44,7 +48,9 @@
     var add = function (sel, v, t) { var o = document.createElement("option"); o.value = v; o.textContent = t; $(sel).appendChild(o); };
     d.windows.forEach(function (w) { add("#f-window", w.window, w.name); });
     d.queues.forEach(function (q) { add("#f-service", q.service, q.name); });
-    d.people.forEach(function (p) { add("#f-staff", p.staff, p.name + "（" + p.staff + "）"); });
+    var seen = {};  // a name two members share is told apart by their staff number
+    d.people.forEach(function (p) { seen[p.name] = (seen[p.name] || 0) + 1; });
+    d.people.forEach(function (p) { add("#f-staff", p.staff, seen[p.name] > 1 ? p.name + "（" + p.staff + "）" : p.name); });
   }
 
   function render(d) {
@@ -65,32 +71,33 @@
     }
     alerts.forEach(function (a) { if (a.window != null) alerted[a.window] = true; });
     $("#windows").innerHTML = d.windows.filter(function (w) { return wanted(w, f); }).map(function (w) {
-      var what = w.number ? "<b>" + esc(w.number) + "</b> " : "";
-      if (w.status === "paused") what += esc(w.paused_reason || "") + (w.until ? " 至" + esc(w.until) : "");
+      // Three lines that each fit on one line (the tile is as wide as its longest name needs):
+      // the window; its state, ticket or pause reason and for how long; its clerk and the day.
+      var what = w.number && w.status !== "paused" ? " <b>" + esc(w.number) + "</b>" : "";
+      if (w.status === "paused" && w.paused_reason) what += " " + esc(w.paused_reason);
+      if (w.for_s != null && w.status !== "closed") what += " · " + minutes(w.for_s);
+      var who = w.staff_name ? esc(w.staff_name) + (w.post ? " " + esc(w.post) + "岗" : "") + " · " : "";
+      who += w.status === "paused" && w.until ? "预计" + esc(w.until) + "恢复" : "今日 " + w.cases + " 件";
+      var title = [w.name, w.status_cn, w.number, w.paused_reason, w.until && "预计" + w.until + "恢复",
+                   w.staff_name, "今日 " + w.cases + " 件"].filter(Boolean).join(" · ");
       return '<div class="win' + (alerted[w.window] ? " alerted" : "") + '" data-window="' + w.window +
-        '" data-status="' + w.status + '"><div class="head"><span class="num">' + esc(w.name) + '</span><span class="st">' +
-        esc(w.status_cn) + '</span></div><div class="who">' + esc(w.staff_name || "—") + (w.post ? " " + w.post + "岗" : "") +
-        " · 今日 " + w.cases + ' 件</div><div class="what">' + (what || "&nbsp;") +
-        (w.for_s != null && w.status !== "closed" ? " " + Math.floor(w.for_s / 60) + " 分钟" : "") + "</div></div>";
+        '" data-status="' + w.status + '" title="' + esc(title) + '"><div class="num">' + esc(w.name) +
+        '</div><div class="what"><span class="st">' + esc(w.status_cn) + "</span>" + what +
+        '</div><div class="who">' + who + "</div></div>";
     }).join("");
     setText("#alert-count", alerts.length);
     $("#alerts").innerHTML = alerts.length ? alerts.map(function (a) {
       return '<li class="alert" data-key="' + esc(a.key) + '" data-kind="' + esc(a.kind) + '">' + hm(a.since) + " " + esc(a.text) + "</li>";
     }).join("") : '<li class="none">无告警</li>';
-    setText("#fu-open", d.followups.open); setText("#fu-overdue", d.followups.overdue);
-    var items = d.followups.items.slice().sort(function (a, b) { return b.overdue - a.overdue; });
-    $("#followups").innerHTML = items.length ? items.map(function (x) {
-      return '<li class="' + (x.overdue ? "overdue" : "") + '" data-id="' + esc(x.id) + '">' + esc(x.id) + " " +
-        esc(x.number || x.ticket) + " · " + x.window + "号窗口 · " + esc(x.staff_name || x.staff) + " · " + esc(x.level_cn) +
-        " · " + esc(x.status_cn) + (x.overdue ? " · 超期" : "") + " · 限 " + esc(x.rectify_by) + "</li>";
-    }).join("") : '<li class="none">无待整改差评</li>';
+    if (window.dashFollowups) window.dashFollowups(d);
     $("#queues tbody").innerHTML = d.queues.filter(function (q) { return !f.service || q.service === f.service; }).map(function (q) {
       return '<tr data-service="' + esc(q.service) + '"><td>' + esc(q.name) + '</td><td class="count">' + q.waiting +
         "</td><td>" + (q.longest_wait_s == null ? "—" : min(q.longest_wait_s) + " 分") + "</td></tr>";
     }).join("");
     renderDevices(d.devices); renderPrinter(d.printer); renderUpstream(d.upstream);
     var r = d.reports || {};
-    setText("#report-state", r.error ? r.error : (r.ready ? "" : "报表库正在从操作日志重建…"));
+    setText("#report-state", r.error ? "报表库出错，详见网关日志" : (r.ready ? "" : "报表库正在从操作日志重建…"));
+    $("#report-state").title = r.error || "";
     if (r.ready && r.seq !== reportSeq) {
       var first = reportSeq < 0;
       reportSeq = r.seq;
@@ -104,10 +111,14 @@
     var items = dv.items.slice().sort(function (a, b) { return a.online - b.online || a.window - b.window; });
     var role = {callpad: "呼叫器", evaluator: "评价器", display: "窗口屏"};
     $("#devices").innerHTML = items.map(function (x) {
-      return '<li class="' + (x.online ? "" : "offline") + '" data-device="' + esc(x.id) + '">' + esc(x.id) + " " +
-        (role[x.role] || x.role) + " · " + (x.online ? "在线" : "离线") + " · 最近通信 " + hm(x.last_seen) +
-        " · 固件 " + esc(x.firmware || "—") + " · 内存 " + (x.heap == null ? "—" : Math.round(x.heap / 1024) + "KB") +
-        " · 信号 " + (x.rssi == null ? "—" : x.rssi + "dBm") + "</li>";
+      // The device by its window and role (its number in the title); its health as it reported
+      // it. Each part stays whole: a narrow column puts the health on a line of its own.
+      var main = x.window + "号窗口 " + (role[x.role] || "设备") + " · " + (x.online ? "在线" : "离线");
+      var more = x.last_seen == null ? "从未连接" : ["最近通信 " + hm(x.last_seen), x.firmware && "固件 " + x.firmware,
+        x.heap != null && "内存 " + Math.round(x.heap / 1024) + "KB", x.rssi != null && "信号 " + x.rssi + "dBm"]
+        .filter(Boolean).join(" · ");
+      return '<li class="' + (x.online ? "" : "offline") + '" data-device="' + esc(x.id) + '" title="设备编号 ' +
+        esc(x.id) + '"><span class="whole">' + esc(main) + '</span> <span class="whole more">' + esc(more) + "</span></li>";
     }).join("");
   }
   function renderPrinter(p) {
@@ -120,12 +131,13 @@
   function renderUpstream(u) {
     var el = $("#upstream");
     if (!u) { el.textContent = "—"; return; }
-    if (u.error) { el.textContent = "读取失败：" + u.error; return; }
+    if (u.error) { el.textContent = "读取上报状态失败，详见网关日志"; el.title = u.error; return; }
     if (!u.enabled) { el.textContent = "未启用（评价记录保存在本地日志中）"; el.setAttribute("data-state", "off"); return; }
     var x = u.destinations[0] || {};
     el.textContent = "待上报 " + x.pending + " · 已上报 " + x.delivered + " · 退回 " + x.dead_letter +
       (x.last_delivered_at ? " · 最近上报 " + x.last_delivered_at.slice(11, 16) : "") +
-      (x.last_error ? " · 错误：" + x.last_error : "");
+      (x.last_error ? " · 上报出错" + (hasHan(x.last_error) ? "：" + x.last_error : "，详见网关日志") : "");
+    el.title = x.last_error || "";
     el.className = x.last_error || x.dead_letter ? "alert" : "";
     el.setAttribute("data-state", x.last_error ? "error" : "ok");
   }
@@ -142,7 +154,9 @@
   function get(url) {
     return fetch(url, {credentials: "same-origin"}).then(function (r) {
       return r.json().then(function (body) {
-        if (!r.ok) throw new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
+        // A reason in Chinese is shown as it is; any other (a bad query, in English) by its kind.
+        if (!r.ok) throw new Error(typeof body.detail === "string" && hasHan(body.detail) ? body.detail :
+                                   r.status === 503 ? "报表库正在从操作日志重建…" : "读取失败（" + r.status + "）");
         return body;
       });
     });
@@ -178,12 +192,17 @@
     $("#charts").innerHTML = Object.keys(charts).map(function (k) { return '<div data-chart="' + k + '">' + charts[k] + "</div>"; }).join("");
     table("#r-windows", ["窗口", "名称", "办结", "平均等候(分)", "满意度", "差评", "空闲(时)"], rep.windows.map(function (w) {
       return [w.window, w.name, w.served, min(w.wait_s.avg), pct(w.ratings.satisfaction_rate), w.ratings.bad, (w.idle_s / 3600).toFixed(1)]; }));
-    table("#r-staff", ["工号", "姓名", "出勤天数", "办结", "评价", "满意度", "差评", "暂停(时)"], rep.staff.map(function (s) {
-      return [s.staff, s.name, s.attendance.days_present, s.served, s.ratings.rated, pct(s.ratings.satisfaction_rate),
+    table("#r-staff", ["姓名", "出勤天数", "办结", "评价", "满意度", "差评", "暂停(时)"], rep.staff.map(function (s) {
+      return [s.name || s.staff, s.attendance.days_present, s.served, s.ratings.rated, pct(s.ratings.satisfaction_rate),
               s.bad_ratings.length, (s.attendance.paused_s / 3600).toFixed(1)]; }));
+    // The report speaks in codes (staff, level, reasons, state); the page says their names.
+    var w = live ? live.words : {levels: {}, reasons: {}, followup_status: {}}, names = {};
+    (live ? live.people : []).forEach(function (p) { names[p.staff] = p.name; });
     table("#r-bad", ["评价时间", "票号", "窗口", "人员", "等级", "原因", "整改"], rep.ratings_bad.map(function (a) {
-      return [a.rated_at.replace("T", " ").slice(0, 16), a.number, a.window, a.staff, a.level, a.reasons.join("、"),
-              a.followup ? a.followup.id + " " + a.followup.status : "—"]; }));
+      return [(a.rated_at || "").replace("T", " ").slice(0, 16), a.number, a.window + "号窗口", names[a.staff] || a.staff,
+              w.levels[a.level] || a.level,
+              a.reasons.map(function (c) { return w.reasons[c] || "原因" + c; }).join("、") || "—",
+              a.followup ? w.followup_status[a.followup.status] || a.followup.status : "—"]; }));
   }
   function renderTrend(tr) {
     $("#trend-chart").innerHTML = tr.chart || "";
