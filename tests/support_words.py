@@ -18,10 +18,12 @@ import re
 import subprocess
 from pathlib import Path
 
-ALLOWED = frozenset({"QR", "PDF", "Excel", "CSV"})
+# Words and units a Chinese hall uses as they are: a QR code, a file's kind, an LED screen, KB, dBm.
+ALLOWED = frozenset({"QR", "PDF", "Excel", "CSV", "LED", "KB", "dBm"})
 # With a T, or a time to the second with a zone ("09:00-12:00", opening hours, is no timestamp).
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-                 r"|\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
+                 r"|\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
+                 r"|\d{4}-\d{2}-\d{2}-[A-Z]{1,2}\d+")  # ... or a ticket's id (2026-11-23-A001): its number is shown
 WORD = re.compile(r"[A-Za-z0-9_]*[A-Za-z]{2}[A-Za-z0-9_]*")
 
 
@@ -33,7 +35,8 @@ def english_or_iso(text: str, allow: frozenset[str] | set[str] = frozenset()) ->
     rest = ISO.sub(" ", text)
     for m in WORD.finditer(rest):
         w = m.group()
-        if w not in ALLOWED and w not in allow:
+        letters = re.findall(r"[A-Za-z]{2,}", w)  # 16KB is a figure and its unit
+        if w not in allow and not all(x in ALLOWED or x in allow for x in letters):
             found.append(w)
     return list(dict.fromkeys(found))
 
@@ -42,7 +45,8 @@ def configured_words(hall) -> set[str]:
     """Latin words in the hall file's own names (a window called "VIP窗口" says VIP on purpose)."""
     texts = [hall.name, *(s.name for s in hall.services), *(s.department for s in hall.services),
              *(m.name for s in hall.services for m in s.matters), *(w.display_text for w in hall.windows),
-             *(s.name for s in hall.staff), *(r.text for r in hall.evaluation.reasons), *hall.queue.pause_reasons]
+             *(s.name for s in hall.staff), *(r.text for r in hall.evaluation.reasons), *hall.queue.pause_reasons,
+             *(d.id for d in hall.devices)]  # a device is named by its id in the hall file (s1-pad)
     return {m.group() for t in texts for m in WORD.finditer(t or "")}
 
 

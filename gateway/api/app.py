@@ -108,6 +108,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     services = {s.code for s in hall.services}
     matters = {s.code: {m.code for m in s.matters} for s in hall.services}
     window_numbers = {w.number: w for w in hall.windows}
+    supervisors = {s.id for s in hall.staff if s.supervisor}
 
     def run(cmd: dict):
         why = problem(cmd, window_numbers)
@@ -202,6 +203,9 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     def followup_action(fid: str, body: FollowupAction):
         if runtime.read(lambda e: views.followup(e, fid)) is None:
             raise HTTPException(404, f"no follow-up {fid!r}")
+        if body.by not in supervisors:  # four eyes needs two real people, not two names typed in
+            raise HTTPException(422, f"'by' must be the staff id of a supervisor ([[staff]] supervisor = true): "
+                                     f"one of {', '.join(sorted(supervisors)) or 'none in this hall file'}")
         cmd = {k: v for k, v in body.model_dump().items() if v is not None}
         # Only this token's holders may approve or reject: the engine takes the role from here.
         cmd.update(type="followup", at=clock(), id=fid, role="supervisor")

@@ -93,7 +93,7 @@ def test_supervisor_follow_ups_behind_their_own_token(api):
     assert rt.submit({"type": "rate", "at": MONDAY_9 + 600, "window": 1, "prompt": prompt, "level": 2}).ok
     for headers in ({}, AUTH, {"Authorization": "Bearer nope"}):
         assert c.get("/api/v1/followups", headers=headers).status_code == 401
-        assert c.post("/api/v1/followups/F1/actions", json={"action": "start", "by": "m1"},
+        assert c.post("/api/v1/followups/F1/actions", json={"action": "start", "by": "s047"},
                       headers=headers).status_code == 401
     items = c.get("/api/v1/followups", headers=SUP_AUTH).json()
     assert [(f["id"], f["status"], f["status_name"], f["eval_ref"]) for f in items] == [
@@ -103,22 +103,23 @@ def test_supervisor_follow_ups_behind_their_own_token(api):
     assert len(c.get("/api/v1/followups?overdue=false", headers=SUP_AUTH).json()) == 1
     assert c.get("/api/v1/followups?status=open", headers=SUP_AUTH).status_code == 422
     assert c.get("/api/v1/followups/F9", headers=SUP_AUTH).status_code == 404
-    assert c.post("/api/v1/followups/F9/actions", json={"action": "start", "by": "m1"},
+    assert c.post("/api/v1/followups/F9/actions", json={"action": "start", "by": "s047"},
                   headers=SUP_AUTH).status_code == 404
-    for bad in ({"action": "start"}, {"action": "explode", "by": "m1"}, {"action": "start", "by": "m1", "role": "x"},
-                {"action": "callback", "by": "m1", "result": "maybe"}, {"action": "start", "by": ""}):
+    for bad in ({"action": "start"}, {"action": "explode", "by": "s047"}, {"action": "start", "by": "s047", "role": "x"},
+                {"action": "callback", "by": "s047", "result": "maybe"}, {"action": "start", "by": ""},
+                {"action": "start", "by": "m1"}, {"action": "start", "by": "s001"}):  # not a supervisor
         assert c.post("/api/v1/followups/F1/actions", json=bad, headers=SUP_AUTH).status_code == 422, bad
-    r = c.post("/api/v1/followups/F1/actions", json={"action": "complete", "by": "m1", "note": "x"}, headers=SUP_AUTH)
+    r = c.post("/api/v1/followups/F1/actions", json={"action": "complete", "by": "s047", "note": "x"}, headers=SUP_AUTH)
     assert r.status_code == 409 and "it is 待整改 (pending)" in r.json()["detail"]
     before = rt.store.seq
-    r = c.post("/api/v1/followups/F1/actions", json={"action": "request_invalid", "by": "m1", "note": "误按"},
+    r = c.post("/api/v1/followups/F1/actions", json={"action": "request_invalid", "by": "s047", "note": "误按"},
                headers=SUP_AUTH)
     assert r.status_code == 200 and r.json()["status"] == "invalid_requested"
-    r = c.post("/api/v1/followups/F1/actions", json={"action": "approve", "by": "m1"}, headers=SUP_AUTH)
+    r = c.post("/api/v1/followups/F1/actions", json={"action": "approve", "by": "s047"}, headers=SUP_AUTH)
     assert r.status_code == 409 and "four eyes" in r.json()["detail"]
-    r = c.post("/api/v1/followups/F1/actions", json={"action": "approve", "by": "m2"}, headers=SUP_AUTH)
+    r = c.post("/api/v1/followups/F1/actions", json={"action": "approve", "by": "s048"}, headers=SUP_AUTH)
     assert r.status_code == 200 and r.json()["status"] == "invalid"
-    r = c.post("/api/v1/followups/F1/actions", json={"action": "callback", "by": "m2", "result": "reached"},
+    r = c.post("/api/v1/followups/F1/actions", json={"action": "callback", "by": "s048", "result": "reached"},
                headers=SUP_AUTH)
     assert r.status_code == 200 and r.json()["callbacks"][0]["result"] == "reached"
     assert rt.store.seq == before + 4  # every transition tried is a command in the log, the refused one too

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
 from hallday import MONDAY_9, ROOT, StepClock  # noqa: E402
-from page_words import english_or_iso  # noqa: E402
+from support_words import english_or_iso  # noqa: E402
 
 from gateway.config import load_text  # noqa: E402
 from gateway.kiosk import qr  # noqa: E402

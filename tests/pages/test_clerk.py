@@ -7,7 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from page_words import english_or_iso
+from support_words import english_or_iso
 
 from browser_shots import screenshot
 from gateway.config import load_file

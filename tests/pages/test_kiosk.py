@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from page_words import english_or_iso
 from playwright.sync_api import expect
+from support_words import english_or_iso
 
 from browser_shots import screenshot
 from gateway.api import create_app

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support_words import configured_words, english_or_iso
 
 from browser_shots import screenshot
 from gateway.config import load_file
@@ -143,6 +144,7 @@ def test_every_link_opens_its_page_working(run, page_at):
         assert "key=" not in page.url or title == "大厅显示屏"  # the kiosk and dashboard keep it in a cookie
         text = page.locator("body").inner_text()
         assert CJK.search(text), title
+        assert english_or_iso(text, configured_words(load_file(run.hall_file))) == [], title
         if title == "窗口控制台":
             assert page.locator("#token-row").is_hidden()  # the browser is enrolled: only the login code is asked
         page.context.close()
@@ -172,6 +174,7 @@ def test_devices_page_is_a_grid_of_windows_in_chinese(run, page_at):
     names = {k for role in ("callpad", "evaluator") for k in key_names(role) if not k.isdigit()}
     assert [n for n in names if re.search(rf"\b{n}\b", text, re.I)] == []
     assert not re.search(r"\b(callpad|evaluator|display|ticket|kiosk|long)\b", text, re.I)
+    assert english_or_iso(text, configured_words(hall)) == []
     # No login code on the page, in its text or its source.
     codes = [s.login_code for s in hall.staff if s.login_code]
     assert codes_in(text, codes) == [] and codes_in(page.content(), codes) == []

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from page_words import english_or_iso
+from support_words import english_or_iso
 
 from gateway.config import load_file
 from gateway.engine import SPEC, Engine

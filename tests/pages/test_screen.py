@@ -11,8 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from page_words import english_or_iso
 from playwright.sync_api import expect
+from support_words import english_or_iso
 
 from browser_shots import screenshot
 from gateway.config import load_file

@@ -11,6 +11,7 @@ import dashhall
 import pytest
 from dashhall import HALL, PUSH_MS, act, login_code, start_gateway
 from playwright.sync_api import expect
+from support_words import configured_words, english_or_iso
 
 from browser_shots import screenshot
 from gateway.devices.client import DeviceClient
@@ -142,6 +143,8 @@ def test_the_follow_up_loop_on_the_dashboard(gateway, page_at):
         expect(card.locator("button[data-act]")).to_have_count(1)  # a 回访 may still be recorded
     expect(a.locator("#fu-open")).to_have_text("0")
     assert [p.evaluate("window.dashboardBootId") for p in (a, b)] == boots  # pushed: never reloaded
+    for p in (a, b):  # the whole dashboard as the supervisors read it: Chinese, names, local times
+        assert english_or_iso(p.inner_text("body"), configured_words(HALL)) == []
 
     # The log: every command, by who gave it, the refused one too.
     got = [(action, by, role, ok) for action, by, role, ok, _ in followup_commands(gw)]

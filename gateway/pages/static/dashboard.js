@@ -114,11 +114,12 @@
       // The device by its window and role (its number in the title); its health as it reported
       // it. Each part stays whole: a narrow column puts the health on a line of its own.
       var main = x.window + "号窗口 " + (role[x.role] || "设备") + " · " + (x.online ? "在线" : "离线");
-      var more = x.last_seen == null ? "从未连接" : ["最近通信 " + hm(x.last_seen), x.firmware && "固件 " + x.firmware,
-        x.heap != null && "内存 " + Math.round(x.heap / 1024) + "KB", x.rssi != null && "信号 " + x.rssi + "dBm"]
+      // The firmware's version is a maintainer's code: in the title with the device's number.
+      var more = x.last_seen == null ? "从未连接" : ["最近通信 " + hm(x.last_seen),
+        x.heap != null && "内存余量 " + Math.round(x.heap / 1024) + "KB", x.rssi != null && "信号 " + x.rssi + "dBm"]
         .filter(Boolean).join(" · ");
       return '<li class="' + (x.online ? "" : "offline") + '" data-device="' + esc(x.id) + '" title="设备编号 ' +
-        esc(x.id) + '"><span class="whole">' + esc(main) + '</span> <span class="whole more">' + esc(more) + "</span></li>";
+        esc(x.id) + (x.firmware ? "，固件版本 " + esc(x.firmware) : "") + '"><span class="whole">' + esc(main) + '</span> <span class="whole more">' + esc(more) + "</span></li>";
     }).join("");
   }
   function renderPrinter(p) {
