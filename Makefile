@@ -17,7 +17,7 @@ HTTP_PORT ?= 8080
 # postgresql: the county's store of every site (tests start their own in a temp dir);
 # iproute2: `hall-hil tiers` gives each site its own network namespace.
 # systemd: systemd-analyze verifies the units `make install` writes.
-APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox \
+APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-ng sox chromium-l10n \
 	fonts-unifont sqlite3 alsa-utils chromium fonts-wqy-microhei poppler-utils postgresql iproute2 systemd
 # What an installed gateway needs on the Pi (make install): no browsers, compilers or test tools.
 # (python3-dev and gcc build spidev, the LED panel's SPI binding, on the Pi.)

@@ -6,7 +6,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]  # a Chinese hall PC
 
 
 # Per module, not per session: Playwright's sync API keeps an event loop running on the
@@ -16,7 +16,9 @@ def browser():
     from playwright.sync_api import sync_playwright
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        # A hall's PC is Chinese: its date fields read 2026/12/09 (chromium-l10n, LANG).
+        env = {**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN"}
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True, env=env)
         try:
             yield b
         finally:

@@ -185,7 +185,7 @@
     setText("#report-label", rep.period.label);
     var t = rep.totals, r = t.ratings;
     var figs = [["取号", t.issued], ["办结", t.served], ["未到", t.no_show], ["平均等候(分)", min(t.wait_s.avg)],
-      ["P90等候(分)", min(t.wait_s.p90)], ["平均办理(分)", min(t.service_s.avg)], ["评价", r.rated],
+      ["90%分位等候(分)", min(t.wait_s.p90)], ["平均办理(分)", min(t.service_s.avg)], ["评价", r.rated],
       ["满意度", pct(r.satisfaction_rate)], ["参评率", pct(r.participation_rate)], ["差评", r.bad],
       ["告警", rep.alerts.length], ["整改未办结", rep.followups.open], ["整改超期", rep.followups.overdue]];
     $("#r-totals").innerHTML = figs.map(function (x, i) {
