@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, tool
+from tests.support import ROOT, tool
+from tests.support.browser import browser, page_at  # noqa: F401 -- Chromium for every folder's page tests
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +26,8 @@ def env_with_root():
 
 @pytest.fixture
 def mosquitto(tmp_path):
-    """A fresh anonymous Mosquitto on a free port (see tests/mosquitto.py for ACL setups)."""
-    from mosquitto import Mosquitto
+    """A fresh anonymous Mosquitto on a free port (see tests/support/mosquitto.py for ACL setups)."""
+    from tests.support.mosquitto import Mosquitto
 
     with Mosquitto(tmp_path / "broker") as m:
         yield m

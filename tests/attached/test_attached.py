@@ -5,7 +5,6 @@ a bad attached-hardware file is refused with the key path and why."""
 import json
 import threading
 import time
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -18,10 +17,10 @@ from gateway.extensions import attached as attached_ext
 from gateway.extensions import devices as devices_ext
 from gateway.runtime import Runtime
 from hil.pi_panel import emulated_panel, pixels
-from mosquitto import Mosquitto
 from protocols import topics
+from tests.support import ROOT
+from tests.support.mosquitto import Mosquitto
 
-ROOT = Path(__file__).resolve().parents[2]
 START = 1795395600.0  # Monday 09:00 in the hall's time zone
 FILE = {"status_led_pin": 24,
         "panel": {"device": "s1-led", "spi_port": 0, "spi_device": 0, "block_orientation": -90},

@@ -8,8 +8,8 @@ import pytest
 
 from gateway.audio import build
 from gateway.config import load_file
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 VOICE_ROOT = ROOT / "build" / "voice"
 
 

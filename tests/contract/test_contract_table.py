@@ -4,7 +4,7 @@ serves) is in the table, and the table names nothing that is not served."""
 import re
 
 from gateway.api.contract import TABLE, apply
-from support import ROOT
+from tests.support import ROOT
 
 ROUTE = re.compile(r'@\w+\.(get|post|put|delete|patch)\(\s*"([^"]+)"(.*)')
 

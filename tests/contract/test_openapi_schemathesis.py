@@ -13,8 +13,8 @@ import urllib.request
 
 import pytest
 
-from mosquitto import free_port
-from support import ROOT, tool
+from tests.support import ROOT, tool
+from tests.support.mosquitto import free_port
 
 EXAMPLES = int(os.environ.get("HALL_SCHEMATHESIS_EXAMPLES", "8"))
 ROLES = ("api", "supervisor", "kiosk", "screen")

@@ -1,8 +1,7 @@
 """Appointments (预约): booked, changed, cancelled; checked in once, within their check-in time,
 for their own service; no-shows when the time runs out; weekend slots only where the hall allows."""
-from hallday import ROOT, Driver, at, hall
-
 from gateway.config import load_text
+from tests.support.hallday import ROOT, Driver, at, hall
 
 MON, SAT = (2026, 11, 23), (2026, 11, 28)
 

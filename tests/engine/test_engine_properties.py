@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from dataclasses import replace
 
-from hallday import MONDAY_9, TZ, hall
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from gateway.engine import Engine
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS
 from gateway.engine.followup import FINAL, STATUSES
 from gateway.engine.stats import FIELDS
+from tests.support.hallday import MONDAY_9, TZ, hall
 
 HALL = hall("village", normal_per_priority=2, recall_limit=3, issue_outside_hours=True)
 HALL_KEEP = hall("village", normal_per_priority=2, recall_limit=3, issue_outside_hours=True,

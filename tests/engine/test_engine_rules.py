@@ -2,9 +2,8 @@
 import datetime as dt
 import json
 
-from hallday import MONDAY_9, Driver, at, hall
-
 from gateway.engine import Engine
+from tests.support.hallday import MONDAY_9, Driver, at, hall
 
 
 def issue(d, n, service="ZH", lane="normal"):

@@ -3,11 +3,11 @@ the ticket's code, versioned evaluation content, and self-contained rating event
 import json
 
 import pytest
-from hallday import Driver, at
 
 from gateway.config import load_text
 from gateway.engine import Engine
 from gateway.engine.tickets import code_in_use
+from tests.support.hallday import Driver, at
 
 MINI = """
 [hall]

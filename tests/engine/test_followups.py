@@ -2,11 +2,10 @@
 deadlines across a public holiday and a 调休 Saturday, and overdue raised once."""
 import json
 
-from hallday import Driver, at
-from test_evaluation_reporting import HALL, kinds, served
-
 from gateway.engine import Engine
 from gateway.engine.followup import FINAL, MOVES, STATUS_CN
+from tests.engine.test_evaluation_reporting import HALL, kinds, served
+from tests.support.hallday import Driver, at
 
 WED = at(2026, 9, 30, 10, 0)  # the Wednesday before the National Day holidays
 SUP = {"role": "supervisor"}

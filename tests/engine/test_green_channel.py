@@ -1,9 +1,8 @@
 """The green channel keeps its promise: the county's C001 / C002 morning, and "前面还有 N 人"
 told by the same rule the windows call by."""
-from hallday import Driver, at, hall
-from test_engine_properties import key, order_violations, waiting_copy
-
 from gateway.kiosk import estimate
+from tests.engine.test_engine_properties import key, order_violations, waiting_copy
+from tests.support.hallday import Driver, at, hall
 
 MON = (2026, 11, 23)
 

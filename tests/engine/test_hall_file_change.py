@@ -5,11 +5,11 @@ import subprocess
 import sys
 
 import pytest
-from hallday import MONDAY_9, ROOT
 
 from gateway.config import load_text
 from gateway.engine.compat import StoreMismatch
 from gateway.runtime import Runtime
+from tests.support.hallday import MONDAY_9, ROOT
 
 COUNTY = (ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8")
 TS_BLOCK = '''[[services]]

@@ -2,11 +2,10 @@
 (gateway/engine/guard.py): deterministic, time only from the commands."""
 import json
 
-from hallday import MONDAY_9, ROOT, Driver, hall
-
 from gateway.config import load_text
 from gateway.config.logins import Logins
 from gateway.engine import Engine
+from tests.support.hallday import MONDAY_9, ROOT, Driver, hall
 
 WRONG = {"verified": False}
 

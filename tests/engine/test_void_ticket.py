@@ -1,7 +1,6 @@
 """void_ticket: the kiosk takes back a ticket its printer did not print (no phantom tickets)."""
-from hallday import Driver
-
 from gateway.engine import Engine
+from tests.support.hallday import Driver
 
 
 def test_a_voided_ticket_leaves_the_line_and_is_never_called():

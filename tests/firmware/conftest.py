@@ -7,7 +7,7 @@ import pytest
 
 from hil.board import Board
 from hil.board.gateway_stub import GatewayStub
-from mosquitto import Mosquitto
+from tests.support.mosquitto import Mosquitto
 
 HALL = "test-hall"
 

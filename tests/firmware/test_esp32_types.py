@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from support import ROOT, tool
+from tests.support import ROOT, tool
 
 CONFIG = ROOT / "firmware" / "mypy-esp32.ini"
 

@@ -3,7 +3,7 @@ keys become events on a real Mosquitto, desired state reaches the screen,
 and every screen is in Chinese, read back from the screen's pixels."""
 import time
 
-from browser_shots import save_png
+from tests.support.browser_shots import save_png
 from gateway.devices.desired import glyphs
 from hil.bridge import picture
 

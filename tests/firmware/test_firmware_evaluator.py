@@ -3,7 +3,7 @@ hardware: LEDs lit only on a prompt, five levels, the reason step, one rating
 per prompt, and the flash queue that survives an outage and a power cut."""
 import json
 
-from browser_shots import save_png
+from tests.support.browser_shots import save_png
 from gateway.devices.desired import glyphs
 from hil.bridge import picture
 from hil.board.heap_report import check_healthy

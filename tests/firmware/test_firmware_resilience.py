@@ -2,9 +2,9 @@
 against a broker that is down."""
 import time
 
-from test_firmware_display import PW, pattern
-from test_firmware_display import desired as display_desired
-from test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, shown, state
+from tests.firmware.test_firmware_display import PW, pattern
+from tests.firmware.test_firmware_display import desired as display_desired
+from tests.firmware.test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, shown, state
 
 from hil.broker import free_port
 

@@ -6,7 +6,7 @@ import re
 from gateway.audio import amp
 from gateway.gpio import status_led
 from hil.keys import _keymap
-from support import ROOT
+from tests.support import ROOT
 
 DOC = ROOT / "docs" / "HARDWARE.md"
 FIRMWARE = ROOT / "firmware"

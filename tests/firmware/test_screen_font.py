@@ -12,7 +12,7 @@ import pytest
 from gateway.display.render import glyph, text_width
 from gateway.provision import flash, screen_font
 from hil.board.board import draw_screen, read_screen, screen_clean
-from support import ROOT, tool
+from tests.support import ROOT, tool
 
 FIRMWARE = ROOT / "firmware"
 

@@ -3,7 +3,7 @@ from collections import Counter
 
 from gateway.config import load_file
 from hil.day.plan import FAULT_KINDS, plan_day, rate_per_hour
-from support import ROOT
+from tests.support import ROOT
 
 HALL = load_file(ROOT / "hall_config" / "county.toml")
 

@@ -14,7 +14,7 @@ from PIL import Image
 from hil.board.board import read_screen
 from hil.bridge import OLED_ON
 from hil.broker import free_port
-from support import ROOT
+from tests.support import ROOT
 
 
 def screen_lines(png: bytes, chars: str = "", scale: int = 3) -> list[str]:

@@ -14,9 +14,9 @@ import urllib.request
 from pathlib import Path
 
 from gateway.install import units
-from mosquitto import free_port
+from tests.support import ROOT
+from tests.support.mosquitto import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 HARDENED = ("Type=notify", "Restart=on-failure", "WatchdogSec=30", "ProtectSystem=strict", "NoNewPrivileges=yes",
             "User=hall", "LoadCredential=api_token:/etc/hall/api_token", "CapabilityBoundingSet=\n")
 

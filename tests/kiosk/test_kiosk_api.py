@@ -1,24 +1,20 @@
 """The kiosk's API over a real runtime and store with the emulated printer on a TCP port: a
 printed ticket, on screen only when the printer is out before, voided (and never called) when
 it runs out while printing or after, and never "ok" on a printer that does not answer."""
-import sys
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
-from hallday import MONDAY_9, ROOT, StepClock  # noqa: E402
-from support_words import english_or_iso  # noqa: E402
-
-from gateway.config import load_text  # noqa: E402
-from gateway.kiosk import qr  # noqa: E402
-from gateway.kiosk.api import router  # noqa: E402
-from gateway.kiosk.service import KioskService  # noqa: E402
-from gateway.pages.refusals import install  # noqa: E402
-from gateway.runtime import Runtime  # noqa: E402
-from hil.printer import PrinterEmulator  # noqa: E402
+from gateway.config import load_text
+from gateway.kiosk import qr
+from gateway.kiosk.api import router
+from gateway.kiosk.service import KioskService
+from gateway.pages.refusals import install
+from gateway.runtime import Runtime
+from hil.printer import PrinterEmulator
+from tests.support.hallday import MONDAY_9, ROOT, StepClock
+from tests.support.words import english_or_iso
 
 KIOSK, SUPERVISOR = "kiosk-token", "supervisor-token"
 AUTH = {"Authorization": f"Bearer {KIOSK}"}

@@ -8,11 +8,10 @@ from __future__ import annotations
 import getpass
 import json
 
-from tiers import Site, county_rows, hall_text, mirror_section, reset_county, wait_until
-
 from gateway.cli import main
 from hil import certs
-from mosquitto import Mosquitto, free_port
+from tests.mirror.tiers import Site, county_rows, hall_text, mirror_section, reset_county, wait_until
+from tests.support.mosquitto import Mosquitto, free_port
 
 
 def config(tmp_path, name, tier, extra, port):

@@ -5,12 +5,21 @@ from __future__ import annotations
 import sqlite3
 
 import psycopg
-from tiers import Clock, Site, county_rows, hall_text, mirror_section, parent_section, reset_county, wait_until
 
 from gateway.config import load_text
 from gateway.runtime import Runtime
 from hil.broker import free_port
 from hil.gateway import Gateway
+from tests.mirror.tiers import (
+    Clock,
+    Site,
+    county_rows,
+    hall_text,
+    mirror_section,
+    parent_section,
+    reset_county,
+    wait_until,
+)
 
 
 def test_power_cut_mid_shipment(tmp_path, mosquitto, pg):

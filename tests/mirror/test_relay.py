@@ -5,9 +5,18 @@ whole log, so the county holds every site's records."""
 from __future__ import annotations
 
 import pytest
-from tiers import Site, county_rows, hall_text, mirror_section, parent_section, reset_county, serve_one, wait_until
 
 from gateway.engine import relay as rl
+from tests.mirror.tiers import (
+    Site,
+    county_rows,
+    hall_text,
+    mirror_section,
+    parent_section,
+    reset_county,
+    serve_one,
+    wait_until,
+)
 
 
 @pytest.fixture

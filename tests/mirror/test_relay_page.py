@@ -3,23 +3,17 @@ token (never in a URL), a case the village sends up appears without a reload (pu
 the township's clerk finishes it there, and the answer reaches the village."""
 from __future__ import annotations
 
-import importlib.util
 import threading
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from tiers import Site, hall_text, mirror_section, parent_section, serve_one, wait_until
 
 from gateway.engine import relay as rl
 from gateway.mirror.api import router
 from hil.broker import free_port
-from support import ROOT
+from tests.mirror.tiers import Site, hall_text, mirror_section, parent_section, serve_one, wait_until
 
-_spec = importlib.util.spec_from_file_location("pages_conftest", ROOT / "tests" / "pages" / "conftest.py")
-_pages = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_pages)
-browser, page_at = _pages.browser, _pages.page_at
 TOKEN = "clerk-token-of-the-township"
 
 

@@ -6,9 +6,18 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from tiers import Site, county_rows, hall_text, mirror_section, parent_section, reset_county, serve_one, wait_until
 
 from gateway.mirror.pgstore import PgSites
+from tests.mirror.tiers import (
+    Site,
+    county_rows,
+    hall_text,
+    mirror_section,
+    parent_section,
+    reset_county,
+    serve_one,
+    wait_until,
+)
 
 
 @pytest.fixture

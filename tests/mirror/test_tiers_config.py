@@ -1,9 +1,9 @@
 """[parent] and [mirror] in the hall file: precise errors, and the township example."""
 import pytest
-from tiers import hall_text
 
 from gateway.config import ConfigError, load_file, load_text
-from support import ROOT
+from tests.mirror.tiers import hall_text
+from tests.support import ROOT
 
 
 def errors(text: str) -> list[str]:

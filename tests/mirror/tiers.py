@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from gateway.config import load_text
 from gateway.extensions import mirror as mirror_ext
 from gateway.runtime import Runtime
-from support import ROOT
+from tests.support import ROOT
 
 VILLAGE = (ROOT / "hall_config" / "village.toml").read_text()
 # Monday 10:00 in the hall's time zone: open hours, so tickets are issued and served

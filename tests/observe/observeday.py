@@ -18,10 +18,10 @@ from hil.gateway import Gateway
 from hil.printer.emulator import PrinterEmulator
 from hil.province.control import Province
 from hil.upstream import with_upstream
-from mosquitto import Mosquitto, free_port
 from protocols import events, identity, status, topics
+from tests.support import ROOT
+from tests.support.mosquitto import Mosquitto, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "observe-day-secret"
 MONDAY_9 = 1795395600.0  # 2026-11-23 09:00 Asia/Shanghai: the village is open
 SPEED = 30.0             # simulated seconds per real second: waits of minutes in seconds

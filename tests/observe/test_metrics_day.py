@@ -2,14 +2,11 @@
 names is present in the Prometheus text format (parsed by prometheus_client.parser) and
 moves as the day goes: tickets, calls, ratings, a 差评 whose 事项 cannot be told (dead letter),
 the province offline for a while (pending), the printer out of paper, a device gone."""
-import sys
 import time
-from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from observeday import Day  # noqa: E402
+from tests.observe.observeday import Day
 
 # Every metric the issue names -> the family (and sample) that carries it.
 NAMED = {

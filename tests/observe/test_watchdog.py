@@ -7,14 +7,12 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 from gateway.config import load_file
 from gateway.observe import sdnotify
 from gateway.runtime import Runtime
-from mosquitto import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+from tests.support.mosquitto import free_port
 
 
 def test_no_ping_while_the_runtime_is_hung(tmp_path):

@@ -4,18 +4,17 @@ see what the kiosk and the API change pushed; window 1's console cannot act for 
 import json
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from support_words import english_or_iso
 
-from browser_shots import screenshot
 from gateway.config import load_file
 from hil.broker import free_port
 from hil.day.clock import day_start
 from hil.gateway import Gateway
+from tests.support import ROOT
+from tests.support.browser_shots import screenshot
+from tests.support.words import english_or_iso
 
-ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "hall_config" / "county.toml"
 WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream", "kiosk")
 

@@ -2,16 +2,14 @@
 the emulated ESC/POS printer prints it, the clerk presses call on an emulated call
 pad running the real firmware, and the hall screen shows the number."""
 import time
-from pathlib import Path
 
 import pytest
 
-from browser_shots import screenshot
 from hil.day.clock import day_start
 from hil.hall import SimHall
 from hil.printer import PrinterEmulator
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+from tests.support.browser_shots import screenshot
 
 
 @pytest.fixture

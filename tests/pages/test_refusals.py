@@ -4,16 +4,15 @@ Outcome(False, …) and Refused(…, …)), so a refusal added without its Chine
 than reaching a page in English."""
 import ast
 import logging
-from pathlib import Path
 
 import pytest
-from support_words import english_or_iso
 
 from gateway.config import load_file
 from gateway.engine import SPEC, Engine
 from gateway.pages import refusals as rf
+from tests.support import ROOT
+from tests.support.words import english_or_iso
 
-ROOT = Path(__file__).resolve().parents[2]
 # The engine's handlers and the runtime refuse by returning the text; the kiosk by Refused(status, text).
 RETURNING = sorted((ROOT / "gateway" / "engine").glob("*.py")) + [ROOT / "gateway" / "runtime.py"]
 SOURCES = RETURNING + sorted((ROOT / "gateway" / "kiosk").glob("*.py"))

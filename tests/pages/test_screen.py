@@ -7,20 +7,19 @@ import json
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
-from support_words import english_or_iso
 
-from browser_shots import screenshot
 from gateway.config import load_file
 from hil.broker import free_port
 from hil.day.clock import day_start
 from hil.gateway import Gateway
+from tests.support import ROOT
+from tests.support.browser_shots import screenshot
+from tests.support.words import english_or_iso
 
-ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "hall_config" / "county.toml"
 WITHOUT = ("broker", "devices", "announcer", "status_led", "upstream")  # the clerk console shares the hub
 PUSH_S = 5_000  # ms: what "within a bounded wait" means here; a push takes milliseconds

@@ -6,12 +6,12 @@ import time
 
 import pytest
 from playwright.sync_api import expect
-from test_screen import PUSH_S, ROOT, WITHOUT, act, issue
 
 from gateway.config import load_file
 from hil.broker import free_port
 from hil.day.clock import day_start
 from hil.gateway import Gateway
+from tests.pages.test_screen import PUSH_S, ROOT, WITHOUT, act, issue
 
 CONFIG = ROOT / "hall_config" / "village.toml"
 GAP_S = 3.2  # screen.js CHIME_GAP_MS is 3000

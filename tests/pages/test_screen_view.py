@@ -2,17 +2,16 @@
 after a restart, and the hall file's [screen] table."""
 import json
 import re
-from pathlib import Path
 
 import pytest
-from engine.hallday import MONDAY_9 as T
 
 from gateway.config import ConfigError, load_text
 from gateway.pages import screen
 from gateway.pages.push import PushHub
 from gateway.runtime import Runtime
+from tests.support import ROOT
+from tests.support.hallday import MONDAY_9 as T
 
-ROOT = Path(__file__).resolve().parents[2]
 COUNTY = (ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8")
 
 

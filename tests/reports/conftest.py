@@ -4,13 +4,12 @@ holidays (10-01..10-07) and a 调休 Saturday (10-10)."""
 import datetime as dt
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from gateway.config import load_file
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 COUNTY = ROOT / "hall_config" / "county.toml"
 FIRST = dt.date(2026, 9, 28)
 DAYS = 14

@@ -1,6 +1,5 @@
 """The real gateway (`hallgw run` as a subprocess) for the dashboard's browser tests, with the
 pages' Chromium fixtures: the county hall at 10:00 on the next working day, its clock running."""
-import importlib.util
 import json
 import time
 import urllib.request
@@ -10,13 +9,8 @@ from gateway.config import load_file
 from hil.broker import free_port
 from hil.day.clock import day_start
 from hil.gateway import Gateway
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-# The pages' Chromium fixtures, loaded by path (`from conftest import` finds whichever loaded first).
-_spec = importlib.util.spec_from_file_location("pages_conftest", ROOT / "tests" / "pages" / "conftest.py")
-_pages = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_pages)
-browser, page_at = _pages.browser, _pages.page_at
 CONFIG = ROOT / "hall_config" / "county.toml"
 HALL = load_file(CONFIG)
 WITHOUT = ("announcer", "status_led", "upstream")  # the embedded broker and the device plane run: no boards

@@ -4,14 +4,11 @@ without a reload, the report's figures and charts as text in the DOM, the filter
 import urllib.error
 import urllib.request
 
-import dashhall
 import pytest
-from dashhall import PUSH_MS, act, start_gateway
 from playwright.sync_api import expect
 
-from browser_shots import screenshot
-
-browser, page_at = dashhall.browser, dashhall.page_at  # the pages' Chromium fixtures
+from tests.reports.dashhall import PUSH_MS, act, start_gateway
+from tests.support.browser_shots import screenshot
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,15 @@ gave it. And the window tiles: no line wraps or is cut at 1366x768 or 1920x1080.
 import json
 import sqlite3
 
-import dashhall
 import pytest
-from dashhall import HALL, PUSH_MS, act, login_code, start_gateway
 from playwright.sync_api import expect
-from support_words import configured_words, english_or_iso
 
-from browser_shots import screenshot
 from gateway.devices.client import DeviceClient
 from protocols import events
+from tests.reports.dashhall import HALL, PUSH_MS, act, login_code, start_gateway
+from tests.support.browser_shots import screenshot
+from tests.support.words import configured_words, english_or_iso
 
-browser, page_at = dashhall.browser, dashhall.page_at  # the pages' Chromium fixtures
 A, B = next(s for s in HALL.staff if s.id == "s047"), next(s for s in HALL.staff if s.id == "s048")
 WINDOW = 3
 

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from support_words import configured_words, english_or_iso, pdf_text, xlsx_problems
 
 from gateway.engine.satisfaction import LEVEL_CN
 from gateway.reports import charts, export
 from gateway.reports.report import report
 from gateway.reports.store import ReportStore
 from gateway.reports.trend import trend
+from tests.support.words import configured_words, english_or_iso, pdf_text, xlsx_problems
 
 NOW = dt.datetime(2026, 10, 20, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
 REPORTS = [("day", {"date": "2026-10-08"}), ("week", {"date": "2026-09-30"}), ("month", {"date": "2026-10-01"}),

@@ -14,7 +14,7 @@ from gateway.reports.api import COOKIE, supervisor_check
 from gateway.reports.live import alert_text
 from gateway.runtime import Runtime
 from hil.day.clock import day_start
-from support import ROOT
+from tests.support import ROOT
 
 HALL = load_file(ROOT / "hall_config" / "county.toml")
 TOKEN = "the-supervisor-token"

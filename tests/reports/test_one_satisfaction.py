@@ -12,10 +12,10 @@ import re
 import subprocess
 
 import pytest
-from engine.hallday import at
-from reports.serving import CLERK, auth, caught_up, served
 
 from gateway.runtime import Runtime
+from tests.reports.serving import CLERK, auth, caught_up, served
+from tests.support.hallday import at
 
 MON, TUE = at(2026, 11, 23, 9, 0), at(2026, 11, 24, 9, 0)
 NOW = TUE + 3600

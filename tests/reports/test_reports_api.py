@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from reports.serving import CLERK, SUPERVISOR, served
 
 from gateway.runtime import Runtime
+from tests.reports.serving import CLERK, SUPERVISOR, served
 
 NOW = 1791849600.0  # 2026-10-13 08:00 +08:00, after the fortnight
 

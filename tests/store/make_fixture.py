@@ -11,8 +11,8 @@ from pathlib import Path
 
 from gateway.config import load_file
 from gateway.runtime import Runtime
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 START = 1795395600.0  # Monday 2026-11-23 09:00 in Asia/Shanghai
 
 

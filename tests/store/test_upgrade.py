@@ -11,8 +11,8 @@ import pytest
 from gateway.config import load_file
 from gateway.runtime import Runtime
 from gateway.store import schema, verify
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("store-*.db"))
 
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_delivery import GB, StepClock
-from uphall import APP_KEY, SECRET, Window, upstream_text
 
 from gateway.api import create_app
 from gateway.config import load_text
@@ -17,8 +15,9 @@ from gateway.extensions import upstream as ext
 from gateway.runtime import DB_NAME, Runtime
 from gateway.upstream.secret import write_secret
 from hil.province.control import Province
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+from tests.upstream.test_delivery import GB, StepClock
+from tests.upstream.uphall import APP_KEY, SECRET, Window, upstream_text
 
 
 def hallgw(*args):

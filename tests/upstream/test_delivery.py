@@ -2,21 +2,17 @@
 loopback), in process with a real runtime and store: every field, SM4 on and off,
 token expiry, the platform's faults, dead letter and retry after the fix, the
 mapping test, the form adapter, follow-ups and 补充评价."""
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from uphall import APP_KEY, SECRET, Window, hall_for
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
-from hallday import MONDAY_9, StepClock  # noqa: E402
-
-from gateway.runtime import DB_NAME, Runtime  # noqa: E402
-from gateway.upstream import record as rd  # noqa: E402
-from gateway.upstream.destination import tag_of  # noqa: E402
-from gateway.upstream.service import Upstream  # noqa: E402
-from hil.province.control import Province  # noqa: E402
+from gateway.runtime import DB_NAME, Runtime
+from gateway.upstream import record as rd
+from gateway.upstream.destination import tag_of
+from gateway.upstream.service import Upstream
+from hil.province.control import Province
+from tests.support.hallday import MONDAY_9, StepClock
+from tests.upstream.uphall import APP_KEY, SECRET, Window, hall_for
 
 GB = '{ "非常满意" = "1", "满意" = "2", "基本满意" = "3", "不满意" = "4", "非常不满意" = "5" }'
 

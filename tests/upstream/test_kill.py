@@ -3,32 +3,25 @@ doubles nothing: the platform takes every eval_id once as new (a resend after a 
 is answered 重复值), with ratings in backlog and ratings made between the kills."""
 import json
 import random
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-from uphall import APP_KEY, SECRET, Window
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
-
-from gateway.config import load_file  # noqa: E402
-from gateway.outbox import status  # noqa: E402
-from gateway.outbox.store import connect  # noqa: E402
-from gateway.runtime import DB_NAME, Runtime  # noqa: E402
-from gateway.upstream import record as rd  # noqa: E402
-from gateway.upstream.destination import tag_of  # noqa: E402
-from hil.broker import free_port  # noqa: E402
-from hil.day.check import events, records  # noqa: E402
-from hil.day.clock import day_start  # noqa: E402
-from hil.gateway import Gateway  # noqa: E402
-from hil.province.control import Province  # noqa: E402
-from hil.upstream import write_hall_file  # noqa: E402
+from gateway.config import load_file
+from gateway.outbox import status
+from gateway.outbox.store import connect
+from gateway.runtime import DB_NAME, Runtime
+from gateway.upstream import record as rd
+from gateway.upstream.destination import tag_of
+from hil.broker import free_port
+from hil.day.check import events, records
+from hil.day.clock import day_start
+from hil.gateway import Gateway
+from hil.province.control import Province
+from hil.upstream import write_hall_file
+from tests.support import ROOT
+from tests.upstream.uphall import APP_KEY, SECRET, Window
 
 KILLS = 20
-ROOT = Path(__file__).resolve().parents[2]
-
-
 def call(gw, path, body=None, token=None):
     headers = {"Content-Type": "application/json"}
     if token:

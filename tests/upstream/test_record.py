@@ -1,10 +1,10 @@
 """The provincial record derived from a rating event: every field, nothing defaulted."""
 import pytest
-from uphall import hall_for
 
 from gateway.config import ConfigError, load_text
 from gateway.upstream import record as rd
 from gateway.upstream.secret import SecretError, read_secret, write_secret
+from tests.upstream.uphall import hall_for
 
 EV = {"type": "rating_recorded", "at": 1795398000.0, "prompt": "E7", "window": 3, "ticket": "2026-11-23-A012",
       "number": "A012", "staff": "s003", "service": "ZH", "case_type": "immediate", "level": 2,
@@ -70,7 +70,7 @@ def test_level_map_must_name_all_five_levels_once(tmp_path):
                        "duplicate level code"),
                       ('{ "非常满意" = "5", "满意" = "4" }', "map all five levels"),
                       ('{ "很好" = "5" }', "unknown level")):
-        from uphall import upstream_text
+        from tests.upstream.uphall import upstream_text
         with pytest.raises(ConfigError, match=words):
             load_text(upstream_text("http://x/", tmp_path / "s", level_map=lm), "hall.toml")
 

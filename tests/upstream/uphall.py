@@ -7,8 +7,8 @@ from pathlib import Path
 from gateway.config import load_text
 from gateway.upstream.secret import write_secret
 from hil.upstream import with_upstream
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-of-the-province"
 APP_KEY = "county-demo"
 

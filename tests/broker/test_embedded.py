@@ -1,0 +1,117 @@
+"""The embedded amqtt broker: starts in its own thread, relays QoS 1 and
+retained messages, stops cleanly, reports a port it cannot bind, and with
+credentials confines each device to its own topics as Mosquitto does."""
+import json
+import os
+import socket
+import stat
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from gateway.broker import mosquitto_conf
+from gateway.broker.embedded import EmbeddedBroker, auth_for
+from gateway.config import load_file
+from gateway.extensions import broker as broker_ext
+from tests.support import ROOT
+from tests.support.mosquitto import free_port
+from tests.support.mqtt_client import Client, check_devices_keep_to_their_own_topics, wait_for
+
+VILLAGE = load_file(ROOT / "hall_config" / "village.toml")
+H = VILLAGE.id
+
+
+def test_relays_retained_qos1_and_stops():
+    port = free_port()
+    with EmbeddedBroker("127.0.0.1", port) as b:
+        assert b.listening()
+        pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        pub.connect("127.0.0.1", port)
+        pub.loop_start()
+        pub.publish("hall/x/device/d/desired", b"retained", 1, retain=True).wait_for_publish(5)
+        got = threading.Event()
+        sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        sub.on_message = lambda c, u, m: m.payload == b"retained" and m.retain and got.set()
+        sub.on_connect = lambda c, u, f, rc, p: c.subscribe("hall/x/#", 1)
+        sub.connect("127.0.0.1", port)
+        sub.loop_start()
+        assert got.wait(5)
+        for c in (pub, sub):
+            c.disconnect()
+            c.loop_stop()
+    assert not b.listening()
+
+
+def test_a_new_client_gets_only_the_retained_messages_of_its_own_subscriptions():
+    port = free_port()
+    with EmbeddedBroker("127.0.0.1", port):
+        gw = Client(port, None, None)
+        assert gw.ok()
+        gw.sub("hall/x/device/+/state")
+        for dev in ("a", "b"):
+            gw.pub(f"hall/x/device/{dev}/desired", dev.encode(), retain=True)
+            gw.pub(f"hall/x/device/{dev}/state", dev.encode(), retain=True)
+        dev = Client(port, None, None)   # a device booting while all that is retained
+        assert dev.ok()
+        time.sleep(0.3)
+        assert dev.got == []
+        dev.sub("hall/x/device/a/desired")
+        assert wait_for(lambda: dev.got)
+        time.sleep(0.3)
+        assert dev.got == [("hall/x/device/a/desired", b"a")]
+        for c in (gw, dev):
+            c.close()
+
+
+def test_a_taken_port_is_a_clear_error():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(RuntimeError, match=f"could not start on 127.0.0.1:{port}"):
+            EmbeddedBroker("127.0.0.1", port).start()
+
+
+def village_creds():
+    return mosquitto_conf.credentials(VILLAGE, "192.168.10.2", 1883)
+
+
+def test_with_credentials_devices_log_in_and_keep_to_their_own_topics(tmp_path):
+    creds = village_creds()
+    port = free_port()
+    with EmbeddedBroker("127.0.0.1", port, auth_for(H, creds, tmp_path)):
+        assert not Client(port, None, None).ok()                                        # anonymous
+        assert not Client(port, "s1-pad", creds["devices"]["s2-pad"]["password"]).ok()  # wrong password
+        check_devices_keep_to_their_own_topics(port, creds, H, [f"hall/{H}/device/s1-pad/desired",
+                                                               f"hall/{H}/device/s2-pad/desired"])
+    mode = stat.S_IMODE(os.stat(tmp_path / "amqtt-passwd").st_mode)
+    assert mode == 0o600 and "argon2" in (tmp_path / "amqtt-passwd").read_text()
+
+
+def test_beyond_loopback_it_will_not_run_anonymous(tmp_path):
+    with pytest.raises(ValueError, match="needs device credentials"):
+        EmbeddedBroker("0.0.0.0", free_port())
+
+
+def test_the_extension_makes_and_keeps_credentials_when_devices_connect_over_wifi(tmp_path):
+    class Rt:
+        hall = VILLAGE
+
+    port = free_port()
+    opts = {"data_dir": str(tmp_path), "broker_host": "0.0.0.0", "broker_port": port}
+    b = broker_ext.create(Rt(), opts)
+    path = tmp_path / "broker" / "credentials.json"
+    assert opts["mqtt_credentials"] == str(path) and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    creds = json.loads(path.read_text())
+    assert set(creds["devices"]) == {d.id for d in VILLAGE.devices} and creds["broker"]["host"] is None
+    with b:
+        gw = Client(port, "hallgw", creds["gateway"]["password"])
+        assert gw.ok()
+        gw.close()
+    again = {"data_dir": str(tmp_path), "broker_host": "0.0.0.0", "broker_port": port}
+    broker_ext.create(Rt(), again)
+    assert json.loads(path.read_text()) == creds   # devices already provisioned keep their passwords
+    local = {"data_dir": str(tmp_path / "x"), "broker_port": port}
+    assert broker_ext.create(Rt(), local).auth is None and "mqtt_credentials" not in local
