@@ -1,5 +1,6 @@
-"""hall-hil: the hall in the loop. run (the emulated hall with its page),
-day (a simulated hall day with checks), bench (press-to-display latency)."""
+"""hall-hil: the hall in the loop. run (the emulated hall with its pages), day (a simulated hall
+day with checks), tiers (a county, a township and a village with faults). The benchmarks are
+`hall-bench`."""
 from __future__ import annotations
 
 import argparse
@@ -8,20 +9,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from hil import bench, demo, reports_bench, upstream_bench
+    from hil import demo
     from hil.day import run as day
-    from hil.tiers import bench as tiers_bench
     from hil.tiers import run as tiers
 
     ap = argparse.ArgumentParser(prog="hall-hil", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
     demo.register(sub)
     day.register(sub)
-    bench.register(sub)
-    upstream_bench.register(sub)
-    reports_bench.register(sub)
     tiers.register(sub)
-    tiers_bench.register(sub)
     args = ap.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so the commands' cleanup stops the gateway,
     # the broker and the boards they started instead of leaving them running.

@@ -1,7 +1,7 @@
 """A Mosquitto with the devices' TLS listener beside its plain loopback one (which
 the gateway stand-in uses), its server certificate from a hall CA made by
 gateway/broker/certs.py as `hallgw mosquitto-config` makes it: for the firmware's
-TLS tests and the TLS figures of python -m hil.board.heap_report."""
+TLS tests and the TLS figures of `hall-bench tls`."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,5 @@
 """Simulated hall days (weeks, a year) through the engine alone, written as a real command
-log: the reports' tests and `hall-hil bench-reports` need months of a hall in seconds.
+log: the reports' tests and `hall-bench reports` need months of a hall in seconds.
 
 Who comes when, for what, how long each service takes and how they rate is hil/day/plan.py's
 seeded plan (the same generator as `hall-hil day`); here clerks answer it at the engine's

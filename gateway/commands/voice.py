@@ -1,4 +1,4 @@
-"""hallgw voice build|check|bench: voice packs and the announcement latency benchmark."""
+"""hallgw voice build|check: voice packs (the announcement latency benchmark is `hall-bench voice`)."""
 from __future__ import annotations
 
 import sys
@@ -21,11 +21,6 @@ def register(sub) -> None:
     c.add_argument("--config", required=True, metavar="FILE")
     c.add_argument("--voice-dir", metavar="DIR")
     c.set_defaults(func=check_cmd)
-    m = vsub.add_parser("bench", help="latency from a call to the first audio sample handed to the player")
-    m.add_argument("--config", required=True, metavar="FILE")
-    m.add_argument("--calls", type=int, default=300)
-    m.add_argument("--voice-dir", metavar="DIR")
-    m.set_defaults(func=bench_cmd)
 
 
 def build_cmd(args) -> int:
@@ -61,19 +56,4 @@ def check_cmd(args) -> int:
         print(f"{args.config}: {e}", file=sys.stderr)
         return 1
     print(f"{args.config}: ok: {', '.join(f'{p.name} ({p.path}, {len(p.clips)} clips)' for p in v.packs)}")
-    return 0
-
-
-def bench_cmd(args) -> int:
-    from gateway.audio import bench
-
-    hall = _hall(args)
-    if hall is None:
-        return 2
-    try:
-        for line in bench.run(hall, args.calls, Path(args.voice_dir) if args.voice_dir else None):
-            print(line, flush=True)
-    except AudioError as e:
-        print(f"hallgw voice bench: {e}", file=sys.stderr)
-        return 2
     return 0

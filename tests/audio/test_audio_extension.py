@@ -5,10 +5,10 @@ import zoneinfo
 from gpiozero.pins.mock import MockFactory
 
 from gateway.audio import mix, voice
-from gateway.audio.drive import START, Driver
 from gateway.audio.players import FilePlayer
 from gateway.extensions import announcer
 from gateway.runtime import Runtime
+from hil.window_driver import START, Driver
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 AUDIO = """

@@ -74,8 +74,8 @@ def test_no_gpio_falls_back_to_mock_pins_and_says_so_once(monkeypatch, caplog):
 def test_alsa_player_plays_through_real_aplay_on_the_null_device(make_hall, voice_root, engine_runtime, caplog):
     # no sound card here; ALSA's "null" PCM takes the sound, so aplay and the pipe are real
     AlsaPlayer("null").play(iter([mix.silence(20), mix.silence(20)]), 16000)
-    from gateway.audio.drive import Driver
     from gateway.extensions import announcer
+    from hil.window_driver import Driver
 
     hall = make_hall('enabled = true\nrepeat = 1\nbackend = "alsa"')
     rt = engine_runtime(hall)

@@ -1,7 +1,7 @@
 """The village gateway fits a Pi Zero 2 W: started as `hallgw run` it stays well under 80 MB
 resident, and a hall that does not deliver upstream or print does not load the libraries for
 it (httpx and cryptography, python-escpos: some 16 MB). The peak-hour figures come from
-`python -m hil.footprint` (a benchmark: it prints them); here its sampler reads a process."""
+`hall-bench footprint` (a benchmark: it prints them); here its sampler reads a process."""
 import os
 import subprocess
 import sys
@@ -9,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from hil.footprint import Sampler, gateway_pid, sample
+from bench.footprint import Sampler, gateway_pid, sample
 from tests.support import ROOT
 from tests.support.mosquitto import free_port
 
@@ -31,7 +31,7 @@ def test_the_village_gateway_stays_small(tmp_path):
             except OSError:
                 assert p.poll() is None and time.monotonic() < deadline
                 time.sleep(0.2)
-        assert gateway_pid(tmp_path) == p.pid  # what hil.footprint samples
+        assert gateway_pid(tmp_path) == p.pid  # what hall-bench footprint samples
         rss, cpu = sample(p.pid)
         maps = Path(f"/proc/{p.pid}/maps").read_text()
     finally:

@@ -6,7 +6,7 @@ import json
 from tests.support.browser_shots import save_png
 from gateway.devices.desired import glyphs
 from hil.bridge import picture
-from hil.board.heap_report import check_healthy
+from hil.board.day import check_healthy
 
 DEV = "w01-eval"
 KEYS = ("very_satisfied", "satisfied", "basic", "unsatisfied", "very_unsatisfied")   # levels 5..1

@@ -1,10 +1,10 @@
 """Each role through a short simulated hall day under -X heapsize=96K (the
-driver of python -m hil.board.heap_report): no MemoryError, no reset; and the
-step-by-step boot of python -m hil.board.heap_breakdown."""
+driver of `hall-bench heap`): no MemoryError, no reset; and the
+step-by-step boot of `hall-bench heap-boot`."""
 from concurrent.futures import ThreadPoolExecutor
 
-from hil.board.heap_breakdown import probe, table
-from hil.board.heap_report import DAYS, check_healthy, hall_day
+from bench.heap_boot import probe, table
+from hil.board.day import DAYS, check_healthy, hall_day
 
 
 def test_every_role_lives_a_hall_day_in_96k(make_board, gateway):

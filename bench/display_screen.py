@@ -1,4 +1,4 @@
-"""The hall screen for `hall-hil bench`: one real headless Chromium on /screen?key=...,
+"""The hall screen for `hall-bench display`: one real headless Chromium on /screen?key=...,
 with a MutationObserver that notes when each (number, window) first shows in the DOM
 (the current call or the recent-calls list), in epoch ms on the machine's clock; and
 light screens, raw streaming readers of the same SSE endpoint that read and discard,

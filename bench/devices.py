@@ -1,6 +1,7 @@
-"""hallgw bench-devices --config FILE: device-plane latency, side by side in
-one run: the bare broker relay round trip, and the gateway's device event ->
-new desired state received by the device, for many windows of traffic."""
+"""Device-plane latency side by side in one run: the bare broker relay round trip, and a device
+event -> the new desired state back at the device, for many windows of traffic.
+
+    hall-bench devices --config FILE [--windows N] [--cycles N] [--think S] [--broker mosquitto|embedded|both]"""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +14,11 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.report import last_line
 from gateway.config import ConfigError, load_file
 
 
-def register(sub) -> None:
-    p = sub.add_parser("bench-devices", help="benchmark MQTT relay and event-to-desired-state latency")
+def arguments(p) -> None:
     p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file (scaled to --windows)")
     p.add_argument("--windows", type=int, default=60, help="windows of traffic (default 60)")
     p.add_argument("--cycles", type=int, default=10, help="service cycles per window (default 10)")
@@ -26,7 +27,6 @@ def register(sub) -> None:
     p.add_argument("--relay", type=int, default=2000, help="bare relay round trips (default 2000)")
     p.add_argument("--broker", choices=("mosquitto", "embedded", "both"), default="mosquitto",
                    help="Mosquitto on a free port, the embedded amqtt broker, or both (default mosquitto)")
-    p.set_defaults(func=run)
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -41,7 +41,7 @@ def line(name: str, xs: list[float]) -> str:
 
 
 def run(args) -> int:
-    from gateway.devices.benchhall import scaled
+    from bench.devices_hall import scaled
 
     logging.basicConfig(level=logging.ERROR)
     try:
@@ -53,6 +53,7 @@ def run(args) -> int:
     print(f"bench-devices: {hall.name}, scaled to {len(hall.windows)} windows / {len(hall.devices)} devices; "
           f"{args.cycles} service cycles per window (call_next, start, finish), all windows at once;"
           f" each broker: bare relay, then the gateway with clerks pausing, then saturated")
+    figures = {}
     for kind in kinds:
         with tempfile.TemporaryDirectory(prefix="hallgw-bench-") as tmp:
             with bench_broker(kind, Path(tmp)) as (port, label):
@@ -64,6 +65,11 @@ def run(args) -> int:
                     how = f"clerks pause ~{think:g} s" if think else "no pause: saturated"
                     print(line(f"gateway ({how}): call_next -> display desired", display))
                     print(line(f"gateway ({how}): start/finish -> pad desired", pad))
+                    tag = f"{kind}_{'paced' if think else 'saturated'}"
+                    figures.update({f"{tag}_display_p50_ms": round(pct(display, 50) * 1000, 2),
+                                    f"{tag}_display_p99_ms": round(pct(display, 99) * 1000, 2)})
+                figures[f"{kind}_relay_p50_ms"] = round(pct(relay, 50) * 1000, 3)
+    last_line(**figures)
     return 0
 
 
@@ -149,7 +155,7 @@ def _relay(port: int, n: int) -> list[float]:
 def _gateway(hall, port: int, tmp: Path, cycles: int, think: float) -> tuple[list[float], list[float]]:
     import multiprocessing
 
-    from gateway.devices import benchsim
+    from bench import devices_sim as benchsim
     from gateway.devices.plane import DevicePlane
     from gateway.runtime import Runtime
 

@@ -1,5 +1,6 @@
-"""The firmware's cost of TLS, measured side by side in one run: each role through a
-simulated hall day on emulated boards under `micropython -X heapsize=96K`, once on
+"""The firmware's cost of TLS: each role's heap, RSS and reconnect times, plain and TLS, side by side.
+
+Each role goes through a simulated hall day on emulated boards under `micropython -X heapsize=96K`, once on
 the broker's plain listener and once over TLS (hall CA, name checked), with
 
   heap peak   gc.mem_alloc() at its highest (the MicroPython heap: what -X heapsize bounds)
@@ -11,7 +12,7 @@ the broker's plain listener and once over TLS (hall CA, name checked), with
 
 A role that runs out of heap is named with its MemoryError instead of a peak.
 
-    python -m hil.board.tls_report [rounds] [drops] [cuts]
+    hall-bench tls [--rounds N] [--drops N] [--cuts N]
 
 Needs Mosquitto (Debian package)."""
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -28,9 +28,10 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from bench.report import last_line
 from hil.board.board import HEAPSIZE, Board, BoardError
+from hil.board.day import DAYS, HALL, check_healthy, config, hall_day
 from hil.board.gateway_stub import GatewayStub
-from hil.board.heap_report import DAYS, HALL, check_healthy, config, hall_day
 from hil.tls_broker import NAME, TlsBroker
 
 STEADY_S = 10.5   # firmware/mqtt.py _STEADY_MS and a little: a link that stood is retried at once
@@ -113,7 +114,18 @@ def measure(role: str, tls: bool, broker: TlsBroker, gw: GatewayStub, seen: Avai
     return out
 
 
-def main(rounds: int = 10, drops: int = 5, cuts: int = 2) -> None:
+def arguments(p) -> None:
+    p.add_argument("--rounds", type=int, default=10, help="customers in the simulated day (10)")
+    p.add_argument("--drops", type=int, default=5, help="Wi-Fi drops before the day (5)")
+    p.add_argument("--cuts", type=int, default=2, help="broker link cuts with the Wi-Fi up (2)")
+
+
+def run(args) -> int:
+    return measure_all(args.rounds, args.drops, args.cuts)
+
+
+def measure_all(rounds: int = 10, drops: int = 5, cuts: int = 2) -> int:
+    figures = {}
     work = Path(tempfile.mkdtemp(prefix="tls-report-"))
     boards: list[Board] = []
     broker = TlsBroker(work / "broker").start()
@@ -140,6 +152,9 @@ def main(rounds: int = 10, drops: int = 5, cuts: int = 2) -> None:
             for r, what in ((p, "plain"), (t, "TLS")):
                 if r["failed"]:
                     print(f"    {role} {what}: {r['failed']}")
+                tag = f"{role}_{what.lower()}"
+                figures[f"{tag}_heap_peak_kb"] = round(r["heap"] / 1024, 1) if r["failed"] is None else "FAILED"
+                figures[f"{tag}_reconnect_ms"] = round(r["reconnect"] * 1000) if r["reconnect"] is not None else "-"
         seen.close()
         gw.close()
     finally:
@@ -147,7 +162,5 @@ def main(rounds: int = 10, drops: int = 5, cuts: int = 2) -> None:
             b.stop()
         broker.stop()
         shutil.rmtree(work, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:4]))
+    last_line(**figures)
+    return 1 if "FAILED" in figures.values() else 0

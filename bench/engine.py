@@ -1,6 +1,7 @@
-"""hallgw bench engine --config FILE: commands per second through the engine alone,
-through the runtime (SQLite commit per command) and through the HTTP API on loopback,
-side by side in one run. Figures are printed, never asserted."""
+"""Commands a second through the engine alone, the runtime (an fsynced SQLite commit each) and the
+HTTP API on loopback, side by side in one run.
+
+    hall-bench engine --config FILE [--commands N] [--api-commands N]"""
 from __future__ import annotations
 
 import random
@@ -9,17 +10,14 @@ import tempfile
 import threading
 import time
 
+from bench.report import last_line
 from gateway.config import load_or_report
 
 
-def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmarks that print figures")
-    bsub = p.add_subparsers(dest="bench_command", required=True, metavar="WHAT")
-    b = bsub.add_parser("engine", help="commands/s: engine alone, with the SQLite store, through the API")
+def arguments(b) -> None:
     b.add_argument("--config", required=True, metavar="FILE")
     b.add_argument("--commands", type=int, default=30000, help="commands for the engine-alone run")
     b.add_argument("--api-commands", type=int, default=600, help="commands through the runtime and the API")
-    b.set_defaults(func=bench)
 
 
 def workload(hall, n: int, start: float, seed: int = 7):
@@ -110,7 +108,7 @@ def _ms(lat: list[float], q: float) -> str:
     return f"{statistics.quantiles(lat, n=100)[int(q) - 1] * 1000:.2f}"
 
 
-def bench(args) -> int:
+def run(args) -> int:
     hall = load_or_report(args.config)
     if hall is None:
         return 2
@@ -134,4 +132,7 @@ def bench(args) -> int:
           f"{_ms(rt_lat, 99):>9}")
     print(f"{'HTTP API on loopback (httpx)':<34}{len(few):>9}{api_rate:>11.0f}{_ms(api_lat, 50):>9}"
           f"{_ms(api_lat, 99):>9}")
+    last_line(engine_cmd_per_s=round(rate), runtime_cmd_per_s=round(rt_rate), runtime_p50_ms=_ms(rt_lat, 50),
+              runtime_p99_ms=_ms(rt_lat, 99), api_cmd_per_s=round(api_rate), api_p50_ms=_ms(api_lat, 50),
+              api_p99_ms=_ms(api_lat, 99))
     return 0

@@ -1,24 +1,15 @@
-"""A simulated hall day per role on emulated boards under `micropython -X
-heapsize=96K`, and the peak gc.mem_alloc() each role reached.
-
-    python -m hil.board.heap_report [rounds]
-
-Needs Mosquitto (Debian package). tests/firmware/test_firmware_heap.py runs
-a short day with the same driver and asserts no MemoryError."""
+"""A simulated hall day per role on an emulated board under `micropython -X heapsize=96K`:
+a call pad's logins, calls and finishes, an evaluator's prompts and ratings, a display's
+frames, driven through a stand-in gateway, and the peak gc.mem_alloc() the role reached.
+`hall-bench heap` and `hall-bench tls` print the figures; tests/firmware asserts that a
+day runs without a MemoryError or a reset."""
 from __future__ import annotations
 
 import base64
 import functools
-import shutil
-import subprocess
-import sys
-import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from gateway.devices.desired import glyphs
-from hil.board.board import HEAPSIZE, ROOT, Board
+from hil.board.board import ROOT, Board
 from hil.board.gateway_stub import GatewayStub
 
 HALL = "heap-hall"
@@ -135,47 +126,3 @@ def check_healthy(b: Board) -> None:
 def config(port: int, dev: str, role: str) -> dict:
     return {"device": dev, "hall": HALL, "window": 1, "wifi_ssid": "hall-iot", "wifi_password": "x",
             "broker_host": "127.0.0.1", "broker_port": port, "keepalive": 10, "wdt_ms": 8000}
-
-
-def main(rounds: int = 10) -> None:
-    work = Path(tempfile.mkdtemp(prefix="heap-report-"))
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    conf = work / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n")
-    broker = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    boards: list[Board] = []
-    lock = threading.Lock()
-    try:
-        import time
-        time.sleep(0.3)
-        gw = GatewayStub(HALL, port)
-
-        def run(role: str) -> tuple[str, int]:
-            b = Board(role, config(port, "day-" + role, role), work / role)
-            with lock:
-                boards.append(b)
-            b.start()
-            peak = hall_day(role, b, gw, rounds)
-            check_healthy(b)
-            return role, peak
-
-        with ThreadPoolExecutor(3) as ex:
-            peaks = dict(ex.map(run, DAYS))
-        print(f"peak gc.mem_alloc() over a simulated hall day ({rounds} customers), heap {HEAPSIZE}:")
-        for role, peak in peaks.items():
-            print(f"  {role:10s} {peak:6d} bytes ({peak / 1024:.1f}K)")
-        gw.close()
-    finally:
-        for b in boards:
-            b.stop()
-        broker.terminate()
-        broker.wait()
-        shutil.rmtree(work, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)

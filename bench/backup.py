@@ -1,5 +1,6 @@
-"""python -m hil.backup_bench --config hall_config/county.toml --days 30: how long an online
-backup of a month of the hall's store takes, and how big it is.
+"""How long an online backup of a month of the hall's store takes, how big it is, and its check and restore.
+
+    hall-bench backup [--config FILE] [--days N] [--per-window N] [--workdir DIR]
 
 Writes the month first: every working day every window's A post logs in, and citizens
 (--per-window a day) take a ticket by matter, are called, served, finished and rated, as the
@@ -9,16 +10,15 @@ backup API, gateway/backup/copy.py), the audit chain check `hallgw restore` does
 restore, each once, and prints the figures."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import shutil
-import sys
 import tempfile
 import time
 import zoneinfo
 from pathlib import Path
 
+from bench.report import last_line
 from gateway.backup import copy
 from gateway.backup.restore import restore
 from gateway.config import load_file
@@ -84,13 +84,14 @@ def _serve_day(rt, hall, staff, t: float, per_window: int, rng) -> bool:
     return t > start
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m hil.backup_bench", description=__doc__.splitlines()[0])
+def arguments(ap) -> None:
     ap.add_argument("--config", default="hall_config/county.toml", metavar="FILE")
     ap.add_argument("--days", type=int, default=22, help="working days of the hall (22: a month)")
     ap.add_argument("--per-window", type=int, default=30, help="citizens a window serves a day (30: the rule's cap)")
     ap.add_argument("--workdir", metavar="DIR", help="where the store and the backup go (default: a temp dir)")
-    args = ap.parse_args(argv)
+
+
+def run(args) -> int:
     hall = load_file(args.config)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="hall-backup-bench-"))
     shm = Path(tempfile.mkdtemp(prefix="hall-backup-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(shm, ignore_errors=True)
     size = (store / "hall.db").stat().st_size
-    print(f"backup bench: {hall.name} ({hall.id}), {days} working days, {commands} commands, store "
+    print(f"backup: {hall.name} ({hall.id}), {days} working days, {commands} commands, store "
           f"{size / 2**20:.1f} MB (written in {made_in:.0f} s)", flush=True)
     made = copy.make(store / "hall.db", work / "backups", hall.id)
     t0 = time.perf_counter()
@@ -113,11 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     restore(made.path, work / "restored", hall.id)
     restored = time.perf_counter() - t0
-    print(f"backup bench: backup {made.bytes / 2**20:.1f} MB in {made.seconds:.2f} s; audit chain check "
+    print(f"backup: backup {made.bytes / 2**20:.1f} MB in {made.seconds:.2f} s; audit chain check "
           f"{checked:.2f} s ({n} records, {'ok' if ok else msg}); restore (check, copy, check) {restored:.2f} s",
           flush=True)
+    last_line(commands=commands, store_mb=round(size / 2**20, 1), backup_s=round(made.seconds, 2),
+              audit_s=round(checked, 2), restore_s=round(restored, 2), chain_ok=ok)
     return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,6 @@
-"""Where a role's heap goes: the firmware booted step by step as main.py boots it, with
-TLS, on an emulated board under `micropython -X heapsize=96K`, and gc.mem_alloc() after
+"""Where a role's heap goes as its firmware boots, step by step, with TLS, under -X heapsize=96K.
+
+The firmware is booted as main.py boots it, on an emulated board, and gc.mem_alloc() taken after
 each step (collected), of it the qstr pool (names and short strings a module interns
 for good), and the module's .mpy on flash:
 
@@ -10,23 +11,23 @@ for good), and the module's .mpy on flash:
   - the TLS context (the hall CA parsed by mbedTLS)
   - Device(), the role's object, then 1.5 s of the running tasks (no broker)
 
-then the free heap and its largest free block. The day's peak (python -m
-hil.board.tls_report) adds the desired state, the link and what a day leaves.
+then the free heap and its largest free block. The day's peak (`hall-bench tls`) adds the
+desired state, the link and what a day leaves.
 
-    python -m hil.board.heap_breakdown [role ...]
+    hall-bench heap-boot [role ...]
 """
 from __future__ import annotations
 
 import ast
 import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from bench.report import last_line
 from gateway.broker import certs
 from hil.board.board import HEAPSIZE, MP_DIR, ROOT, Board, micropython_binary
-from hil.board.heap_report import config
+from hil.board.day import config
 from hil.broker import free_port
 from hil.tls_broker import NAME
 
@@ -143,13 +144,19 @@ def table(role: str, out: str, flash: Path) -> list[str]:
     return rows
 
 
-def main(roles: list[str]) -> None:
+def arguments(p) -> None:
+    p.add_argument("roles", nargs="*", choices=[*ROLES, []], metavar="ROLE", help="callpad, evaluator, display (all)")
+
+
+def run(args) -> int:
+    figures = {}
     with tempfile.TemporaryDirectory(prefix="heap-breakdown-") as tmp:
-        for role in roles or ROLES:
+        for role in args.roles or ROLES:
             out = probe(role, Path(tmp))
             print(f"{role}: heap after each step, micropython -X heapsize={HEAPSIZE}, TLS on (bytes, collected)")
             print("\n".join(table(role, out, Path(tmp) / role / "flash")))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+            gc = re.search(r"GC: total: (\d+), used: (\d+), free: (\d+)", out)
+            if gc:
+                figures[f"{role}_used_after_boot"], figures[f"{role}_free_after_boot"] = int(gc[2]), int(gc[3])
+    last_line(**figures)
+    return 0

@@ -1,4 +1,6 @@
-"""hall-hil bench-tiers: the county's ingest and the lag up the tiers, on this machine.
+"""The county's ingest into PostgreSQL and the lag up the tiers, on this machine.
+
+    hall-bench tiers [--records N] [--single-records N] [--sites N] [--lag-samples N] [--rate R] [--workdir DIR]
 
 In one run, with the county's gateway (hub + ingest; the county's view off, so the
 figure is the ingest's) in a process of its own, a Mosquitto (TCP_NODELAY) and a
@@ -27,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from bench.report import last_line
 from gateway.config import load_text
 from gateway.engine import Engine
 from gateway.extensions import mirror as mirror_ext
@@ -41,9 +44,10 @@ VILLAGE = (ROOT / "hall_config" / "tiers" / "village.toml").read_text()
 T0 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()  # a Monday morning
 
 
-def register(sub) -> None:
-    p = sub.add_parser("bench-tiers", help="county ingest rate into PostgreSQL (1 and 50 sites) and the lag "
-                                            "from a commit at the village to the county's row")
+FIGURES: dict = {}  # this run's figures, for its key=value line
+
+
+def arguments(p) -> None:
     p.add_argument("--records", type=int, default=2000, help="records per simulated site (2000: a village's day "
                                                             "several times over)")
     p.add_argument("--single-records", type=int, default=20000, help="records of the single site (20000: a "
@@ -52,7 +56,6 @@ def register(sub) -> None:
     p.add_argument("--lag-samples", type=int, default=500)
     p.add_argument("--rate", type=float, default=50.0, help="commits per second while measuring the lag (50)")
     p.add_argument("--workdir", metavar="DIR")
-    p.set_defaults(func=run)
 
 
 def hall_text(hall_id: str, tier: str, extra: str) -> str:
@@ -157,6 +160,7 @@ def ingest(work: Path, dsn: str, port: int, n_sites: int, records: list[str], sn
             time.sleep(0.05)
         took = max(done.values()) if len(done) == n_sites else float("nan")
         first = min(done.values()) if done else float("nan")
+        FIGURES[f"ingest_{n_sites}_sites_per_s"] = round(total / took)
         return (f"ingest, {n_sites} site(s) at once: {total} records in {took:.2f} s = {total / took:,.0f} records/s "
                 f"into PostgreSQL (first site complete after {first:.2f} s, last after {took:.2f} s)")
     finally:
@@ -202,6 +206,8 @@ def lag(work: Path, dsn: str, port: int, samples: int, rate: float, via_township
         lags = sorted((got - committed[seq]) * 1000 for seq, got in rows if seq in committed)
         p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))] if lags else float("nan")
         path = "village -> township -> county" if via_township else "village -> county"
+        tag = "via_township" if via_township else "direct"
+        FIGURES[f"lag_{tag}_p50_ms"], FIGURES[f"lag_{tag}_p99_ms"] = round(statistics.median(lags), 1), round(p99, 1)
         return (f"lag {path}, link up, {rate:g} commits/s: n={len(lags)} p50={statistics.median(lags):.1f} ms "
                 f"p99={p99:.1f} ms max={lags[-1]:.1f} ms (commit at the village to the county's row)")
     finally:
@@ -217,25 +223,18 @@ def run(args) -> int:
     pg = Postgres(work / "pg", port=6432 + os.getpid() % 1000).start()
     broker = Broker(work / "mosquitto").start()
     try:
-        print(f"bench-tiers: {os.cpu_count()} cores; PostgreSQL {pg.bin.parent.name} (fsync on, synchronous_commit "
+        print(f"tiers: {os.cpu_count()} cores; PostgreSQL {pg.bin.parent.name} (fsync on, synchronous_commit "
               f"on), Mosquitto with TCP_NODELAY, all on loopback (workdir {work})", flush=True)
         from gateway.mirror.pgstore import PgSites
         PgSites(pg.dsn).close()
         records, snap = template(args.single_records)
-        print(f"bench-tiers: {ingest(work, pg.dsn, broker.port, 1, records, snap, 'one')}", flush=True)
+        print(f"tiers: {ingest(work, pg.dsn, broker.port, 1, records, snap, 'one')}", flush=True)
         records, snap = template(args.records)
-        print(f"bench-tiers: {ingest(work, pg.dsn, broker.port, args.sites, records, snap, 'many')}", flush=True)
+        print(f"tiers: {ingest(work, pg.dsn, broker.port, args.sites, records, snap, 'many')}", flush=True)
         for via in (False, True):
-            print(f"bench-tiers: {lag(work, pg.dsn, broker.port, args.lag_samples, args.rate, via)}", flush=True)
+            print(f"tiers: {lag(work, pg.dsn, broker.port, args.lag_samples, args.rate, via)}", flush=True)
+        last_line(**FIGURES)
         return 0
     finally:
         broker.stop()
         pg.remove()
-
-
-if __name__ == "__main__":
-    import argparse
-    ap = argparse.ArgumentParser()
-    register(ap.add_subparsers())
-    a = ap.parse_args(["bench-tiers"] + sys.argv[1:])
-    raise SystemExit(a.func(a))

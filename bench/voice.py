@@ -1,4 +1,8 @@
-"""Benchmark: a call -> first PCM handed to the player, along ever longer paths:
+"""A call -> the first audio sample handed to the player, along ever longer paths.
+
+    hall-bench voice --config FILE [--calls N] [--voice-dir DIR]
+
+The paths:
 an engine event delivered to the announcer, call_next submitted to the runtime
 (SQLite commit), and a call pad's call_next key event over MQTT through the
 device plane.
@@ -13,6 +17,7 @@ import datetime as dt
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -57,9 +62,13 @@ class _EventsOnly:
         self.callbacks.append(cb)
 
 
-def _stats(name: str, samples: list[float]) -> str:
+FIGURES: dict = {}  # the last run's p50/p99 per path, for its key=value line
+
+
+def _stats(name: str, samples: list[float], key: str) -> str:
     ms = sorted(s * 1000 for s in samples)
     p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    FIGURES[f"{key}_p50_ms"], FIGURES[f"{key}_p99_ms"] = round(statistics.median(ms), 3), round(p99, 3)
     return (f"{name}: n={len(ms)} p50={statistics.median(ms):.3f} ms p99={p99:.3f} ms "
             f"max={ms[-1]:.3f} ms (target p99 < 50 ms)")
 
@@ -89,7 +98,31 @@ def _measure(ext, probe, trigger, calls: int, before=None, after=None) -> list[f
     return out
 
 
-def run(hall, calls: int = 300, voice_root: Path | None = None):
+def arguments(p) -> None:
+    p.add_argument("--config", required=True, metavar="FILE")
+    p.add_argument("--calls", type=int, default=300)
+    p.add_argument("--voice-dir", metavar="DIR", help="the voice packs (default: built ones)")
+
+
+def run(args) -> int:
+    from bench.report import last_line
+    from gateway.audio import AudioError
+    from gateway.config import load_or_report
+
+    hall = load_or_report(args.config)
+    if hall is None:
+        return 2
+    try:
+        for text in lines(hall, args.calls, Path(args.voice_dir) if args.voice_dir else None):
+            print(text, flush=True)
+    except AudioError as e:
+        print(f"hall-bench voice: {e}", file=sys.stderr)
+        return 2
+    last_line(**FIGURES)
+    return 0
+
+
+def lines(hall, calls: int = 300, voice_root: Path | None = None):
     from gateway.extensions import announcer as ext_mod
 
     rng = random.Random(7)
@@ -111,12 +144,12 @@ def run(hall, calls: int = 300, voice_root: Path | None = None):
             cb([{"type": "ticket_called", "number": f"{rng.choice(prefixes)}{i % 1000:03d}",
                  "window": rng.choice(windows), "recall": 0, "at": 0.0}])
 
-        yield _stats("engine event delivered -> first PCM to player", _measure(ext, probe, deliver, calls))
+        yield _stats("engine event delivered -> first PCM to player", _measure(ext, probe, deliver, calls), "event")
         if shutil.which("aplay"):
             # the real ALSA backend: one aplay process per announcement, on ALSA's null device
             probe.inner = AlsaPlayer("null")
             yield _stats("engine event delivered -> first PCM written to aplay (-D null)",
-                         _measure(ext, probe, deliver, max(1, calls // 3)))
+                         _measure(ext, probe, deliver, max(1, calls // 3)), "aplay")
             probe.inner = None
         v = ext.announcer.voice
         percent = v.volume(opts["audio_clock"]())
@@ -131,9 +164,9 @@ def run(hall, calls: int = 300, voice_root: Path | None = None):
 
 
 def _runtime_path(hall, calls, opts):
-    from gateway.audio.drive import Driver
     from gateway.extensions import announcer as ext_mod
     from gateway.runtime import Runtime
+    from hil.window_driver import Driver
 
     with tempfile.TemporaryDirectory() as tmp:
         rt = Runtime(hall, Path(tmp))
@@ -143,7 +176,7 @@ def _runtime_path(hall, calls, opts):
         try:
             d = Driver(rt, hall)
             yield _stats("runtime.submit(call_next) -> first PCM to player",
-                         _measure(ext, probe, lambda i: d.call_next(), calls, before=d.issue, after=d.finish))
+                         _measure(ext, probe, lambda i: d.call_next(), calls, before=d.issue, after=d.finish), "runtime")
         finally:
             ext.stop()
             rt.close()
@@ -158,12 +191,12 @@ def _callpad_path(hall, calls, opts):
         return
     import zoneinfo
 
-    from gateway.audio.drive import START
-    from gateway.commands.bench_devices import bench_broker
+    from bench.devices import bench_broker
     from gateway.devices.client import DeviceClient
     from gateway.devices.plane import DevicePlane
     from gateway.extensions import announcer as ext_mod
     from gateway.runtime import Runtime
+    from hil.window_driver import START
 
     pad = next(d for d in hall.devices if d.role == "callpad")
     w = hall.window(pad.window)
@@ -201,7 +234,7 @@ def _callpad_path(hall, calls, opts):
 
             yield _stats(f"call pad {pad.id} call_next over {label.split(' on ')[0]} -> first PCM to player",
                          _measure(ext, probe, lambda i: client.action("call_next"), calls,
-                                  before=issue, after=serve))
+                                  before=issue, after=serve), "callpad")
         finally:
             client.close()
             plane.stop()

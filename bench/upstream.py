@@ -1,4 +1,6 @@
-"""hall-hil bench-upstream: how fast a rating reaches the provincial platform.
+"""How fast a rating reaches the provincial platform, and the drain after a day offline.
+
+    hall-bench upstream --config FILE [--samples N] [--offline-ratings N] [--workdir DIR]
 
 In one run, against the emulated platform (hil/province) on loopback:
 1. link up: ratings made one at a time at the windows, each timed from its commit
@@ -18,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from bench.report import last_line
 from gateway.config import load_text
 from gateway.outbox import ACCEPTED, DUPLICATE
 from gateway.runtime import DB_NAME, Runtime
@@ -29,14 +32,11 @@ from hil.upstream import with_upstream
 SECRET = "bench-upstream-secret"
 
 
-def register(sub) -> None:
-    p = sub.add_parser("bench-upstream", help="rating commit -> provincial acceptance latency, and the drain "
-                       "rate after a day offline")
+def arguments(p) -> None:
     p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
     p.add_argument("--samples", type=int, default=200, help="ratings timed with the link up (200)")
     p.add_argument("--offline-ratings", type=int, default=900, help="ratings recorded while offline (900)")
     p.add_argument("--workdir", metavar="DIR")
-    p.set_defaults(func=run)
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -168,18 +168,23 @@ def wait_for(cond, timeout: float) -> None:
 
 def run(args) -> int:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="hall-bench-upstream-"))
-    ok = True
+    ok, figures = True, {}
     for sm4 in (False, True):
         fig, good = one_run(Path(args.config), work / ("sm4" if sm4 else "plain"), sm4, args.samples,
                             args.offline_ratings)
         ok &= good
-        print(f"bench-upstream sm4={'on' if sm4 else 'off'}: link up, commit->accepted over {args.samples} ratings: "
+        print(f"upstream sm4={'on' if sm4 else 'off'}: link up, commit->accepted over {args.samples} ratings: "
               f"p50={fig['p50_ms']:.2f} ms p99={fig['p99_ms']:.2f} ms max={fig['max_ms']:.2f} ms", flush=True)
-        print(f"bench-upstream sm4={'on' if sm4 else 'off'}: offline: {fig['offline_ratings']} ratings recorded at "
+        print(f"upstream sm4={'on' if sm4 else 'off'}: offline: {fig['offline_ratings']} ratings recorded at "
               f"{fig['record_rate']:.0f}/s; back online: first accepted after {fig['noticed_back_s']:.2f} s "
               f"(backoff), drained {fig['drained']} at {fig['drain_rate']:.0f} records/s; "
               f"left pending={fig['pending_left']} dead={fig['dead']} platform duplicates={fig['duplicates']}",
               flush=True)
+        tag = "sm4" if sm4 else "plain"
+        figures.update({f"{tag}_commit_to_accept_p50_ms": round(fig["p50_ms"], 2),
+                        f"{tag}_commit_to_accept_p99_ms": round(fig["p99_ms"], 2),
+                        f"{tag}_drain_per_s": round(fig["drain_rate"]), f"{tag}_noticed_back_s": round(fig["noticed_back_s"], 2)})
     if not ok:
-        print("bench-upstream: some ratings did not arrive (see above)", flush=True)
+        print("hall-bench upstream: some ratings did not arrive (see above)", flush=True)
+    last_line(**figures, all_arrived=ok)
     return 0 if ok else 1

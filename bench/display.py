@@ -1,4 +1,8 @@
-"""hall-hil bench: key press on an emulated call pad -> the new number in the
+"""Key press on an emulated call pad -> the new number in the display's pixels and on the hall screen.
+
+    hall-bench display --config FILE [--samples N] [--screens N] [--modes full,light] [--workdir DIR]
+
+Key press on an emulated call pad -> the new number in the
 emulated display's pixels, and -> the number in the hall screen's DOM (one real
 headless Chromium on /screen, beside light SSE readers up to --screens), p50 and
 p99, on a whole hall at peak hour: a stream of kiosk tickets, and the clerks at
@@ -7,7 +11,7 @@ pressed; in the same run the bare broker relay (paho -> Mosquitto -> paho, QoS 1
 
 Two modes, one after the other by default: full (every board of the hall runs
 as emulated MicroPython) and light (only the measured window's call pad, display
-and evaluator do; the other windows are light simulated devices, hil/bench_light.py,
+and evaluator do; the other windows are light simulated devices, bench/display_light.py,
 so the figure is the gateway's rather than that of 69 boards sharing the cores).
 
 It prints, it does not assert: but a call that never reaches the display or the
@@ -26,6 +30,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from bench.report import last_line
 from gateway.config import load_file
 from hil.day.check import frame_rows
 from hil.day.clock import day_start
@@ -33,8 +38,7 @@ from hil.day.plan import rate_per_hour
 from hil.hall import SimHall
 
 
-def register(sub) -> None:
-    p = sub.add_parser("bench", help="press-to-display latency and broker relay latency on a whole hall")
+def arguments(p) -> None:
     p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
     p.add_argument("--samples", type=int, default=60, help="calls measured (60)")
     p.add_argument("--clerk-seconds", type=float, default=8.0,
@@ -49,7 +53,6 @@ def register(sub) -> None:
                    help="run the Chromium page at this nice value (0; 19 = the screen as if on a machine "
                         "of its own, taking only the CPU left over)")
     p.add_argument("--workdir", metavar="DIR")
-    p.set_defaults(func=run)
 
 
 TIMEOUT_MS = 10000.0
@@ -275,13 +278,17 @@ class Clerks:
 def run(args) -> int:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if not modes or set(modes) - {"full", "light"}:
-        print(f"hall-hil bench: --modes takes full, light or full,light (not {args.modes!r})")
+        print(f"hall-bench display: --modes takes full, light or full,light (not {args.modes!r})")
         return 2
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="hall-bench-"))
     worst = 0
     for mode in modes:
         worst = max(worst, run_mode(args, mode, workdir / mode))
+    last_line(**FIGURES)
     return worst
+
+
+FIGURES: dict = {}  # each mode's figures, prefixed with its mode, for the run's key=value line
 
 
 def login_all(sim: SimHall, windows: list) -> None:
@@ -304,7 +311,7 @@ class LightWindows:
     def __init__(self, sim: SimHall, windows: list, think: float):
         import multiprocessing
 
-        from hil import bench_light
+        from bench import display_light as bench_light
 
         codes = logins(sim.hall)
         spec = {}
@@ -334,7 +341,7 @@ class LightWindows:
             if status == "ok":
                 self.counts = out
             else:
-                print(f"hall-hil bench: the light devices failed: {out}", flush=True)
+                print(f"hall-bench display: the light devices failed: {out}", flush=True)
         except Exception:
             pass
         self.proc.join(10)
@@ -343,8 +350,8 @@ class LightWindows:
 
 
 def run_mode(args, mode: str, workdir: Path) -> int:
-    from hil import bench_cpu
-    from hil.bench_screen import ScreenPage, ScreensProcess, screen_key
+    from bench import display_cpu as bench_cpu
+    from bench.display_screen import ScreenPage, ScreensProcess, screen_key
 
     hall = load_file(args.config)
     devices = None
@@ -370,7 +377,7 @@ def run_mode(args, mode: str, workdir: Path) -> int:
             time.sleep(0.2)
         peak = rate_per_hour(9.5, 6.0 * len(hall.windows)) / 3600
         others = [w for w in hall.windows if w not in windows]
-        print(f"hall-hil bench mode={mode}: {hall.name}: {len(hall.windows)} windows, {len(sim.boards)} boards"
+        print(f"display mode={mode}: {hall.name}: {len(hall.windows)} windows, {len(sim.boards)} boards"
               + (f", {len(others)} windows as light simulated devices" if mode == "light" else "")
               + f", kiosk at {peak * 3600:.0f} tickets/h, {args.screens} screens"
               + (f" (Chromium at nice {args.screen_nice})" if args.screen_nice else ""), flush=True)
@@ -433,7 +440,7 @@ def run_mode(args, mode: str, workdir: Path) -> int:
                 except Exception:
                     pass
         sim.close()
-    print(f"hall-hil bench mode={mode}: {len(lat) - missed}/{args.samples} calls seen on the display"
+    print(f"display mode={mode}: {len(lat) - missed}/{args.samples} calls seen on the display"
           + (f", {missed} never (counted at {TIMEOUT_MS / 1000:.0f} s)" if missed else "")
           + (f"; {len(scr) - scr_missed}/{len(scr)} on the screen page"
              + (f", {scr_missed} never" if scr_missed else "")
@@ -444,17 +451,19 @@ def run_mode(args, mode: str, workdir: Path) -> int:
           f"relay median {statistics.median(relay):.2f} ms over {len(relay)} messages; "
           f"CPU while measuring (100% = a core of {os.cpu_count()}): {cpu}", flush=True)
     if parts:
-        print(f"hall-hil bench mode={mode}: the display's time in parts (p50/p99 ms): "
+        print(f"display mode={mode}: the display's time in parts (p50/p99 ms): "
               + "; ".join(f"{name} {pct([p[i] for p in parts], 0.5):.1f}/{pct([p[i] for p in parts], 0.99):.1f}"
                           for i, name in enumerate(("press -> pad event at the broker",
                                                     "-> display's desired state at the broker",
                                                     "-> pixels on the panel"))), flush=True)
     if times:
-        print(f"hall-hil bench mode={mode}: inside the gateway (its /metrics): {times}", flush=True)
+        print(f"display mode={mode}: inside the gateway (its /metrics): {times}", flush=True)
     (workdir / "samples.json").write_text(json.dumps({"press_to_display_ms": lat, "press_to_screen_ms": scr,
                                                       "display_parts_ms": parts}))
-    screen = (f"press_to_screen_p50_ms={pct(scr, 0.5):.1f} press_to_screen_p99_ms={pct(scr, 0.99):.1f} "
-              f"screens={stayed} " if page is not None else "")
-    print(f"mode={mode} press_to_display_p50_ms={pct(lat, 0.5):.1f} press_to_display_p99_ms={pct(lat, 0.99):.1f} "
-          f"{screen}relay_p99_ms={pct(relay, 0.99):.2f} gateway_rss_mb={rss:.0f}", flush=True)
+    FIGURES.update({f"{mode}_press_to_display_p50_ms": round(pct(lat, 0.5), 1),
+                    f"{mode}_press_to_display_p99_ms": round(pct(lat, 0.99), 1)})
+    if page is not None:
+        FIGURES.update({f"{mode}_press_to_screen_p50_ms": round(pct(scr, 0.5), 1),
+                        f"{mode}_press_to_screen_p99_ms": round(pct(scr, 0.99), 1), f"{mode}_screens": stayed})
+    FIGURES.update({f"{mode}_relay_p99_ms": round(pct(relay, 0.99), 2), f"{mode}_gateway_rss_mb": round(rss)})
     return 1 if missed or scr_missed else 0

@@ -1,4 +1,6 @@
-"""hall-hil bench-reports: the reports at a county's scale, figures printed (never asserted).
+"""The reports at a county's scale: a simulated year's build, a month's report, the dashboard's push.
+
+    hall-bench reports [--config FILE] [--windows N] [--days N] [--reports N] [--updates N] [--workdir DIR]
 
 1. a simulated year of a county hall (hil/year.py: 60 windows, ~900 tickets a working day)
    written as a command log (kept in --workdir and reused by a later run with the same plan);
@@ -19,12 +21,12 @@ import threading
 import time
 from pathlib import Path
 
+from bench.report import last_line
+
 BENCH_TOKEN = "bench-supervisor"
 
 
-def register(sub) -> None:
-    p = sub.add_parser("bench-reports", help="reports: build time of a simulated year, month report p50/p99, "
-                                             "dashboard update latency after a commit")
+def arguments(p) -> None:
     p.add_argument("--config", default="hall_config/county.toml", metavar="FILE",
                    help="the hall file whose services, hours and calendar the year uses")
     p.add_argument("--windows", type=int, default=60)
@@ -36,7 +38,6 @@ def register(sub) -> None:
     p.add_argument("--updates", type=int, default=100, help="commits timed to the dashboard (default 100)")
     p.add_argument("--workdir", default="data/bench-reports", metavar="DIR",
                    help="where the year's log is kept between runs (default data/bench-reports)")
-    p.set_defaults(func=bench)
 
 
 def _ms(values: list[float], q: float) -> str:
@@ -187,7 +188,7 @@ def _dashboard(hall, work: Path, n: int) -> tuple[list[float], list[float], list
     return pushed, folded, commits, lost
 
 
-def bench(args) -> int:
+def run(args) -> int:
     from gateway.config import load_file
     from gateway.reports.report import report
     from gateway.reports.store import DB_NAME, ReportStore
@@ -237,7 +238,7 @@ def bench(args) -> int:
               + (f"; {lost} not pushed within 10 s" if lost else ""))
     else:
         print(f"dashboard: no update arrived ({lost} commits)")
-    print(f"figures: build_s={build_s:.1f} month_p50_ms={_ms(lat, 0.5)} month_p99_ms={_ms(lat, 0.99)} "
-          f"dashboard_p50_ms={_ms(pushed, 0.5) if pushed else 'nan'} "
-          f"dashboard_p99_ms={_ms(pushed, 0.99) if pushed else 'nan'}")
+    last_line(records=records, build_s=round(build_s, 1), month_p50_ms=_ms(lat, 0.5), month_p99_ms=_ms(lat, 0.99),
+              dashboard_p50_ms=_ms(pushed, 0.5) if pushed else "nan",
+              dashboard_p99_ms=_ms(pushed, 0.99) if pushed else "nan", not_pushed=lost)
     return 1 if lost or not pushed else 0

@@ -1,6 +1,6 @@
-"""The other windows of `hall-hil bench --modes light`: their call pads and displays as light
+"""The other windows of `hall-bench display --modes light`: their call pads and displays as light
 simulated devices, ONE paho client in its own process (no GIL shared with the bench or the
-gateway), as gateway/devices/benchsim.py does for bench-devices, and with its steps
+gateway), as bench/devices_sim.py does for `hall-bench devices`, and with its steps
 (benchsim.STEPS: which desired state ends each key). Another shape than benchsim.run: it
 takes the hall's own device ids, runs until told to stop rather than for a number of cycles,
 has each clerk's citizen take a ticket before the call (as the full mode's clerks do, so the
@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.request
 
-from gateway.devices.benchsim import STEPS, desired_client
+from bench.devices_sim import STEPS, desired_client
 from protocols import events, identity, topics
 
 RETRY_S = 5.0

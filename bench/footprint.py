@@ -1,4 +1,6 @@
-"""python -m hil.footprint --config FILE: the gateway's memory and CPU during a peak hour.
+"""The gateway's memory and CPU during a peak hour of a simulated hall day.
+
+    hall-bench footprint --config FILE [--hours H] [--speed X] [--load L] [--max-rss-mb N] [--workdir DIR]
 
 Runs `hall-hil day` (09:00-10:00: the morning rush peaks at 9:30; real gateway, Mosquitto, a
 board running the firmware per device) and samples the gateway process from /proc every
@@ -9,7 +11,6 @@ hour's CPU in hours/speed of real time: the figures give the CPU seconds the hou
 and the share of one core at that speed (a ceiling for the real hour)."""
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -18,6 +19,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from bench.report import last_line
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -85,8 +88,7 @@ def figures(name: str, s: Sampler, speed: float, hours: float) -> str:
             f"({100 * cpu / max(real, 1e-9):.0f}% of one core at x{speed:g}); {len(s.rss)} samples")
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m hil.footprint", description=__doc__.splitlines()[0])
+def arguments(ap) -> None:
     ap.add_argument("--config", required=True, metavar="FILE")
     ap.add_argument("--hours", type=float, default=1.0)
     ap.add_argument("--speed", type=float, default=20.0)
@@ -94,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--interval", type=float, default=0.5, help="seconds between samples (0.5)")
     ap.add_argument("--max-rss-mb", type=float, help="exit 1 when the gateway's peak RSS is above this")
     ap.add_argument("--workdir", metavar="DIR")
-    args = ap.parse_args(argv)
+
+
+def run(args) -> int:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="hall-footprint-")).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     s = Sampler(workdir, args.interval).start()
@@ -106,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     s.stop()
     last = (workdir / "day.log").read_text().strip().splitlines()[-1:] or ["(no output)"]
     print(figures(Path(args.config).stem, s, args.speed, args.hours) + f"; {last[0]}", flush=True)
+    if s.rss:
+        cpu = s.cpu[-1][1] - s.cpu[0][1]
+        last_line(rss_max_mb=round(max(s.rss), 1), rss_median_mb=round(statistics.median(s.rss), 1),
+                  cpu_s=round(cpu, 1), samples=len(s.rss), day_ok=day.returncode == 0)
     if day.returncode:
         print(f"footprint: the day failed (exit {day.returncode}); see {workdir / 'day.log'}", file=sys.stderr)
         return 1
@@ -113,7 +121,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"footprint: peak RSS {max(s.rss):.1f} MB is over {args.max_rss_mb:g} MB", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

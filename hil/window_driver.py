@@ -1,4 +1,4 @@
-"""Drive a hall's window 1 through calls, for the end-to-end test and the benchmark.
+"""Drive a hall's window 1 through calls (a clerk at the engine's door), for the audio tests and `hall-bench voice`.
 
 target is anything with submit(cmd) -> outcome (the Runtime, or an engine
 wrapper in tests). Time starts on a working Tuesday at 10:00 hall time and

@@ -1,4 +1,4 @@
-"""Where the CPU went while `hall-hil bench` measured: this process's descendants read from
+"""Where the CPU went while `hall-bench display` measured: this process's descendants read from
 /proc (utime + stime), grouped by what they are, as a share of one core."""
 from __future__ import annotations
 
