@@ -35,7 +35,7 @@ from gateway.config import load_file
 from hil.day.check import frame_rows
 from hil.day.clock import day_start
 from hil.day.plan import rate_per_hour
-from hil.hall import SimHall
+from hil.hall.sim import SimHall
 
 
 def arguments(p) -> None:

@@ -28,8 +28,8 @@ from bench.report import last_line
 from gateway.broker import certs
 from hil.board.board import HEAPSIZE, MP_DIR, ROOT, Board, micropython_binary
 from hil.board.day import config
-from hil.broker import free_port
-from hil.tls_broker import NAME
+from hil.services.mosquitto import free_port
+from hil.services.tls_mosquitto import NAME
 
 FIRMWARE = ROOT / "firmware"
 ROLES = ("callpad", "evaluator", "display")

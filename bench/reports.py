@@ -2,7 +2,7 @@
 
     hall-bench reports [--config FILE] [--windows N] [--days N] [--reports N] [--updates N] [--workdir DIR]
 
-1. a simulated year of a county hall (hil/year.py: 60 windows, ~900 tickets a working day)
+1. a simulated year of a county hall (hil/day/year.py: 60 windows, ~900 tickets a working day)
    written as a command log (kept in --workdir and reused by a later run with the same plan);
 2. the reporting store rebuilt from it: seconds and records per second;
 3. a month's report (and a quarter's) asked many times: p50 / p99;
@@ -46,7 +46,7 @@ def _ms(values: list[float], q: float) -> str:
 
 
 def _year(args, hall, work: Path) -> tuple[int, float | None]:
-    from hil.year import write_days
+    from hil.day.year import write_days
 
     plan = {"config": str(Path(args.config).resolve()), "windows": args.windows, "days": args.days,
             "first": args.first, "tickets_per_day": args.tickets_per_day, "seed": args.seed}
@@ -192,7 +192,7 @@ def run(args) -> int:
     from gateway.config import load_file
     from gateway.reports.report import report
     from gateway.reports.store import DB_NAME, ReportStore
-    from hil.year import year_hall
+    from hil.day.year import year_hall
 
     hall = year_hall(load_file(args.config), args.windows)
     work = Path(args.workdir)

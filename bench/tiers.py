@@ -36,8 +36,8 @@ from gateway.extensions import mirror as mirror_ext
 from gateway.runtime import DB_NAME, Runtime
 from gateway.store.audit import GENESIS, canonical, chain
 from gateway.store.log import SCHEMA
-from hil.broker import Broker
-from hil.pg import Postgres
+from hil.services.mosquitto import Broker
+from hil.services.postgres import Postgres
 from hil.tiers.world import ROOT, sections
 
 VILLAGE = (ROOT / "hall_config" / "tiers" / "village.toml").read_text()

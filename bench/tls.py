@@ -32,7 +32,7 @@ from bench.report import last_line
 from hil.board.board import HEAPSIZE, Board, BoardError
 from hil.board.day import DAYS, HALL, check_healthy, config, hall_day
 from hil.board.gateway_stub import GatewayStub
-from hil.tls_broker import NAME, TlsBroker
+from hil.services.tls_mosquitto import NAME, TlsBroker
 
 STEADY_S = 10.5   # firmware/mqtt.py _STEADY_MS and a little: a link that stood is retried at once
 

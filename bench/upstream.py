@@ -27,7 +27,7 @@ from gateway.runtime import DB_NAME, Runtime
 from gateway.upstream.service import Upstream
 from hil.day.clock import day_start
 from hil.province.control import Province
-from hil.upstream import with_upstream
+from hil.province.hall_file import with_upstream
 
 SECRET = "bench-upstream-secret"
 

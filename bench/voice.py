@@ -166,7 +166,7 @@ def lines(hall, calls: int = 300, voice_root: Path | None = None):
 def _runtime_path(hall, calls, opts):
     from gateway.extensions import announcer as ext_mod
     from gateway.runtime import Runtime
-    from hil.window_driver import Driver
+    from hil.day.window_driver import Driver
 
     with tempfile.TemporaryDirectory() as tmp:
         rt = Runtime(hall, Path(tmp))
@@ -196,7 +196,7 @@ def _callpad_path(hall, calls, opts):
     from gateway.devices.plane import DevicePlane
     from gateway.extensions import announcer as ext_mod
     from gateway.runtime import Runtime
-    from hil.window_driver import START
+    from hil.day.window_driver import START
 
     pad = next(d for d in hall.devices if d.role == "callpad")
     w = hall.window(pad.window)

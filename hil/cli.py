@@ -9,8 +9,8 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from hil import demo
     from hil.day import run as day
+    from hil.hall import run as demo
     from hil.tiers import run as tiers
 
     ap = argparse.ArgumentParser(prog="hall-hil", description=__doc__)

@@ -4,7 +4,7 @@
 lower first; the embedded MQTT broker uses 10 so it is up before its clients), starts
 what create() returns, and stops them in reverse order on shutdown. Modules named in
 the environment variable HALLGW_EXTRA_EXTENSIONS (comma-separated dotted names, e.g.
-the hall simulator's page hil.web) are started the same way.
+the hall simulator's page hil.hall.web) are started the same way.
 """
 from __future__ import annotations
 

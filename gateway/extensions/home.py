@@ -2,7 +2,7 @@
 its pages are. A person who types the gateway's address lands here, not on the English API
 docs (still at /docs, linked from the page's foot).
 
-ORDER 90, after the pages: the hall simulator's landing page (hil/web.py, `hall-hil run` only)
+ORDER 90, after the pages: the hall simulator's landing page (hil/hall/web.py, `hall-hil run` only)
 takes / first, and then this one stays out of its way."""
 from __future__ import annotations
 

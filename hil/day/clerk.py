@@ -11,7 +11,7 @@ import time
 
 from hil.board import Board
 from hil.board.board import BoardError
-from hil.keys import LEVEL_KEYS
+from hil.board.keys import LEVEL_KEYS
 
 STEP_PATIENCE = 2.0   # real seconds to wait for a press to show before pressing again
 CASE_WEIGHTS = (80, 10, 4, 3, 3)   # 即办件 .. 退办件, keys 1..5

@@ -20,7 +20,7 @@ from hil.day import check, faults
 from hil.day.clerk import Clerk
 from hil.day.clock import day_start
 from hil.day.plan import Fault, plan_day
-from hil.hall import SimHall
+from hil.hall.sim import SimHall
 
 KIOSKS = 3
 DRAIN_SECONDS = 20.0   # real seconds the clerks get after closing to empty the queue

@@ -16,7 +16,7 @@ from gateway.upstream import record as rd
 from gateway.upstream.destination import tag_of
 from hil.day.check import events
 from hil.province.control import Province
-from hil.upstream import write_hall_file
+from hil.province.hall_file import write_hall_file
 
 SECRET = "hall-day-upstream-secret"
 # (fraction of the day, fault): a burst of 5xx, answers slower than the gateway waits,

@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from hil import certs, process
-from hil.broker import mosquitto_binary
-from hil.pg import Postgres
+from hil.services import certs, process
+from hil.services.mosquitto import mosquitto_binary
+from hil.services.postgres import Postgres
 from hil.tiers.net import Net
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from gateway.config import ConfigError, load_file
 from gateway.extensions import attached as attached_ext
 from gateway.extensions import devices as devices_ext
 from gateway.runtime import Runtime
-from hil.pi_panel import emulated_panel, pixels
+from hil.pi.panel import emulated_panel, pixels
 from protocols import topics
 from tests.support import ROOT
 from tests.support.mosquitto import Mosquitto

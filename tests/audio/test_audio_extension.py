@@ -8,7 +8,7 @@ from gateway.audio import mix, voice
 from gateway.audio.players import FilePlayer
 from gateway.extensions import announcer
 from gateway.runtime import Runtime
-from hil.window_driver import START, Driver
+from hil.day.window_driver import START, Driver
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 AUDIO = """

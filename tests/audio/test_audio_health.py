@@ -12,7 +12,7 @@ from gateway.extensions import announcer
 from gateway.observe import healthz
 from gateway.reports import live
 from gateway.runtime import Runtime
-from hil.window_driver import Driver
+from hil.day.window_driver import Driver
 
 NO_CARD = """ALSA lib confmisc.c:855:(parse_card) cannot find card '0'
 ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default

@@ -75,7 +75,7 @@ def test_alsa_player_plays_through_real_aplay_on_the_null_device(make_hall, voic
     # no sound card here; ALSA's "null" PCM takes the sound, so aplay and the pipe are real
     AlsaPlayer("null").play(iter([mix.silence(20), mix.silence(20)]), 16000)
     from gateway.extensions import announcer
-    from hil.window_driver import Driver
+    from hil.day.window_driver import Driver
 
     hall = make_hall('enabled = true\nrepeat = 1\nbackend = "alsa"')
     rt = engine_runtime(hall)

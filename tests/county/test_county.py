@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from gateway.cli import main
 from gateway.extensions import county as county_ext
-from hil.broker import free_port
+from hil.services.mosquitto import free_port
 from tests.mirror.tiers import (
     Site,
     county_rows,

@@ -9,7 +9,7 @@ from gateway.extensions import county as county_ext
 from gateway.outbox.store import OutboxStore
 from gateway.upstream.secret import write_secret
 from hil.province.control import Province
-from hil.upstream import with_upstream
+from hil.province.hall_file import with_upstream
 from tests.mirror.tiers import Site, hall_text, mirror_section, parent_section, reset_county, wait_until
 
 

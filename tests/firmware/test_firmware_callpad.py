@@ -5,7 +5,7 @@ import time
 
 from tests.support.browser_shots import save_png
 from gateway.devices.desired import glyphs
-from hil.bridge import picture
+from hil.hall.bridge import picture
 
 CLOCK_VALID = 1577836800   # 2020-01-01: firmware/clock.py, earlier means unset
 DEV = "w01-pad"

@@ -5,7 +5,7 @@ import json
 
 from tests.support.browser_shots import save_png
 from gateway.devices.desired import glyphs
-from hil.bridge import picture
+from hil.hall.bridge import picture
 from hil.board.day import check_healthy
 
 DEV = "w01-eval"

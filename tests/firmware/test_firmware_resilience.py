@@ -6,7 +6,7 @@ from tests.firmware.test_firmware_display import PW, pattern
 from tests.firmware.test_firmware_display import desired as display_desired
 from tests.firmware.test_firmware_evaluator import LEVEL_LEDS, level_leds, prompt, queued, ratings, shown, state
 
-from hil.broker import free_port
+from hil.services.mosquitto import free_port
 
 DEV = "w01-eval"
 

@@ -12,7 +12,7 @@ import pytest
 from gateway.broker import certs
 from hil.board import Board
 from hil.board.gateway_stub import GatewayStub
-from hil.tls_broker import NAME, TlsBroker
+from hil.services.tls_mosquitto import NAME, TlsBroker
 
 HALL = "test-hall"
 WRONG_NAME = "The certificate Common Name (CN) does not match with the expected CN"

@@ -5,7 +5,7 @@ import re
 
 from gateway.audio import amp
 from gateway.gpio import status_led
-from hil.keys import _keymap
+from hil.board.keys import _keymap
 from tests.support import ROOT
 
 DOC = ROOT / "docs" / "HARDWARE.md"

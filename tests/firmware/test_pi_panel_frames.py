@@ -5,7 +5,7 @@ import base64
 
 from gateway.attached.panel import Panel, draw, frame_image
 from gateway.display.render import render
-from hil.pi_panel import emulated_panel, intensity, pixels
+from hil.pi.panel import emulated_panel, intensity, pixels
 
 DEV = "w01-led"
 PW, PH = 64, 16

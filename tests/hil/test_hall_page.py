@@ -12,8 +12,8 @@ import urllib.request
 from PIL import Image
 
 from hil.board.board import read_screen
-from hil.bridge import OLED_ON
-from hil.broker import free_port
+from hil.hall.bridge import OLED_ON
+from hil.services.mosquitto import free_port
 from tests.support import ROOT
 
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from gateway.config import load_file
-from hil.broker import free_port
-from hil.gateway import Gateway
-from hil.keys import KEY_LABELS, LONG_PRESSES, key_names
+from hil.board.keys import KEY_LABELS, LONG_PRESSES, key_names
+from hil.services.gateway import Gateway
+from hil.services.mosquitto import free_port
 from tests.support import ROOT
 from tests.support.browser_shots import screenshot
 from tests.support.words import configured_words, english_or_iso

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from hil.broker import free_port
-from hil.pg import Postgres
+from hil.services.mosquitto import free_port
+from hil.services.postgres import Postgres
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import getpass
 import json
 
 from gateway.cli import main
-from hil import certs
+from hil.services import certs
 from tests.mirror.tiers import Site, county_rows, hall_text, mirror_section, reset_county, wait_until
 from tests.support.mosquitto import Mosquitto, free_port
 

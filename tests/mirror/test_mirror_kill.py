@@ -8,8 +8,8 @@ import psycopg
 
 from gateway.config import load_text
 from gateway.runtime import Runtime
-from hil.broker import free_port
-from hil.gateway import Gateway
+from hil.services.gateway import Gateway
+from hil.services.mosquitto import free_port
 from tests.mirror.tiers import (
     Clock,
     Site,

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from gateway.engine import relay as rl
 from gateway.mirror.api import router
-from hil.broker import free_port
+from hil.services.mosquitto import free_port
 from tests.mirror.tiers import Site, hall_text, mirror_section, parent_section, serve_one, wait_until
 
 TOKEN = "clerk-token-of-the-township"

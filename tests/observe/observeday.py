@@ -14,10 +14,10 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 
 from gateway.upstream.secret import write_secret
-from hil.gateway import Gateway
 from hil.printer.emulator import PrinterEmulator
 from hil.province.control import Province
-from hil.upstream import with_upstream
+from hil.province.hall_file import with_upstream
+from hil.services.gateway import Gateway
 from protocols import events, identity, status, topics
 from tests.support import ROOT
 from tests.support.mosquitto import Mosquitto, free_port

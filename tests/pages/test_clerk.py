@@ -8,9 +8,9 @@ import urllib.request
 import pytest
 
 from gateway.config import load_file
-from hil.broker import free_port
 from hil.day.clock import day_start
-from hil.gateway import Gateway
+from hil.services.gateway import Gateway
+from hil.services.mosquitto import free_port
 from tests.support import ROOT
 from tests.support.browser_shots import screenshot
 from tests.support.words import english_or_iso

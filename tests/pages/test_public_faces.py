@@ -6,7 +6,7 @@ import time
 import pytest
 
 from hil.day.clock import day_start
-from hil.hall import SimHall
+from hil.hall.sim import SimHall
 from hil.printer import PrinterEmulator
 from tests.support import ROOT
 from tests.support.browser_shots import screenshot

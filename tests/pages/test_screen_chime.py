@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from gateway.config import load_file
-from hil.broker import free_port
 from hil.day.clock import day_start
-from hil.gateway import Gateway
+from hil.services.gateway import Gateway
+from hil.services.mosquitto import free_port
 from tests.pages.test_screen import PUSH_S, ROOT, WITHOUT, act, issue
 
 CONFIG = ROOT / "hall_config" / "village.toml"

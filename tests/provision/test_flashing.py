@@ -13,7 +13,7 @@ import pytest
 
 from gateway.provision import flash, micropython
 from gateway.provision.flash import FlashError
-from hil.serial_line import SerialLine
+from hil.board.serial_line import SerialLine
 from tests.support import ROOT
 
 COUNTY = ROOT / "hall_config" / "county.toml"

@@ -12,7 +12,7 @@ import pytest
 from gateway.config import load_file
 from gateway.provision import screen_font, wifi_secret
 from gateway.provision.device_config import ProvisionError, device_config
-from hil.serial_line import SerialLine
+from hil.board.serial_line import SerialLine
 from tests.support import ROOT, tool
 
 COUNTY = ROOT / "hall_config" / "county.toml"

@@ -1,4 +1,4 @@
-"""A seeded fortnight of the county hall (hil/year.py through the real engine), written as a
+"""A seeded fortnight of the county hall (hil/day/year.py through the real engine), written as a
 real command log once per test session: 2026-09-28 to 2026-10-11 holds the National Day
 holidays (10-01..10-07) and a 调休 Saturday (10-10)."""
 import datetime as dt
@@ -23,7 +23,7 @@ def county():
 @pytest.fixture(scope="session")
 def fortnight(tmp_path_factory, county):
     """(data dir with hall.db, the simulation)."""
-    from hil.year import write_days
+    from hil.day.year import write_days
 
     d = tmp_path_factory.mktemp("fortnight")
     sim = write_days(county, d / "hall.db", FIRST, DAYS, seed=5, tickets_per_day=70)

@@ -6,9 +6,9 @@ import urllib.request
 from pathlib import Path
 
 from gateway.config import load_file
-from hil.broker import free_port
 from hil.day.clock import day_start
-from hil.gateway import Gateway
+from hil.services.gateway import Gateway
+from hil.services.mosquitto import free_port
 from tests.support import ROOT
 
 CONFIG = ROOT / "hall_config" / "county.toml"

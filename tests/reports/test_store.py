@@ -78,7 +78,7 @@ def test_when_the_store_must_be_rebuilt(fortnight, county, tmp_path):
     # Another log in the same place (hall.db replaced): the cursor's record is not the same.
     other = tmp_path / "other"
     other.mkdir()
-    from hil.year import write_days
+    from hil.day.year import write_days
     write_days(county, other / "hall.db", data and __import__("datetime").date(2026, 9, 28), 2, seed=9,
                tickets_per_day=20)
     why = needs_rebuild(path, county, other / "hall.db")

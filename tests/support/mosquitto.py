@@ -1,11 +1,11 @@
-"""A real Mosquitto for a test: hil.broker.Broker (free loopback port,
+"""A real Mosquitto for a test: hil.services.mosquitto.Broker (free loopback port,
 TCP_NODELAY, persistence, restart) plus what tests need on top: extra config
 lines (passwords, ACL) or a whole generated conf, the log, and `with`."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from hil.broker import Broker, free_port, mosquitto_binary, wait_port
+from hil.services.mosquitto import Broker, free_port, mosquitto_binary, wait_port
 
 __all__ = ["Mosquitto", "free_port", "mosquitto_binary", "wait_port"]
 

@@ -12,12 +12,12 @@ from gateway.outbox.store import connect
 from gateway.runtime import DB_NAME, Runtime
 from gateway.upstream import record as rd
 from gateway.upstream.destination import tag_of
-from hil.broker import free_port
 from hil.day.check import events, records
 from hil.day.clock import day_start
-from hil.gateway import Gateway
 from hil.province.control import Province
-from hil.upstream import write_hall_file
+from hil.province.hall_file import write_hall_file
+from hil.services.gateway import Gateway
+from hil.services.mosquitto import free_port
 from tests.support import ROOT
 from tests.upstream.uphall import APP_KEY, SECRET, Window
 

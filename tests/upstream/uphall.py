@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gateway.config import load_text
 from gateway.upstream.secret import write_secret
-from hil.upstream import with_upstream
+from hil.province.hall_file import with_upstream
 from tests.support import ROOT
 
 SECRET = "s3cret-of-the-province"

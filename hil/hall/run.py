@@ -11,12 +11,12 @@ import threading
 import time
 from pathlib import Path
 
-from hil.bridge import Bridge
 from hil.day.clock import demo_clock
-from hil.feed import Feed
-from hil.hall import SimHall
-from hil.hall_printer import HallPrinter, local_port
-from hil.web import command, shown_path, token_files
+from hil.hall.bridge import Bridge
+from hil.hall.feed import Feed
+from hil.hall.printer import HallPrinter, local_port
+from hil.hall.sim import SimHall
+from hil.hall.web import command, shown_path, token_files
 
 
 def register(sub) -> None:
@@ -36,7 +36,7 @@ def run(args) -> int:
     from gateway.engine.calendar import HallCalendar
     cfg = load_file(args.config)
     clock = demo_clock(cfg)   # a closed hall would refuse every ticket
-    hall = SimHall(args.config, workdir, http_port=args.http_port, extra_extensions="hil.web",
+    hall = SimHall(args.config, workdir, http_port=args.http_port, extra_extensions="hil.hall.web",
                    broker_port=args.broker_port, clock=clock)
     if clock:
         print("hall-hil: the hall is closed now; the gateway runs on a clock starting at its next opening, "

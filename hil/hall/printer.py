@@ -1,7 +1,7 @@
 """The emulated thermal printer of `hall-hil run`: when the hall file's kiosk prints on a
 network printer on this machine (the county example: network:127.0.0.1:9109), the printer is
 started there before the gateway, so the first ticket prints instead of 打印机脱机. Each slip
-is printed on the console and handed to the devices page (hil/feed.py)."""
+is printed on the console and handed to the devices page (hil/hall/feed.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gateway.broker import certs
-from hil.broker import Broker, free_port, wait_port
+from hil.services.mosquitto import Broker, free_port, wait_port
 
 NAME = "hall-gw"  # the name on the server certificate that the devices check
 

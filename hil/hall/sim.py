@@ -10,8 +10,8 @@ from pathlib import Path
 from gateway.config import load_file
 from gateway.config.model import Hall
 from hil.board import Board
-from hil.broker import Broker, free_port
-from hil.gateway import Gateway
+from hil.services.gateway import Gateway
+from hil.services.mosquitto import Broker, free_port
 
 
 def board_config(hall: Hall, device, broker_port: int) -> dict:

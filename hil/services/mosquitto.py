@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from hil import process
+from hil.services import process
 
 
 def free_port() -> int:

@@ -1,5 +1,5 @@
 """The landing page of `make run` (hall-hil run), at /: every page of the emulated hall, each
-link setting that page's credential (hil/web.py /hall/open/...), so one click opens it working.
+link setting that page's credential (hil/hall/web.py /hall/open/...), so one click opens it working.
 It shows no token and no login code: it says where they are."""
 from __future__ import annotations
 

@@ -1,16 +1,16 @@
 """The hall simulator's pages, a gateway extension that `hall-hil run` alone enables
-(HALLGW_EXTRA_EXTENSIONS=hil.web), never a production gateway:
+(HALLGW_EXTRA_EXTENSIONS=hil.hall.web), never a production gateway:
 
-    GET /                  the landing page (hil/landing.py): every page of the hall, its key applied
+    GET /                  the landing page (hil/hall/landing.py): every page of the hall, its key applied
     GET /hall/open/{page}  sets that page's credential and sends the browser on (screen, kiosk,
                            clerk, dashboard): the landing page itself holds no secret
-    GET /hall              the devices page (hil/devices_page.py): a grid of windows, each with its
+    GET /hall              the devices page (hil/hall/devices_page.py): a grid of windows, each with its
                            call pad, evaluator and LED display and their keys in Chinese
     GET /hall/events       the boards' faces and the printer's slips, pushed (relayed from the bridge)
     POST /hall/ticket      a quick ticket, with the kiosk's token (the page holds none)
     GET /hall/bridge/img/{device}.png, POST /hall/bridge/press {device, key, long}
 
-Images, presses and the stream go through the simulator's control bridge (hil/bridge.py). The
+Images, presses and the stream go through the simulator's control bridge (hil/hall/bridge.py). The
 landing page takes "/" before the gateway's own start page (gateway/extensions/home.py, which
 yields it): ORDER 70 is earlier than home's."""
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from fastapi import Body, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from hil.bridge import BRIDGE_FILE
+from hil.hall.bridge import BRIDGE_FILE
 
 ORDER = 70
 STATIC = Path(__file__).resolve().parent / "static"
@@ -76,7 +76,7 @@ def create(runtime, options: dict):
         return None
     from gateway.api.auth import load_role_token, load_token
     from gateway.pages import clerk_auth
-    from hil import devices_page, landing
+    from hil.hall import devices_page, landing
 
     data_dir = Path(options.get("data_dir") or "data")
     hall = runtime.hall

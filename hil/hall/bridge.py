@@ -1,8 +1,8 @@
 """The control bridge: a small HTTP server in the hall simulator's process that
-lets the devices page (served by the gateway, hil/web.py) see and press the
+lets the devices page (served by the gateway, hil/hall/web.py) see and press the
 emulated boards. GET /img/<device>.png, POST /press {device, key, long}, and
 GET /events: the boards' faces and the printer's slips pushed as Server-Sent
-Events (hil/feed.py), a beat every BEAT seconds. Its port (and the emulated
+Events (hil/hall/feed.py), a beat every BEAT seconds. Its port (and the emulated
 printer's address, if any) goes into <gateway data dir>/hil_bridge.json for the
 page to find."""
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 
 from hil.board import Board
-from hil.feed import Feed
+from hil.hall.feed import Feed
 
 BRIDGE_FILE = "hil_bridge.json"
 BEAT = 2.0

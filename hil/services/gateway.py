@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from hil import process
+from hil.services import process
 
 
 class Gateway:
@@ -45,7 +45,7 @@ class Gateway:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.data_dir / "gateway.log", "ab") as log:
             self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env,
-                                         cwd=Path(__file__).resolve().parents[1])
+                                         cwd=Path(__file__).resolve().parents[2])
         self.starts += 1
         end = time.monotonic() + timeout
         while time.monotonic() < end:

@@ -1,13 +1,13 @@
 """The devices page of the emulated hall (/hall): a grid of windows, each with its call pad,
 evaluator and LED display side by side, their screens drawn from the emulated hardware's
-pixels and their keys labelled as on the caps (hil/keys.py). What the boards show is pushed
-(/hall/events, hil/feed.py); the page asks for nothing on a timer. No login code is on it."""
+pixels and their keys labelled as on the caps (hil/board/keys.py). What the boards show is pushed
+(/hall/events, hil/hall/feed.py); the page asks for nothing on a timer. No login code is on it."""
 from __future__ import annotations
 
 import html
 import json
 
-from hil.keys import LONG_PRESSES, labels
+from hil.board.keys import LONG_PRESSES, labels
 
 ROLE_NAMES = {"callpad": "叫号器", "evaluator": "评价器", "display": "LED 条屏"}
 ROLE_ORDER = ("callpad", "evaluator", "display")

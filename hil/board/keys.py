@@ -8,7 +8,7 @@ import sys
 import types
 from pathlib import Path
 
-KEYMAP = Path(__file__).resolve().parents[1] / "firmware" / "keymap.py"
+KEYMAP = Path(__file__).resolve().parents[2] / "firmware" / "keymap.py"
 # The evaluator's level keys, best first, and the level each gives (protocols.events).
 LEVEL_KEYS = {5: "very_satisfied", 4: "satisfied", 3: "basic", 2: "unsatisfied", 1: "very_unsatisfied"}
 
@@ -65,5 +65,5 @@ def labels(role: str) -> list[tuple[str, str]]:
     table = KEY_LABELS.get(role, {})
     missing = [k for k in key_names(role) if k not in table]
     if missing:
-        raise KeyError(f"no label for the {role} key(s) {', '.join(missing)}: add them to hil/keys.py KEY_LABELS")
+        raise KeyError(f"no label for the {role} key(s) {', '.join(missing)}: add them to hil/board/keys.py KEY_LABELS")
     return [(k, table[k]) for k in key_names(role)]
