@@ -53,8 +53,10 @@ run: venv
 tiers: venv
 	$(BIN)/hall-hil tiers --hours 8 --speed 60 --faults
 
+# Four workers on any machine: most tests wait on simulated clocks, brokers and browsers rather
+# than the CPU (tests/conftest.py keeps the heavy simulations to two lanes).
 test: venv-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 4
 
 system: PKGS = $(APT_PACKAGES)
 system-runtime: PKGS = $(RUNTIME_APT_PACKAGES)

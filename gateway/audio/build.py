@@ -7,6 +7,7 @@ every word is equally loud.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -106,10 +107,17 @@ def is_current(name: str, folder: Path) -> bool:
 
 
 def ensure(name: str, root: Path | None = None) -> Path:
-    """The folder of built-in pack `name` under root, built on first use."""
+    """The folder of built-in pack `name` under root, built on first use. Two processes asking
+    at once (a gateway and `hallgw voice build`, tests side by side) build it once: the second
+    waits on a lock beside the packs and finds it current."""
     folder = Path(root or default_root()) / name
-    if not is_current(name, folder):
-        build(name, folder)
+    if is_current(name, folder):
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not is_current(name, folder):
+            build(name, folder)
     return folder
 
 

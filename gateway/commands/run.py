@@ -40,6 +40,8 @@ def register(sub) -> None:
     p.add_argument("--clock-speed", type=float, default=1.0, help=argparse.SUPPRESS)
     p.add_argument("--clock-real-start", type=float, default=None, help=argparse.SUPPRESS)
     p.add_argument("--broker-port", type=int, default=None, help=argparse.SUPPRESS)
+    # the embedded broker's TLS port instead of the hall file's (0: none); simulations side by side
+    p.add_argument("--broker-tls-port", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
@@ -157,6 +159,7 @@ def run(args) -> int:
     signal.signal(signal.SIGINT, on_signal)
     options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
                "broker_host": hall.broker.host, "broker_port": args.broker_port or hall.broker.port,
+               "broker_tls_port": args.broker_tls_port,
                "app": app, "hall": hall, "clock": clock, "supervisor_token": supervisor_token,
                "kiosk_token": kiosk_token, "closing": closing, "backup_dir": args.backup_dir,
                "backup_every_hours": args.backup_every_hours, "backup_keep_days": args.backup_keep_days}

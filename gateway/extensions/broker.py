@@ -36,7 +36,7 @@ def create(runtime, options: dict):
     previous = json.loads(path.read_text()) if path.exists() else None
     creds = mosquitto_conf.credentials(hall, host, port, previous)
     tls = None
-    tls_port = int(options.get("broker_tls_port") or b.tls_port)
+    tls_port = b.tls_port if options.get("broker_tls_port") is None else int(options["broker_tls_port"])
     if tls_port:
         hosts = mosquitto_conf.tls_hosts(host, None, b.tls_names)
         made = certs.ensure_apart(folder / "tls", hall.id, hosts)

@@ -13,18 +13,21 @@ import urllib.request
 from pathlib import Path
 
 from hil.services import process
+from hil.services.mosquitto import free_port
 
 
 class Gateway:
     def __init__(self, config: Path, data_dir: Path, http_port: int, broker_port: int, *,
                  embedded_broker: bool = True, clock: tuple[float, float, float] | None = None,
-                 without: tuple[str, ...] = (), extra_extensions: str = ""):
+                 without: tuple[str, ...] = (), extra_extensions: str = "", tls_port: int | None = None):
         # Absolute: the gateway's process runs in the repository, not in our cwd.
         self.config, self.data_dir = Path(config).resolve(), Path(data_dir).resolve()
         self.http_port, self.broker_port = http_port, broker_port
         self.args = [sys.executable, "-m", "gateway.cli", "run", "--config", str(self.config),
                      "--data-dir", str(self.data_dir), "--http-port", str(http_port),
-                     "--broker-port", str(broker_port)]
+                     "--broker-port", str(broker_port),
+                     # a TLS port of its own (the hall file's 8883 would clash with a simulation beside it)
+                     "--broker-tls-port", str(free_port() if tls_port is None else tls_port)]
         if not embedded_broker:
             self.args += ["--without", "broker"]
         for name in without:

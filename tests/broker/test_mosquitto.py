@@ -25,6 +25,7 @@ def broker(tmp_path):
     port = free_port()
     assert main(["mosquitto-config", "--config", str(ROOT / "hall_config" / "village.toml"), "--out", str(out),
                  "--host", "127.0.0.1", "--port", str(port), "--persistence", str(tmp_path / "persist"),
+                 "--tls-port", str(free_port()),  # tests run side by side: never the fixed 8883
                  "--run-as", getpass.getuser()]) == 0
     (tmp_path / "persist").mkdir()
     creds = json.loads((out / "credentials.json").read_text())

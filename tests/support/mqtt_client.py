@@ -43,7 +43,8 @@ class Client:
         self.c.loop_stop()
 
 
-def wait_for(pred, timeout=5.0):
+def wait_for(pred, timeout=20.0):
+    """Wait for a condition; the limit is generous because `make test` runs workers side by side."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if pred():
