@@ -11,7 +11,8 @@ def queue(eng) -> dict:
     for s in eng.hall.services:
         line = reads.queue_line(eng, s.code)
         services.append({"code": s.code, "name": s.name, "prefix": s.prefix, "waiting": line.waiting,
-                         "normal": [t.number for t in line.normal], "priority": [t.number for t in line.priority]})
+                         "normal": [t.number for t in line.normal], "priority": [t.number for t in line.priority],
+                         "call_order": [t.number for t in line.tickets]})
     directed = [{"number": t.number, "service": t.service, "to": t.waiting_for.to, "key": t.waiting_for.key}
                 for t in reads.transferred(eng)]
     return {"day": reads.day(eng), "waiting": reads.waiting(eng), "services": services, "transferred": directed}

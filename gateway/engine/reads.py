@@ -11,6 +11,8 @@ renders at a commit reads counts, not tables.
 from __future__ import annotations
 
 import hmac
+from dataclasses import fields
+from operator import itemgetter
 
 from gateway.engine import appointments as ap
 from gateway.engine import followup as fu
@@ -41,18 +43,32 @@ from gateway.engine.records import (
 from gateway.engine.tickets import find, public
 
 
+def _record(cls, names: tuple[str, ...], values: tuple):
+    """A frozen record filled in one step. Its generated __init__ sets each field through
+    object.__setattr__, some 0.3 µs a field: a line of hundreds of tickets, read under the
+    runtime's lock, would pay that many times over."""
+    r = object.__new__(cls)
+    r.__dict__.update(zip(names, values, strict=True))
+    return r
+
+
+# The fields taken as they are from the engine's dicts, then the ones made here: a window's login
+# time (not in a snapshot from before it), a ticket's line (from its queue).
+_WINDOW = (*(f.name for f in fields(Window) if f.name != "login_at"), "login_at")
+_window_values = itemgetter(*_WINDOW[:-1])
+_TICKET = (*(f.name for f in fields(Ticket) if f.name != "waiting_for"), "waiting_for")
+_ticket_values = itemgetter(*_TICKET[:-1])
+_WAITING_FOR = ("to", "key")
+
+
 def _window(w: dict) -> Window:
-    return Window(w["number"], w["status"], w["staff"], w["post"], w["ticket"], w["ticket_number"], w["recalls"],
-                  w["since"], w["paused_reason"], w["until"], w["cases"], w["last_served"], w["prompt"],
-                  w.get("login_at"))
+    return _record(Window, _WINDOW, (*_window_values(w), w.get("login_at")))
 
 
 def _ticket(t: dict) -> Ticket:
     q = t["queue"]
-    return Ticket(t["id"], t["number"], t["service"], t["lane"], t["matter"], t["project_no"], t["day"],
-                  t["state"], t["outcome"], t["window"], t["staff"], t["issued_at"], t["ready_at"], t["called_at"],
-                  t["started_at"], t["finished_at"], t["recalls"], t["case_type"], t["evaluation"], t["level"],
-                  t["order"], WaitingFor(q["to"], q["key"]) if t["state"] == "waiting" else None)
+    waiting_for = _record(WaitingFor, _WAITING_FOR, (q["to"], q["key"])) if t["state"] == "waiting" else None
+    return _record(Ticket, _TICKET, (*_ticket_values(t), waiting_for))
 
 
 # -- windows and clerks --------------------------------------------------------------------------
@@ -125,11 +141,12 @@ def transferred(eng) -> tuple[Ticket, ...]:
                  if t["state"] == "waiting" and t["queue"]["to"] != "service")
 
 
-def longest_waiting(eng) -> dict[str, float]:
-    """Service -> the earliest ready time of its waiting tickets (transferred ones too)."""
+def longest_waiting(eng, transferred: bool = True) -> dict[str, float]:
+    """Service -> the earliest ready time of its waiting tickets: also of those transferred to a
+    window or a clerk, or (transferred=False) of its own line only. Services none waits for: absent."""
     oldest: dict[str, float] = {}
     for t in eng.tickets.values():
-        if t["state"] == "waiting":
+        if t["state"] == "waiting" and (transferred or t["queue"]["to"] == "service"):
             code = t["service"]
             oldest[code] = min(oldest.get(code, t["ready_at"]), t["ready_at"])
     return oldest

@@ -2,7 +2,8 @@
 rest of the gateway takes them from: `reads.Window`, `reads.Ticket`, …).
 
 Frozen dataclasses of copied values, or TypedDicts of fresh dicts where the caller serialises the
-dict as it is (the API's answers): a caller cannot change the engine through them.
+dict as it is (the API's answers): a caller cannot change the engine through them. (Not slotted:
+reads fills the many-per-read ones, tickets and windows, through their __dict__ in one step.)
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import TypedDict
 from gateway.engine.line import PRIORITY_LANES
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Window:
     """A window now: who is logged in there (as which post), what it is doing, what it holds."""
     number: int
@@ -31,7 +32,7 @@ class Window:
     login_at: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Post:
     """Where a clerk is posted now: the window they are logged in at, as its A or B post (AB岗)."""
     staff: str
@@ -39,14 +40,14 @@ class Post:
     post: str | None  # None: covering a window that names neither post for them
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WaitingFor:
     """The line a waiting ticket is in: its service's, or a window's or a clerk's it was transferred to."""
     to: str  # service | window | staff
     key: str | int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Ticket:
     id: str
     number: str
@@ -72,7 +73,7 @@ class Ticket:
     waiting_for: WaitingFor | None  # while waiting
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Prompt:
     """An evaluation prompt open at a window's evaluator (请评价)."""
     prompt: str
@@ -85,7 +86,7 @@ class Prompt:
     deadline: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Supplementary:
     """A served ticket's 补充评价 code entry, kept after the ticket leaves at the day's rollover."""
     code: str
@@ -102,13 +103,13 @@ class Supplementary:
     level: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Reason:
     code: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Content:
     """The evaluation content (差评 reasons) in force: the province's version once downloaded."""
     version: str
@@ -120,7 +121,7 @@ class Content:
         return {r.code: r.text for r in self.reasons}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class QueueLine:
     """A service's waiting tickets in the order a window serving this service alone would call them
     (line.choose: the N:1 ratio, a priority ticket never later than as a normal one)."""
@@ -137,7 +138,7 @@ class QueueLine:
         return tuple(t for t in self.tickets if t.lane in PRIORITY_LANES)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Standing:
     """Where a waiting ticket stands ("前面还有 N 人"), and how many of those ahead were issued after
     it: priority tickets (绿色通道, 预约) and transfers overtake, and the citizen is told so."""
@@ -146,7 +147,7 @@ class Standing:
     later_transferred: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DayStats:
     """The day's figures for the hall as a whole."""
     day: str

@@ -44,10 +44,8 @@ class Facts:
 
 def engine_facts(eng, seq: int, now: float) -> Facts:
     """Read under the runtime's lock."""
-    oldest: dict[str, float] = {}
-    for s in eng.hall.services:
-        ready = [t.ready_at for t in reads.queue_line(eng, s.code).tickets]
-        oldest[s.code] = max(0.0, now - min(ready)) if ready else 0.0
+    ready = reads.longest_waiting(eng, transferred=False)
+    oldest = {s.code: max(0.0, now - ready[s.code]) if s.code in ready else 0.0 for s in eng.hall.services}
     windows = dict.fromkeys(WINDOW_STATUSES, 0)
     for status in reads.statuses(eng).values():
         windows[status] = windows.get(status, 0) + 1
