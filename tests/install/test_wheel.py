@@ -5,14 +5,18 @@ with nothing of the checkout on its path, provisions an emulated board over a pt
 (hil/board/serial_line.py: the MicroPython unix port from the test venv) from the firmware in its
 wheel, with the screen font built from those sources."""
 import ast
+import importlib.metadata
 import json
 import os
 import re
 import subprocess
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
 
 from gateway.provision import flash, screen_font
 from hil.board.serial_line import SerialLine
@@ -84,7 +88,7 @@ def test_the_installed_hallctl_provisions_a_board_from_the_firmware_in_its_wheel
             assert (flashed / "main.py").read_bytes() == src.read_bytes()
         else:
             assert (flashed / (src.stem + ".mpy")).read_bytes() == flash.compiled(src), src.name
-    # The screen font, built by the installed hallctl from the wheel's sources: the evaluator's Chinese.
+    # The screen font, built by the installed hallctl from the wheel's sources: the screens' own Chinese.
     assert (flashed / "screen.font").read_bytes() == screen_font.font_file(FIRMWARE)
     own = screen_font.firmware_chars(FIRMWARE)
     assert set("请您评价") <= set(own) and set(own) <= set(screen_font.parse((flashed / "screen.font").read_bytes()))
@@ -167,8 +171,6 @@ def canonical(name: str) -> str:
 
 def pins(lock: str, this_machine: bool = False) -> set[str]:
     """The names a lock file pins (with this_machine: only those whose marker holds here)."""
-    from packaging.markers import Marker
-
     names = set()
     for line in (ROOT / lock).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
@@ -185,11 +187,6 @@ def test_each_lock_pins_its_part_and_the_runtime_lock_only_what_the_gateway_need
     """requirements.lock (all a Pi gets) pins pyproject's dependencies and what they need, for a Pi too,
     and nothing more; requirements-hil.lock the `hil` extra, requirements-test.lock the `test` extra.
     A fresh `make test` installs all three, a fresh `make install` the first only."""
-    import importlib.metadata
-    import tomllib
-
-    from packaging.requirements import Requirement
-
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     parts = {"requirements.lock": project["dependencies"],
              "requirements-hil.lock": project["optional-dependencies"]["hil"],
