@@ -74,9 +74,18 @@ $(BIN)/python: | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.run-stamp: requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.lock
+# The gateway as a Pi gets it, plus the emulated hall (hil/) and the benchmarks (bench/), which are
+# the checkout's own and never in the wheel: the venv imports them from here (a .pth naming the
+# checkout); `hall-hil` and `hall-bench` run them.
+$(VENV)/.run-stamp: requirements.lock requirements-hil.lock pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.lock -r requirements-hil.lock
 	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/python -c 'import sys, sysconfig, pathlib; pathlib.Path(sysconfig.get_path("purelib"), \
+	  "hall-checkout.pth").write_text(sys.argv[1] + "\n")' "$(CURDIR)"
+	for part in hil bench; do \
+	  printf '#!/bin/sh\nexec "%s" -m %s.cli "$$@"\n' "$(CURDIR)/$(BIN)/python" $$part > $(BIN)/hall-$$part; \
+	  chmod +x $(BIN)/hall-$$part; \
+	done
 	touch $@
 
 $(VENV)/.test-stamp: requirements-test.lock $(VENV)/.run-stamp

@@ -26,12 +26,13 @@ from pathlib import Path
 
 from bench.report import last_line
 from gateway.broker import certs
-from hil.board.board import HEAPSIZE, MP_DIR, ROOT, Board, micropython_binary
+from gateway.provision import firmware_dir
+from hil.board.board import HEAPSIZE, MP_DIR, Board, micropython_binary
 from hil.board.day import config
 from hil.services.mosquitto import free_port
 from hil.services.tls_mosquitto import NAME
 
-FIRMWARE = ROOT / "firmware"
+FIRMWARE = firmware_dir()
 ROLES = ("callpad", "evaluator", "display")
 # the frozen asyncio loads its parts as they are first used: all at once here
 ASYNCIO = "import asyncio\nasyncio.Event, asyncio.ThreadSafeFlag, asyncio.open_connection, asyncio.wait_for_ms"

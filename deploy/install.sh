@@ -13,9 +13,12 @@ if [ -z "$D" ] && [ "$(id -u)" != 0 ]; then echo "make install needs root (or DE
 say() { echo "install: $*"; }
 added=()
 
-# The gateway in a venv of its own, pinned as the checkout pins it.
+# The gateway in a venv of its own, pinned as the checkout pins it: the wheel holds the gateway, the
+# wire contract and the firmware hallctl flashes; never hil/, bench/, the tests or their packages
+# (the `hil` and `test` extras). A build/ left by an older build would ship its files again: gone first.
 "$PYTHON" -m venv --clear "$D$APPDIR"
 "$D$APPDIR/bin/pip" install -q --disable-pip-version-check --no-deps -r requirements.lock
+rm -rf build
 "$D$APPDIR/bin/pip" install -q --disable-pip-version-check --no-deps .
 install -D -m 0644 README.md "$D$APPDIR/share/doc/hall/README.md"
 HALLGW_VOICE_DIR="$D$APPDIR/share/voice" "$D$APPDIR/bin/hallgw" voice build >/dev/null

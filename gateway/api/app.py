@@ -22,6 +22,7 @@ from starlette.routing import Route
 from gateway.api import appointments, views
 from gateway.api.actions import ClerkAction
 from gateway.api.auth import bearer, bearer_any
+from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
 from gateway.engine.tickets import code_in_use
@@ -140,7 +141,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
 
     @app.get("/api/v1/tickets/{ref}", summary="A ticket of today by id or printed number")
     def ticket(ref: str):
-        t = runtime.read(lambda e: views.ticket(e, ref))
+        t = runtime.read(lambda eng: views.ticket(eng, ref))
         if t is None:
             raise HTTPException(404, f"no ticket {ref!r} today")
         return t
@@ -167,7 +168,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
               summary="补充评价: rate a service later with the code on the ticket (citizen)")
     def rate_supplementary(body: SupplementaryRating):
         code = body.code.strip().upper()  # typed in by hand: case does not matter
-        if not runtime.read(lambda e: code in e.supplementary):
+        if runtime.read(lambda eng: reads.supplementary(eng, code)) is None:
             raise refusals.PageRefusal(404, f"no supplementary rating code {code} (unknown, or its time is over)")
         cmd = {"type": "rate_supplementary", "at": clock(), "code": code, "level": body.level}
         if body.reasons:
@@ -189,11 +190,11 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
                   overdue: bool | None = Query(default=None, description="past a contact or rectify deadline")):
         if status is not None and status not in STATUSES:
             raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
-        return runtime.read(lambda e: views.followups(e, status, overdue))
+        return runtime.read(lambda eng: views.followups(eng, status, overdue))
 
     @app.get("/api/v1/followups/{fid}", dependencies=supervisor, summary="One 差评 follow-up (supervisor)")
     def followup(fid: str):
-        f = runtime.read(lambda e: views.followup(e, fid))
+        f = runtime.read(lambda eng: views.followup(eng, fid))
         if f is None:
             raise HTTPException(404, f"no follow-up {fid!r}")
         return f
@@ -201,7 +202,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     @app.post("/api/v1/followups/{fid}/actions", dependencies=supervisor,
               summary="A follow-up transition or a callback (回访) (supervisor)")
     def followup_action(fid: str, body: FollowupAction):
-        if runtime.read(lambda e: views.followup(e, fid)) is None:
+        if runtime.read(lambda eng: views.followup(eng, fid)) is None:
             raise HTTPException(404, f"no follow-up {fid!r}")
         if body.by not in supervisors:  # four eyes needs two real people, not two names typed in
             raise HTTPException(422, f"'by' must be the staff id of a supervisor ([[staff]] supervisor = true): "
@@ -216,6 +217,6 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     @app.get("/api/v1/stats/today", summary="Today's statistics, alerts and open 差评 follow-ups")
     def stats_today():
         now = clock()
-        return runtime.read(lambda e: views.stats_today(e, now))
+        return runtime.read(lambda eng: views.stats_today(eng, now))
 
     return app

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.engine import appointments as ap
+from gateway.engine import reads
 
 CODE_DIGITS = 6
 MINT_TRIES = 5
@@ -35,9 +36,10 @@ def view(eng, a: dict) -> dict:
     svc = eng.hall.service(a["service"])
     matter = next((m.name for m in svc.matters if m.code == a["matter"]), None)
     local = eng.cal.local
+    opens, closes = reads.check_in_span(eng, a)
     return {**a, "service_name": svc.name, "matter_name": matter, "state_name": ap.STATE_CN[a["state"]],
             "slot": f"{local(a['start']):%H:%M}-{local(a['end']):%H:%M}",
-            "check_in": f"{local(ap.opens(eng, a)):%H:%M}-{local(ap.closes(eng, a)):%H:%M}"}
+            "check_in": f"{local(opens):%H:%M}-{local(closes):%H:%M}"}
 
 
 def add_routes(app: FastAPI, runtime, clock, supervisor: list, run) -> None:
@@ -60,7 +62,7 @@ def add_routes(app: FastAPI, runtime, clock, supervisor: list, run) -> None:
                 break
         if not out.ok:
             raise HTTPException(409, out.refusal)
-        return JSONResponse(runtime.read(lambda e: view(e, out.result)), status_code=201)
+        return JSONResponse(runtime.read(lambda eng: view(eng, out.result)), status_code=201)
 
     @app.get("/api/v1/appointments", dependencies=supervisor,
              summary="The appointments of a day (supervisor; today unless day is given)")
@@ -72,18 +74,14 @@ def add_routes(app: FastAPI, runtime, clock, supervisor: list, run) -> None:
             except ValueError:
                 raise HTTPException(422, f"day {day!r} is not a date (YYYY-MM-DD)") from None
 
-        def read(e):
-            d = day or e.day
-            return [view(e, a) for a in sorted(e.appointments.values(), key=lambda a: (a["start"], a["code"]))
-                    if a["day"] == d]
-        return runtime.read(read)
+        return runtime.read(lambda eng: [view(eng, a) for a in reads.appointments(eng, day)])
 
     @app.post("/api/v1/appointments/{aid}/cancel", dependencies=supervisor,
               summary="Cancel a booked appointment (supervisor)")
     def cancel(aid: str):
-        if runtime.read(lambda e: aid not in e.appointments):
+        if runtime.read(lambda eng: reads.appointment(eng, aid)) is None:
             raise HTTPException(404, f"no appointment {aid!r}")
         out = run({"type": "cancel_appointment", "at": clock(), "appointment": aid})
         if not out.ok:
             raise HTTPException(409, out.refusal)
-        return runtime.read(lambda e: view(e, out.result))
+        return runtime.read(lambda eng: view(eng, out.result))

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.store import LogReader
+
 NAME = re.compile(r"^hall-(?P<hall>[A-Za-z0-9_.-]+)-(?P<stamp>\d{8}T\d{6})\.db$")
 
 
@@ -57,9 +59,10 @@ def make(db: Path, folder: Path, hall_id: str, at: float | None = None) -> Made:
             bad = dst.execute("PRAGMA quick_check").fetchone()[0]
             if bad != "ok":
                 raise sqlite3.DatabaseError(f"the copy fails its check: {bad}")
-            seq = dst.execute("SELECT COALESCE(MAX(seq), 0) FROM commands").fetchone()[0]
         finally:
             dst.close()
+        with LogReader.open(part) as log:
+            seq = log.head().seq
     except BaseException:
         part.unlink(missing_ok=True)
         raise

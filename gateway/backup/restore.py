@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from gateway.store import verify
+from gateway.store import LogReader, verify
 
 
 class RestoreError(Exception):
@@ -31,12 +31,8 @@ def holders(db: Path) -> list[int]:
 
 
 def hall_of(db: Path) -> str | None:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'hall'").fetchone()
-        return row[0] if row else None
-    finally:
-        conn.close()
+    with LogReader.open(db) as log:
+        return log.hall()
 
 
 def restore(backup: Path, data_dir: Path, hall_id: str | None = None, db_name: str = "hall.db") -> dict:

@@ -5,7 +5,8 @@ The same outbox and the same provincial destination as a hall's own (gateway/ups
 records built from the site's hall file (its departments, matters, staff, level map)
 and sent with the county's adapter ([upstream] url, app key, secret). The outbox reads
 a log: here a copy of the site's records that carry ratings or follow-ups, taken from
-PostgreSQL into data/county/<site>/province.db, from the handoff on.
+PostgreSQL into data/county/<site>/province.db (a log excerpt: gateway/store/excerpt.py),
+from the handoff on.
 
 Never both for one rating: the site's status says up to which record its own outbox
 had looked when it switched to the county (`province_from`); the county takes only the
@@ -14,47 +15,40 @@ switched back and forth gives the platform "重复值", never a second rating.
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from gateway.outbox import Outbox, status
+from gateway.outbox import Outbox, OutboxStore, status
 from gateway.outbox.store import connect
+from gateway.store.excerpt import LogExcerpt
 from gateway.upstream.destination import NAME, Province
 
 WANTED = ('"rating_recorded"', '"followup_created"', '"followup_changed"', '"followup_overdue"')
-COPY = "CREATE TABLE IF NOT EXISTS commands (seq INTEGER PRIMARY KEY, record TEXT NOT NULL, prev TEXT, hash TEXT)"
 
 
 class SiteProvince:
     def __init__(self, site_hall, tag: str, since: int, db: Path, adapter, retry_max: float):
         self.hall, self.since, self.db = site_hall, since, Path(db)
-        self.db.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.db, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute(COPY)
-        connect(self.db).close()  # the outbox's tables (its notes hold how far the copy went)
+        self.excerpt = LogExcerpt(self.db)
+        notes = OutboxStore(self.db, "copy")  # also the outbox's tables
+        try:
+            # An earlier release noted how far it had looked among the outbox's notes.
+            legacy = int(notes.noted("upto") or 0)
+        finally:
+            notes.close()
+        if legacy > self.excerpt.looked_upto():
+            self.excerpt.keep((), legacy)
         self.dest = Province(site_hall, adapter, lambda: tag)
         self.outbox = Outbox(self.db, self.dest, retry_max=retry_max)
 
     def copied(self) -> int:
         """How far the site's records have been looked at (the handoff, at first)."""
-        row = self.conn.execute("SELECT value FROM outbox_notes WHERE dest = 'copy' AND key = 'upto'").fetchone()
-        return max(self.since, int(row[0]) if row else 0)
+        return max(self.since, self.excerpt.looked_upto())
 
     def feed(self, rows: list[tuple[int, str, str, str]], upto: int) -> None:
-        """The site's records up to `upto`: those for the province copied, the position noted, in
+        """The site's records up to `upto`: those for the province kept, the position noted, in
         one transaction; the outbox then derives and sends."""
         keep = [r for r in rows if r[0] > self.since and any(w in r[1] for w in WANTED)]
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            c.executemany("INSERT OR IGNORE INTO commands VALUES (?, ?, ?, ?)", keep)
-            c.execute("INSERT OR REPLACE INTO outbox_notes VALUES ('copy', 'upto', ?)", (str(upto),))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
+        self.excerpt.keep(keep, upto)
         if keep:
             self.outbox.poke()
 
@@ -63,7 +57,7 @@ class SiteProvince:
 
     def stop(self) -> None:
         self.outbox.stop()
-        self.conn.close()
+        self.excerpt.close()
 
     def status(self) -> dict:
         conn = connect(self.db, readonly=True)

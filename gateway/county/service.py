@@ -135,23 +135,18 @@ class County:
 
     def _own(self, store: SiteStore) -> None:
         """The county hall's own log into the same table, with the same chain checks."""
-        import sqlite3
-
         from gateway.mirror import chain
-        conn = sqlite3.connect(f"file:{self.own_log}?mode=ro", uri=True)
-        try:
+        from gateway.store import LogReader
+        with LogReader.open(self.own_log) as log:
             while True:
                 head = store.head(self.hall.id)
                 after = head.seq if head else 0
-                rows = conn.execute("SELECT seq, record, prev, hash FROM commands WHERE seq > ? ORDER BY seq LIMIT ?",
-                                    (after, BATCH)).fetchall()
+                rows = log.links_after(after, BATCH)
                 if not rows:
                     return
-                tag = head.tag if head else rows[0][3]
+                tag = head.tag if head else rows[0].hash
                 v = chain.check(head, after, rows, {})
                 store.store(self.hall.id, tag, self.hall.id, head, v)
-        finally:
-            conn.close()
 
     def _report(self, store: SiteStore, sid: str, head: int) -> bool:
         hall = self.halls.get(sid)
@@ -159,8 +154,15 @@ class County:
             return False
         rs = self.reports.get(sid)
         if rs is None:
-            from gateway.reports.store import ReportStore
-            rs = self.reports[sid] = ReportStore(self.dir / sid / "reports.db", hall)
+            from gateway.reports.store import ReportStore, needs_rebuild
+            path = self.dir / sid / "reports.db"
+            why = needs_rebuild(path, hall)
+            if why and path.exists():  # folded again from the site's records held here
+                log.info("county: the reports of %s are rebuilt: %s", sid, why)
+                rs = ReportStore.fresh(path, hall)
+            else:
+                rs = ReportStore(path, hall)
+            self.reports[sid] = rs
         moved = False
         while rs.cursor < head:
             rows = store.rows_after(sid, rs.cursor, BATCH)

@@ -19,6 +19,7 @@ from gateway.devices.link import Link
 from gateway.devices.pad_words import pad_refusal
 from gateway.devices.published import Published
 from gateway.devices.registry import Registry
+from gateway.engine import reads
 from protocols import identity, topics
 
 log = logging.getLogger(__name__)
@@ -115,8 +116,8 @@ class DevicePlane:
             for ev in events:
                 if ev.get("type") == "content_changed":
                     # Every evaluator gets the new reasons and rv. Read under the
-                    # runtime's lock: the engine is as this commit left it.
-                    self.view, t = view.with_content(self.view, engine_content(self.runtime.engine, ev))
+                    # runtime's lock (held: this is its commit): the engine is as this commit left it.
+                    self.view, t = view.with_content(self.view, self.runtime.read(engine_content))
                 else:
                     self.view, t = view.apply(self.view, ev, self._services.__getitem__)
                 touched |= t
@@ -158,28 +159,28 @@ class DevicePlane:
             self.tick()
 
 
-def engine_content(eng, ev: dict | None = None) -> view.Content | None:
-    """The evaluators' content: the engine's `content` (the province's version once
-    downloaded), else what a content_changed event carries; None (the hall file's
-    reasons) for an engine without content."""
-    c = getattr(eng, "content", None)
-    return view.content_of(c if c is not None else ev)
+def engine_content(eng) -> view.Content:
+    """The evaluators' content: the engine's (the province's version once downloaded, else
+    the hall file's reasons), as the view keeps it."""
+    c = reads.content(eng)
+    return view.Content(c.version, tuple((r.code, r.text) for r in c.reasons))
 
 
 def seed(v: view.HallView, eng, now: float) -> view.HallView:
     """The view of the engine's current state (read under the runtime's lock),
     so a restarted gateway shows what the hall was showing before."""
     windows = dict(v.windows)
-    for n, w in eng.windows.items():
+    for w in reads.windows(eng):
+        n = w.number
         if n not in windows:
             continue
-        p = eng.prompts.get(w.get("prompt") or "")
+        p = reads.prompt(eng, w.prompt)
         windows[n] = view.WindowView(
-            n, status=w["status"], ticket=w["ticket"] or "", number=w["ticket_number"] or "",
-            staff=w["staff"] or "", paused_reason=w["paused_reason"] or "", until=w["until"] or "",
-            recalls=int(w.get("recalls") or 0),
-            eval_mode="prompt" if p else "idle", prompt=p["prompt"] if p else "",
-            prompt_staff=(p["staff"] or "") if p else "",
+            n, status=w.status, ticket=w.ticket or "", number=w.ticket_number or "",
+            staff=w.staff or "", paused_reason=w.paused_reason or "", until=w.until or "",
+            recalls=int(w.recalls or 0),
+            eval_mode="prompt" if p else "idle", prompt=p.prompt if p else "",
+            prompt_staff=(p.staff or "") if p else "",
             # What is left of the prompt's time, not the full timeout again.
-            prompt_timeout=max(1, int(p["deadline"] - now)) if p else 0)
-    return view.HallView(windows, dict(eng.line.waiting), engine_content(eng))
+            prompt_timeout=max(1, int(p.deadline - now)) if p else 0)
+    return view.HallView(windows, reads.waiting(eng), engine_content(eng))

@@ -250,19 +250,26 @@ def resume(eng, cmd, at, events):
     return None, {"window": w["number"]}
 
 
+def case_ticket_id(eng, w: dict) -> str | None:
+    """The ticket a case number attaches to at this window: the one it holds, else the one it
+    finished last, else the one its open evaluation prompt is about (also the console's read)."""
+    if w["ticket"]:
+        return w["ticket"]
+    if w["last_served"] in eng.tickets:
+        return w["last_served"]
+    if w["prompt"] in eng.prompts:
+        return eng.prompts[w["prompt"]]["ticket"]
+    return None
+
+
 def attach_case(eng, cmd, at, events):
     """The clerk attaches the 办件编号 (and the 事项) to the ticket of this window's service,
     so that its rating record names the case. Last one wins until the rating is in."""
     w, why = _logged_in(eng, cmd["window"])
     if why:
         return why, None
-    if w["ticket"]:
-        tid = w["ticket"]
-    elif w["last_served"] in eng.tickets:
-        tid = w["last_served"]
-    elif w["prompt"] in eng.prompts:
-        tid = eng.prompts[w["prompt"]]["ticket"]
-    else:
+    tid = case_ticket_id(eng, w)
+    if tid is None:
         return f"window {w['number']} holds no ticket and has no finished service awaiting a rating", None
     t = eng.tickets.get(tid)
     if t is None:

@@ -29,14 +29,25 @@ def key(t: dict) -> tuple:
 def choose(heads: list[tuple[str, dict | None, dict | None]], run: dict, n: int) -> tuple[str, bool] | None:
     """The next call among a window's services: heads are (service, oldest normal, oldest
     priority) in the window's order of preference. Returns (service, is_priority) or None."""
-    normal = next(((i, c, t) for i, (c, t, _) in enumerate(heads) if t is not None), None)
-    prio = next(((i, c) for i, (c, _, p) in enumerate(heads) if p is not None), None)
+    # One pass (it runs for every call and for every place a view reads off the line): the first
+    # normal and the first priority head, the oldest priority head, and a service's ratio run out.
+    normal = prio = oldest = None
+    ratio_due = False
+    for i, (c, t, p) in enumerate(heads):
+        if normal is None and t is not None:
+            normal = (i, c, t)
+        if p is not None:
+            if prio is None:
+                prio = (i, c)
+            k = key(p)
+            if oldest is None or k < oldest:
+                oldest = k
+            ratio_due = ratio_due or run[c] >= n
     if prio is None:
         return None if normal is None else (normal[1], False)
     if normal is None or prio[0] < normal[0]:  # none left, or it would be first as a normal ticket too
         return prio[1], True
-    oldest = min(key(p) for _, _, p in heads if p is not None)
-    due = oldest < key(normal[2]) or any(run[c] >= n for c, _, p in heads if p is not None)
+    due = oldest < key(normal[2]) or ratio_due
     return (prio[1], True) if due else (normal[1], False)
 
 

@@ -22,14 +22,14 @@ from gateway.audio.announcer import Announcer
 from gateway.audio.health import AudioHealth
 from gateway.audio.players import AlsaPlayer, FilePlayer, NullPlayer
 from gateway.audio.schedule import Call
+from gateway.engine import reads
 
 ORDER = 60
 log = logging.getLogger(__name__)
 
 
 def _hall(runtime, options):
-    hall = (options.get("hall") or getattr(runtime, "hall", None)
-            or getattr(getattr(runtime, "engine", None), "hall", None))
+    hall = options.get("hall") or getattr(runtime, "hall", None)
     if hall is None and options.get("config_path"):
         from gateway.config import load_file
         hall = load_file(options["config_path"])
@@ -91,8 +91,9 @@ class AnnouncerExtension:
     def speakers_changed(self, ok: bool, cause: str | None) -> None:
         """On the announcer's thread: the engine's alert follows the speakers (only a change is
         logged: after a restart the alert may be up already, or not)."""
-        up = _read(self.runtime, lambda e: ALERT in e.alerts)
-        if up == (not ok) and (ok or _read(self.runtime, lambda e: e.alerts[ALERT].get("cause")) == cause):
+        alert = self.runtime.read(lambda eng: reads.alert(eng, ALERT))
+        up = alert is not None
+        if up == (not ok) and (ok or alert.get("cause") == cause):
             return
         if up and not ok:  # another cause: the alert says the new one
             self.runtime.submit({"type": "part_fault", "at": self.clock(), "part": "audio", "active": False})
@@ -115,8 +116,3 @@ class AnnouncerExtension:
                                          float(e.get("at") or 0)))
             except (KeyError, TypeError, ValueError) as err:
                 log.warning("announcer: ignoring malformed ticket_called %r: %s", e, err)
-
-
-def _read(runtime, view):
-    read = getattr(runtime, "read", None)
-    return read(view) if read is not None else view(runtime.engine)

@@ -13,7 +13,6 @@ options used: app, clock, data_dir, closing (set at shutdown: the streams end), 
 from __future__ import annotations
 
 import hmac
-import json
 import threading
 import time
 from pathlib import Path
@@ -38,9 +37,7 @@ class ScreenFeed:
         def rebuild(_eng):
             # Under the runtime lock (which serialises its store connection): the calls read back
             # and the fold that continues them meet at the same seq.
-            rows = runtime.store.conn.execute("SELECT record FROM commands ORDER BY seq DESC LIMIT ?",
-                                              (screen.REBUILD_SCAN,))
-            calls = screen.rebuild_calls(json.loads(r) for (r,) in rows)
+            calls = screen.rebuild_calls(runtime.store.reader.latest(screen.REBUILD_SCAN))
             self.hub.keep(CALLS, calls, screen.fold)
         runtime.read(rebuild)
         self.streams = 0  # open screen streams: no picture is built at commits while there are none

@@ -117,7 +117,7 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
     def view(tid: str, code: str | None) -> tuple[int, dict | None]:
         code = code.strip().upper() if code else None  # typed in by hand as well: case does not matter
         now = service.clock()
-        return hub.snapshot(lambda e: phone.view(e, tid, code, now))
+        return hub.snapshot(lambda eng: phone.view(eng, tid, code, now))
 
     @r.get("/api/v1/kiosk/progress/{tid}", summary="Where a ticket of today stands, in words (open); with "
                                                    "c=<its 补充评价 code>, whether it may be rated now")

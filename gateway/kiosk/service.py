@@ -12,7 +12,7 @@ import threading
 import zoneinfo
 
 from gateway.api.app import issue_with_code
-from gateway.engine.appointments import key as appointment_key
+from gateway.engine import reads
 from gateway.engine.commands import problem
 from gateway.kiosk import estimate, qr
 from gateway.kiosk.monitor import PrinterMonitor
@@ -28,12 +28,6 @@ class Refused(Exception):
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
         self.status, self.reason = status, reason
-
-
-def appointment(eng, code: str) -> dict | None:
-    """Today's appointment with this code, if any (read under the runtime's lock)."""
-    a = eng.appointments.get(appointment_key(eng.day, code))
-    return dict(a) if a else None
 
 
 class KioskService:
@@ -93,7 +87,7 @@ class KioskService:
     # -- a ticket ---------------------------------------------------------------------------------
     def check_request(self, req) -> None:
         if req.lane == "appointment" and req.appointment_code is not None and req.service is None:
-            booked = self.runtime.read(lambda e: appointment(e, req.appointment_code))
+            booked = self.runtime.read(lambda eng: reads.appointment_today(eng, req.appointment_code))
             if booked is None:
                 raise Refused(409, f"no appointment with code {req.appointment_code} today")
             req.service, req.matter = booked["service"], req.matter or booked["matter"]
@@ -173,7 +167,7 @@ class KioskService:
         matter = next((m.name for m in svc.matters if m.code == t["matter"]), None)
 
         def read(eng):
-            n = estimate.ahead(eng, t["id"])
+            n = reads.ahead(eng, t["id"])
             return n, estimate.wait_minutes(eng, t["service"], n)
         ahead, wait = self.runtime.read(read)
         url = f"{self.cfg.public_base_url}/t/{t['id']}" + (f"?c={t['sup_code']}" if t.get("sup_code") else "")

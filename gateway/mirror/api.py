@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from gateway.api.auth import bearer
+from gateway.engine import reads
 from gateway.engine import relay as rl
 from gateway.mirror.feed import Feed
 from gateway.pages import clerk_auth
@@ -59,9 +60,9 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
         return runtime.read(lambda eng: {
             "hall": {"id": eng.hall.id, "name": eng.hall.name},
             "parent": eng.hall.parent.id if eng.hall.parent else None,
-            "sent": rl.listing(eng, "out"), "received": rl.listing(eng, "in"),
+            "sent": reads.relays(eng, "out"), "received": reads.relays(eng, "in"),
             "staff": [{"id": s.id, "name": s.name} for s in eng.hall.staff],
-            "windows": sorted(eng.windows)})
+            "windows": sorted(w.number for w in eng.hall.windows)})
 
     feed = Feed(listing)
     runtime.subscribe(lambda events: feed.bump() if any(e["type"] in RELAY_EVENTS for e in events) else None)

@@ -182,7 +182,7 @@ class Hub(Worker):
             while not self._stop.is_set():
                 try:
                     if self.conn.connected.is_set():
-                        tag = log_store.first_hash() or ""
+                        tag = log_store.log.first_hash() or ""
                         for d in self.downs.values():
                             self._down(log_store, d, tag)
                         if time.monotonic() >= next_audit:
@@ -211,19 +211,17 @@ class Hub(Worker):
         while d.cum.may_send(now):
             after = d.cum.sent
             start = d.empty[1] if d.empty[0] <= after < d.empty[1] else after
-            recs = log_store.conn.execute("SELECT seq, record FROM commands WHERE seq > ? ORDER BY seq LIMIT ?",
-                                          (start, SCAN_ROWS)).fetchall()
+            scan = log_store.log.matching(start, SCAN_ROWS, events=("relay_resolved",))
             rows = []
-            for seq, record in recs:
-                if '"relay_resolved"' in record:
-                    evs = [e for e in json.loads(record)["outcome"].get("events") or ()
-                           if e.get("type") == "relay_resolved" and e.get("to") == d.child]
-                    if evs:
-                        rows.append([seq, evs])
+            for rec in scan.records:
+                evs = [e for e in rec["outcome"]["events"]
+                       if e.get("type") == "relay_resolved" and e.get("to") == d.child]
+                if evs:
+                    rows.append([rec["seq"], evs])
             if not rows:
-                if recs:
-                    d.empty = (after, recs[-1][0]) if d.empty[1] < after or d.empty[0] > after else \
-                        (d.empty[0], recs[-1][0])
+                if scan.upto > start:
+                    d.empty = (after, scan.upto) if d.empty[1] < after or d.empty[0] > after else \
+                        (d.empty[0], scan.upto)
                     continue
                 return
             msg = wire.encode("relay", tag=tag, epoch=d.cum.epoch, after=after, upto=rows[-1][0], rows=rows)

@@ -99,7 +99,7 @@ class Shipper(Worker):
     def _streams(self) -> None:
         """The hall's own log, and (township) each site whose records we hold."""
         if self.hall.id not in self.streams:
-            first = self.log_store.first_hash()
+            first = self.log_store.log.first_hash()
             if first is not None:
                 self._add(self.hall.id, first, self._own_rows)
         if self.sites is not None:
@@ -112,8 +112,7 @@ class Shipper(Worker):
         self.streams[site] = Stream(site, tag, OutboxStore(self.db, f"parent:{site}"), self.parent, read)
 
     def _own_rows(self, after: int, limit: int) -> list:
-        return self.log_store.conn.execute("SELECT seq, record, prev, hash FROM commands WHERE seq > ? "
-                                           "ORDER BY seq LIMIT ?", (after, limit)).fetchall()
+        return self.log_store.log.links_after(after, limit)
 
     def _send(self, s: Stream, now: float) -> None:
         while s.cum.may_send(now) and not self._stop.is_set():
@@ -205,15 +204,14 @@ class Shipper(Worker):
     def _status(self) -> None:
         if not self.conn.connected.is_set():
             return
-        head = self.log_store.head()
-        st = {"site": self.hall.id, "tag": self.log_store.first_hash() or "", "name": self.hall.name,
+        head = self.log_store.log.head().seq
+        st = {"site": self.hall.id, "tag": self.log_store.log.first_hash() or "", "name": self.hall.name,
               "tier": self.hall.tier, "parent": self.parent.id, "at": self.clock(), "wall": time.time(),
               "head": head, "ratings_via_parent": self.parent.ratings_via_parent,
               "streams": {s.site: {"acked": s.cum.acked, "sent": s.cum.sent} for s in self.streams.values()}}
         if self.parent.ratings_via_parent:
             # the handoff: what this hall's own outbox had looked at is its own; the rest the county's
-            row = self.log_store.conn.execute("SELECT seq FROM outbox_cursor WHERE dest = 'province'").fetchone()
-            st["province_from"] = row[0] if row else 0
+            st["province_from"] = self.log_store.cursor_of("province")
         if self.status_extra is not None:
             try:
                 st.update(self.status_extra())

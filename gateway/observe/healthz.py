@@ -16,6 +16,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from gateway.engine import reads
 from gateway.printer.status import PRINTABLE
 
 LOW_DISK = 200 * 1024 * 1024
@@ -59,7 +60,7 @@ def verdict(checks: dict) -> str:
 def gather(runtime, running: dict) -> dict:
     checks: dict = {}
     t0 = time.perf_counter()
-    day, seq = runtime.read(lambda eng: (eng.day, runtime.store.seq))  # blocks while the runtime is hung
+    day, seq = runtime.read(lambda eng: (reads.day(eng), runtime.store.seq))  # blocks while the runtime is hung
     checks["runtime"] = {"ok": True, "day": day, "seq": seq, "answered_ms": round((time.perf_counter() - t0) * 1e3, 2)}
     checks["store"] = probe_store(Path(runtime.store.path))
     devices = running.get("devices")

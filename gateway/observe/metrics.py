@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessColl
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from gateway.backup import copy as backup_copy
+from gateway.engine import reads
 from gateway.observe import latency
 from gateway.printer.status import PRINTABLE, STATES
 
@@ -43,15 +44,12 @@ class Facts:
 
 def engine_facts(eng, seq: int, now: float) -> Facts:
     """Read under the runtime's lock."""
-    oldest: dict[str, float] = {}
-    for code in eng.codes:
-        normal, prio = eng.line.ordered(code)
-        ready = [t["ready_at"] for t in normal + prio]
-        oldest[code] = max(0.0, now - min(ready)) if ready else 0.0
+    ready = reads.longest_waiting(eng, transferred=False)
+    oldest = {s.code: max(0.0, now - ready[s.code]) if s.code in ready else 0.0 for s in eng.hall.services}
     windows = dict.fromkeys(WINDOW_STATUSES, 0)
-    for w in eng.windows.values():
-        windows[w["status"]] = windows.get(w["status"], 0) + 1
-    return Facts(committed=seq, waiting=dict(eng.line.waiting), oldest_wait=oldest, windows=windows)
+    for status in reads.statuses(eng).values():
+        windows[status] = windows.get(status, 0) + 1
+    return Facts(committed=seq, waiting=reads.waiting(eng), oldest_wait=oldest, windows=windows)
 
 
 def families(f: Facts) -> list:
@@ -143,9 +141,9 @@ class HallMetrics:
             if t == "rating_recorded":
                 self.ratings.labels(str(ev["level"]), ev.get("channel") or "evaluator").inc()
             elif t == "ticket_called" and not ev.get("recall"):
-                tk = self.runtime.engine.tickets.get(ev["ticket"])
-                if tk is not None and tk.get("called_at") is not None:
-                    self.waits.labels(tk["service"]).observe(max(0.0, tk["called_at"] - tk["ready_at"]))
+                tk = self.runtime.read(lambda eng, tid=ev["ticket"]: reads.ticket(eng, tid))
+                if tk is not None and tk.called_at is not None:
+                    self.waits.labels(tk.service).observe(max(0.0, tk.called_at - tk.ready_at))
 
     def facts(self) -> Facts:
         now = self.clock()

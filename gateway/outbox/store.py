@@ -10,12 +10,13 @@ marked delivered only after the receiver acknowledged it.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from gateway.store.reader import LogReader
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox_cursor (dest TEXT PRIMARY KEY, seq INTEGER NOT NULL, updated_at REAL);
@@ -65,26 +66,15 @@ class OutboxStore:
     def __init__(self, db: str | Path, dest: str):
         self.dest = dest
         self.conn = connect(db)
+        self.log = LogReader.on(self.conn)  # the committed records, read on this connection
 
-    # -- the log ----------------------------------------------------------------
     def cursor(self) -> int:
-        row = self.conn.execute("SELECT seq FROM outbox_cursor WHERE dest = ?", (self.dest,)).fetchone()
+        return self.cursor_of(self.dest)
+
+    def cursor_of(self, dest: str) -> int:
+        """Where a destination's cursor stands (this one's, or another's in the same store)."""
+        row = self.conn.execute("SELECT seq FROM outbox_cursor WHERE dest = ?", (dest,)).fetchone()
         return row[0] if row else 0
-
-    def head(self) -> int:
-        return self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM commands").fetchone()[0]
-
-    def records_after(self, seq: int, limit: int = 500) -> list[dict]:
-        rows = self.conn.execute("SELECT record FROM commands WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
-        return [json.loads(r) for (r,) in rows]
-
-    def record(self, seq: int) -> dict | None:
-        row = self.conn.execute("SELECT record FROM commands WHERE seq = ?", (seq,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def first_hash(self) -> str | None:
-        row = self.conn.execute("SELECT hash FROM commands WHERE seq = 1").fetchone()
-        return row[0] if row else None
 
     def take(self, upto: int, items: list[tuple[str, int, str]]) -> int:
         """Record the items derived from the records up to `upto` and move the cursor there,
@@ -202,7 +192,7 @@ def status(conn: sqlite3.Connection, dest: str) -> dict:
         cur = conn.execute("SELECT seq FROM outbox_cursor WHERE dest = ?", (dest,)).fetchone()
         oldest = conn.execute("SELECT MIN(seen_at) FROM outbox_items WHERE dest = ? AND state = 'pending'",
                               (dest,)).fetchone()[0]
-        head = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM commands").fetchone()[0]
+        head = LogReader.on(conn).head().seq
     except sqlite3.OperationalError:  # a store no outbox has opened yet
         st, cur, oldest, head = None, None, None, 0
     last_error, err_at, last_at, held = st or (None, None, None, None)

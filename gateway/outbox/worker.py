@@ -23,6 +23,7 @@ from gateway.outbox.store import Item, OutboxStore
 log = logging.getLogger("hallgw.outbox")
 
 ACCEPTED, DUPLICATE, RETRY, DEAD = "accepted", "duplicate", "retry", "dead"
+BATCH = 500  # records derived per transaction while scanning the log
 
 
 @dataclass(frozen=True)
@@ -138,14 +139,14 @@ class Outbox:
         new = 0
         while True:
             cur = store.cursor()
-            recs = store.records_after(cur)
+            recs = list(store.log.records_after(cur, BATCH))
             if not recs:
                 return new
             items = [(key, rec["seq"], kind) for rec in recs for key, kind in self.dest.derive(rec)]
             new += store.take(recs[-1]["seq"], items)
 
     def _deliver(self, store: OutboxStore, item: Item) -> bool:
-        rec = store.record(item.seq)
+        rec = store.log.record(item.seq)
         try:
             res = self.dest.deliver(item, rec) if rec is not None else Result(DEAD, f"record {item.seq} is gone")
         except Exception as e:  # an adapter bug must not stop the hall's other deliveries

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
-from gateway.engine import guard
+from gateway.engine import reads
 from gateway.engine.commands import problem
 from gateway.pages import clerk_auth as auth
 from gateway.pages import clerk_view as cv
@@ -46,11 +46,11 @@ class Console:
         self.throttle = auth.Throttle(monotonic)
         self.sessions = auth.Sessions(monotonic)
         self.names = cv.target_names(self.hall)
-        runtime.read(lambda e: hub.keep(FINISHED, cv.last_finished(e), cv.fold_finished))
+        runtime.read(lambda eng: hub.keep(FINISHED, reads.last_served(eng), cv.fold_finished))
 
     def view(self, n: int) -> tuple[int, dict]:
         """(seq, the console's picture of window n), read under the runtime's lock."""
-        return self.hub.snapshot(lambda e: cv.window_state(e, n, self.hub.state(FINISHED).get(n)))
+        return self.hub.snapshot(lambda eng: cv.window_state(eng, n, self.hub.state(FINISHED).get(n)))
 
     # -- credentials -----------------------------------------------------------
     def session(self, sid: str | None) -> auth.Session:
@@ -59,7 +59,7 @@ class Console:
         s = self.sessions.get(sid)
         if s is None:
             raise PageRefusal(401, "no console session", detail="未登录或会话已结束，请重新登录")
-        if self.runtime.read(lambda e: e.windows[s.window]["staff"]) != s.staff:
+        if not self.runtime.read(lambda eng: _posted(eng, s)):
             self.sessions.end(s.sid)
             raise PageRefusal(401, f"session ended: {s.staff} is no longer logged in at window {s.window}",
                               detail=f"{s.name} 已不在 {s.window} 号窗口登录，请重新登录")
@@ -91,12 +91,12 @@ class Console:
             raise PageRefusal(422, f"no window {body.window}", detail=f"本厅没有 {body.window} 号窗口")
         # The window's login may be locked by wrong codes (at its pad or here): the engine's
         # lock, asked first, so a code typed during it is never looked at.
-        locked = self.runtime.read(lambda e: guard.locked_for(e, body.window, self.clock()))
+        locked = self.runtime.read(lambda eng: reads.login_locked_for(eng, body.window, self.clock()))
         if locked:
             raise PageRefusal(429, f"login locked {locked} s more (wrong codes at window {body.window})", self.hall,
                               headers={"Retry-After": str(locked)})
         staff = self.runtime.codes.resolve(body.staff_code)
-        already = self.runtime.read(lambda e: e.windows[body.window]["staff"])
+        already = self.runtime.read(lambda eng: reads.window(eng, body.window).staff)
         if staff is None or already != staff:
             # The engine's login, so its rules hold (one clerk per window, one window per clerk)
             # and a wrong code counts towards the window's lock as one typed on its pad.
@@ -217,7 +217,7 @@ class Console:
         def hall(sid: str | None = cookie,
                  enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
             s = self.sessions.get(sid)
-            if s is not None and self.runtime.read(lambda e: e.windows[s.window]["staff"]) != s.staff:
+            if s is not None and not self.runtime.read(lambda eng: _posted(eng, s)):
                 self.sessions.end(s.sid)
                 s = None
             return {"hall": self.hall.name, "enrolled": auth.enrolled(self.token, enrol, time.time()),
@@ -252,3 +252,9 @@ class Console:
 def _sse(kind: str, seq: int, data: dict) -> str:
     return f"event: {kind}\nid: {seq}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
+
+
+def _posted(eng, s: auth.Session) -> bool:
+    """Is the session's clerk still logged in at its window? (Logged out on the pad: not.)"""
+    post = reads.post_of(eng, s.staff)
+    return post is not None and post.window == s.window

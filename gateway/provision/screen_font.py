@@ -30,8 +30,8 @@ import tokenize
 from pathlib import Path
 
 from gateway.display.render import glyph, text_width
+from gateway.provision import firmware_dir
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 FONT_FILE = "screen.font"
 MAGIC = b"HZ"
 SCREENS = ("callpad.py", "evaluator.py", "screen.py")   # the modules that draw words on a screen
@@ -39,8 +39,10 @@ ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 WIDE = 0x8000
 
 
-def firmware_chars(firmware: Path = FIRMWARE) -> str:
-    """Every non-ASCII character in a string literal of the screen modules (not their comments)."""
+def firmware_chars(firmware: Path | None = None) -> str:
+    """Every non-ASCII character in a string literal of the screen modules (not their comments)
+    of firmware (default: the firmware hallctl flashes)."""
+    firmware = firmware or firmware_dir()
     chars: set[str] = set()
     for name in SCREENS:
         with (firmware / name).open("rb") as f:
@@ -50,7 +52,7 @@ def firmware_chars(firmware: Path = FIRMWARE) -> str:
     return "".join(sorted(chars))
 
 
-def font_chars(firmware: Path = FIRMWARE) -> str:
+def font_chars(firmware: Path | None = None) -> str:
     """The font's characters in code point order: printable ASCII and the firmware's own."""
     return "".join(sorted(set(ASCII) | set(firmware_chars(firmware))))
 
@@ -84,8 +86,9 @@ def _font(firmware: Path, stamp: tuple) -> bytes:
     return build(font_chars(firmware))
 
 
-def font_file(firmware: Path = FIRMWARE) -> bytes:
+def font_file(firmware: Path | None = None) -> bytes:
     """The font for the firmware as its screen modules are now (built again when one changes)."""
+    firmware = firmware or firmware_dir()
     stamp = tuple((firmware / n).stat().st_mtime_ns for n in SCREENS)
     return _font(firmware, stamp)
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, problem
 from gateway.pages.refusals import PageRefusal
 from gateway.reports import followup_panel as fp
@@ -50,9 +51,9 @@ def act(runtime, clock, who, fid: str, body: PanelAction) -> dict:
     hall = runtime.hall
     names = {s.id: s.name for s in hall.staff}
 
-    def look(e):
-        f = e.followup_by_id.get(fid)
-        return None if f is None else fp.item(e, f, names)
+    def look(eng):
+        f = reads.followup(eng, fid)
+        return None if f is None else fp.item(eng, f, names, reads.content(eng).texts())
 
     before = runtime.read(look)
     if before is None:

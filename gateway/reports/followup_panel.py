@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from gateway.engine import followup as fu
+from gateway.engine import reads
 
 LEVEL_CN = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
 ACTION_CN = {"start": "开始整改", "complete": "整改完成", "request_invalid": "申请无效差评",
@@ -32,9 +33,9 @@ def by_day(day: str) -> str:
     return f"{d.year}年{d.month}月{d.day}日 23:59"
 
 
-def reason_texts(eng, codes: list[str]) -> list[str]:
-    """The reasons' texts in the content in force; a code it no longer has is said so, never guessed."""
-    texts = {r["code"]: r["text"] for r in eng.content["reasons"]}
+def reason_texts(texts: dict[str, str], codes: list[str]) -> list[str]:
+    """The reasons' texts in the content in force (code -> text); a code it no longer has is said
+    so, never guessed."""
     return [texts.get(c, f"原因{c}（现行评价内容中已无此项）") for c in codes]
 
 
@@ -53,7 +54,8 @@ def step_text(h: dict) -> str:
     return name
 
 
-def item(eng, f: dict, names: dict) -> dict:
+def item(eng, f: reads.FollowupRecord, names: dict, texts: dict[str, str]) -> dict:
+    """texts: the reasons' texts of the content in force (reads.content(eng).texts())."""
     cal, hall = eng.cal, eng.hall
     svc = next((s for s in hall.services if s.code == f["service"]), None)
     matter = next((m.name for m in svc.matters if m.code == f.get("matter")), None) if svc else None
@@ -66,7 +68,7 @@ def item(eng, f: dict, names: dict) -> dict:
         "window_name": f"{f['window']}号窗口", "staff": f["staff"], "staff_name": who(f["staff"]),
         "service_name": svc.name if svc else f["service"], "matter_name": matter,
         "level": f["level"], "level_cn": LEVEL_CN.get(f["level"], str(f["level"])),
-        "reasons": reason_texts(eng, f["reasons"]), "rated": when(cal, f["created_at"]),
+        "reasons": reason_texts(texts, f["reasons"]), "rated": when(cal, f["created_at"]),
         "status": f["status"], "status_cn": fu.STATUS_CN.get(f["status"], f["status"]),
         "final": f["status"] in fu.FINAL, "closed": when(cal, f.get("closed_at")),
         "contact_due": by_day(f["contact_by"]), "contact_overdue": bool(f["contact_overdue"]),
@@ -95,11 +97,12 @@ def panel(eng, now: float) -> dict:
     """Open items (overdue first, then those awaiting approval, then the oldest) and the ones
     settled in the last week, newest first."""
     names = {s.id: s.name for s in eng.hall.staff}
-    open_items = [f for f in eng.followups if f["status"] not in fu.FINAL]
+    texts = reads.content(eng).texts()
+    open_items = reads.followups(eng, final=False)
     open_items.sort(key=lambda f: (not (f["overdue"] or f["contact_overdue"]), f["request"] is None, f["created_at"]))
-    settled = [f for f in eng.followups if f["status"] in fu.FINAL and (f.get("closed_at") or 0) >= now - RECENT_S]
+    settled = reads.followups(eng, final=True, closed_since=now - RECENT_S)
     settled.sort(key=lambda f: -(f.get("closed_at") or 0))
-    items = [item(eng, f, names) for f in open_items + settled[:RECENT_MAX]]
+    items = [item(eng, f, names, texts) for f in open_items + settled[:RECENT_MAX]]
     return {"open": len(open_items), "overdue": sum(x["overdue"] for x in items),
             "items": items, "supervisors": [{"staff": s.id, "name": s.name} for s in eng.hall.staff if s.supervisor]}
 
@@ -107,5 +110,5 @@ def panel(eng, now: float) -> dict:
 def words(eng) -> dict:
     """Names the page puts in place of codes in the report's tables (levels, reasons, states)."""
     return {"levels": {str(k): v for k, v in LEVEL_CN.items()},
-            "reasons": {r["code"]: r["text"] for r in eng.content["reasons"]},
+            "reasons": reads.content(eng).texts(),
             "followup_status": dict(fu.STATUS_CN)}

@@ -5,7 +5,7 @@ delivery are added beside it by the shell (they are not queue facts, see dashboa
 from __future__ import annotations
 
 from gateway.audio.health import CAUSES as AUDIO_CAUSES
-from gateway.engine import stats as st
+from gateway.engine import reads
 from gateway.reports import followup_panel as fp
 from gateway.reports.followup_panel import LEVEL_CN  # noqa: F401 -- the report's tables read it here
 
@@ -49,32 +49,31 @@ def picture(eng, now: float) -> dict:
     win_names = {w.number: w.display_text for w in hall.windows}
     svc_names = {s.code: s.name for s in hall.services}
     windows = []
-    for cfg in hall.windows:
-        w = eng.windows[cfg.number]
+    for cfg, w in zip(hall.windows, reads.windows(eng), strict=True):
         windows.append({"window": cfg.number, "name": cfg.display_text, "type": cfg.type,
-                        "services": list(cfg.services), "status": w["status"], "status_cn": STATUS_CN[w["status"]],
-                        "staff": w["staff"], "staff_name": staff_names.get(w["staff"]), "post": w["post"],
-                        "number": w["ticket_number"], "since": w["since"],
-                        "for_s": None if w["since"] is None else max(0.0, now - w["since"]),
-                        "paused_reason": w["paused_reason"], "until": w["until"], "cases": w["cases"]})
-    oldest: dict[str, float] = {}
-    for t in eng.tickets.values():
-        if t["state"] == "waiting":
-            code = t["service"]
-            oldest[code] = min(oldest.get(code, t["ready_at"]), t["ready_at"])
-    queues = [{"service": s.code, "name": s.name, "prefix": s.prefix, "waiting": eng.line.waiting[s.code],
+                        "services": list(cfg.services), "status": w.status, "status_cn": STATUS_CN[w.status],
+                        "staff": w.staff, "staff_name": staff_names.get(w.staff), "post": w.post,
+                        "number": w.ticket_number, "since": w.since,
+                        "for_s": None if w.since is None else max(0.0, now - w.since),
+                        "paused_reason": w.paused_reason, "until": w.until, "cases": w.cases})
+    oldest = reads.longest_waiting(eng)
+    waiting = reads.waiting(eng)
+    queues = [{"service": s.code, "name": s.name, "prefix": s.prefix, "waiting": waiting[s.code],
                "longest_wait_s": max(0.0, now - oldest[s.code]) if s.code in oldest else None}
               for s in hall.services]
-    numbers = {f["id"]: f.get("number") or f["ticket"] for f in eng.followups}
-    alerts = [{"key": k, "kind": a.get("kind"), "since": a.get("at"), "window": a.get("window"),
-               "service": a.get("service"), "text": alert_text(a, win_names, svc_names, numbers)}
-              for k, a in sorted(eng.alerts.items(), key=lambda kv: (kv[1].get("at") or 0, kv[0]))]
-    rep = st.report(eng.stats, eng.live_idle(now))
+    raised = sorted(reads.alerts(eng), key=lambda a: (a.get("at") or 0, a["key"]))
+    numbers = {}  # the follow-ups the alerts name: their tickets' numbers
+    for a in raised:
+        f = reads.followup(eng, a.get("id")) if a.get("kind") == "followup_overdue" else None
+        if f is not None:
+            numbers[f["id"]] = f.get("number") or f["ticket"]
+    alerts = [{"key": a["key"], "kind": a.get("kind"), "since": a.get("at"), "window": a.get("window"),
+               "service": a.get("service"), "text": alert_text(a, win_names, svc_names, numbers)} for a in raised]
+    rep = reads.stats_report(eng, now)
     vol, ev = rep["volume"], rep["evaluation"]
-    waits = [a["wait_s"] for a in eng.stats["window"].values()]
-    called = sum(a["called"] for a in eng.stats["window"].values())
-    today = {"day": eng.day, "issued": vol["issued"], "served": vol["served"], "no_show": vol["no_show"],
-             "waiting": sum(eng.line.waiting.values()), "avg_wait_s": sum(waits) / called if called else None,
+    day = reads.day_stats(eng)
+    today = {"day": reads.day(eng), "issued": vol["issued"], "served": vol["served"], "no_show": vol["no_show"],
+             "waiting": sum(waiting.values()), "avg_wait_s": day.avg_wait_s,
              "rated": ev["day_rated"], "satisfaction_rate": ev["satisfaction_rate"],  # satisfaction.py's
              "participation_rate": ev["participation_rate"],
              "windows_open": sum(w["status"] != "closed" for w in windows), "windows_total": len(windows)}

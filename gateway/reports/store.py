@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import operator
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from gateway.config.model import Hall
 from gateway.engine.calendar import HallCalendar
 from gateway.engine.followup import FINAL
 from gateway.reports.fold import Live, fold
+from gateway.store import LogReader
 
 DB_NAME = "reports.db"
-SCHEMA_VERSION = 2  # 2: ratings keep the matter and the reasons' content version; reasons
+# 2: ratings keep the matter and the reasons' content version; reasons
+# 3: the store's own facts (schema, hall, cursor) in report_meta: `meta` is a table of the log's
+SCHEMA_VERSION = 3
 BATCH = 5000  # records per transaction while catching up: few commits, bounded memory
-NO_EVENTS = '"events":[]'  # as gateway.store.canonical writes an outcome without events (a quoted
-# text inside a command could not match: its quotes are escaped)
 
 COLUMNS = {
     "tickets": ("id", "day", "number", "service", "lane", "issued_at", "ready_at", "outcome", "ended_at",
@@ -44,7 +44,7 @@ KEYS = {"visits": ("ticket", "n")}  # every other table: ("id",)
 TABLES = tuple(COLUMNS)
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS report_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, day TEXT NOT NULL, number TEXT, service TEXT, lane TEXT,
   issued_at REAL, ready_at REAL, outcome TEXT NOT NULL, ended_at REAL, ended_day TEXT, visits INTEGER);
 CREATE INDEX IF NOT EXISTS tickets_day ON tickets (day);
@@ -105,23 +105,6 @@ class DayOf:
         return self.day
 
 
-def read_log(db: str | Path, after: int, limit: int | None = None) -> Iterator[dict]:
-    """Committed records past `after` (each with its audit `hash`), from a read-only connection."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
-    try:
-        conn.execute("PRAGMA busy_timeout=10000")
-        sql = "SELECT seq, record, hash FROM commands WHERE seq > ? ORDER BY seq" + (" LIMIT ?" if limit else "")
-        for seq, record, digest in conn.execute(sql, (after, limit) if limit else (after,)):
-            if NO_EVENTS in record:  # refused, nothing happened (a sixth of a busy log): not parsed
-                yield {"seq": seq, "outcome": {"events": []}, "hash": digest}
-                continue
-            rec = json.loads(record)
-            rec["hash"] = digest
-            yield rec
-    finally:
-        conn.close()
-
-
 def day_rule(hall: Hall) -> str:
     """What places a time in a service day: rows folded under another rule are in the wrong days."""
     return f"{hall.timezone}|{hall.queue.service_day_start.isoformat(timespec='minutes')}"
@@ -137,7 +120,9 @@ def needs_rebuild(path: str | Path, hall: Hall | None = None, log_db: str | Path
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if not _has_meta(conn):
+                return f"{path.name} was written by an earlier release (before schema {SCHEMA_VERSION})"
+            meta = dict(conn.execute("SELECT key, value FROM report_meta").fetchall())
         finally:
             conn.close()
     except sqlite3.Error as e:
@@ -150,12 +135,9 @@ def needs_rebuild(path: str | Path, hall: Hall | None = None, log_db: str | Path
         return f"the service day rule changed ({meta.get('day_rule')} -> {day_rule(hall)})"
     cursor = int(meta.get("cursor") or 0)
     if log_db is not None and cursor:
-        conn = sqlite3.connect(f"file:{log_db}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT hash FROM commands WHERE seq = ?", (cursor,)).fetchone()
-        finally:
-            conn.close()
-        if row is None or row[0] != meta.get("head"):
+        with LogReader.open(log_db) as log:
+            folded_from = log.hash_of(cursor)
+        if folded_from is None or folded_from != meta.get("head"):
             return f"the command log is not the one {path.name} was folded from (record {cursor} differs)"
     return None
 
@@ -171,6 +153,9 @@ class ReportStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = _connect(self.path)
         got = self.meta("schema")
+        if got is None and self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tickets'").fetchone():
+            raise ValueError(f"{self.path} was written by an earlier release (before schema {SCHEMA_VERSION}): "
+                             "rebuild it")
         if got is None:
             self.conn.executescript(SCHEMA)
             self._set_meta({"schema": str(SCHEMA_VERSION), "hall": hall.id, "day_rule": day_rule(hall),
@@ -187,12 +172,17 @@ class ReportStore:
         self._write = threading.Lock()
 
     @classmethod
-    def rebuilt(cls, path: str | Path, hall: Hall, log_db: str | Path) -> ReportStore:
-        """A fresh store folded from the whole log (the old file, if any, is replaced)."""
+    def fresh(cls, path: str | Path, hall: Hall) -> ReportStore:
+        """An empty store (the old file, if any, is replaced): its cursor at 0."""
         path = Path(path)
         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             p.unlink(missing_ok=True)
-        store = cls(path, hall)
+        return cls(path, hall)
+
+    @classmethod
+    def rebuilt(cls, path: str | Path, hall: Hall, log_db: str | Path) -> ReportStore:
+        """A fresh store folded from the whole log (the old file, if any, is replaced)."""
+        store = cls.fresh(path, hall)
         store.catch_up(log_db)
         return store
 
@@ -209,13 +199,13 @@ class ReportStore:
     # -- meta and cursor -----------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         try:
-            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            row = self.conn.execute("SELECT value FROM report_meta WHERE key = ?", (key,)).fetchone()
         except sqlite3.OperationalError:
-            return None  # no meta table yet: a new file
+            return None  # no report_meta table yet: a new file (or one of an earlier release)
         return row[0] if row else None
 
     def _set_meta(self, values: dict[str, str]) -> None:
-        self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+        self.conn.executemany("INSERT OR REPLACE INTO report_meta VALUES (?, ?)", values.items())
 
     @property
     def cursor(self) -> int:
@@ -252,7 +242,8 @@ class ReportStore:
         try:
             for table, rows in by_table.items():
                 c.executemany(_INSERT[table], rows)
-            c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (("cursor", str(cursor)), ("head", head or "")))
+            c.executemany("INSERT OR REPLACE INTO report_meta VALUES (?, ?)",
+                          (("cursor", str(cursor)), ("head", head or "")))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -260,7 +251,9 @@ class ReportStore:
             raise
 
     def catch_up(self, log_db: str | Path) -> int:
-        return self.fold_records(read_log(log_db, self.cursor))
+        """Fold the log's records past the cursor, read on a connection of its own (never the runtime's)."""
+        with LogReader.open(log_db) as log:
+            return self.fold_records(log.for_folding(self.cursor))
 
     def _load_live(self) -> Live:
         def rows(sql: str, table: str, *args) -> list[dict]:
@@ -280,12 +273,12 @@ class ReportStore:
     # -- reading ---------------------------------------------------------------------------------
     def reader(self) -> sqlite3.Connection:
         """A read connection for the calling thread (WAL: readers never wait for the writer)."""
-        conn = getattr(self._readers, "conn", None)
+        conn = getattr(self._readers, "reader", None)
         if conn is None:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA busy_timeout=10000")
-            self._readers.conn = conn
+            self._readers.reader = conn
             self._all_readers.append(conn)
         return conn
 
@@ -299,7 +292,7 @@ class ReportStore:
         conn = self.reader()
         conn.execute("BEGIN")
         try:
-            yield int(conn.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0])
+            yield int(conn.execute("SELECT value FROM report_meta WHERE key = 'cursor'").fetchone()[0])
         finally:
             conn.execute("COMMIT")
 
@@ -317,6 +310,11 @@ class ReportStore:
         self.conn.close()
         for conn in self._all_readers:
             conn.close()
+
+
+def _has_meta(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_meta'").fetchone() \
+        is not None
 
 
 def _connect(path: Path) -> sqlite3.Connection:

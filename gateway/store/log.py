@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gateway.store import schema
-from gateway.store.audit import GENESIS, canonical, chain
+from gateway.store.audit import canonical, chain
+from gateway.store.reader import LogReader
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
@@ -38,13 +39,14 @@ class CommandLog:
         self.conn.execute("PRAGMA busy_timeout=10000")
         self.conn.executescript(SCHEMA)
         self.upgraded = schema.upgrade(self.conn, self.path)
-        got = self.conn.execute("SELECT value FROM meta WHERE key = 'hall'").fetchone()
+        # The log's reader on this connection: for the runtime's threads, under its lock.
+        self.reader = LogReader.on(self.conn)
+        got = self.reader.hall()
         if got is None:
             self.conn.execute("INSERT INTO meta VALUES ('hall', ?)", (hall_id,))
-        elif got[0] != hall_id:
-            raise ValueError(f"{self.path} belongs to hall {got[0]!r}, not {hall_id!r}")
-        row = self.conn.execute("SELECT seq, hash FROM commands ORDER BY seq DESC LIMIT 1").fetchone()
-        self.seq, self.head = row if row else (0, GENESIS)
+        elif got != hall_id:
+            raise ValueError(f"{self.path} belongs to hall {got!r}, not {hall_id!r}")
+        self.seq, self.head = self.reader.head()
 
     def append(self, cmd: dict, outcome: dict, origin: tuple | None) -> int:
         seq = self.seq + 1
@@ -72,9 +74,7 @@ class CommandLog:
         return json.loads(row[0])["outcome"] if row else None
 
     def records_after(self, seq: int) -> Iterator[dict]:
-        cur = self.conn.execute("SELECT record FROM commands WHERE seq > ? ORDER BY seq", (seq,))
-        for (record,) in cur:
-            yield json.loads(record)
+        return self.reader.records_after(seq)
 
     def save_snapshot(self, state: dict) -> None:
         self.conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (self.seq, canonical(state)))

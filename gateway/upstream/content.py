@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from gateway.engine import reads
 from gateway.upstream.mapping import check_levels, fetch_content
 
 log = logging.getLogger("hallgw.upstream")
@@ -74,7 +75,7 @@ class ContentSync:
             log.error("upstream: %s", self.last)
             return self.last
         version, reasons = fetch_content(self.hall, self.adapter)
-        current = self.runtime.read(lambda e: (getattr(e, "content", None) or {}).get("version"))
+        current = self.runtime.read(lambda eng: reads.content(eng).version)
         self._note(fingerprint(self.hall))
         self.outbox.hold(None)
         if version == current:

@@ -13,12 +13,9 @@ FOLLOWUP_EVENTS = ("followup_created", "followup_changed", "followup_overdue")
 
 def tag_of(db) -> str:
     """The store's tag in eval_ids (rd.store_tag of its first record's hash), read-only."""
-    from gateway.outbox.store import connect
-    conn = connect(db, readonly=True)
-    try:
-        return rd.store_tag(conn.execute("SELECT hash FROM commands WHERE seq = 1").fetchone()[0])
-    finally:
-        conn.close()
+    from gateway.store import LogReader
+    with LogReader.open(db) as log:
+        return rd.store_tag(log.first_hash())
 
 
 class Province:

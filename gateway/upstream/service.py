@@ -8,6 +8,7 @@ from pathlib import Path
 from gateway.config.model import Hall
 from gateway.outbox import Outbox, OutboxStore, items, status
 from gateway.outbox.store import connect
+from gateway.store import LogReader
 from gateway.upstream.content import ContentSync
 from gateway.upstream.destination import NAME, Province
 from gateway.upstream.secret import read_secret
@@ -28,7 +29,7 @@ class Upstream:
         self.adapter = adapters.make(up, read_secret(up.secret_file), client)
         tags = OutboxStore(self.db, NAME)  # also creates the outbox tables
         self._tags = tags
-        self.dest = Province(self.hall, self.adapter, tags.first_hash)
+        self.dest = Province(self.hall, self.adapter, tags.log.first_hash)
         self.outbox = Outbox(self.db, self.dest, retry_base=retry_base, retry_max=up.retry_max_seconds,
                              on_result=on_result)
         self.content = ContentSync(runtime, self.adapter, self.outbox, clock, up.content_refresh_hours * 3600,
@@ -79,10 +80,11 @@ def describe(hall: Hall, db: Path, content: str | None = None) -> dict:
 def dead_letter(hall: Hall, db: Path) -> list[dict]:
     conn = connect(db, readonly=True)
     try:
+        log = LogReader.on(conn)
         out = []
         for it in items(conn, NAME, "dead"):
-            row = conn.execute("SELECT record FROM commands WHERE seq = ?", (it.seq,)).fetchone()
-            ev = _event(row[0], it.key) if row else None
+            rec = log.record(it.seq)
+            ev = _event(rec, it.key) if rec else None
             out.append({"eval_id": it.key.split("#")[0], "key": it.key, "kind": it.kind, "seq": it.seq,
                         "attempts": it.attempts, "reason": it.last_error,
                         "ticket": ev and ev.get("number"), "window": ev and ev.get("window"),
@@ -92,10 +94,9 @@ def dead_letter(hall: Hall, db: Path) -> list[dict]:
         conn.close()
 
 
-def _event(record: str, key: str) -> dict | None:
-    import json
+def _event(rec: dict, key: str) -> dict | None:
     prompt = key.split("#")[0].rsplit("-", 1)[-1]
-    for ev in json.loads(record)["outcome"].get("events") or ():
+    for ev in rec["outcome"].get("events") or ():
         if ev.get("prompt") == prompt:
             return ev
     return None

@@ -6,9 +6,9 @@ import functools
 import importlib.util
 import sys
 import types
-from pathlib import Path
 
-KEYMAP = Path(__file__).resolve().parents[2] / "firmware" / "keymap.py"
+from gateway.provision import firmware_dir
+
 # The evaluator's level keys, best first, and the level each gives (protocols.events).
 LEVEL_KEYS = {5: "very_satisfied", 4: "satisfied", 3: "basic", 2: "unsatisfied", 1: "very_unsatisfied"}
 
@@ -20,7 +20,7 @@ def _keymap():
     saved = sys.modules.get("micropython")
     sys.modules["micropython"] = shim
     try:
-        spec = importlib.util.spec_from_file_location("_hil_keymap", KEYMAP)
+        spec = importlib.util.spec_from_file_location("_hil_keymap", firmware_dir() / "keymap.py")
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
     finally:

@@ -125,3 +125,21 @@ def test_a_supervisor_books_an_appointment_and_the_citizen_checks_in_with_its_co
     assert c.post(f"/api/v1/appointments/{a['id']}/cancel", headers=sup).status_code == 409  # checked in already
     assert c.post("/api/v1/appointments/2026-11-23:000000/cancel", headers=sup).status_code == 404
     rt.close()
+
+
+def test_the_queue_says_the_order_the_windows_call_in(tmp_path):
+    c, rt = client(tmp_path)
+    for lane in ("normal", "normal", "normal", "green"):  # A004 is green: due after two normal calls
+        assert c.post("/api/v1/tickets", json={"service": "ZH", "lane": lane}, headers=KIOSK_AUTH).status_code == 201
+    zh = c.get("/api/v1/queue").json()["services"][0]
+    assert (zh["code"], zh["waiting"], zh["normal"], zh["priority"]) == ("ZH", 4, ["A001", "A002", "A003"], ["A004"])
+    assert zh["call_order"] == ["A001", "A002", "A004", "A003"]
+    assert c.post("/api/v1/windows/1/actions", json={"action": "login", "staff_code": "1001"},
+                  headers=AUTH).status_code == 200
+    called = []
+    for _ in range(4):
+        called.append(c.post("/api/v1/windows/1/actions", json={"action": "call_next"}, headers=AUTH).json()["number"])
+        for action in ("start", "finish"):
+            assert c.post("/api/v1/windows/1/actions", json={"action": action}, headers=AUTH).status_code == 200
+    assert called == zh["call_order"]
+    rt.close()

@@ -35,7 +35,7 @@ def make_hall(tmp_path):
 
 
 class EngineRuntime:
-    """The runtime's contract (submit, subscribe, engine) over the real engine, without a store."""
+    """The runtime's contract (submit, subscribe, read) over the real engine, without a store."""
 
     def __init__(self, hall):
         from gateway.engine import Engine
@@ -46,6 +46,9 @@ class EngineRuntime:
 
     def subscribe(self, cb):
         self.callbacks.append(cb)
+
+    def read(self, view):
+        return view(self.engine)
 
     def submit(self, cmd):
         out = self.engine.handle(cmd)

@@ -1,5 +1,6 @@
 """The green channel keeps its promise: the county's C001 / C002 morning, and "前面还有 N 人"
 told by the same rule the windows call by."""
+from gateway.engine import reads
 from gateway.kiosk import estimate
 from tests.engine.test_engine_properties import key, order_violations, waiting_copy
 from tests.support.hallday import Driver, at, hall
@@ -35,10 +36,10 @@ def test_the_kiosk_tells_c001_the_order_it_is_called_in():
     d = county_morning()
     e = d.engine
     c001 = e.by_number["C001"]
-    assert estimate.ahead(e, c001) == 0  # no window open: any window that serves it calls it first
+    assert reads.ahead(e, c001) == 0  # no window open: any window that serves it calls it first
     d.ok("login", window=1, staff_code="1001", at=at(*MON, 9, 10))
     for number in ("C001", "A001", "B001", "C002"):
-        told = estimate.ahead(e, e.by_number[number])
+        told = reads.ahead(e, e.by_number[number])
         # window 1 alone is open: what it is told is how many window 1 calls before it
         order = [t["number"] for t in e.line.call_order(1, e.windows[1]["staff"], e.win_cfg[1].services)]
         assert told == order.index(number), number
@@ -50,9 +51,9 @@ def test_people_ahead_is_the_call_order_at_the_soonest_window():
     d.ok("login", window=1, staff_code="1001", at=at(*MON, 9, 10))
     d.ok("login", window=11, staff_code="1021", at=at(*MON, 9, 11))
     # C002 is second at window 11 (C001 first) and third at window 1 (C001, A001): told 1
-    assert estimate.ahead(e, e.by_number["C002"]) == 1
+    assert reads.ahead(e, e.by_number["C002"]) == 1
     called = d.ok("call_next", window=11)["number"]
-    assert called == "C001" and estimate.ahead(e, e.by_number["C002"]) == 0
+    assert called == "C001" and reads.ahead(e, e.by_number["C002"]) == 0
 
 
 def test_a_later_priority_ticket_that_overtakes_is_named():
@@ -65,8 +66,8 @@ def test_a_later_priority_ticket_that_overtakes_is_named():
     d.serve(11)  # C002
     d.serve(11)  # C003: the ratio (2 normal : 1 priority) is now due at the next call
     d.ok("issue_ticket", service="YB", lane="green", category="残疾人", at=at(*MON, 9, 30))  # C005
-    where = estimate.standing(e, e.by_number["C004"])
-    assert where == {"ahead": 1, "later_priority": 1, "later_transferred": 0}
+    where = reads.standing(e, e.by_number["C004"])
+    assert where == reads.Standing(ahead=1, later_priority=1, later_transferred=0)
     text = estimate.progress(e, e.by_number["C004"])["text"]
     assert "前面还有 1 人" in text and "1 位绿色通道或预约优先" in text
 

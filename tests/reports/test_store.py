@@ -5,9 +5,12 @@ import random
 import shutil
 import time
 
+import pytest
+
 from gateway.reports.follow import Follower
-from gateway.reports.store import ReportStore, needs_rebuild, read_log
+from gateway.reports.store import ReportStore, needs_rebuild
 from gateway.runtime import Runtime
+from gateway.store import LogReader
 
 
 def test_rebuilt_equals_incremental_with_restarts(fortnight, county, tmp_path):
@@ -24,7 +27,8 @@ def test_rebuilt_equals_incremental_with_restarts(fortnight, county, tmp_path):
     while store.cursor < sim.records:
         # A piece of the log, sometimes in several transactions, then a "restart": the open
         # tickets, visits, spans and alerts are read back from the file, not kept in memory.
-        got = store.fold_records(read_log(log, store.cursor, rnd.randint(1, 700)), batch=rnd.randint(1, 300))
+        with LogReader.open(log) as reader:
+            got = store.fold_records(reader.for_folding(store.cursor, rnd.randint(1, 700)), batch=rnd.randint(1, 300))
         assert got > 0
         if rnd.random() < 0.5:
             store.close()
@@ -97,7 +101,36 @@ def test_when_the_store_must_be_rebuilt(fortnight, county, tmp_path):
     shutil.copy(path, old)
     import sqlite3
     conn = sqlite3.connect(old)
-    conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+    conn.execute("UPDATE report_meta SET value = '0' WHERE key = 'schema'")
     conn.commit()
     conn.close()
     assert "has schema 0" in needs_rebuild(old, county, log)
+
+
+def as_written_by_release_2(path):
+    """reports.db as schema 2 wrote it: the same tables, its own facts in a table called meta."""
+    import sqlite3
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE report_meta RENAME TO meta")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+    conn.commit()
+    conn.close()
+
+
+def test_a_store_of_an_earlier_release_is_rebuilt(fortnight, county, tmp_path):
+    """Schema 3 calls the store's own table report_meta (meta is the log's): a reports.db of
+    schema 2 is refused as it is and rebuilt from the log, to the same rows."""
+    log = fortnight[0] / "hall.db"
+    whole = ReportStore.rebuilt(tmp_path / "whole.db", county, log)
+    want = whole.dump()
+    whole.close()
+    path = tmp_path / "reports.db"
+    ReportStore.rebuilt(path, county, log).close()
+    as_written_by_release_2(path)
+    assert needs_rebuild(path, county, log) == "reports.db was written by an earlier release (before schema 3)"
+    with pytest.raises(ValueError, match="earlier release"):
+        ReportStore(path, county)
+    store, why = ReportStore.opened(path, county, log)
+    assert why == "reports.db was written by an earlier release (before schema 3)"
+    assert store.dump() == want
+    store.close()
