@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make install: the gateway as services on a Debian / Raspberry Pi OS machine (see
-# docs/OPERATING.md "Installing on a Pi"). DESTDIR stages everything under another root (no users, no systemctl).
+# docs/OPERATING.md "Installing on a Pi"). DESTDIR stages everything under another root (no
+# users, no systemctl).
 # Every path this adds is listed in $APPDIR/installed-files, which `make uninstall` reads.
 set -euo pipefail
 D="${DESTDIR:-}"
