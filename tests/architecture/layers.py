@@ -185,20 +185,20 @@ def engine_impurities(root: Path) -> list[str]:
     """What in root/gateway/engine is not pure: an import beyond gateway.config, the engine and
     ENGINE_STDLIB (sqlite3, socket, threading, asyncio, http, time, random, os, …), or a clock read
     (datetime's now(), utcnow(), today(): the modules with other clocks may not be imported at all)."""
-    out = []
+    out: list[tuple[str, int, str]] = []
     for path in sorted((root / TOP / "engine").rglob("*.py")):
         rel = path.relative_to(root)
         here = list(rel.with_suffix("").parts[:-1])
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(rel))):
             for name in _named(node, here):
                 if name.split(".")[:2] not in ([TOP, "config"], [TOP, "engine"]) and name not in ENGINE_STDLIB:
-                    out.append(f"{rel.as_posix()}:{node.lineno} imports {name}: the engine is pure (no I/O, "
-                               f"no clock); it imports gateway.config, itself and ENGINE_STDLIB only")
+                    out.append((rel.as_posix(), node.lineno, f"imports {name}: the engine is pure (no I/O, "
+                                f"no clock); it imports gateway.config, itself and ENGINE_STDLIB only"))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in CLOCK_READS and not (node.func.attr == "today" and node.args):
-                out.append(f"{rel.as_posix()}:{node.lineno} reads the clock ({ast.unparse(node.func)}()): "
-                           f"time enters the engine only through a command's 'at'")
-    return out
+                out.append((rel.as_posix(), node.lineno, f"reads the clock ({ast.unparse(node.func)}()): "
+                                                         f"time enters the engine only through a command's 'at'"))
+    return [f"{where}:{line} {what}" for where, line, what in sorted(out)]
 
 
 def picture(layers: list[Layer] = LAYERS) -> str:
