@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from gateway import latency
 from gateway.config.model import Hall
 from gateway.engine import Engine, Outcome
 from gateway.engine.compat import StoreMismatch
 from gateway.logins.book import CodeBook
-from gateway.observe import latency
 from gateway.store import CommandLog, canonical
 
 log = logging.getLogger("hallgw.runtime")

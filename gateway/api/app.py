@@ -19,14 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from gateway.api import appointments, views
+from gateway.api import appointments, refusals, views
 from gateway.api.actions import ClerkAction
 from gateway.api.auth import bearer, bearer_any
 from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
 from gateway.engine.tickets import code_in_use
-from gateway.pages import refusals
 
 # The clerk actions (no "rate": a rating comes only from the window's evaluator, never from
 # the clerk whose service it judges, 评价不得干预): gateway/api/actions.py.

@@ -19,8 +19,8 @@ import time
 
 import paho.mqtt.client as mqtt
 
+from gateway import latency
 from gateway.devices import health
-from gateway.observe import latency
 from protocols import status, topics
 
 log = logging.getLogger(__name__)

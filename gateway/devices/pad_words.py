@@ -1,6 +1,6 @@
 """The engine's refusals as a call pad's message line says them: a few words each, for a
 128x64 screen whose hall words come as glyphs within the state's budget (GLYPHS_MAX). The
-pages say the same refusals at length, with names (gateway/pages/refusals.py); the pad has
+pages say the same refusals at length, with names (gateway/api/refusals.py); the pad has
 room for the gist only. The engine's English goes to the log, never to the screen."""
 from __future__ import annotations
 

@@ -28,9 +28,9 @@ def create(runtime, options: dict):
     if app is None:
         return None  # no web server, no console
     from gateway.api.auth import load_token
+    from gateway.api.refusals import install
     from gateway.pages.clerk import Console
     from gateway.pages.push import hub_for
-    from gateway.pages.refusals import install
 
     token = options.get("api_token") or load_token(options.get("data_dir") or "data")[0]
     hub = options.get("push_hub") or hub_for(runtime)

@@ -29,7 +29,7 @@ def create(runtime, options: dict):
                            float(options.get("printer_poll_seconds", 30)))
     app = options.get("app")
     if app is not None:
-        from gateway.pages.refusals import install
+        from gateway.api.refusals import install
         install(app)  # refusals in Chinese for the kiosk's and the phone page's answers
         token = options.get("kiosk_token") or load_role_token(options.get("data_dir") or "data", "kiosk")[0]
         from gateway.pages.push import hub_for

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.api.refusals import PageRefusal
 from gateway.kiosk import phone
 from gateway.kiosk.service import Refused
 from gateway.pages import sse
 from gateway.pages.push import Closed, Dropped, hub_for
-from gateway.pages.refusals import PageRefusal
 
 STATIC = Path(__file__).parent / "static"
 FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css", "ticket.js": "text/javascript",

@@ -3,7 +3,7 @@
 Counted as they happen (a runtime subscriber): ratings by level, waits from issue to first call.
 Read at each scrape: commands committed (the store's seq), queue lengths and the longest current
 wait, windows by status, devices online, the broker link, upstream delivery, the kiosk printer,
-the store's size and the disk it is on. The latencies come from gateway.observe.latency, the
+the store's size and the disk it is on. The latencies come from gateway.latency, the
 process's memory and CPU from prometheus_client's ProcessCollector. docs/OPERATING.md "Health and
 metrics" names them."""
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from gateway import latency
 from gateway.backup import copy as backup_copy
 from gateway.engine import reads
-from gateway.observe import latency
 from gateway.printer.status import PRINTABLE, STATES
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
+from gateway.api.refusals import PageRefusal, chinese
 from gateway.engine import reads
 from gateway.engine.commands import problem
 from gateway.pages import clerk_auth as auth
 from gateway.pages import clerk_view as cv
 from gateway.pages.clerk_models import ConsoleAction, Login
 from gateway.pages.push import Closed, Dropped
-from gateway.pages.refusals import PageRefusal, chinese
 
 log = logging.getLogger("hallgw.clerk")
 STATIC = Path(__file__).resolve().parent / "static"

@@ -59,7 +59,7 @@ class Throttle:
 
     def refuse_while_locked(self, request) -> str:
         """The request's client; a 429 (错误次数过多, in Chinese only) while it is locked out."""
-        from gateway.pages.refusals import PageRefusal
+        from gateway.api.refusals import PageRefusal
 
         client = request.client.host if request.client else "?"
         wait = int(self.wait(client) + 0.999)

@@ -1,7 +1,7 @@
 """What the clerk console shows of its window, read from the engine (under the runtime's
 lock), and the words it uses: the same facts the call pad's screen has, plus which
 actions make sense now, so the page never offers a key the engine would refuse. Refusals
-are put into Chinese by gateway/pages/refusals.py.
+are put into Chinese by gateway/api/refusals.py.
 
 The rating of the window's last service stays shown (已评价 and its level) after the prompt
 has closed: the engine forgets which ticket a window last served once it invites a rating, so

@@ -2,7 +2,7 @@
 through Runtime.submit (the audited log), by the supervisor signed in at this browser
 (gateway/reports/signin.py) — never a name typed into a form. The engine holds the rules
 (which state allows what, a note where one is needed, four eyes on 无效差评 / 无法整改);
-its refusals, in English for the log, are told to the supervisor in Chinese (gateway/pages/refusals.py).
+its refusals, in English for the log, are told to the supervisor in Chinese (gateway/api/refusals.py).
 
     POST /api/v1/dashboard/followups/{fid}/actions {action, note?, result?, called_at?}
         called_at: when the citizen was called back, "YYYY-MM-DD HH:MM" in the hall's time
@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.api.refusals import PageRefusal
 from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, problem
-from gateway.pages.refusals import PageRefusal
 from gateway.reports import followup_panel as fp
 
 log = logging.getLogger("hallgw.dashboard")

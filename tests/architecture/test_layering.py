@@ -1,6 +1,8 @@
-"""The layers import downwards only: the hall file's loader (gateway/config)
-knows nothing of the parts that use a hall. The command log has one door: only
-gateway/store names the log's tables in SQL or touches a store's connection."""
+"""The layers import downwards only (tests/architecture/layers.py writes the order down once):
+the hall file's loader (gateway/config) knows nothing of the parts that use a hall, the engine is
+pure, no package imports one of a higher layer. The command log has one door: only gateway/store
+names the log's tables in SQL or touches a store's connection. The engine's state has one read
+door: gateway/engine/reads.py (tests/architecture/engine_door.py)."""
 import ast
 import re
 import shutil
@@ -9,27 +11,161 @@ import sys
 
 import pytest
 
-from tests.architecture import engine_door
+from tests.architecture import engine_door, layers
 from tests.support import ROOT
 
-# Packages gateway/config may not import: everything of the gateway above it.
-ABOVE_CONFIG = ("gateway.devices", "gateway.engine", "gateway.api", "gateway.extensions", "gateway.commands",
-                "gateway.runtime", "gateway.store", "gateway.pages")
+
+def _copy_gateway(tmp_path):
+    shutil.copytree(ROOT / "gateway", tmp_path / "gateway",
+                    ignore=shutil.ignore_patterns("__pycache__", "static", "vendor", "*.pyc"))
 
 
-def imported(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
+def _plant(root, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
 
 
-def test_config_imports_nothing_above_it():
-    bad = [(p.name, m) for p in sorted((ROOT / "gateway" / "config").glob("*.py"))
-           for m in imported(p) if m.startswith(ABOVE_CONFIG)]
+# -- the layer order of the whole gateway ---------------------------------------------------------
+
+def test_no_package_imports_one_of_a_higher_layer():
+    assert layers.violations(ROOT) == [], "the layers, from the top:\n" + layers.picture()
+
+
+def test_every_gateway_package_has_its_layer():
+    assert layers.unplaced(ROOT) == []
+
+
+def test_config_imports_nothing_of_the_gateway_but_itself():
+    bad = [f"{p.relative_to(ROOT)}:{line} {m}" for p in sorted((ROOT / "gateway" / "config").rglob("*.py"))
+           for line, m in layers.imports(p, p.relative_to(ROOT)) if not m.startswith("gateway.config")]
     assert bad == []
+
+
+def test_a_planted_violation_is_found_in_each_way_of_importing(tmp_path):
+    _copy_gateway(tmp_path)
+    assert layers.violations(tmp_path) == [] and layers.unplaced(tmp_path) == []  # a clean copy
+    _plant(tmp_path, {
+        "gateway/engine/shortcut.py": (                     # lazy, inside a function
+            '"""Refuses in Chinese the quick way."""\n'
+            "from gateway.config import Hall\n"
+            "\n"
+            "\n"
+            "def said(hall: Hall, refusal: str) -> str:\n"
+            "    from gateway.api.refusals import chinese\n"
+            "    return chinese(refusal, hall)\n"),
+        "gateway/store/peek.py": "from gateway import runtime\n",              # the package by name
+        "gateway/devices/words.py": "from ..pages import sse\n",               # relative
+        "gateway/config/plugins.py": (                                          # by name, at run time
+            "import importlib\n"
+            "\n"
+            "\n"
+            "def load(name):\n"
+            '    return importlib.import_module(f"gateway.extensions.{name}")\n'),
+        "gateway/kiosk/figures.py": "import gateway.reports.figures as rf\n",  # a sibling
+    })
+    n = layers.number
+    assert layers.violations(tmp_path) == [
+        f"gateway/config/plugins.py:5 imports gateway.extensions (layer {n('extensions')} above layer {n('config')})",
+        f"gateway/devices/words.py:1 imports gateway.pages (layer {n('pages')} above layer {n('devices')})",
+        f"gateway/engine/shortcut.py:6 imports gateway.api (layer {n('api')} above layer {n('engine')})",
+        f"gateway/kiosk/figures.py:1 imports gateway.reports (its sibling in layer {n('kiosk')}, "
+        "a pair SIBLINGS does not list)",
+        f"gateway/store/peek.py:1 imports gateway.runtime (layer {n('runtime')} above layer {n('store')})"]
+    assert n("kiosk") == n("reports")
+    # A sibling pair listed with its reason is let through; the rest still are not.
+    listed = layers.violations(tmp_path, siblings={("kiosk", "reports"): "the kiosk shows today's figures"})
+    assert len(listed) == 4 and not any("kiosk/figures.py" in v for v in listed)
+
+
+def test_a_package_without_a_layer_is_named_with_where_to_add_it(tmp_path):
+    _copy_gateway(tmp_path)
+    _plant(tmp_path, {"gateway/idcard/__init__.py": '"""The ID card reader."""\n',
+                      "gateway/idcard/reader.py": "from gateway.engine import reads\n",
+                      "gateway/watchdog.py": "import time\n"})
+    shutil.rmtree(tmp_path / "gateway" / "gpio")
+    found = layers.unplaced(tmp_path)
+    assert [f.split(" is in no layer")[0] for f in found[:2]] == ["gateway/idcard", "gateway/watchdog.py"], found
+    assert "add 'idcard' to the lowest layer of LAYERS (tests/architecture/layers.py) that lies above every " \
+           "gateway package it imports" in found[0]
+    assert found[2:] == [f"layer {layers.number('gpio')} names 'gpio', which gateway/ does not have: "
+                         "take it out of LAYERS"]
+    assert layers.violations(tmp_path) == []  # an unplaced package is unplaced()'s to name
+
+
+def test_a_package_in_two_layers_is_named():
+    twice = [*layers.LAYERS[:-1], layers.Layer("cli", frozenset({"cli", "engine"}), "the entry point")]
+    assert layers.unplaced(ROOT, twice) == [f"'engine' is in more than one layer: {layers.number('engine')} "
+                                            f"and {len(twice)}"]
+
+
+@pytest.mark.parametrize("source", [
+    "from gateway.api import app", "from gateway import api", "from ..api import app", "from .. import api",
+    "import gateway.api.app as a", "def f():\n    import gateway.api", "def f():\n    from gateway.api import app",
+    "import importlib\nm = importlib.import_module('gateway.api.app')",
+    "from importlib import import_module\nm = import_module(f'gateway.api.{x}')",
+    "m = __import__('gateway.api')",
+    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from gateway.api.auth import bearer",
+])
+def test_the_reader_finds_each_form_of_import(tmp_path, source):
+    f = tmp_path / "gateway" / "engine" / "planted.py"
+    _plant(tmp_path, {"gateway/engine/planted.py": source + "\n"})
+    assert [m.split(".")[:2] for _, m in layers.imports(f, f.relative_to(tmp_path))] == [["gateway", "api"]]
+
+
+@pytest.mark.parametrize("source", [
+    "import importlib\nm = importlib.import_module(f'gateway.{x}')",  # which package is not written down
+    "import gateway", "from protocols import topics", "import json",
+])
+def test_the_reader_names_no_package_where_the_source_names_none(tmp_path, source):
+    f = tmp_path / "gateway" / "engine" / "planted.py"
+    _plant(tmp_path, {"gateway/engine/planted.py": source + "\n"})
+    assert layers.imports(f, f.relative_to(tmp_path)) == []
+
+
+# -- the engine is pure ---------------------------------------------------------------------------
+
+def test_the_engine_imports_no_io_and_reads_no_clock():
+    assert layers.engine_impurities(ROOT) == []
+
+
+def test_a_planted_impurity_in_the_engine_is_found(tmp_path):
+    _plant(tmp_path, {"gateway/engine/clock.py": (
+        '"""Stamps a ticket the quick way."""\n'
+        "import datetime as dt\n"
+        "import sqlite3\n"
+        "\n"
+        "\n"
+        "def stamp(at: float):\n"
+        "    return dt.datetime.now().isoformat(), dt.date.fromtimestamp(at), sqlite3.sqlite_version\n")})
+    found = layers.engine_impurities(tmp_path)
+    assert [f.split(": ")[0] for f in found] == ["gateway/engine/clock.py:3 imports sqlite3",
+                                                "gateway/engine/clock.py:7 reads the clock (dt.datetime.now())"]
+
+
+@pytest.mark.parametrize("source", [
+    "import sqlite3", "import socket", "import threading", "import asyncio", "from http import client",
+    "import http.client", "import urllib.request", "import time", "from time import monotonic", "import random",
+    "import os", "import logging", "from gateway.store import LogReader", "from gateway import runtime",
+    "from ..devices import plane", "import fastapi", "d = dt.date.today()", "t = datetime.utcnow()",
+])
+def test_each_kind_of_impurity_is_named(tmp_path, source):
+    _plant(tmp_path, {"gateway/engine/planted.py": source + "\n"})
+    assert len(layers.engine_impurities(tmp_path)) == 1, source
+
+
+def test_what_the_engine_may_use_passes(tmp_path):
+    _plant(tmp_path, {"gateway/engine/planted.py": (
+        "import datetime as dt\nimport heapq\nfrom zoneinfo import ZoneInfo\n"
+        "from gateway.config.model import Hall\nfrom gateway.engine import reads\nfrom . import rules\n"
+        "d = dt.datetime.fromtimestamp(0, ZoneInfo('Asia/Shanghai')).date()\nt = d.today if False else None\n"
+        "at = dt.datetime.combine(d, dt.time(9)).time()\nk = cal.today(1.0)\n")})
+    assert layers.engine_impurities(tmp_path) == []
+
+
+def test_the_picture_in_the_docs_is_the_layers():
+    doc = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert layers.picture() in doc, "docs/ARCHITECTURE.md: draw the layers anew, as this:\n" + layers.picture()
 
 
 def test_loading_a_hall_file_loads_no_device_module():
@@ -91,8 +227,7 @@ def test_only_the_store_reads_the_command_log():
 
 
 def test_a_planted_breach_is_found(tmp_path):
-    shutil.copytree(ROOT / "gateway", tmp_path / "gateway",
-                    ignore=shutil.ignore_patterns("__pycache__", "static", "vendor", "*.pyc"))
+    _copy_gateway(tmp_path)
     assert breaches_under(tmp_path) == []
     leak = tmp_path / "gateway" / "reports" / "shortcut.py"
     leak.write_text('''"""Reads the log the quick way."""

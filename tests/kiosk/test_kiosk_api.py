@@ -6,11 +6,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from gateway.api.refusals import install
 from gateway.config import load_text
 from gateway.kiosk import qr
 from gateway.kiosk.api import router
 from gateway.kiosk.service import KioskService
-from gateway.pages.refusals import install
 from gateway.runtime import Runtime
 from hil.printer import PrinterEmulator
 from tests.support.hallday import MONDAY_9, ROOT, StepClock

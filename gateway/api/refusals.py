@@ -5,13 +5,15 @@ The engine refuses in English (its log and the machine API keep that text). ZH h
 entry per refusal the engine (and the runtime and the kiosk) can produce: the key is the
 refusal's f-string with each {…} written as {}, the value its Chinese, where {0}, {1} … are
 those values in order and {1:win} passes one through a converter (a staff id becomes a
-name, a status its Chinese, a date 2026年11月23日). tests/pages/test_refusals.py reads the
+name, a status its Chinese, a date 2026年11月23日). tests/api/test_refusals.py reads the
 engine's source and fails for a refusal that has no entry here; a refusal that still finds
 none at run time (a newer engine) shows a general Chinese sentence, and the English goes to
 the log, never to the page.
 
 Page-facing endpoints answer {"detail": <Chinese>, "reason": <the engine's English>}:
 detail is what a person reads, reason stays exact and stable for machines and the log.
+It lives in the API, the lowest of the web parts (docs/ARCHITECTURE.md): the API's 补充评价
+answers with it, and the pages, the kiosk and the reports stand above the API.
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Latencies measured where they happen, one set per process (as devices.health.GATEWAY):
 the runtime times each commit, the device link each key press until its desired state
-is out. prometheus_client histograms are thread-safe and cost a few microseconds."""
+is out. prometheus_client histograms are thread-safe and cost a few microseconds. At the
+bottom of the layers (docs/ARCHITECTURE.md), so the runtime and the device plane can feed
+what /metrics (gateway/observe, above them) shows."""
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Histogram

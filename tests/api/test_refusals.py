@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
+from gateway.api import refusals as rf
 from gateway.config import load_file
 from gateway.engine import SPEC, Engine
-from gateway.pages import refusals as rf
 from tests.support import ROOT
 from tests.support.words import english_or_iso
 
@@ -84,7 +84,7 @@ def test_every_refusal_in_the_source_has_its_chinese():
     found = refusals_in_source()
     assert len(found) > 80, "the source scan found too little: has the engine moved?"
     missing = {t: where for t, where in found.items() if t not in rf.ZH}
-    assert not missing, "refusals without Chinese (add them to gateway/pages/refusals.py ZH):\n" + \
+    assert not missing, "refusals without Chinese (add them to gateway/api/refusals.py ZH):\n" + \
         "\n".join(f"  {t!r}  at {where}" for t, where in missing.items())
     stale = sorted(set(rf.ZH) - set(found))
     assert not stale, f"ZH entries no source produces any more: {stale}"
