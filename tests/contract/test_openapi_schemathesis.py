@@ -24,6 +24,7 @@ STREAMS = r"/stream/|/clerk/api/events"
 CONFIG = ROOT / "tests" / "contract" / "schemathesis.toml"  # what the hall's state may refuse
 # The screen's token opens only the screen's routes, an extension's: nothing to run without them.
 ROLES = {"full": ("api", "supervisor", "kiosk", "screen"), "core": ("api", "supervisor", "kiosk")}
+pytestmark = pytest.mark.timeout(900)  # a run (and the gateway's start) on a machine busy with other suites
 
 
 def schemathesis(served, role: str) -> subprocess.CompletedProcess:
