@@ -198,7 +198,8 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
             raise refusals.PageRefusal(409, out.refusal, hall)
         return JSONResponse(out.result or {}, status_code=201)
 
-    @app.get("/api/v1/content", responses=answers(model=m.Content), summary="The evaluation content (差评 reasons) in force and its version")
+    @app.get("/api/v1/content", responses=answers(model=m.Content),
+             summary="The evaluation content (差评 reasons) in force and its version")
     def content():
         return runtime.read(views.content)
 

@@ -1,5 +1,5 @@
-"""The HTTP contract's shared parts: the one error body, why each status code is answered, and
-the success answers that are not JSON. Each route declares its own answers where it is defined,
+"""The HTTP contract's shared parts: the one error body, why each status code is answered, the
+success answers that are not JSON, and a body's whole number as the schema means it (JsonInt). Each route declares its own answers where it is defined,
 
     @app.post("/api/v1/tickets", status_code=201, responses=answers(400, 401, 409, 422, ok=201, model=m.Ticket))
 

@@ -133,7 +133,8 @@ class MatterOfService:
                 return f"service {service} needs its matter (事项): one of {', '.join(matters)}"
             return None
         if matter not in matters:
-            return f"matter {matter!r} is not a matter of service {service} (its matters: {', '.join(matters) or 'none'})"
+            return f"matter {matter!r} is not a matter of service {service} " \
+                   f"(its matters: {', '.join(matters) or 'none'})"
         return None
 
 

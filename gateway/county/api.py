@@ -33,8 +33,9 @@ def mount(app, county, token: str | None, closing: threading.Event) -> None:
     def page(request: Request, key: str | None = Query(default=None)):
         return supervisor_page(request, key, token, "/county", STATIC / "county.html", NOT_AUTHORISED)
 
-    @app.get("/api/v1/county", responses=answers(401), summary="Every site of the county: link, queues, calls, alerts, ratings, "
-                                       "差评 follow-ups, devices, upstream, chain findings (supervisor)")
+    @app.get("/api/v1/county", responses=answers(401),
+             summary="Every site of the county: link, queues, calls, alerts, ratings, "
+                     "差评 follow-ups, devices, upstream, chain findings (supervisor)")
     def view(request: Request):
         authorised(request)
         return county.view()

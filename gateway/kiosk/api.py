@@ -127,7 +127,8 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
             raise HTTPException(404, f"no file {name!r}")
         return FileResponse(STATIC / name, media_type=FILES[name])
 
-    @r.get("/api/v1/kiosk/menu", dependencies=[Depends(kiosk)], responses=answers(401, 422), summary="Departments, services, matters (kiosk)")
+    @r.get("/api/v1/kiosk/menu", dependencies=[Depends(kiosk)], responses=answers(401, 422),
+           summary="Departments, services, matters (kiosk)")
     def menu():
         return service.menu()
 
@@ -152,8 +153,9 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
         now = service.clock()
         return hub.snapshot(lambda eng: phone.view(eng, tid, code, now))
 
-    @r.get("/api/v1/kiosk/progress/{tid}", responses=answers(404, 422), summary="Where a ticket of today stands, in words (open); with "
-                                                   "c=<its 补充评价 code>, whether it may be rated now")
+    @r.get("/api/v1/kiosk/progress/{tid}", responses=answers(404, 422),
+           summary="Where a ticket of today stands, in words (open); with "
+                   "c=<its 补充评价 code>, whether it may be rated now")
     def progress(tid: str, c: str | None = Query(default=None, max_length=32)):
         _seq, p = view(tid, c)
         if p is None:

@@ -88,7 +88,8 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
     def page():
         return FileResponse(STATIC / "relays.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
 
-    @r.post("/api/v1/relays/enrol", responses=answers(401), summary="The clerk token once, for an HttpOnly cookie (the 帮办代办 page)")
+    @r.post("/api/v1/relays/enrol", responses=answers(401),
+            summary="The clerk token once, for an HttpOnly cookie (the 帮办代办 page)")
     def enrol(request: Request, response: Response):
         if not clerk_auth.bearer_ok(clerk_token, request.headers.get("authorization")):
             raise HTTPException(401, "wrong clerk token")
@@ -96,7 +97,8 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
                             max_age=clerk_auth.ENROL_SECONDS, httponly=True, samesite="strict", path="/")
         return {"ok": True}
 
-    @r.get("/api/v1/relays", responses=answers(401), summary="帮办代办: cases sent up to the parent hall and received from below")
+    @r.get("/api/v1/relays", responses=answers(401),
+           summary="帮办代办: cases sent up to the parent hall and received from below")
     def relays(request: Request):
         clerk(request)
         return listing()
@@ -107,7 +109,8 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
         clerk(request)
         return feed.response(closing)
 
-    @r.post("/api/v1/relays", status_code=201, responses=answers(400, 401, 404, 409, 422, ok=201), summary="Send up the ticket held (or last served) at a window")
+    @r.post("/api/v1/relays", status_code=201, responses=answers(400, 401, 404, 409, 422, ok=201),
+            summary="Send up the ticket held (or last served) at a window")
     def send_up(request: Request, req: SendUp):
         clerk(request)
         return _submit(runtime, {"type": "relay_case", "at": clock(), "window": req.window, "note": req.note})

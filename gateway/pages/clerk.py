@@ -215,7 +215,8 @@ class Console:
                 raise HTTPException(404, "no such file")
             return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
 
-        @r.get("/clerk/api/hall", responses=answers(422), summary="Clerk console: the windows, and this browser's enrolment and session")
+        @r.get("/clerk/api/hall", responses=answers(422),
+               summary="Clerk console: the windows, and this browser's enrolment and session")
         def hall(sid: str | None = cookie,
                  enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
             s = self.sessions.get(sid)
@@ -226,17 +227,20 @@ class Console:
                     "windows": [{"number": w.number, "display_text": w.display_text} for w in self.hall.windows],
                     "session": None if s is None else self.answer(s, "")}
 
-        @r.post("/clerk/api/login", responses=answers(400, 401, 403, 409, 422, 429), summary="Clerk console: log in at a window (staff code; API token once)")
+        @r.post("/clerk/api/login", responses=answers(400, 401, 403, 409, 422, 429),
+                summary="Clerk console: log in at a window (staff code; API token once)")
         def login(request: Request, response: Response, body: Login,
                   authorization: str | None = Header(default=None),
                   enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
             return self.login(request, response, body, authorization, enrol)
 
-        @r.post("/clerk/api/action", responses=answers(400, 401, 403, 409, 422), summary="Clerk console: an action at the session's window")
+        @r.post("/clerk/api/action", responses=answers(400, 401, 403, 409, 422),
+                summary="Clerk console: an action at the session's window")
         def action(request: Request, body: ConsoleAction, s: auth.Session = session):
             return self.act(request, s, body)
 
-        @r.post("/clerk/api/logout", responses=answers(401, 403, 409, 422), summary="Clerk console: log out and end the session")
+        @r.post("/clerk/api/logout", responses=answers(401, 403, 409, 422),
+                summary="Clerk console: log out and end the session")
         def logout(request: Request, response: Response, s: auth.Session = session):
             return self.logout(request, response, s)
 

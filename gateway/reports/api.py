@@ -80,7 +80,8 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
                   None, alias="service", max_length=16), staff: str | None = Query(None, max_length=32)) -> tuple:
         return period, date, first, last, window, service_code, staff
 
-    @r.get("/api/v1/reports", responses=answers(401, 422, 503), summary="A report of a day, week, month, quarter or range (supervisor)")
+    @r.get("/api/v1/reports", responses=answers(401, 422, 503),
+           summary="A report of a day, week, month, quarter or range (supervisor)")
     def reports(q: tuple = Depends(query)):
         return build(*q)
 
@@ -98,7 +99,8 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
         return Response(body, media_type=FORMATS[format],
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    @r.get("/api/v1/reports/charts", responses=answers(401, 422, 503), summary="The report's charts as SVG (text in the SVG is text)")
+    @r.get("/api/v1/reports/charts", responses=answers(401, 422, 503),
+           summary="The report's charts as SVG (text in the SVG is text)")
     def charts(q: tuple = Depends(query), with_report: bool = Query(False, alias="report")):
         from gateway.reports import charts as ch
 
@@ -108,7 +110,8 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
             out["report"] = rep
         return out
 
-    @r.get("/api/v1/reports/trend", responses=answers(401, 422, 503), summary="Satisfaction per week over the last weeks, per window and staff")
+    @r.get("/api/v1/reports/trend", responses=answers(401, 422, 503),
+           summary="Satisfaction per week over the last weeks, per window and staff")
     def trend(weeks: int = Query(12, ge=1, le=53), date: str | None = Query(None),
               window: int | None = Query(None, ge=1, le=9999), staff: str | None = Query(None, max_length=32)):
         from gateway.reports import charts as ch

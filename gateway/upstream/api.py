@@ -19,15 +19,18 @@ class RetryRequest(Ruled):
 def router(service, supervisor_token: str) -> APIRouter:
     r = APIRouter(dependencies=[Depends(bearer(supervisor_token))])
 
-    @r.get("/api/v1/upstream", responses=answers(401, 422), summary="Delivery to the provincial 好差评 platform (supervisor)")
+    @r.get("/api/v1/upstream", responses=answers(401, 422),
+           summary="Delivery to the provincial 好差评 platform (supervisor)")
     def upstream():
         return service.status()
 
-    @r.get("/api/v1/upstream/dead-letter", responses=answers(401, 422), summary="Records the platform refused for good, with the reason")
+    @r.get("/api/v1/upstream/dead-letter", responses=answers(401, 422),
+           summary="Records the platform refused for good, with the reason")
     def dead_letter():
         return service.dead_letter()
 
-    @r.post("/api/v1/upstream/retry", responses=answers(400, 401, 404, 422), summary="Put dead-letter records back in line (after fixing the mapping)")
+    @r.post("/api/v1/upstream/retry", responses=answers(400, 401, 404, 422),
+            summary="Put dead-letter records back in line (after fixing the mapping)")
     def retry(req: RetryRequest):
         n = service.retry(req.eval_id)
         if req.eval_id is not None and n == 0:

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 from gateway.api import create_app
 from gateway.api.actions import TransferBody, clerk_actions
 from gateway.api.app import ticket_body
+from gateway.api.appointments import booking_body
 from gateway.api.hall_values import of
 from gateway.kiosk.api import ticket_body as kiosk_body
 from gateway.runtime import Runtime
@@ -139,6 +140,8 @@ def test_the_schema_says_what_the_model_checks():
     assert issubclass(transfer, TransferBody)
     moved = agree(transfer, ({"action": "transfer", **b} for b in bodies(
         {"to_service": targets, "to_window": targets, "to_staff": targets})))
+    slot = {"start": "2026-12-09T09:30:00", "end": "2026-12-09T10:00:00"}
+    booking = agree(booking_body(v), ({**b, **slot} for b in bodies({"service": services, "matter": matters})))
     retry = agree(RetryRequest, bodies({"eval_id": [MISSING, None, "E1", ""], "all": [MISSING, True, False, 1, "yes"]}))
-    for accepted, refused in (ticket, kiosk, moved, retry):
+    for accepted, refused in (ticket, kiosk, moved, booking, retry):
         assert accepted > 0 and refused > 0  # both ways: each rule is met and broken
