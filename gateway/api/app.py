@@ -3,14 +3,16 @@ the code), clerk actions (clerk token), 差评 follow-ups (supervisor token), re
 
 Every change goes through runtime.submit, so it is committed before the answer.
 Input is checked twice: pydantic for the body's shape, then the engine's own
-command check, so bad input gets a 4xx with a reason and changes nothing.
+command check, so bad input gets a 4xx with a reason and changes nothing. The request models
+are made for the hall at creation (its services, matters, windows, supervisors are enums in the
+document) and each route declares its answers where it is defined (gateway/api/contract.py).
 """
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the routes' parameters are typed with the models made
+# for this hall inside create_app, which FastAPI reads from the annotations themselves.
 import secrets
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -20,8 +22,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from gateway.api import appointments, refusals, views
-from gateway.api.actions import ClerkAction
+from gateway.api import models as m
+from gateway.api.actions import clerk_actions
 from gateway.api.auth import bearer, bearer_any
+from gateway.api.contract import JsonInt, answers
+from gateway.api.hall_values import HallValues, MatterOfService, Ruled, WithLane
+from gateway.api.hall_values import of as hall_values
 from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
@@ -65,27 +71,42 @@ def allow_every_method(app: FastAPI) -> None:
         return await http_exception_handler(request, exc)
 
 
-class TicketRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    service: str = Field(min_length=1, max_length=16)
-    lane: Literal["normal", "green", "appointment"] = "normal"
-    matter: str | None = Field(default=None, min_length=1, max_length=64)  # 事项编码, if the kiosk asked
-    appointment_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{4,16}$")  # 预约签到: lane appointment
+APPOINTMENT_CODE = r"^[0-9A-Za-z]{4,16}$"  # 预约签到: the code the citizen was given
+Lane = Literal["normal", "green", "appointment"]
+ReasonCode = Annotated[str, Field(min_length=1, max_length=16)]  # a 差评 reason's code, as the engine takes it
+
+
+def ticket_body(v: HallValues) -> type[BaseModel]:
+    """POST /api/v1/tickets's body for this hall: its services, each with its own matters."""
+    class TicketRequest(Ruled):
+        rules = (MatterOfService(v.matters_of),
+                 WithLane("appointment_code", "appointment",
+                          "appointment_code goes with lane appointment (预约签到), and only there"))
+        example = {"service": v.first["service"], "lane": "normal"}
+        service: v.service
+        lane: Lane = "normal"
+        matter: v.matter | None = None  # 事项编码, if the kiosk asked
+        appointment_code: str | None = Field(default=None, pattern=APPOINTMENT_CODE)  # 预约签到: lane appointment
+    return TicketRequest
 
 
 class SupplementaryRating(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: str = Field(min_length=1, max_length=32)
-    level: int
-    reasons: list[str] = Field(default_factory=list, max_length=16)
+    code: str = Field(min_length=1, max_length=32, description="the code printed on the ticket (any case)")
+    level: JsonInt = Field(ge=1, le=5, description="1 非常不满意 … 5 非常满意")
+    reasons: list[ReasonCode] = Field(default_factory=list, max_length=16, description="差评 reasons' codes")
 
 
-class FollowupAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    action: Literal[FOLLOWUP_ACTIONS]
-    by: str = Field(min_length=1, max_length=64)
-    note: str | None = Field(default=None, min_length=1, max_length=NOTE_MAX)
-    result: Literal[CALLBACK_RESULTS] | None = None
+def followup_body(v: HallValues) -> type[BaseModel]:
+    """A follow-up action by one of this hall's supervisors: four eyes needs two real people,
+    not two names typed in."""
+    class FollowupAction(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        action: Literal[FOLLOWUP_ACTIONS]
+        by: v.supervisor
+        note: str | None = Field(default=None, min_length=1, max_length=NOTE_MAX)
+        result: Literal[CALLBACK_RESULTS] | None = None
+    return FollowupAction
 
 
 def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
@@ -105,10 +126,9 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     clerk = [Depends(bearer(token))]
     supervisor = [Depends(bearer(supervisor_token, "差评 follow-ups"))]
     taker = [Depends(bearer_any((kiosk_token, token), "taking a ticket"))]
-    services = {s.code for s in hall.services}
-    matters = {s.code: {m.code for m in s.matters} for s in hall.services}
+    values = hall_values(hall)  # the hall's services, matters, windows, staff: enums of the request models
+    TicketRequest, FollowupAction, ClerkAction = ticket_body(values), followup_body(values), clerk_actions(values)
     window_numbers = {w.number: w for w in hall.windows}
-    supervisors = {s.id for s in hall.staff if s.supervisor}
 
     def run(cmd: dict):
         why = problem(cmd, window_numbers)
@@ -123,12 +143,9 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         return JSONResponse(out.result or {}, status_code=201 if created else 200)
 
     @app.post("/api/v1/tickets", status_code=201, dependencies=taker,
+              responses=answers(400, 401, 409, 422, ok=201, model=m.Ticket),
               summary="Take a ticket (kiosk or clerk token; the kiosk page uses /api/v1/kiosk/tickets)")
     def issue(req: TicketRequest):
-        if req.service not in services:
-            raise HTTPException(422, f"unknown service {req.service!r}; this hall has {', '.join(sorted(services))}")
-        if req.matter is not None and req.matter not in matters[req.service]:
-            raise HTTPException(422, f"matter {req.matter!r} is not a matter of service {req.service}")
         cmd = {"type": "issue_ticket", "at": clock(), "service": req.service, "lane": req.lane}
         for k in ("matter", "appointment_code"):
             if getattr(req, k) is not None:
@@ -138,32 +155,32 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
             raise HTTPException(409, out.refusal)
         return JSONResponse(out.result, status_code=201)
 
-    @app.get("/api/v1/tickets/{ref}", summary="A ticket of today by id or printed number")
+    @app.get("/api/v1/tickets/{ref}", responses=answers(404, 422, model=m.Ticket),
+             summary="A ticket of today by id or printed number")
     def ticket(ref: str):
         t = runtime.read(lambda eng: views.ticket(eng, ref))
         if t is None:
             raise HTTPException(404, f"no ticket {ref!r} today")
         return t
 
-    @app.get("/api/v1/queue", summary="Waiting tickets per service, in call order")
+    @app.get("/api/v1/queue", responses=answers(model=m.Queue), summary="Waiting tickets per service, in call order")
     def queue():
         return runtime.read(views.queue)
 
-    @app.get("/api/v1/windows", summary="Every window's state")
+    @app.get("/api/v1/windows", responses=answers(model=list[m.Window]), summary="Every window's state")
     def windows():
         return runtime.read(views.windows)
 
-    @app.post("/api/v1/windows/{number}/actions", dependencies=clerk, summary="A clerk action at a window")
-    def act(number: int, body: ClerkAction):
-        if number not in window_numbers:
-            raise HTTPException(404, f"no window {number} in this hall")
+    @app.post("/api/v1/windows/{number}/actions", dependencies=clerk, responses=answers(400, 401, 409, 422),
+              summary="A clerk action at a window")
+    def act(number: values.window_in_path, body: ClerkAction):
         cmd = body.command()
         cmd.update(type=body.action, at=clock(), window=number)
         return submit(cmd)
 
     # The citizen's phone page posts here: refusals answer in Chinese (detail) for the page and
     # the engine's English (reason) for machines.
-    @app.post("/api/v1/ratings/supplementary", status_code=201,
+    @app.post("/api/v1/ratings/supplementary", status_code=201, responses=answers(400, 404, 409, 422, ok=201),
               summary="补充评价: rate a service later with the code on the ticket (citizen)")
     def rate_supplementary(body: SupplementaryRating):
         code = body.code.strip().upper()  # typed in by hand: case does not matter
@@ -180,38 +197,36 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
             raise refusals.PageRefusal(409, out.refusal, hall)
         return JSONResponse(out.result or {}, status_code=201)
 
-    @app.get("/api/v1/content", summary="The evaluation content (差评 reasons) in force and its version")
+    @app.get("/api/v1/content", responses=answers(model=m.Content),
+             summary="The evaluation content (差评 reasons) in force and its version")
     def content():
         return runtime.read(views.content)
 
-    @app.get("/api/v1/followups", dependencies=supervisor, summary="差评 follow-ups (supervisor)")
-    def followups(status: str | None = Query(default=None, description=f"one of {', '.join(STATUSES)}"),
+    @app.get("/api/v1/followups", dependencies=supervisor, responses=answers(401, 422),
+             summary="差评 follow-ups (supervisor)")
+    def followups(status: Literal[STATUSES] | None = Query(default=None, description="a follow-up's status"),
                   overdue: bool | None = Query(default=None, description="past a contact or rectify deadline")):
-        if status is not None and status not in STATUSES:
-            raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
         return runtime.read(lambda eng: views.followups(eng, status, overdue))
 
-    @app.get("/api/v1/followups/{fid}", dependencies=supervisor, summary="One 差评 follow-up (supervisor)")
+    @app.get("/api/v1/followups/{fid}", dependencies=supervisor, responses=answers(401, 404, 422),
+             summary="One 差评 follow-up (supervisor)")
     def followup(fid: str):
         f = runtime.read(lambda eng: views.followup(eng, fid))
         if f is None:
             raise HTTPException(404, f"no follow-up {fid!r}")
         return f
 
-    @app.post("/api/v1/followups/{fid}/actions", dependencies=supervisor,
+    @app.post("/api/v1/followups/{fid}/actions", dependencies=supervisor, responses=answers(400, 401, 404, 409, 422),
               summary="A follow-up transition or a callback (回访) (supervisor)")
     def followup_action(fid: str, body: FollowupAction):
         if runtime.read(lambda eng: views.followup(eng, fid)) is None:
             raise HTTPException(404, f"no follow-up {fid!r}")
-        if body.by not in supervisors:  # four eyes needs two real people, not two names typed in
-            raise HTTPException(422, f"'by' must be the staff id of a supervisor ([[staff]] supervisor = true): "
-                                     f"one of {', '.join(sorted(supervisors)) or 'none in this hall file'}")
         cmd = {k: v for k, v in body.model_dump().items() if v is not None}
         # Only this token's holders may approve or reject: the engine takes the role from here.
         cmd.update(type="followup", at=clock(), id=fid, role="supervisor")
         return submit(cmd)
 
-    appointments.add_routes(app, runtime, clock, supervisor, run)
+    appointments.add_routes(app, runtime, clock, supervisor, run, values)
 
     @app.get("/api/v1/stats/today", summary="Today's statistics, alerts and open 差评 follow-ups")
     def stats_today():

@@ -1,16 +1,18 @@
 """Appointments booked at the hall (预约, supervisor token): a citizen who phones or asks at the
 desk gets a slot and a 6-digit code to check in with at the kiosk. The code is minted here (the
 engine draws no random numbers); every booking and cancellation is a command in the log."""
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the booking's model is made for the hall (its services
+# and matters are enums), and FastAPI reads the route's parameter types from the annotations.
 import datetime as dt
 import secrets
 import zoneinfo
 
 from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from gateway.api.contract import answers
+from gateway.api.hall_values import HallValues, MatterOfService, Ruled
 from gateway.engine import appointments as ap
 from gateway.engine import reads
 
@@ -18,13 +20,19 @@ CODE_DIGITS = 6
 MINT_TRIES = 5
 
 
-class Booking(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"service": "SB", "matter": "330681-SB-001", "start": "2026-12-09T09:30:00", "end": "2026-12-09T10:00:00"}]})
-    service: str = Field(min_length=1, max_length=16)
-    matter: str | None = Field(default=None, min_length=1, max_length=64)
-    start: dt.datetime = Field(description="the slot's start, in the hall's local time unless an offset is given")
-    end: dt.datetime
+def booking_body(v: HallValues) -> type[BaseModel]:
+    """A booking of this hall: one of its services, and a matter of that service."""
+    first, its = v.first["service"], v.matters_of.get(v.first["service"]) or ()
+
+    class Booking(Ruled):
+        rules = (MatterOfService(v.matters_of),)
+        example = {"service": first, **({"matter": its[0]} if its else {}),
+                   "start": "2026-12-09T09:30:00", "end": "2026-12-09T10:00:00"}
+        service: v.service
+        matter: v.matter | None = None
+        start: dt.datetime = Field(description="the slot's start, in the hall's local time unless an offset is given")
+        end: dt.datetime
+    return Booking
 
 
 def mint() -> str:
@@ -42,13 +50,15 @@ def view(eng, a: dict) -> dict:
             "check_in": f"{local(opens):%H:%M}-{local(closes):%H:%M}"}
 
 
-def add_routes(app: FastAPI, runtime, clock, supervisor: list, run) -> None:
+def add_routes(app: FastAPI, runtime, clock, supervisor: list, run, values: HallValues) -> None:
     tz = zoneinfo.ZoneInfo(runtime.hall.timezone)
+    Booking = booking_body(values)
 
     def epoch(t: dt.datetime) -> float:
         return (t if t.tzinfo else t.replace(tzinfo=tz)).timestamp()
 
     @app.post("/api/v1/appointments", status_code=201, dependencies=supervisor,
+              responses=answers(400, 401, 409, 422, ok=201),
               summary="Book an appointment at the hall (supervisor): a slot and its 6-digit code")
     def book(body: Booking):
         cmd = {"type": "book_appointment", "at": clock(), "service": body.service, "start": epoch(body.start),
@@ -64,9 +74,9 @@ def add_routes(app: FastAPI, runtime, clock, supervisor: list, run) -> None:
             raise HTTPException(409, out.refusal)
         return JSONResponse(runtime.read(lambda eng: view(eng, out.result)), status_code=201)
 
-    @app.get("/api/v1/appointments", dependencies=supervisor,
+    @app.get("/api/v1/appointments", dependencies=supervisor, responses=answers(401, 422),
              summary="The appointments of a day (supervisor; today unless day is given)")
-    def listed(day: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD",
+    def listed(day: str | None = Query(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD",
                                         json_schema_extra={"format": "date"})):
         if day is not None:
             try:
@@ -76,7 +86,7 @@ def add_routes(app: FastAPI, runtime, clock, supervisor: list, run) -> None:
 
         return runtime.read(lambda eng: [view(eng, a) for a in reads.appointments(eng, day)])
 
-    @app.post("/api/v1/appointments/{aid}/cancel", dependencies=supervisor,
+    @app.post("/api/v1/appointments/{aid}/cancel", dependencies=supervisor, responses=answers(401, 404, 409, 422),
               summary="Cancel a booked appointment (supervisor)")
     def cancel(aid: str):
         if runtime.read(lambda eng: reads.appointment(eng, aid)) is None:

@@ -1,6 +1,6 @@
 """Response models of the core API (the answers gateway/api/views.py builds), declared
-in the OpenAPI document by gateway/api/contract.py; schemathesis holds the answers to
-them. A ticket may carry more than listed (the states a day takes it through add their
+on their routes (`responses=answers(model=…)`, gateway/api/contract.py); schemathesis holds
+the answers to them. A ticket may carry more than listed (the states a day takes it through add their
 fields); the others are exact."""
 from __future__ import annotations
 

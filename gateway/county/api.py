@@ -13,7 +13,9 @@ import threading
 from pathlib import Path
 
 from fastapi import HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
 
+from gateway.api.contract import SSE, answers
 from gateway.reports.api import supervisor_check, supervisor_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -31,13 +33,15 @@ def mount(app, county, token: str | None, closing: threading.Event) -> None:
     def page(request: Request, key: str | None = Query(default=None)):
         return supervisor_page(request, key, token, "/county", STATIC / "county.html", NOT_AUTHORISED)
 
-    @app.get("/api/v1/county", summary="Every site of the county: link, queues, calls, alerts, ratings, "
-                                       "差评 follow-ups, devices, upstream, chain findings (supervisor)")
+    @app.get("/api/v1/county", responses=answers(401),
+             summary="Every site of the county: link, queues, calls, alerts, ratings, "
+                     "差评 follow-ups, devices, upstream, chain findings (supervisor)")
     def view(request: Request):
         authorised(request)
         return county.view()
 
-    @app.get("/api/v1/county/report", summary="Reports across the county's sites (supervisor)")
+    @app.get("/api/v1/county/report", responses=answers(401, 422, 503),
+             summary="Reports across the county's sites (supervisor)")
     def report(request: Request, period: str = Query("day"), date: str | None = Query(None)):
         authorised(request)
         from gateway.reports.period import BadQuery
@@ -46,7 +50,8 @@ def mount(app, county, token: str | None, closing: threading.Event) -> None:
         except BadQuery as e:
             raise HTTPException(422, str(e)) from None
 
-    @app.get("/api/v1/stream/county", summary="The county picture, pushed (Server-Sent Events; supervisor)")
+    @app.get("/api/v1/stream/county", response_class=StreamingResponse, responses=answers(401, content=SSE),
+             summary="The county picture, pushed (Server-Sent Events; supervisor)")
     def stream(request: Request):
         authorised(request)
         return county.feed.response(closing)

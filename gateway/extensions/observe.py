@@ -8,12 +8,17 @@ from __future__ import annotations
 import time
 
 ORDER = 90
+# /healthz's answer while failing: the same picture as when well, with status "failing".
+FAILING = {"description": "Failing: the checks say which part", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["status", "checks"],
+    "properties": {"status": {"const": "failing"}, "checks": {"type": "object"}}}}}}
 
 
 def create(runtime, options: dict):
     from fastapi import Response
     from fastapi.responses import JSONResponse
 
+    from gateway.api.contract import PROMETHEUS, answers
     from gateway.observe import healthz, sdnotify
     from gateway.observe.metrics import CONTENT_TYPE, HallMetrics
 
@@ -21,12 +26,14 @@ def create(runtime, options: dict):
     metrics = HallMetrics(runtime, options.get("clock") or time.time, running)
     app = options.get("app")
     if app is not None:
-        @app.get("/healthz", tags=["operations"], summary="store writable, broker linked, upstream, printer")
+        @app.get("/healthz", tags=["operations"], responses={503: FAILING},
+                 summary="store writable, broker linked, upstream, printer")
         def health():
             got = healthz.gather(runtime, running)
             return JSONResponse(got, status_code=503 if got["status"] == "failing" else 200)
 
-        @app.get("/metrics", tags=["operations"], summary="Prometheus text format")
+        @app.get("/metrics", tags=["operations"], response_class=Response, responses=answers(content=PROMETHEUS),
+                 summary="Prometheus text format")
         def scrape():
             return Response(metrics.render(), media_type=CONTENT_TYPE)
 

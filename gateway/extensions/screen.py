@@ -93,10 +93,11 @@ def create(runtime, options: dict):
     app = options.get("app")
     if app is None:
         return None
-    from fastapi.responses import FileResponse, JSONResponse
+    from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
     from fastapi.staticfiles import StaticFiles
 
     from gateway.api.auth import load_role_token
+    from gateway.api.contract import SSE, answers
     from gateway.pages import screen, sse
 
     token, _ = load_role_token(options.get("data_dir") or "data", "screen")
@@ -121,13 +122,14 @@ def create(runtime, options: dict):
     def page():
         return FileResponse(STATIC / "screen.html", headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/v1/screen", summary="What the hall screen shows (screen key)")
+    @app.get("/api/v1/screen", responses=answers(401), summary="What the hall screen shows (screen key)")
     def picture(request: Request):
         check(request)
         seq, data = feed.view()
         return JSONResponse({**data, "seq": seq})
 
-    @app.get("/api/v1/stream/screen", summary="The hall screen's push stream (Server-Sent Events; screen key)")
+    @app.get("/api/v1/stream/screen", response_class=StreamingResponse, responses=answers(401, content=SSE),
+             summary="The hall screen's push stream (Server-Sent Events; screen key)")
     def stream(request: Request):
         check(request)
         last = request.headers.get("last-event-id") or request.query_params.get("last")

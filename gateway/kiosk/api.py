@@ -5,8 +5,9 @@ The kiosk device holds its own token, never a clerk's: opened once as /kiosk?key
 it gets an HttpOnly cookie (the page's script never sees the secret, and the key leaves the
 address bar), or a client sends Authorization: Bearer <kiosk token>.
 """
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the ticket's body is made for the hall (its services,
+# matters, green channel categories are enums), and FastAPI reads the route's types from the
+# annotations themselves.
 import asyncio
 import hmac
 import json
@@ -15,9 +16,12 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.api.contract import SSE, answers
+from gateway.api.hall_values import HallValues, MatterOfService, Ruled, ServiceUnlessLane, WithLane
+from gateway.api.hall_values import of as hall_values
 from gateway.api.refusals import PageRefusal
 from gateway.kiosk import phone
 from gateway.kiosk.service import Refused
@@ -38,14 +42,41 @@ NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><tit
 <body style="font:32px sans-serif;padding:2em"><h1>本机未授权</h1><p>请管理员用 /kiosk?key=叫号机口令 打开本页。</p>"""
 
 
-class KioskTicket(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    # 预约签到 may leave service and matter out: the appointment names them
-    service: str | None = Field(default=None, min_length=1, max_length=16)
-    matter: str | None = Field(default=None, min_length=1, max_length=64)  # 事项编码
-    lane: Literal["normal", "green", "appointment"] = "normal"
-    category: str | None = Field(default=None, min_length=1, max_length=16)  # green channel: who
-    appointment_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{4,16}$")  # 预约签到
+def ticket_body(v: HallValues) -> type[BaseModel]:
+    """The kiosk's ticket for this hall: department, service and matter as the citizen picks them
+    (a service with matters needs one), the green channel with its category, or 预约签到."""
+    first, its = v.first["service"], v.matters_of.get(v.first["service"]) or ()
+
+    class KioskTicket(Ruled):
+        rules = (ServiceUnlessLane("appointment"), MatterOfService(v.matters_of, needed=True),
+                 WithLane("category", "green", "the green channel (绿色通道) needs a category, and only the green "
+                                              "channel takes one"),
+                 WithLane("appointment_code", "appointment",
+                          "appointment_code goes with lane appointment (预约签到), and only there"))
+        example = {"service": first, **({"matter": its[0]} if its else {}), "lane": "normal"}
+        # 预约签到 may leave service and matter out: the appointment names them
+        service: v.service | None = None
+        matter: v.matter | None = None  # 事项编码
+        lane: Literal["normal", "green", "appointment"] = "normal"
+        category: v.green_category | None = None  # green channel: who
+        appointment_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z]{4,16}$")  # 预约签到
+    return KioskTicket
+
+
+class KioskAnswer(BaseModel):
+    """A ticket taken at the kiosk: printed, on screen only, or voided (503: the printer failed
+    while printing); reason says what the citizen reads, in Chinese."""
+    model_config = ConfigDict(extra="allow")
+    ticket: dict
+    printed: bool
+    on_screen: bool
+    voided: bool
+    reason: str
+    printer: dict
+
+
+VOIDED = {503: {"model": KioskAnswer, "description": "The ticket was voided: the printer failed while printing "
+                                                     "(reason, in Chinese)"}}
 
 
 def _same(given: str | None, token: str | None) -> bool:
@@ -61,6 +92,7 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
     """hub: the pages' push hub (made for the runtime if not given); closing: set at shutdown,
     the phone pages' streams end."""
     r = APIRouter()
+    KioskTicket = ticket_body(hall_values(service.hall))
     hub = hub or hub_for(service.runtime)
     closing = closing or threading.Event()
 
@@ -95,11 +127,13 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
             raise HTTPException(404, f"no file {name!r}")
         return FileResponse(STATIC / name, media_type=FILES[name])
 
-    @r.get("/api/v1/kiosk/menu", dependencies=[Depends(kiosk)], summary="Departments, services, matters (kiosk)")
+    @r.get("/api/v1/kiosk/menu", dependencies=[Depends(kiosk)], responses=answers(401, 422),
+           summary="Departments, services, matters (kiosk)")
     def menu():
         return service.menu()
 
     @r.post("/api/v1/kiosk/tickets", dependencies=[Depends(kiosk)], status_code=201,
+            responses={**answers(400, 401, 409, 422, ok=201, model=KioskAnswer), **VOIDED},
             summary="Take a ticket and print it (kiosk): printed, on screen only, or voided")
     def take(body: KioskTicket):
         try:
@@ -119,15 +153,17 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
         now = service.clock()
         return hub.snapshot(lambda eng: phone.view(eng, tid, code, now))
 
-    @r.get("/api/v1/kiosk/progress/{tid}", summary="Where a ticket of today stands, in words (open); with "
-                                                   "c=<its 补充评价 code>, whether it may be rated now")
+    @r.get("/api/v1/kiosk/progress/{tid}", responses=answers(404, 422),
+           summary="Where a ticket of today stands, in words (open); with "
+                   "c=<its 补充评价 code>, whether it may be rated now")
     def progress(tid: str, c: str | None = Query(default=None, max_length=32)):
         _seq, p = view(tid, c)
         if p is None:
             raise PageRefusal(404, f"no ticket {tid!r} today", service.hall)
         return p
 
-    @r.get("/api/v1/stream/ticket/{tid}", summary="The ticket's phone page, pushed (Server-Sent Events; open)")
+    @r.get("/api/v1/stream/ticket/{tid}", response_class=StreamingResponse, responses=answers(404, 422, content=SSE),
+           summary="The ticket's phone page, pushed (Server-Sent Events; open)")
     def stream(tid: str, c: str | None = Query(default=None, max_length=32)):
         sub = hub.subscribe(_phone_shown)  # before the first picture: nothing falls between
         seq, first = view(tid, c)
@@ -136,7 +172,7 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
             raise PageRefusal(404, f"no ticket {tid!r} today", service.hall)
         return sse.response(_pushed(sub, lambda: view(tid, c), (seq, first), closing))
 
-    @r.get("/api/v1/printers", dependencies=[Depends(kiosk_or_supervisor)],
+    @r.get("/api/v1/printers", dependencies=[Depends(kiosk_or_supervisor)], responses=answers(401, 422),
            summary="Each printer's state, since when, the last error and its alert (kiosk or supervisor)")
     def printers():
         return [service.monitor.view()]

@@ -9,18 +9,24 @@
   GET  /api/v1/stream/relays               clerk: the same, pushed (Server-Sent Events)
   POST /api/v1/relays {window, note}       clerk: send up the ticket of this window
   POST /api/v1/relays/{relay}/actions {action: accept | done | returned | escalate, by, note?}
-"""
-from __future__ import annotations
 
+The bodies are made for the hall: a window of it, a member of its staff.
+"""
+# No `from __future__ import annotations`: FastAPI reads the routes' types (the hall's own models)
+# from the annotations themselves.
 import threading
 import time
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api.auth import bearer
+from gateway.api.contract import SSE, answers
+from gateway.api.hall_values import HallValues
+from gateway.api.hall_values import of as hall_values
 from gateway.engine import reads
 from gateway.engine import relay as rl
 from gateway.mirror.feed import Feed
@@ -31,21 +37,26 @@ STATIC = Path(__file__).resolve().parent / "static"
 RELAY_EVENTS = ("case_relayed", "relay_received", "relay_changed", "relay_resolved", "relay_answered")
 
 
-class SendUp(BaseModel):
-    window: int
-    note: str = Field(min_length=1, max_length=500)
+def bodies(v: HallValues) -> tuple[type[BaseModel], type[BaseModel]]:
+    """(SendUp, Action) for this hall: its windows, its staff."""
+    class SendUp(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        window: v.window
+        note: str = Field(min_length=1, max_length=500)
 
-
-class Action(BaseModel):
-    action: str
-    by: str = Field(min_length=1, max_length=64)
-    note: str | None = Field(default=None, max_length=500)
+    class Action(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        action: Literal[(*rl.ACTIONS, "escalate")]
+        by: v.staff
+        note: str | None = Field(default=None, max_length=500)
+    return SendUp, Action
 
 
 def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
            closing: threading.Event | None = None) -> APIRouter:
     r = APIRouter()
     closing = closing or threading.Event()
+    SendUp, Action = bodies(hall_values(runtime.hall))
 
     def clerk(request: Request) -> None:
         """The clerk token as a bearer header, or the page's enrolment cookie."""
@@ -68,6 +79,7 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
     runtime.subscribe(lambda events: feed.bump() if any(e["type"] in RELAY_EVENTS for e in events) else None)
 
     @r.get("/api/v1/mirror", dependencies=[Depends(bearer(supervisor_token, "the supervisor"))],
+           responses=answers(401, 422),
            summary="The tiers: link to the parent, children's sites, chain findings")
     def mirror():
         return describe()
@@ -76,7 +88,8 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
     def page():
         return FileResponse(STATIC / "relays.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
 
-    @r.post("/api/v1/relays/enrol", summary="The clerk token once, for an HttpOnly cookie (the 帮办代办 page)")
+    @r.post("/api/v1/relays/enrol", responses=answers(401),
+            summary="The clerk token once, for an HttpOnly cookie (the 帮办代办 page)")
     def enrol(request: Request, response: Response):
         if not clerk_auth.bearer_ok(clerk_token, request.headers.get("authorization")):
             raise HTTPException(401, "wrong clerk token")
@@ -84,34 +97,35 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
                             max_age=clerk_auth.ENROL_SECONDS, httponly=True, samesite="strict", path="/")
         return {"ok": True}
 
-    @r.get("/api/v1/relays", summary="帮办代办: cases sent up to the parent hall and received from below")
+    @r.get("/api/v1/relays", responses=answers(401),
+           summary="帮办代办: cases sent up to the parent hall and received from below")
     def relays(request: Request):
         clerk(request)
         return listing()
 
-    @r.get("/api/v1/stream/relays", summary="The 帮办代办 cases, pushed (Server-Sent Events)")
+    @r.get("/api/v1/stream/relays", response_class=StreamingResponse, responses=answers(401, content=SSE),
+           summary="The 帮办代办 cases, pushed (Server-Sent Events)")
     def stream(request: Request):
         clerk(request)
         return feed.response(closing)
 
-    @r.post("/api/v1/relays", status_code=201, summary="Send up the ticket held (or last served) at a window")
+    @r.post("/api/v1/relays", status_code=201, responses=answers(400, 401, 404, 409, 422, ok=201),
+            summary="Send up the ticket held (or last served) at a window")
     def send_up(request: Request, req: SendUp):
         clerk(request)
         return _submit(runtime, {"type": "relay_case", "at": clock(), "window": req.window, "note": req.note})
 
-    @r.post("/api/v1/relays/{relay}/actions",
+    @r.post("/api/v1/relays/{relay}/actions", responses=answers(400, 401, 404, 409, 422),
             summary="Accept, finish (done), return or hand on (escalate) a case received here")
     def act(request: Request, relay: str, req: Action):
         clerk(request)
         if req.action == "escalate":
             cmd = {"type": "relay_escalate", "at": clock(), "relay": relay, "by": req.by,
                    "note": req.note or "转上级办理"}
-        elif req.action in rl.ACTIONS:
+        else:
             cmd = {"type": "relay_handle", "at": clock(), "relay": relay, "action": req.action, "by": req.by}
             if req.note:
                 cmd["note"] = req.note
-        else:
-            raise HTTPException(422, f"action must be one of {', '.join(rl.ACTIONS + ('escalate',))}")
         return _submit(runtime, cmd)
 
     return r

@@ -8,8 +8,8 @@ POST /clerk/api/login {window, staff_code} (+ Authorization: Bearer <API token> 
 browser), POST /clerk/api/action {action, ...}, POST /clerk/api/logout,
 GET /clerk/api/state, GET /clerk/api/events (SSE: the window's state, pushed).
 """
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the bodies are made for the hall (its windows, services,
+# pause reasons are enums), and FastAPI reads the routes' types from the annotations themselves.
 import asyncio
 import json
 import logging
@@ -21,13 +21,16 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel
 
+from gateway.api.contract import SSE, answers
+from gateway.api.hall_values import of as hall_values
 from gateway.api.refusals import PageRefusal, chinese
 from gateway.engine import reads
 from gateway.engine.commands import problem
 from gateway.pages import clerk_auth as auth
 from gateway.pages import clerk_view as cv
-from gateway.pages.clerk_models import ConsoleAction, Login
+from gateway.pages.clerk_models import bodies
 from gateway.pages.push import Closed, Dropped
 
 log = logging.getLogger("hallgw.clerk")
@@ -78,7 +81,7 @@ class Console:
         seq, st = self.view(n)
         return {**st, "seq": seq}
 
-    def login(self, request: Request, response: Response, body: Login, authorization: str | None,
+    def login(self, request: Request, response: Response, body: BaseModel, authorization: str | None,
               enrol: str | None) -> dict:
         self.same_origin(request)
         client = self.throttle.refuse_while_locked(request)
@@ -87,8 +90,6 @@ class Console:
             self.throttle.fail(client)
             raise PageRefusal(401, "API token needed", detail="需要接口令牌：本浏览器尚未开通窗口控制台",
                               headers={"WWW-Authenticate": "Bearer"})
-        if body.window not in self.windows:
-            raise PageRefusal(422, f"no window {body.window}", detail=f"本厅没有 {body.window} 号窗口")
         # The window's login may be locked by wrong codes (at its pad or here): the engine's
         # lock, asked first, so a code typed during it is never looked at.
         locked = self.runtime.read(lambda eng: reads.login_locked_for(eng, body.window, self.clock()))
@@ -125,7 +126,7 @@ class Console:
         return {"message": message, "state": self.state(s.window),
                 "choices": cv.hall_choices(self.hall, s.window, s.staff)}
 
-    def act(self, request: Request, s: auth.Session, body: ConsoleAction) -> dict:
+    def act(self, request: Request, s: auth.Session, body: BaseModel) -> dict:
         self.same_origin(request)
         if body.window is not None and body.window != s.window:
             log.warning("clerk console of window %s tried to act for window %s", s.window, body.window)
@@ -197,6 +198,7 @@ class Console:
     # -- routes ------------------------------------------------------------------
     def router(self) -> APIRouter:
         r = APIRouter()
+        Login, ConsoleAction = bodies(hall_values(self.hall))
         cookie = Cookie(default=None, alias=auth.SESSION_COOKIE)
 
         def need_session(sid: str | None = cookie) -> auth.Session:
@@ -213,7 +215,8 @@ class Console:
                 raise HTTPException(404, "no such file")
             return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
 
-        @r.get("/clerk/api/hall", summary="Clerk console: the windows, and this browser's enrolment and session")
+        @r.get("/clerk/api/hall", responses=answers(422),
+               summary="Clerk console: the windows, and this browser's enrolment and session")
         def hall(sid: str | None = cookie,
                  enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
             s = self.sessions.get(sid)
@@ -224,25 +227,29 @@ class Console:
                     "windows": [{"number": w.number, "display_text": w.display_text} for w in self.hall.windows],
                     "session": None if s is None else self.answer(s, "")}
 
-        @r.post("/clerk/api/login", summary="Clerk console: log in at a window (staff code; API token once)")
+        @r.post("/clerk/api/login", responses=answers(400, 401, 403, 409, 422, 429),
+                summary="Clerk console: log in at a window (staff code; API token once)")
         def login(request: Request, response: Response, body: Login,
                   authorization: str | None = Header(default=None),
                   enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
             return self.login(request, response, body, authorization, enrol)
 
-        @r.post("/clerk/api/action", summary="Clerk console: an action at the session's window")
+        @r.post("/clerk/api/action", responses=answers(400, 401, 403, 409, 422),
+                summary="Clerk console: an action at the session's window")
         def action(request: Request, body: ConsoleAction, s: auth.Session = session):
             return self.act(request, s, body)
 
-        @r.post("/clerk/api/logout", summary="Clerk console: log out and end the session")
+        @r.post("/clerk/api/logout", responses=answers(401, 403, 409, 422),
+                summary="Clerk console: log out and end the session")
         def logout(request: Request, response: Response, s: auth.Session = session):
             return self.logout(request, response, s)
 
-        @r.get("/clerk/api/state", summary="Clerk console: the session's window now")
+        @r.get("/clerk/api/state", responses=answers(401, 422), summary="Clerk console: the session's window now")
         def state(s: auth.Session = session):
             return self.answer(s, "")
 
-        @r.get("/clerk/api/events", summary="Clerk console: the window's state, pushed (SSE)")
+        @r.get("/clerk/api/events", response_class=StreamingResponse, responses=answers(401, 422, content=SSE),
+               summary="Clerk console: the window's state, pushed (SSE)")
         def events(s: auth.Session = session):
             return self.stream(s)
 

@@ -16,6 +16,9 @@ import time
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from gateway.api.contract import CSV_XLSX_PDF, answers
+from gateway.reports.period import KINDS
+
 COOKIE = "hall_supervisor"
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -68,7 +71,8 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
             raise HTTPException(422, str(e)) from None
 
     # The query, the same for every route (FastAPI answers 422 itself for a window that is no integer).
-    def query(period: str = Query("day", description="day | week | month | quarter | range"),
+    def query(period: str = Query("day", description="day | week | month | quarter | range",
+                                  json_schema_extra={"enum": list(KINDS)}),
               date: str | None = Query(None, description="YYYY-MM-DD, any day inside the period (default today)"),
               first: str | None = Query(None, alias="from", description="period=range: first day YYYY-MM-DD"),
               last: str | None = Query(None, alias="to", description="period=range: last day, inclusive"),
@@ -76,12 +80,15 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
                   None, alias="service", max_length=16), staff: str | None = Query(None, max_length=32)) -> tuple:
         return period, date, first, last, window, service_code, staff
 
-    @r.get("/api/v1/reports", summary="A report of a day, week, month, quarter or range (supervisor)")
+    @r.get("/api/v1/reports", responses=answers(401, 422, 503),
+           summary="A report of a day, week, month, quarter or range (supervisor)")
     def reports(q: tuple = Depends(query)):
         return build(*q)
 
-    @r.get("/api/v1/reports/export", summary="The report as CSV (UTF-8 with BOM), XLSX or a printable PDF")
-    def export(format: str = Query(..., description="csv | xlsx | pdf"), q: tuple = Depends(query)):
+    @r.get("/api/v1/reports/export", response_class=Response, responses=answers(401, 422, 503, content=CSV_XLSX_PDF),
+           summary="The report as CSV (UTF-8 with BOM), XLSX or a printable PDF")
+    def export(format: str = Query(..., description="csv | xlsx | pdf", json_schema_extra={"enum": list(FORMATS)}),
+               q: tuple = Depends(query)):
         from gateway.reports import export as ex
 
         if format not in FORMATS:
@@ -92,7 +99,8 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
         return Response(body, media_type=FORMATS[format],
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    @r.get("/api/v1/reports/charts", summary="The report's charts as SVG (text in the SVG is text)")
+    @r.get("/api/v1/reports/charts", responses=answers(401, 422, 503),
+           summary="The report's charts as SVG (text in the SVG is text)")
     def charts(q: tuple = Depends(query), with_report: bool = Query(False, alias="report")):
         from gateway.reports import charts as ch
 
@@ -102,7 +110,8 @@ def router(service, token: str | None, clock=time.time) -> APIRouter:
             out["report"] = rep
         return out
 
-    @r.get("/api/v1/reports/trend", summary="Satisfaction per week over the last weeks, per window and staff")
+    @r.get("/api/v1/reports/trend", responses=answers(401, 422, 503),
+           summary="Satisfaction per week over the last weeks, per window and staff")
     def trend(weeks: int = Query(12, ge=1, le=53), date: str | None = Query(None),
               window: int | None = Query(None, ge=1, le=9999), staff: str | None = Query(None, max_length=32)):
         from gateway.reports import charts as ch

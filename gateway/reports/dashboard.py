@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 from fastapi import HTTPException, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
+from gateway.api.contract import SSE, answers
 from gateway.pages import sse
 from gateway.reports import followup_actions, live, signin
 from gateway.reports.api import supervisor_check, supervisor_page
@@ -130,13 +131,14 @@ def mount(app, runtime, hub, token: str | None, clock, closing: threading.Event,
             raise HTTPException(404, f"no file {name!r}")
         return FileResponse(STATIC / name, media_type=FILES[name], headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/v1/dashboard", summary="The dashboard's live picture (supervisor)")
+    @app.get("/api/v1/dashboard", responses=answers(401), summary="The dashboard's live picture (supervisor)")
     def picture(request: Request):
         authorised(request)
         seq, data = view()
         return JSONResponse({**data, **extras(), "seq": seq})
 
-    @app.get("/api/v1/stream/dashboard", summary="The dashboard's push stream (Server-Sent Events; supervisor)")
+    @app.get("/api/v1/stream/dashboard", response_class=StreamingResponse, responses=answers(401, content=SSE),
+             summary="The dashboard's push stream (Server-Sent Events; supervisor)")
     def events(request: Request):
         authorised(request)
         sub = hub.subscribe(shown)  # before the snapshot: nothing falls between

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.api.contract import answers
 from gateway.api.refusals import PageRefusal
 from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, problem
@@ -81,6 +82,7 @@ def mount(app, runtime, clock, desk, authorised) -> None:
     from gateway.pages.clerk import Console
 
     @app.post("/api/v1/dashboard/followups/{fid}/actions", dependencies=[Depends(authorised)],
+              responses=answers(400, 401, 403, 404, 409, 422),
               summary="A 差评 follow-up action by the supervisor signed in on the dashboard")
     def followup_action(request: Request, fid: str, body: PanelAction):
         Console.same_origin(request)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fastapi import Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.api.contract import answers
 from gateway.pages.clerk import Console
 from gateway.pages.clerk_auth import Throttle
 
@@ -95,16 +96,18 @@ def mount(app, desk: Desk, authorised) -> None:
     def answer(s: Supervisor | None) -> dict:
         return {"staff": s.staff, "name": s.name} if s else {"staff": None, "name": None}
 
-    @app.get("/api/v1/dashboard/me", dependencies=page, summary="The supervisor signed in at this browser")
+    @app.get("/api/v1/dashboard/me", dependencies=page, responses=answers(401),
+             summary="The supervisor signed in at this browser")
     def me(request: Request):
         return answer(desk.who(request))
 
-    @app.post("/api/v1/dashboard/signin", dependencies=page,
+    @app.post("/api/v1/dashboard/signin", dependencies=page, responses=answers(400, 401, 403, 422, 429),
               summary="A supervisor signs in on the dashboard with their own login code")
     def sign_in(request: Request, response: Response, body: SignIn):
         return answer(desk.sign_in(request, response, body.code))
 
-    @app.post("/api/v1/dashboard/signout", dependencies=page, summary="The supervisor signs out")
+    @app.post("/api/v1/dashboard/signout", dependencies=page, responses=answers(401, 403),
+              summary="The supervisor signs out")
     def sign_out(request: Request, response: Response):
         desk.sign_out(request, response)
         return answer(None)
