@@ -1,18 +1,18 @@
 """The HTTP contract (gateway/api/contract.py) put on every route, once the other
-extensions have added theirs: ORDER last."""
+extensions have added theirs: LAST."""
 from __future__ import annotations
 
 import logging
 
 from gateway.api import contract
+from gateway.extensions.context import Context
 
-ORDER = 99
+LAST = True
 log = logging.getLogger(__name__)
 
 
-def create(runtime, options: dict):
-    app = options.get("app")
-    return None if app is None else Contract(app)
+def create(ctx: Context):
+    return None if ctx.app is None else Contract(ctx.app)
 
 
 class Contract:
