@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from gateway.extensions.context import Context
 from gateway.extensions.devices import credentials_file
 from gateway.extensions.ports import BROKER_CREDENTIALS
+
+if TYPE_CHECKING:
+    from gateway.attached.buttons import CallButtons
 
 WANTS = (BROKER_CREDENTIALS,)
 log = logging.getLogger("hallgw.attached")
@@ -34,7 +38,7 @@ class Attached:
         logins = json.loads(creds.read_text())["devices"] if creds else {}
         self.links: dict[str, DeviceLink] = {}
         self.panel = None
-        self.buttons = None
+        self.buttons: CallButtons | None = None
         self.cfg, self.pin_factory = cfg, ctx.stand_ins.pin_factory
         if cfg.panel is not None:
             dev = ctx.stand_ins.panel_device or luma_device(cfg.panel)

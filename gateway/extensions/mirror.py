@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gateway.extensions.context import Context
 from gateway.extensions.devices import credentials_file, gateway_credentials
 from gateway.extensions.ports import BROKER_CREDENTIALS, MIRROR_HUB
 from gateway.runtime import DB_NAME
+
+if TYPE_CHECKING:
+    from gateway.config.mirror import Parent
 
 WANTS = (BROKER_CREDENTIALS,)
 PROVIDES = {MIRROR_HUB: lambda mirror: mirror.hub}
@@ -32,10 +36,9 @@ def local_endpoint(ctx: Context, host: str = "", port: int = 0):
     return Endpoint(host or ctx.broker_host, int(port or ctx.broker_port), user or "", password or "")
 
 
-def parent_endpoint(ctx: Context):
+def parent_endpoint(ctx: Context, p: Parent):
     from gateway.mirror.mqtt import Endpoint
     hall = ctx.hall
-    p = hall.parent
     if p.transport == "bridge":  # our Mosquitto carries it to the parent (mosquitto-config writes the bridge):
         # the broker of the tiers ([mirror] broker_host at a township), else the hall's own
         return local_endpoint(ctx, hall.mirror.broker_host, hall.mirror.broker_port)
@@ -67,7 +70,7 @@ def create(ctx: Context):
     stores = open_store(hall, data_dir)
     if hall.parent is not None:
         sites_db = data_dir / SITES_DB if hall.mirror.children and not hall.mirror.database else None
-        shipper = Shipper(runtime, db, parent_endpoint(ctx), clock, sites_db,
+        shipper = Shipper(runtime, db, parent_endpoint(ctx, hall.parent), clock, sites_db,
                           collector(hall, db, ctx.settings.http_port))
     if hall.mirror.children:
         m = hall.mirror

@@ -23,6 +23,7 @@ def create(ctx: Context):
 
     hall = ctx.hall
     db = ctx.data_dir / DB_NAME
+    service: Upstream | Unavailable
     if not hall.upstream.enabled:
         service = Unavailable(hall, db, None)
     else:

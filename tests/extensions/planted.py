@@ -24,7 +24,7 @@ class Part:
 def module(name: str, create=None, **declarations) -> types.ModuleType:
     """A module gateway.extensions.<name> with create(ctx) and NEEDS / WANTS / PROVIDES / LAST."""
     m = types.ModuleType(f"gateway.extensions.{name}")
-    m.create = create or (lambda ctx: None)
+    m.create = create or (lambda ctx: None)  # type: ignore[attr-defined]
     for key, value in declarations.items():
         setattr(m, key.upper(), value)
     return m
