@@ -120,6 +120,9 @@ def _dashboard(hall, work: Path, n: int) -> tuple[list[float], list[float], list
 
     from gateway.api import create_app
     from gateway.extensions import reports as reports_ext
+    from gateway.extensions.context import Context, Settings, Tokens
+    from gateway.extensions.ports import PUSH_HUB, Ports
+    from gateway.pages.push import PushHub
     from gateway.runtime import Runtime
 
     rt = Runtime(hall, work)
@@ -134,8 +137,9 @@ def _dashboard(hall, work: Path, n: int) -> tuple[list[float], list[float], list
 
     closing = threading.Event()
     app = create_app(rt, "bench-clerk", clock=clock, supervisor_token=BENCH_TOKEN)
-    ext = reports_ext.create(rt, {"app": app, "data_dir": str(work), "clock": clock,
-                                  "supervisor_token": BENCH_TOKEN, "closing": closing})
+    tokens = Tokens("bench-clerk", BENCH_TOKEN, "bench-kiosk", "bench-screen")
+    ext = reports_ext.create(Context(rt, tokens, Settings(data_dir=work), app, clock, closing,
+                                     ports=Ports.given({PUSH_HUB: PushHub(rt)})))
     ext.start()
     ext.follower.ready.wait(600)
     with socket.socket() as s:

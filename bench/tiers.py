@@ -33,6 +33,7 @@ from bench.report import last_line
 from gateway.config import load_text
 from gateway.engine import Engine
 from gateway.extensions import mirror as mirror_ext
+from gateway.extensions.context import Context, Settings, Tokens
 from gateway.runtime import DB_NAME, Runtime
 from gateway.store.audit import GENESIS, canonical, chain
 from gateway.store.log import SCHEMA
@@ -129,6 +130,13 @@ class County:
         self.log.close()
 
 
+def _context(rt, data_dir: Path, port: int) -> Context:
+    """A site's mirror as `hallgw run` makes it, on the benchmark's broker (no web server)."""
+    tokens = Tokens("bench-clerk", "bench-supervisor", "bench-kiosk", "bench-screen")
+    return Context(rt, tokens, Settings(data_dir=data_dir, broker_host="127.0.0.1", broker_port=port, http_port=0),
+                   clock=time.time)
+
+
 def counts(dsn: str) -> dict[str, int]:
     with psycopg.connect(dsn) as c:
         return dict(c.execute("SELECT hall_id, head_seq FROM sites").fetchall())
@@ -145,8 +153,7 @@ def ingest(work: Path, dsn: str, port: int, n_sites: int, records: list[str], sn
             write_log(work / sid, sid, records, snap)
             hall = load_text(hall_text(sid, "village", parent(f"county-{tag}", port)), f"{sid}.toml")
             rt = Runtime(hall, work / sid)
-            ext = mirror_ext.create(rt, {"data_dir": str(work / sid), "broker_host": "127.0.0.1",
-                                         "broker_port": port, "clock": time.time})
+            ext = mirror_ext.create(_context(rt, work / sid, port))
             sites.append((rt, ext))
         total = n_sites * len(records)
         t0 = time.monotonic()
@@ -180,8 +187,7 @@ def lag(work: Path, dsn: str, port: int, samples: int, rate: float, via_township
     town = County(work / tid, tid, "township", parent(cid, port) + mirror([vid], "", port)) if via_township else None
     hall = load_text(hall_text(vid, "village", parent(tid if via_township else cid, port)), f"{vid}.toml")
     rt = Runtime(hall, work / vid)
-    ext = mirror_ext.create(rt, {"data_dir": str(work / vid), "broker_host": "127.0.0.1", "broker_port": port,
-                                 "clock": time.time})
+    ext = mirror_ext.create(_context(rt, work / vid, port))
     ext.start()
     committed: dict[int, float] = {}
     try:

@@ -52,6 +52,15 @@ class ProbePlayer:
                 pass
 
 
+def _context(rt, voice_root, player, clock):
+    """The announcer's context as `hallgw run` makes it, with the probe for a player (no web: no tokens used)."""
+    from gateway.extensions.context import Context, Settings, StandIns, Tokens
+
+    return Context(rt, Tokens("bench-clerk", "bench-supervisor", "bench-kiosk", "bench-screen"),
+                   Settings(voice_dir=voice_root), clock=clock,
+                   stand_ins=StandIns(pin_factory=MockFactory(), audio_player=player))
+
+
 class _EventsOnly:
     """Stands in for the runtime when only the event-delivery path is measured: events go
     straight to the announcer; its reads (the speaker's alert) see a fresh engine of the hall."""
@@ -135,10 +144,9 @@ def lines(hall, calls: int = 300, voice_root: Path | None = None):
     windows = [w.number for w in hall.windows]
     prefixes = [s.prefix for s in hall.services]
     probe = ProbePlayer()
-    opts = {"voice_dir": voice_root, "audio_player": probe, "audio_clock": _day_clock(hall),
-            "amp_pin_factory": MockFactory()}
+    opts = {"voice_root": voice_root, "clock": _day_clock(hall)}
     rt = _EventsOnly(hall)
-    ext = ext_mod.create(rt, opts)
+    ext = ext_mod.create(_context(rt, player=probe, **opts))
     if ext is None:
         yield f"{hall.source}: audio is disabled"
         return
@@ -158,7 +166,7 @@ def lines(hall, calls: int = 300, voice_root: Path | None = None):
                          _measure(ext, probe, deliver, max(1, calls // 3)), "aplay")
             probe.inner = None
         v = ext.announcer.voice
-        percent = v.volume(opts["audio_clock"]())
+        percent = v.volume(opts["clock"]())
         t = time.perf_counter()
         pcm = v.render(f"{prefixes[0]}012", windows[0], percent)
         yield (f"whole announcement {prefixes[0]}012 -> window {windows[0]} joined at {percent} %: "
@@ -177,7 +185,7 @@ def _runtime_path(hall, calls, opts):
     with tempfile.TemporaryDirectory() as tmp:
         rt = Runtime(hall, Path(tmp))
         probe = ProbePlayer()
-        ext = ext_mod.create(rt, {**opts, "audio_player": probe})
+        ext = ext_mod.create(_context(rt, player=probe, **opts))
         ext.start()
         try:
             d = Driver(rt, hall)
@@ -215,7 +223,7 @@ def _callpad_path(hall, calls, opts):
     with tempfile.TemporaryDirectory() as tmp, bench_broker("mosquitto", Path(tmp)) as (port, label):
         rt = Runtime(hall, Path(tmp) / "rt")
         probe = ProbePlayer()
-        ext = ext_mod.create(rt, {**opts, "audio_player": probe, "audio_clock": clock})
+        ext = ext_mod.create(_context(rt, opts["voice_root"], probe, clock))
         ext.start()
         plane = DevicePlane(hall, rt, Path(tmp) / "dev", "127.0.0.1", port, clock=clock)
         plane.start()

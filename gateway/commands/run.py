@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from gateway.config import ConfigError
+from gateway.extensions.context import Settings
 
 HOST = "127.0.0.1"
 SWITCH_INTERVAL_S = 0.001
@@ -19,8 +20,8 @@ SWITCH_INTERVAL_S = 0.001
 def register(sub) -> None:
     p = sub.add_parser("run", help="run the gateway: queue engine, SQLite store, HTTP API, extensions")
     p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
-    p.add_argument("--data-dir", default="data", metavar="DIR", help="where the store lives (default ./data)")
-    p.add_argument("--http-port", type=int, default=8080, metavar="N", help="API port on 127.0.0.1 (8080)")
+    p.add_argument("--data-dir", default=str(Settings.data_dir), metavar="DIR", help="where the store lives (default ./data)")
+    p.add_argument("--http-port", type=int, default=Settings.http_port, metavar="N", help="API port on 127.0.0.1 (8080)")
     p.add_argument("--mqtt-credentials", metavar="FILE",
                    help="credentials.json from `hallgw mosquitto-config`: the gateway's broker login "
                         "(also $HALLGW_MQTT_CREDENTIALS)")
@@ -31,8 +32,8 @@ def register(sub) -> None:
                    "(docs/OPERATING.md \"Pi-attached panel and buttons\")")
     p.add_argument("--backup-dir", metavar="FOLDER", help="online backups of the store into FOLDER on a schedule "
                    "(a second disk, or a folder the county collects)")
-    p.add_argument("--backup-every-hours", type=float, default=24.0, metavar="H", help="(24)")
-    p.add_argument("--backup-keep-days", type=float, default=14.0, metavar="N", help="(14)")
+    p.add_argument("--backup-every-hours", type=float, default=Settings.backup_every_hours, metavar="H", help="(24)")
+    p.add_argument("--backup-keep-days", type=float, default=Settings.backup_keep_days, metavar="N", help="(14)")
     # Hidden: the hall simulator (hall-hil) runs the gateway on a simulated day's clock and
     # on a broker port of its own. clock() = start + (now - real_start) * speed; real_start
     # is passed so a gateway restarted after SIGKILL continues the same timeline.
@@ -74,6 +75,7 @@ def run(args) -> int:
     from gateway.api import create_app
     from gateway.api.auth import load_role_token, load_supervisor_token, load_token
     from gateway.engine.compat import StoreMismatch
+    from gateway.extensions.context import Context, Tokens
     from gateway.runtime import Runtime
     from gateway.store.schema import NewerStore
 
@@ -82,6 +84,11 @@ def run(args) -> int:
     # being written): hand it over every 1 ms rather than every 5 ms.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     fixed_mmap_threshold()
+    try:  # the extensions' declarations met, before anything is opened
+        order = [] if args.no_extensions else extensions.ordered(tuple(args.without))
+    except extensions.PlanError as e:
+        print(f"hallgw: {e}", file=sys.stderr)
+        return 2
     from gateway.devices.fit import load_checked
     try:
         hall = load_checked(args.config)
@@ -141,7 +148,7 @@ def run(args) -> int:
 
     class Server(uvicorn.Server):
         # uvicorn waits for every open response before it stops, and pushed streams (the pages'
-        # Server-Sent Events) never end on their own: the signal tells them to (options["closing"]).
+        # Server-Sent Events) never end on their own: the signal tells them to (the context's closing).
         def handle_exit(self, sig, frame):
             closing.set()
             super().handle_exit(sig, frame)
@@ -157,19 +164,13 @@ def run(args) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    options = {"config_path": str(args.config), "data_dir": str(data_dir), "http_port": args.http_port,
-               "broker_host": hall.broker.host, "broker_port": args.broker_port or hall.broker.port,
-               "broker_tls_port": args.broker_tls_port,
-               "app": app, "hall": hall, "clock": clock, "supervisor_token": supervisor_token,
-               "kiosk_token": kiosk_token, "closing": closing, "backup_dir": args.backup_dir,
-               "backup_every_hours": args.backup_every_hours, "backup_keep_days": args.backup_keep_days}
-    if args.mqtt_credentials:
-        options["mqtt_credentials"] = args.mqtt_credentials
-    if attached is not None:
-        options["attached"] = attached
-        if attached.status_led_pin is not None:
-            options["status_led_pin"] = attached.status_led_pin
-    started = [] if args.no_extensions else extensions.start_all(runtime, options, tuple(args.without))
+    settings = Settings(config_path=Path(args.config), data_dir=data_dir, http_port=args.http_port,
+                        mqtt_credentials=Path(args.mqtt_credentials) if args.mqtt_credentials else None,
+                        attached=attached, backup_dir=Path(args.backup_dir) if args.backup_dir else None,
+                        backup_every_hours=args.backup_every_hours, backup_keep_days=args.backup_keep_days,
+                        broker_port=args.broker_port, broker_tls_port=args.broker_tls_port)
+    ctx = Context(runtime, Tokens(token, supervisor_token, kiosk_token, screen_token), settings, app, clock, closing)
+    started = extensions.start_all(ctx, order)
     # What start-up made (modules, the hall file, the app, the fonts) lives as long as the
     # process: keep it out of the cyclic collector's full passes, which otherwise walk ~100k
     # objects (50-170 ms with the GIL held: a key press waiting behind one missed its display).

@@ -1,66 +1,52 @@
 """The call-number announcer as a gateway extension: engine ticket_called events -> the hall's speakers.
 
-options used (all optional): hall or config_path (when the runtime does not expose the
-hall), voice_dir (built-in packs, default build/voice), data_dir, audio_out
-(file backend folder, default <data_dir>/announcements), audio_backend
-(override hall.audio.backend), amp_pin (BCM, default 18), alsa_device;
-audio_player and audio_clock inject a player and a clock for tests and the benchmark.
+The hall file's [audio] says whether and how (backend alsa / file / none); ctx.settings.voice_dir
+holds the voice packs (default build/voice), alsa_device where ALSA plays; the file backend writes
+into <data_dir>/announcements. Tests and the benchmark put a player and a pin factory in
+ctx.stand_ins. The announcer speaks by the hall's (maybe simulated) clock, ctx.clock.
 
-The speakers' health (gateway/audio/health.py) is on /healthz (check "audio"), and a failure
-raises the engine's alert part_fault:audio (a `part_fault` command, so it is in the audited log
-and on the dashboard); sound that works again ends it.
+The speakers' health (gateway/audio/health.py) is the SPEAKERS port (/healthz check "audio"), and a
+failure raises the engine's alert part_fault:audio (a `part_fault` command, so it is in the audited
+log and on the dashboard); sound that works again ends it.
 """
 from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
-from gateway.audio import AudioError, voice
+from gateway.audio import voice
 from gateway.audio.amp import DEFAULT_PIN, Amplifier
 from gateway.audio.announcer import Announcer
 from gateway.audio.health import AudioHealth
 from gateway.audio.players import AlsaPlayer, FilePlayer, NullPlayer
 from gateway.audio.schedule import Call
 from gateway.engine import reads
+from gateway.extensions.context import Context
+from gateway.extensions.ports import SPEAKERS
 
-ORDER = 60
+PROVIDES = {SPEAKERS: lambda ext: ext.health}
 log = logging.getLogger(__name__)
 
 
-def _hall(runtime, options):
-    hall = options.get("hall") or getattr(runtime, "hall", None)
-    if hall is None and options.get("config_path"):
-        from gateway.config import load_file
-        hall = load_file(options["config_path"])
-    if hall is None:
-        raise AudioError("announcer: no hall (the runtime exposes none and options has no config_path)")
-    return hall
-
-
-def _player(kind: str, options: dict):
-    if options.get("audio_player") is not None:
-        return options["audio_player"]
+def _player(kind: str, ctx: Context):
+    if ctx.stand_ins.audio_player is not None:
+        return ctx.stand_ins.audio_player
     if kind == "alsa":
-        return AlsaPlayer(options.get("alsa_device"))
+        return AlsaPlayer(ctx.settings.alsa_device)
     if kind == "file":
-        out = options.get("audio_out") or Path(options.get("data_dir") or "data") / "announcements"
-        return FilePlayer(out)
+        return FilePlayer(ctx.data_dir / "announcements")
     return NullPlayer()
 
 
-def create(runtime, options: dict):
-    hall = _hall(runtime, options)
+def create(ctx: Context):
+    hall = ctx.hall
     if not hall.audio.enabled:
         return None
-    v = voice.load(hall, Path(options["voice_dir"]) if options.get("voice_dir") else None)
-    player = _player(options.get("audio_backend") or hall.audio.backend, options)
-    amp = Amplifier(int(options.get("amp_pin", DEFAULT_PIN)), options.get("amp_pin_factory"))
-    clock = options.get("audio_clock") or options.get("clock")   # the hall's (maybe simulated) day
-    kw = {"clock": clock} if clock else {}
-    health = AudioHealth(clock or time.time)
-    ext = AnnouncerExtension(runtime, Announcer(v, player, amp, health=health, **kw),
-                             options.get("clock") or clock or time.time)
+    v = voice.load(hall, ctx.settings.voice_dir)
+    player = _player(hall.audio.backend, ctx)
+    amp = Amplifier(DEFAULT_PIN, ctx.stand_ins.pin_factory)
+    health = AudioHealth(ctx.clock)
+    ext = AnnouncerExtension(ctx.runtime, Announcer(v, player, amp, health=health, clock=ctx.clock), ctx.clock)
     health.on_change = ext.speakers_changed
     return ext
 

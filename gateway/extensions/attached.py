@@ -1,42 +1,47 @@
 """Hardware wired to the Pi (gateway/attached) as a gateway extension, when `hallgw run
 --attached FILE` names it: the LED panel (luma.led_matrix on SPI) drawing its display's
-desired state, and the call buttons (gpiozero). Started after the device plane.
-
-options used: attached (gateway.attached.config.Attached), broker_host, broker_port,
-mqtt_credentials, attached_panel_device (tests: a luma device, e.g. luma.emulator's dummy),
-attached_pin_factory (tests: gpiozero's MockFactory)."""
+desired state, and the call buttons (gpiozero). Each stands in for a device of the hall file on
+MQTT, with that device's login from the gateway's credentials.json (gateway/extensions/devices.py);
+tests put a luma device and gpiozero's MockFactory in ctx.stand_ins."""
 from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-ORDER = 55
+from gateway.extensions.context import Context
+from gateway.extensions.devices import credentials_file
+from gateway.extensions.ports import BROKER_CREDENTIALS
+
+if TYPE_CHECKING:
+    from gateway.attached.buttons import CallButtons
+
+WANTS = (BROKER_CREDENTIALS,)
 log = logging.getLogger("hallgw.attached")
 
 
-def create(runtime, options: dict):
-    cfg = options.get("attached")
+def create(ctx: Context):
+    cfg = ctx.settings.attached
     if cfg is None or (cfg.panel is None and not cfg.buttons):
         return None
-    return Attached(runtime.hall, cfg, options)
+    return Attached(ctx, cfg)
 
 
 class Attached:
-    def __init__(self, hall, cfg, options: dict):
+    def __init__(self, ctx: Context, cfg):
         from gateway.attached.device import DeviceLink
         from gateway.attached.panel import Panel, luma_device
 
-        host = options.get("broker_host") or hall.broker.host
-        port = int(options.get("broker_port") or hall.broker.port)
-        creds = options.get("mqtt_credentials")
-        logins = json.loads(Path(creds).read_text())["devices"] if creds else {}
+        hall = ctx.hall
+        host, port = ctx.broker_host, ctx.broker_port
+        creds = credentials_file(ctx)
+        logins = json.loads(creds.read_text())["devices"] if creds else {}
         self.links: dict[str, DeviceLink] = {}
         self.panel = None
-        self.buttons = None
-        self.cfg, self.pin_factory = cfg, options.get("attached_pin_factory")
+        self.buttons: CallButtons | None = None
+        self.cfg, self.pin_factory = cfg, ctx.stand_ins.pin_factory
         if cfg.panel is not None:
-            dev = options.get("attached_panel_device") or luma_device(cfg.panel)
+            dev = ctx.stand_ins.panel_device or luma_device(cfg.panel)
             self.panel = Panel(dev, cfg.panel.window)
             self.links[cfg.panel.device] = DeviceLink(hall.id, cfg.panel.device, host, port,
                                                       logins.get(cfg.panel.device), self.panel.apply,

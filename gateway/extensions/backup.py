@@ -10,17 +10,19 @@ import threading
 import time
 from pathlib import Path
 
-ORDER = 85
+from gateway.extensions.context import Context, Settings
+
 RETRY_SECONDS = 3600.0
 log = logging.getLogger("hallgw.backup")
 
 
-def create(runtime, options: dict):
-    folder = options.get("backup_dir")
-    if not folder:
+def create(ctx: Context):
+    s = ctx.settings
+    if not s.backup_dir:
         return None
-    return Backups(runtime, Path(folder), float(options.get("backup_every_hours") or 24),
-                   float(options.get("backup_keep_days") or 14))
+    default = Settings()  # 0 hours or days: the defaults, as ever (a backup every instant is no schedule)
+    return Backups(ctx.runtime, Path(s.backup_dir), float(s.backup_every_hours or default.backup_every_hours),
+                   float(s.backup_keep_days or default.backup_keep_days))
 
 
 class Backups:

@@ -1,15 +1,13 @@
 """The clerk console (/clerk) as a gateway extension: a window's call pad in a browser
 (gateway/pages/clerk.py). Behind the clerk API token (once per browser) and the staff
-login code; pushes the window's state through the pages' push hub.
-
-options used: app, data_dir, clock, api_token (else HALL_API_TOKEN / data_dir/api_token,
-as `hallgw run` loads it), push_hub (the one hub of the pages), closing (set at a signal:
-the event streams end, so the server can stop)."""
+login code; pushes the window's state through the pages' push hub. Its event streams end when
+ctx.closing is set (at a signal), so the server can stop."""
 from __future__ import annotations
 
-import time
+from gateway.extensions.context import Context
+from gateway.extensions.ports import PUSH_HUB
 
-ORDER = 70
+NEEDS = (PUSH_HUB,)
 
 
 class ClerkConsole:
@@ -23,19 +21,14 @@ class ClerkConsole:
         self.console.closing.set()  # the open event streams end within a heartbeat
 
 
-def create(runtime, options: dict):
-    app = options.get("app")
+def create(ctx: Context):
+    app = ctx.app
     if app is None:
         return None  # no web server, no console
-    from gateway.api.auth import load_token
     from gateway.api.refusals import install
     from gateway.pages.clerk import Console
-    from gateway.pages.push import hub_for
 
-    token = options.get("api_token") or load_token(options.get("data_dir") or "data")[0]
-    hub = options.get("push_hub") or hub_for(runtime)
-    options["push_hub"] = hub  # one hub for every page
     install(app)  # refusals answered in Chinese (detail) and the engine's English (reason)
-    console = Console(runtime, token, hub, options.get("clock") or time.time, closing=options.get("closing"))
+    console = Console(ctx.runtime, ctx.tokens.clerk, ctx.need(PUSH_HUB), ctx.clock, closing=ctx.closing)
     app.include_router(console.router())
     return ClerkConsole(console)

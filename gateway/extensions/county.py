@@ -1,19 +1,17 @@
 """The county's view of its sites as a gateway extension (gateway/county): at a county
 hall with [mirror] database, the sites' records in PostgreSQL folded into every site's
 live picture and reports, the county hall's own log stored beside them, the dashboard
-at /county. `hallgw county run` starts a gateway with it.
-
-options used: app, data_dir, clock, supervisor_token, closing, mirror (the hub's extension)."""
+at /county. `hallgw county run` starts a gateway with it. It listens to the mirror's hub
+(MIRROR_HUB) when the county has one, so a site's records show as they are stored."""
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from pathlib import Path
 
+from gateway.extensions.context import Context
+from gateway.extensions.ports import MIRROR_HUB
 from gateway.runtime import DB_NAME
 
-ORDER = 72
+WANTS = (MIRROR_HUB,)
 log = logging.getLogger(__name__)
 
 
@@ -31,31 +29,26 @@ def site_halls(hall) -> dict:
     return out
 
 
-def create(runtime, options: dict):
-    hall = runtime.hall
+def create(ctx: Context):
+    hall = ctx.hall
     if hall.tier != "county" or not hall.mirror.database:
         return None
     from gateway.county.api import mount
     from gateway.county.service import County
     from gateway.extensions.mirror import open_store
 
-    data_dir = Path(options.get("data_dir") or "data")
+    data_dir = ctx.data_dir
     adapter = None
     if hall.mirror.province:  # the county reports its sites' ratings: its own adapter and secret
         from gateway.upstream import adapters
         from gateway.upstream.secret import read_secret
         adapter = adapters.make(hall.upstream, read_secret(hall.upstream.secret_file))
-    county = County(hall, open_store(hall, data_dir), data_dir, site_halls(hall), options.get("clock") or time.time,
+    county = County(hall, open_store(hall, data_dir), data_dir, site_halls(hall), ctx.clock,
                     own_log=data_dir / DB_NAME, adapter=adapter)
-    mirror = options.get("mirror")
-    if mirror is not None and mirror.hub is not None:
-        mirror.hub.listeners.append(county.poke)
-    runtime.subscribe(county.poke)
-    app = options.get("app")
-    if app is not None:
-        token = options.get("supervisor_token")
-        if token is None:
-            from gateway.api.auth import load_supervisor_token
-            token, _ = load_supervisor_token(data_dir)
-        mount(app, county, token, options.get("closing") or threading.Event())
+    hub = ctx.get(MIRROR_HUB)
+    if hub is not None:
+        hub.listeners.append(county.poke)
+    ctx.runtime.subscribe(county.poke)
+    if ctx.app is not None:
+        mount(ctx.app, county, ctx.tokens.supervisor, ctx.closing)
     return county

@@ -2,11 +2,18 @@
 its pages are. A person who types the gateway's address lands here, not on the English API
 docs (still at /docs, linked from the page's foot).
 
-ORDER 90, after the pages: the hall simulator's landing page (hil/hall/web.py, `hall-hil run` only)
-takes / first, and then this one stays out of its way."""
+Another extension may take / instead (the hall simulator's landing page, hil/hall/web.py, `hall-hil
+run` only): it PROVIDES FRONT_PAGE, this one WANTS it, so starts after it and then stays out of
+its way."""
 from __future__ import annotations
 
-ORDER = 90
+import logging
+
+from gateway.extensions.context import Context
+from gateway.extensions.ports import FRONT_PAGE
+
+WANTS = (FRONT_PAGE,)
+log = logging.getLogger(__name__)
 
 
 class Home:
@@ -17,15 +24,19 @@ class Home:
         pass
 
 
-def create(runtime, options: dict):
-    app = options.get("app")
-    if app is None or any(getattr(r, "path", None) == "/" for r in app.routes):
+def create(ctx: Context):
+    app = ctx.app
+    if app is None:
+        return None
+    other = ctx.get(FRONT_PAGE)
+    if other is not None:
+        log.info("the start page leaves / to %s", other)
         return None
     from fastapi.responses import HTMLResponse
 
     from gateway.pages.home import page
 
-    text = page(runtime.hall)
+    text = page(ctx.hall)
 
     @app.get("/", include_in_schema=False)
     def home():

@@ -1,15 +1,17 @@
 """The ticket kiosk (叫号机) as a gateway extension (gateway/kiosk): the page /kiosk, POST
 /api/v1/kiosk/tickets behind the kiosk's own token, GET /api/v1/printers; the printer's state
-is polled every printer_poll_seconds (30) so the supervisor sees a printer out between tickets.
-
-options used: app, clock, data_dir, supervisor_token, kiosk_token, printer_poll_seconds, push_hub
-(the pages' one hub; made here if absent), closing (set at shutdown: the phone pages' streams end)."""
+is polled every settings.printer_poll_seconds (30) so the supervisor sees a printer out between
+tickets; its state is the PRINTER port (on /healthz, /metrics and the dashboard). The ticket's phone
+page pushes through the pages' one hub; its streams end when ctx.closing is set."""
 from __future__ import annotations
 
 import logging
-import time
 
-ORDER = 66
+from gateway.extensions.context import Context
+from gateway.extensions.ports import PRINTER, PUSH_HUB
+
+NEEDS = (PUSH_HUB,)
+PROVIDES = {PRINTER: lambda service: service.monitor}
 
 
 def _not_escpos(record: logging.LogRecord) -> bool:
@@ -18,22 +20,16 @@ def _not_escpos(record: logging.LogRecord) -> bool:
     return "/escpos/" not in record.pathname.replace("\\", "/")
 
 
-def create(runtime, options: dict):
-    from gateway.api.auth import load_role_token
+def create(ctx: Context):
     from gateway.kiosk.api import router
     from gateway.kiosk.service import KioskService
 
     if _not_escpos not in logging.getLogger().filters:
         logging.getLogger().addFilter(_not_escpos)
-    service = KioskService(runtime, options.get("clock") or time.time,
-                           float(options.get("printer_poll_seconds", 30)))
-    app = options.get("app")
+    service = KioskService(ctx.runtime, ctx.clock, float(ctx.settings.printer_poll_seconds))
+    app = ctx.app
     if app is not None:
         from gateway.api.refusals import install
         install(app)  # refusals in Chinese for the kiosk's and the phone page's answers
-        token = options.get("kiosk_token") or load_role_token(options.get("data_dir") or "data", "kiosk")[0]
-        from gateway.pages.push import hub_for
-        hub = options.get("push_hub") or hub_for(runtime)
-        options["push_hub"] = hub  # one hub for every page (the ticket's phone page pushes through it)
-        app.include_router(router(service, token, options.get("supervisor_token"), hub, options.get("closing")))
+        app.include_router(router(service, ctx.tokens.kiosk, ctx.tokens.supervisor, ctx.need(PUSH_HUB), ctx.closing))
     return service

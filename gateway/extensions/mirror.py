@@ -1,19 +1,24 @@
 """The tiers as a gateway extension (gateway/mirror): a hall with [parent] ships its log
 (and a township its villages' logs) up; a hall with [mirror] children takes theirs:
 a township into data/mirror.db, the county into PostgreSQL. Routes: GET /api/v1/mirror
-(supervisor), /api/v1/relays (clerks, 帮办代办).
-
-options used: data_dir, broker_host, broker_port, mqtt_credentials, http_port, app, clock,
-supervisor_token."""
+(supervisor), /api/v1/relays (clerks, 帮办代办). The hub that takes the children's logs is the
+MIRROR_HUB port (the county's view listens to it)."""
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from gateway.extensions.context import Context
+from gateway.extensions.devices import credentials_file, gateway_credentials
+from gateway.extensions.ports import BROKER_CREDENTIALS, MIRROR_HUB
 from gateway.runtime import DB_NAME
 
-ORDER = 70
+if TYPE_CHECKING:
+    from gateway.config.mirror import Parent
+
+WANTS = (BROKER_CREDENTIALS,)
+PROVIDES = {MIRROR_HUB: lambda mirror: mirror.hub}
 SITES_DB = "mirror.db"
 log = logging.getLogger(__name__)
 
@@ -25,20 +30,18 @@ def _secret(path: str) -> str:
         return f.read().strip()
 
 
-def local_endpoint(hall, options: dict, host: str = "", port: int = 0):
-    from gateway.extensions.devices import gateway_credentials
+def local_endpoint(ctx: Context, host: str = "", port: int = 0):
     from gateway.mirror.mqtt import Endpoint
-    user, password = gateway_credentials(options)
-    return Endpoint(host or options.get("broker_host") or hall.broker.host,
-                    int(port or options.get("broker_port") or hall.broker.port), user or "", password or "")
+    user, password = gateway_credentials(credentials_file(ctx))
+    return Endpoint(host or ctx.broker_host, int(port or ctx.broker_port), user or "", password or "")
 
 
-def parent_endpoint(hall, options: dict):
+def parent_endpoint(ctx: Context, p: Parent):
     from gateway.mirror.mqtt import Endpoint
-    p = hall.parent
+    hall = ctx.hall
     if p.transport == "bridge":  # our Mosquitto carries it to the parent (mosquitto-config writes the bridge):
         # the broker of the tiers ([mirror] broker_host at a township), else the hall's own
-        return local_endpoint(hall, options, hall.mirror.broker_host, hall.mirror.broker_port)
+        return local_endpoint(ctx, hall.mirror.broker_host, hall.mirror.broker_port)
     return Endpoint(p.host, p.port, p.username, _secret(p.password_file), p.tls, p.ca_file, p.cert_file, p.key_file)
 
 
@@ -52,35 +55,31 @@ def open_store(hall, data_dir: Path):
     return lambda: SqliteSites(data_dir / SITES_DB)
 
 
-def create(runtime, options: dict):
-    hall = runtime.hall
+def create(ctx: Context):
+    hall = ctx.hall
     if hall.parent is None and not hall.mirror.children:
         return None
-    from gateway.api.auth import load_supervisor_token, load_token
     from gateway.mirror.api import router
     from gateway.mirror.hub import Hub
     from gateway.mirror.shipper import Shipper
     from gateway.mirror.status import collector
 
-    data_dir = Path(options.get("data_dir") or "data")
+    runtime, data_dir, clock = ctx.runtime, ctx.data_dir, ctx.clock
     db = data_dir / DB_NAME
-    clock = options.get("clock") or time.time
     shipper = hub = None
     stores = open_store(hall, data_dir)
     if hall.parent is not None:
         sites_db = data_dir / SITES_DB if hall.mirror.children and not hall.mirror.database else None
-        shipper = Shipper(runtime, db, parent_endpoint(hall, options), clock, sites_db,
-                          collector(hall, db, options.get("http_port")))
+        shipper = Shipper(runtime, db, parent_endpoint(ctx, hall.parent), clock, sites_db,
+                          collector(hall, db, ctx.settings.http_port))
     if hall.mirror.children:
         m = hall.mirror
-        hub = Hub(runtime, db, local_endpoint(hall, options, m.broker_host, m.broker_port), stores, clock,
+        hub = Hub(runtime, db, local_endpoint(ctx, m.broker_host, m.broker_port), stores, clock,
                   on_stored=shipper.poke if shipper else None)
     ext = Mirror(runtime, shipper, hub, stores)
-    options["mirror"] = ext  # the county's view listens to the hub
-    app = options.get("app")
-    if app is not None:
-        sup = options.get("supervisor_token") or load_supervisor_token(data_dir)[0]
-        app.include_router(router(runtime, clock, load_token(data_dir)[0], sup, ext.describe, options.get("closing")))
+    if ctx.app is not None:
+        ctx.app.include_router(router(runtime, clock, ctx.tokens.clerk, ctx.tokens.supervisor, ext.describe,
+                                      ctx.closing))
     return ext
 
 

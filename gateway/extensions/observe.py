@@ -1,20 +1,21 @@
-"""Health, metrics and the systemd watchdog as a gateway extension (gateway/observe), started
-last so it sees every other: GET /healthz (JSON; 503 while failing), GET /metrics (Prometheus
-text format), and under systemd READY=1 / WATCHDOG=1 after round trips through /healthz.
-
-options used: app, clock, http_port, extensions (the started ones, by name)."""
+"""Health, metrics and the systemd watchdog as a gateway extension (gateway/observe): GET /healthz
+(JSON; 503 while failing), GET /metrics (Prometheus text format), and under systemd READY=1 /
+WATCHDOG=1 after round trips through /healthz. It looks at the device plane, the upstream
+delivery, the kiosk printer and the speakers, each when an extension provides it (WANTS: started
+after those)."""
 from __future__ import annotations
 
-import time
+from gateway.extensions.context import Context
+from gateway.extensions.ports import DEVICE_PLANE, PRINTER, SPEAKERS, UPSTREAM
 
-ORDER = 90
 # /healthz's answer while failing: the same picture as when well, with status "failing".
 FAILING = {"description": "Failing: the checks say which part", "content": {"application/json": {"schema": {
     "type": "object", "required": ["status", "checks"],
     "properties": {"status": {"const": "failing"}, "checks": {"type": "object"}}}}}}
+WANTS = (DEVICE_PLANE, UPSTREAM, PRINTER, SPEAKERS)
 
 
-def create(runtime, options: dict):
+def create(ctx: Context):
     from fastapi import Response
     from fastapi.responses import JSONResponse
 
@@ -22,14 +23,14 @@ def create(runtime, options: dict):
     from gateway.observe import healthz, sdnotify
     from gateway.observe.metrics import CONTENT_TYPE, HallMetrics
 
-    running = options.setdefault("extensions", {})
-    metrics = HallMetrics(runtime, options.get("clock") or time.time, running)
-    app = options.get("app")
+    runtime, app = ctx.runtime, ctx.app
+    parts = healthz.Parts(ctx.get(DEVICE_PLANE), ctx.get(UPSTREAM), ctx.get(PRINTER), ctx.get(SPEAKERS))
+    metrics = HallMetrics(runtime, ctx.clock, parts)
     if app is not None:
         @app.get("/healthz", tags=["operations"], responses={503: FAILING},
                  summary="store writable, broker linked, upstream, printer")
         def health():
-            got = healthz.gather(runtime, running)
+            got = healthz.gather(runtime, parts)
             return JSONResponse(got, status_code=503 if got["status"] == "failing" else 200)
 
         @app.get("/metrics", tags=["operations"], response_class=Response, responses=answers(content=PROMETHEUS),
@@ -40,7 +41,7 @@ def create(runtime, options: dict):
     watchdog = None
     if app is not None and sdnotify.notify_socket():
         interval = sdnotify.ping_interval()
-        url = f"http://127.0.0.1:{options.get('http_port', 8080)}/healthz"
+        url = f"http://127.0.0.1:{ctx.settings.http_port}/healthz"
         watchdog = sdnotify.Watchdog(sdnotify.http_probe(url, timeout=interval or 5.0), interval)
     return Observe(runtime, metrics, watchdog)
 

@@ -2,20 +2,21 @@
 reporting store data_dir/reports.db, opened at start (rebuilt from the command log when it is
 missing, of an older schema, or folded from another log) on a thread of its own, then kept up
 to date after every commit (the runtime pokes the follower; it never folds on the runtime's
-lock); the report routes and the dashboard page with its push stream.
-
-options used: app, data_dir, clock, closing, supervisor_token, push_hub (made if absent),
-extensions (the started devices, kiosk and upstream, each shown on the dashboard when present)."""
+lock); the report routes and the dashboard page with its push stream (through the pages' hub).
+The dashboard also shows the devices, the kiosk printer and the upstream delivery, each when
+an extension provides it."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from pathlib import Path
 
+from gateway.extensions.context import Context
+from gateway.extensions.ports import DEVICE_PLANE, PRINTER, PUSH_HUB, UPSTREAM
 from gateway.runtime import DB_NAME
 
-ORDER = 75  # after the devices (50), upstream (65), kiosk (66) and the pages' hub (70)
+NEEDS = (PUSH_HUB,)
+WANTS = (DEVICE_PLANE, PRINTER, UPSTREAM)
 log = logging.getLogger("hallgw.reports")
 
 
@@ -69,22 +70,14 @@ class Reports:
             self.follower.store.close()
 
 
-def create(runtime, options: dict):
-    data_dir = Path(options.get("data_dir") or "data")
-    reports = Reports(runtime, data_dir)
-    app = options.get("app")
+def create(ctx: Context):
+    reports = Reports(ctx.runtime, ctx.data_dir)
+    app = ctx.app
     if app is not None:
-        from gateway.pages.push import hub_for
         from gateway.reports import api, dashboard
 
-        token = options.get("supervisor_token")
-        if token is None:
-            from gateway.api.auth import load_supervisor_token
-            token, _ = load_supervisor_token(data_dir)
-        clock = options.get("clock") or time.time
-        app.include_router(api.router(reports, token, clock))
-        hub = options.get("push_hub") or hub_for(runtime)
-        options["push_hub"] = hub
-        extras = dashboard.Extras(options, reports)
-        dashboard.mount(app, runtime, hub, token, clock, options.get("closing") or threading.Event(), extras)
+        token = ctx.tokens.supervisor
+        app.include_router(api.router(reports, token, ctx.clock))
+        extras = dashboard.Extras(reports, ctx.get(DEVICE_PLANE), ctx.get(PRINTER), ctx.get(UPSTREAM))
+        dashboard.mount(app, ctx.runtime, ctx.need(PUSH_HUB), token, ctx.clock, ctx.closing, extras)
     return reports

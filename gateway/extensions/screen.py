@@ -8,18 +8,19 @@ gateway/pages/static/, no build step, nothing from a CDN) and its push stream.
 K is the screen's own role token (HALL_SCREEN_TOKEN or data_dir/screen_token): a screen holds
 no clerk secret. In the query because EventSource cannot send headers; a bearer header works too.
 
-options used: app, clock, data_dir, closing (set at shutdown: the streams end), push_hub
-(shared with the other pages; made here if absent)."""
+It pushes through the pages' one hub (NEEDS PUSH_HUB); its streams end when ctx.closing is set."""
 from __future__ import annotations
 
 import hmac
 import threading
-import time
 from pathlib import Path
 
 from fastapi import HTTPException, Request  # at module level: FastAPI reads the annotations here
 
-ORDER = 70
+from gateway.extensions.context import Context
+from gateway.extensions.ports import PUSH_HUB
+
+NEEDS = (PUSH_HUB,)
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
 CALLS = "screen.calls"
 PICTURE = "screen.picture"
@@ -89,24 +90,18 @@ class ScreenFeed:
         self.closing.set()  # each stream ends within a heartbeat
 
 
-def create(runtime, options: dict):
-    app = options.get("app")
+def create(ctx: Context):
+    app = ctx.app
     if app is None:
         return None
     from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
     from fastapi.staticfiles import StaticFiles
 
-    from gateway.api.auth import load_role_token
     from gateway.api.contract import SSE, answers
     from gateway.pages import screen, sse
 
-    token, _ = load_role_token(options.get("data_dir") or "data", "screen")
-    expected = token.encode()
-    from gateway.pages.push import hub_for
-
-    hub = options.get("push_hub") or hub_for(runtime)
-    options["push_hub"] = hub  # one hub for every page (the clerk console shares it)
-    feed = ScreenFeed(runtime, hub, options.get("clock") or time.time, options.get("closing"))
+    expected = ctx.tokens.screen.encode()
+    feed = ScreenFeed(ctx.runtime, ctx.need(PUSH_HUB), ctx.clock, ctx.closing)
     latest = sse.Latest(feed.prebuilt)  # every screen's stream shares each update's bytes
 
     def check(request: Request) -> None:

@@ -1,17 +1,18 @@
 """The status LED as a gateway extension: follows the device plane's health
-(starting, broker connected, broker lost, error). options: status_led_pin
-(BCM, default 24), status_led_pin_factory (tests)."""
+(starting, broker connected, broker lost, error), on the BCM pin of the --attached
+file's status_led_pin (default 24). Tests put a pin factory and a health to follow
+in ctx.stand_ins."""
 from __future__ import annotations
 
 from gateway.devices import health
+from gateway.extensions.context import Context
 from gateway.gpio.status_led import DEFAULT_PIN, StatusLed
 
-ORDER = 20
 
-
-def create(runtime, options: dict):
-    return StatusLedExtension(int(options.get("status_led_pin", DEFAULT_PIN)),
-                              options.get("status_led_pin_factory"), options.get("health") or health.GATEWAY)
+def create(ctx: Context):
+    attached = ctx.settings.attached
+    pin = attached.status_led_pin if attached is not None and attached.status_led_pin is not None else DEFAULT_PIN
+    return StatusLedExtension(pin, ctx.stand_ins.pin_factory, ctx.stand_ins.device_health or health.GATEWAY)
 
 
 class StatusLedExtension:

@@ -2,43 +2,37 @@
 exactly once, from the command log (gateway/upstream). Delivers only when the hall
 file's [upstream] enabled = true; the routes are there either way, behind the
 supervisor token: GET /api/v1/upstream, /api/v1/upstream/dead-letter,
-POST /api/v1/upstream/retry.
-
-options used: data_dir, app, clock, supervisor_token."""
+POST /api/v1/upstream/retry. Its delivery state is the UPSTREAM port (/healthz, /metrics, the
+dashboard)."""
 from __future__ import annotations
 
 import logging
-import time
-from pathlib import Path
 
+from gateway.extensions.context import Context
+from gateway.extensions.ports import UPSTREAM
 from gateway.runtime import DB_NAME
 
-ORDER = 65
+PROVIDES = {UPSTREAM: lambda service: service}
 log = logging.getLogger(__name__)
 
 
-def create(runtime, options: dict):
+def create(ctx: Context):
     from gateway.upstream.api import router
     from gateway.upstream.secret import SecretError
     from gateway.upstream.service import Unavailable, Upstream
 
-    hall = runtime.hall
-    data_dir = Path(options.get("data_dir") or "data")
-    db = data_dir / DB_NAME
+    hall = ctx.hall
+    db = ctx.data_dir / DB_NAME
+    service: Upstream | Unavailable
     if not hall.upstream.enabled:
         service = Unavailable(hall, db, None)
     else:
         try:
-            service = Upstream(runtime, db, options.get("clock") or time.time)
+            service = Upstream(ctx.runtime, db, ctx.clock)
         except SecretError as e:
             # Ratings keep being recorded and wait in the log; the supervisor sees why.
             log.error("upstream: not delivering: %s", e)
             service = Unavailable(hall, db, str(e))
-    app = options.get("app")
-    if app is not None:
-        token = options.get("supervisor_token")
-        if token is None:
-            from gateway.api.auth import load_supervisor_token
-            token, _ = load_supervisor_token(data_dir)
-        app.include_router(router(service, token))
+    if ctx.app is not None:
+        ctx.app.include_router(router(service, ctx.tokens.supervisor))
     return service

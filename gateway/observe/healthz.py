@@ -14,7 +14,9 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gateway.engine import reads
 from gateway.printer.status import PRINTABLE
@@ -57,27 +59,32 @@ def verdict(checks: dict) -> str:
     return "degraded" if worry else "ok"
 
 
-def gather(runtime, running: dict) -> dict:
+@dataclass(frozen=True)
+class Parts:
+    """The parts outside the command log that /healthz and /metrics look at; None: not running here."""
+    plane: Any = None      # the device plane (gateway/devices/plane.py)
+    upstream: Any = None   # the 好差评 delivery (gateway/upstream/service.py: Upstream or Unavailable)
+    printer: Any = None    # the kiosk printer's monitor (gateway/kiosk/monitor.py)
+    speakers: Any = None   # the announcer's speakers (gateway/audio/health.py)
+
+
+def gather(runtime, parts: Parts) -> dict:
     checks: dict = {}
     t0 = time.perf_counter()
     day, seq = runtime.read(lambda eng: (reads.day(eng), runtime.store.seq))  # blocks while the runtime is hung
     checks["runtime"] = {"ok": True, "day": day, "seq": seq, "answered_ms": round((time.perf_counter() - t0) * 1e3, 2)}
     checks["store"] = probe_store(Path(runtime.store.path))
-    devices = running.get("devices")
-    if devices is not None:
-        checks["broker"] = {"linked": bool(devices.plane.link.connected),
-                            "address": f"{devices.plane.link.host}:{devices.plane.link.port}"}
-    upstream = running.get("upstream")
-    if upstream is not None:
-        st = upstream.status()
+    if parts.plane is not None:
+        link = parts.plane.link
+        checks["broker"] = {"linked": bool(link.connected), "address": f"{link.host}:{link.port}"}
+    if parts.upstream is not None:
+        st = parts.upstream.status()
         checks["upstream"] = {"enabled": st["enabled"], "destinations": [
             {k: d.get(k) for k in ("name", "pending", "dead_letter", "delivered", "held", "last_error",
                                    "last_delivered_at", "oldest_pending_since")} for d in st["destinations"]]}
-    kiosk = running.get("kiosk")
-    if kiosk is not None:
-        v = kiosk.monitor.view()
+    if parts.printer is not None:
+        v = parts.printer.view()
         checks["printer"] = {k: v[k] for k in ("id", "state", "state_name", "since", "last_error")}
-    announcer = running.get("announcer")
-    if announcer is not None and hasattr(announcer, "health"):
-        checks["audio"] = announcer.health.view()  # ok None: nothing played or checked yet
+    if parts.speakers is not None:
+        checks["audio"] = parts.speakers.view()  # ok None: nothing played or checked yet
     return {"status": verdict(checks), "checks": checks}

@@ -18,6 +18,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from gateway import latency
 from gateway.backup import copy as backup_copy
 from gateway.engine import reads
+from gateway.observe.healthz import Parts
 from gateway.printer.status import PRINTABLE, STATES
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -124,8 +125,8 @@ def store_size(db: Path) -> int:
 class HallMetrics:
     """One gateway's registry. on_events is a runtime subscriber; render() is the scrape."""
 
-    def __init__(self, runtime, clock, running: dict):
-        self.runtime, self.clock, self.running = runtime, clock, running
+    def __init__(self, runtime, clock, parts: Parts):
+        self.runtime, self.clock, self.parts = runtime, clock, parts
         self.db = Path(runtime.store.path)
         self.registry = CollectorRegistry(auto_describe=False)
         self.ratings = Counter("hall_ratings", "Ratings recorded (levels 1-2 are 差评)", ["level", "channel"],
@@ -149,16 +150,14 @@ class HallMetrics:
     def facts(self) -> Facts:
         now = self.clock()
         f = self.runtime.read(lambda eng: engine_facts(eng, self.runtime.store.seq, now))
-        devices = self.running.get("devices")
-        if devices is not None:
-            f.devices = devices.plane.registry.listing()
-            f.broker_connected = devices.plane.link.connected
-        upstream = self.running.get("upstream")
-        if upstream is not None:
-            f.upstream = upstream.status()["destinations"]
-        kiosk = self.running.get("kiosk")
-        if kiosk is not None:
-            f.printer = kiosk.monitor.view()
+        plane = self.parts.plane
+        if plane is not None:
+            f.devices = plane.registry.listing()
+            f.broker_connected = plane.link.connected
+        if self.parts.upstream is not None:
+            f.upstream = self.parts.upstream.status()["destinations"]
+        if self.parts.printer is not None:
+            f.printer = self.parts.printer.view()
         f.store_bytes = store_size(self.db)
         f.disk_free_bytes = shutil.disk_usage(self.db.parent).free
         f.backup = backup_copy.last(self.db)

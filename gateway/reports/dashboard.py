@@ -44,8 +44,9 @@ def shown(upd):
 class Extras:
     """What the dashboard shows beside the engine: devices, printer, upstream, the reports."""
 
-    def __init__(self, options: dict, reports):
-        self.options, self.reports = options, reports
+    def __init__(self, reports, plane=None, printer=None, upstream=None):
+        # each None when no extension provides it here (gateway/extensions/ports.py)
+        self.reports, self.plane, self.printer, self.upstream = reports, plane, printer, upstream
         self._memo: tuple[float, dict] | None = None
         self._lock = threading.Lock()
 
@@ -58,8 +59,7 @@ class Extras:
 
     def _look(self) -> dict:
         out = {"reports": {"ready": self.reports.ready(), "seq": self.reports.seq(), "error": self.reports.error()}}
-        running = self.options.get("extensions") or {}  # the started extensions, by name
-        plane = getattr(running.get("devices"), "plane", None)
+        plane = self.plane
         if plane is not None:
             items = [{k: d[k] for k in ("id", "role", "window", "online", "last_seen", "firmware", "heap", "rssi")}
                      for d in plane.registry.listing()]
@@ -67,13 +67,12 @@ class Extras:
                               "total": len(items), "items": items}
         else:
             out["devices"] = None
-        kiosk = running.get("kiosk")
-        if kiosk is not None and hasattr(kiosk, "monitor"):
-            m = kiosk.monitor.view()
+        if self.printer is not None:
+            m = self.printer.view()
             out["printer"] = {k: m[k] for k in ("id", "state", "state_name", "since", "alert", "last_error")}
         else:
             out["printer"] = None
-        up = running.get("upstream")
+        up = self.upstream
         try:
             out["upstream"] = up.status() if up is not None else None
         except Exception as e:  # a store being written cannot stop the dashboard

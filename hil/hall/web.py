@@ -11,8 +11,8 @@
     GET /hall/bridge/img/{device}.png, POST /hall/bridge/press {device, key, long}
 
 Images, presses and the stream go through the simulator's control bridge (hil/hall/bridge.py). The
-landing page takes "/" before the gateway's own start page (gateway/extensions/home.py, which
-yields it): ORDER 70 is earlier than home's."""
+landing page takes "/" in place of the gateway's own start page (gateway/extensions/home.py): it
+PROVIDES FRONT_PAGE, which home WANTS, so home starts after it and yields /."""
 from __future__ import annotations
 
 import json
@@ -29,9 +29,11 @@ from pathlib import Path
 from fastapi import Body, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 
+from gateway.extensions.context import Context
+from gateway.extensions.ports import FRONT_PAGE
 from hil.hall.bridge import BRIDGE_FILE
 
-ORDER = 70
+PROVIDES = {FRONT_PAGE: lambda page: page.name}
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {"hall.css": "text/css", "devices.js": "text/javascript"}
 # Each role's token: what it is called in the hall, its environment variable, its file.
@@ -70,20 +72,18 @@ def token_files(data_dir: str | Path) -> list[tuple[str, str]]:
     return out
 
 
-def create(runtime, options: dict):
-    app = options.get("app")
+def create(ctx: Context):
+    app = ctx.app
     if app is None:
         return None
-    from gateway.api.auth import load_role_token, load_token
     from gateway.pages import clerk_auth
     from hil.hall import devices_page, landing
 
-    data_dir = Path(options.get("data_dir") or "data")
-    hall = runtime.hall
-    closing: threading.Event = options.get("closing") or threading.Event()
-    keys = {"screen": load_role_token(data_dir, "screen")[0], "kiosk": options["kiosk_token"],
-            "dashboard": options["supervisor_token"]}
-    clerk_token = load_token(data_dir)[0]
+    data_dir = ctx.data_dir
+    hall = ctx.hall
+    closing: threading.Event = ctx.closing
+    keys = {"screen": ctx.tokens.screen, "kiosk": ctx.tokens.kiosk, "dashboard": ctx.tokens.supervisor}
+    clerk_token = ctx.tokens.clerk
 
     def bridge() -> dict:
         return json.loads((data_dir / BRIDGE_FILE).read_text())
@@ -97,7 +97,7 @@ def create(runtime, options: dict):
 
     @app.get("/", include_in_schema=False)
     def home():
-        return HTMLResponse(landing.page(hall, token_files(data_dir), shown_path(options["config_path"]),
+        return HTMLResponse(landing.page(hall, token_files(data_dir), shown_path(ctx.settings.config_path or ""),
                                          shown_path(data_dir), printer(), command("hallgw")))
 
     @app.get("/hall/open/{name}", include_in_schema=False)
@@ -152,7 +152,7 @@ def create(runtime, options: dict):
     @app.post("/hall/ticket", include_in_schema=False)
     def ticket(body: dict = Body(...)):
         return relay(urllib.request.Request(
-            f"http://127.0.0.1:{options['http_port']}/api/v1/tickets", json.dumps(body).encode(),
+            f"http://127.0.0.1:{ctx.settings.http_port}/api/v1/tickets", json.dumps(body).encode(),
             {"Content-Type": "application/json", "Authorization": f"Bearer {keys['kiosk']}"}))
 
     @app.post("/hall/bridge/press", include_in_schema=False)
@@ -175,6 +175,8 @@ def relay(req: urllib.request.Request) -> Response:
 
 
 class Page:
+    name = "模拟大厅的入口页"
+
     def start(self) -> None:
         pass
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 import time
+from pathlib import Path
 
+from gateway import extensions
 from gateway.config import load_file
 from gateway.extensions import county, mirror
+from gateway.extensions.context import Context, Settings, Tokens
+from gateway.extensions.order import declared
 from gateway.runtime import Runtime
 
 
@@ -25,18 +30,21 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     hall = load_file(a.config)
     rt = Runtime(hall, a.data_dir)
-    options = {"data_dir": a.data_dir, "broker_host": "127.0.0.1", "broker_port": hall.broker.port,
-               "clock": time.time}
-    parts = [mirror.create(rt, options)] + ([] if a.without_view else [county.create(rt, options)])
-    parts = [p for p in parts if p is not None]
-    for p in parts:
-        p.start()
+    # no web server (http_port 0): the site's status goes up without its devices, as before
+    settings = Settings(data_dir=Path(a.data_dir), broker_host="127.0.0.1", http_port=0)
+    ctx = Context(rt, Tokens.load(a.data_dir), settings, clock=time.time)
+    # the county's view listens to the mirror's hub: the same order and ports as in `hallgw run`
+    parts = extensions.start_all(ctx, extensions.plan([declared(m) for m in
+                                                       [mirror] + ([] if a.without_view else [county])]))
+    if (hall.parent is not None or hall.mirror.children) and "mirror" not in dict(parts):
+        print(f"drain: {hall.id}: the mirror did not start (the log above says why)", file=sys.stderr, flush=True)
+        rt.close()
+        return 1
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     print(f"drain: {hall.id} up ({rt.store.seq} records)", flush=True)
     done.wait()
-    for p in reversed(parts):
-        p.stop()
+    extensions.stop_all(parts)
     rt.close()
     print(f"drain: {hall.id} stopped", flush=True)
     return 0

@@ -15,10 +15,12 @@ from gateway.attached.panel import draw, frame_image
 from gateway.config import ConfigError, load_file
 from gateway.extensions import attached as attached_ext
 from gateway.extensions import devices as devices_ext
+from gateway.extensions.context import StandIns
 from gateway.runtime import Runtime
 from hil.pi.panel import emulated_panel, pixels
 from protocols import topics
 from tests.support import ROOT
+from tests.support.context import context
 from tests.support.mosquitto import Mosquitto
 
 START = 1795395600.0  # Monday 09:00 in the hall's time zone
@@ -54,11 +56,10 @@ def test_buttons_call_and_the_panel_shows_it(tmp_path):
         rt = Runtime(hall, tmp_path / "data")
         factory = MockFactory()
         emu = emulated_panel(64, 16)
-        options = {"data_dir": str(tmp_path / "data"), "broker_host": "127.0.0.1", "broker_port": broker.port,
-                   "clock": lambda: clock[0], "attached": cfg, "attached_panel_device": emu,
-                   "attached_pin_factory": factory}
-        plane = devices_ext.create(rt, options)
-        pi = attached_ext.create(rt, options)
+        ctx = context(rt, tmp_path / "data", broker_host="127.0.0.1", broker_port=broker.port,
+                      clock=lambda: clock[0], attached=cfg, stand_ins=StandIns(pin_factory=factory, panel_device=emu))
+        plane = devices_ext.create(ctx)
+        pi = attached_ext.create(ctx)
         seen: dict = {}
         got = threading.Condition()
 

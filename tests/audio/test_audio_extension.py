@@ -5,10 +5,14 @@ import zoneinfo
 from gpiozero.pins.mock import MockFactory
 
 from gateway.audio import mix, voice
-from gateway.audio.players import FilePlayer
+from gateway.audio.players import FilePlayer, NullPlayer
+from gateway.config import load_file
 from gateway.extensions import announcer
+from gateway.extensions.context import StandIns
+from gateway.extensions.ports import SPEAKERS
 from gateway.runtime import Runtime
 from hil.day.window_driver import START, Driver
+from tests.support.context import context
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 AUDIO = """
@@ -19,15 +23,16 @@ backend = "file"
 """
 
 
-def options(tmp_path, voice_root, **more):
-    return {"voice_dir": voice_root, "data_dir": str(tmp_path / "data"), "amp_pin_factory": MockFactory(),
-            "audio_clock": lambda: START.replace(tzinfo=SHANGHAI).timestamp(), **more}
+def ctx(rt, tmp_path, voice_root, player=None, clock=None):
+    return context(rt, tmp_path / "data", voice_dir=voice_root, stand_ins=StandIns(pin_factory=MockFactory(),
+                                                                                   audio_player=player),
+                   clock=clock or (lambda: START.replace(tzinfo=SHANGHAI).timestamp()))
 
 
 def test_call_next_on_the_real_runtime_is_announced(tmp_path, make_hall, voice_root):
     hall = make_hall(AUDIO)
     rt = Runtime(hall, tmp_path / "store")
-    ext = announcer.create(rt, options(tmp_path, voice_root))
+    ext = announcer.create(ctx(rt, tmp_path, voice_root))
     ext.start()
     try:
         d = Driver(rt, hall)
@@ -49,7 +54,7 @@ def test_engine_events_reach_the_file_backend_in_order(tmp_path, make_hall, voic
     hall = make_hall(AUDIO)
     rt = engine_runtime(hall)
     player = FilePlayer(tmp_path / "out", pace=0.02)
-    ext = announcer.create(rt, options(tmp_path, voice_root, audio_player=player))
+    ext = announcer.create(ctx(rt, tmp_path, voice_root, player))
     ext.start()
     try:
         d = Driver(rt, hall)
@@ -73,18 +78,19 @@ def test_engine_events_reach_the_file_backend_in_order(tmp_path, make_hall, voic
 
 def test_disabled_audio_creates_nothing(tmp_path, make_hall, voice_root, engine_runtime):
     hall = make_hall("enabled = false")
-    assert announcer.create(engine_runtime(hall), options(tmp_path, voice_root)) is None
-    assert announcer.ORDER == 60
+    assert announcer.create(ctx(engine_runtime(hall), tmp_path, voice_root)) is None
+    assert announcer.PROVIDES.keys() == {SPEAKERS} and not hasattr(announcer, "NEEDS")
 
 
-def test_hall_from_config_path_when_the_runtime_has_none(tmp_path, voice_root, root):
+def test_the_announcer_needs_of_the_runtime_only_its_hall_and_events(tmp_path, voice_root, root):
     class Bare:
+        hall = load_file(root / "hall_config" / "village.toml")
+
         def subscribe(self, cb):
             self.cb = cb
 
     rt = Bare()
-    ext = announcer.create(rt, options(tmp_path, voice_root, config_path=str(root / "hall_config" / "village.toml"),
-                                       audio_backend="none"))
+    ext = announcer.create(ctx(rt, tmp_path, voice_root, NullPlayer()))
     ext.start()
     ext.stop()
     assert rt.cb == ext.on_events
@@ -110,7 +116,7 @@ def test_call_pad_key_over_mqtt_is_announced_once(tmp_path, make_hall, voice_roo
         return at + time.monotonic() - t0
 
     rt = Runtime(hall, tmp_path / "store")
-    ext = announcer.create(rt, options(tmp_path, voice_root, audio_clock=clock))
+    ext = announcer.create(ctx(rt, tmp_path, voice_root, clock=clock))
     ext.start()
     plane = DevicePlane(hall, rt, tmp_path / "dev", "127.0.0.1", mosquitto.port, clock=clock)
     plane.start()

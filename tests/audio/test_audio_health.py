@@ -9,10 +9,12 @@ import stat
 from gpiozero.pins.mock import MockFactory
 
 from gateway.extensions import announcer
+from gateway.extensions.context import StandIns
 from gateway.observe import healthz
 from gateway.reports import live
 from gateway.runtime import Runtime
 from hil.day.window_driver import Driver
+from tests.support.context import context
 
 NO_CARD = """ALSA lib confmisc.c:855:(parse_card) cannot find card '0'
 ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default
@@ -41,9 +43,9 @@ def test_failing_speakers_show_on_healthz_and_the_dashboard_and_log_once(tmp_pat
     hall = make_hall('enabled = true\nrepeat = 1\nbackend = "alsa"')
     rt = Runtime(hall, tmp_path / "store")
     d = Driver(rt, hall)
-    ext = announcer.create(rt, {"voice_dir": voice_root, "amp_pin_factory": MockFactory(),
-                                "clock": lambda: d.at, "audio_clock": lambda: d.at})
-    running = {"announcer": ext}
+    ext = announcer.create(context(rt, tmp_path, voice_dir=voice_root, clock=lambda: d.at,
+                                   stand_ins=StandIns(pin_factory=MockFactory())))
+    running = healthz.Parts(speakers=ext.health)
     try:
         with caplog.at_level(logging.INFO):
             ext.start()

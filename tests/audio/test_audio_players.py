@@ -75,12 +75,14 @@ def test_alsa_player_plays_through_real_aplay_on_the_null_device(make_hall, voic
     # no sound card here; ALSA's "null" PCM takes the sound, so aplay and the pipe are real
     AlsaPlayer("null").play(iter([mix.silence(20), mix.silence(20)]), 16000)
     from gateway.extensions import announcer
+    from gateway.extensions.context import StandIns
     from hil.day.window_driver import Driver
+    from tests.support.context import context
 
     hall = make_hall('enabled = true\nrepeat = 1\nbackend = "alsa"')
     rt = engine_runtime(hall)
-    ext = announcer.create(rt, {"voice_dir": voice_root, "alsa_device": "null", "amp_pin_factory": MockFactory(),
-                                "audio_clock": lambda: TEN_AM})
+    ext = announcer.create(context(rt, voice_dir=voice_root, alsa_device="null", clock=lambda: TEN_AM,
+                                   stand_ins=StandIns(pin_factory=MockFactory())))
     assert isinstance(ext.player, AlsaPlayer)
     ext.start()
     try:

@@ -15,7 +15,9 @@ from gateway.broker import mosquitto_conf
 from gateway.broker.embedded import EmbeddedBroker, auth_for
 from gateway.config import load_file
 from gateway.extensions import broker as broker_ext
+from gateway.extensions.ports import BROKER_CREDENTIALS
 from tests.support import ROOT
+from tests.support.context import context
 from tests.support.mosquitto import free_port
 from tests.support.mqtt_client import Client, check_devices_keep_to_their_own_topics, wait_for
 
@@ -100,18 +102,18 @@ def test_the_extension_makes_and_keeps_credentials_when_devices_connect_over_wif
         hall = VILLAGE
 
     port = free_port()
-    opts = {"data_dir": str(tmp_path), "broker_host": "0.0.0.0", "broker_port": port}
-    b = broker_ext.create(Rt(), opts)
+    b = broker_ext.create(context(Rt(), tmp_path, broker_host="0.0.0.0", broker_port=port))
     path = tmp_path / "broker" / "credentials.json"
-    assert opts["mqtt_credentials"] == str(path) and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    # handed to the gateway's own clients (the BROKER_CREDENTIALS port)
+    assert b.credentials == path and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert broker_ext.PROVIDES[BROKER_CREDENTIALS](b) == path
     creds = json.loads(path.read_text())
     assert set(creds["devices"]) == {d.id for d in VILLAGE.devices} and creds["broker"]["host"] is None
-    with b:
+    with b.embedded:
         gw = Client(port, "hallgw", creds["gateway"]["password"])
         assert gw.ok()
         gw.close()
-    again = {"data_dir": str(tmp_path), "broker_host": "0.0.0.0", "broker_port": port}
-    broker_ext.create(Rt(), again)
+    broker_ext.create(context(Rt(), tmp_path, broker_host="0.0.0.0", broker_port=port))
     assert json.loads(path.read_text()) == creds   # devices already provisioned keep their passwords
-    local = {"data_dir": str(tmp_path / "x"), "broker_port": port}
-    assert broker_ext.create(Rt(), local).auth is None and "mqtt_credentials" not in local
+    local = broker_ext.create(context(Rt(), tmp_path / "x", broker_port=port))
+    assert local.embedded.auth is None and local.credentials is None

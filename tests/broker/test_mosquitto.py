@@ -79,7 +79,7 @@ def test_the_gateway_and_a_device_work_through_the_generated_broker(broker, tmp_
     from gateway.runtime import Runtime
 
     m, creds, out = broker
-    user, password = gateway_credentials({"mqtt_credentials": str(out / "credentials.json")})
+    user, password = gateway_credentials(out / "credentials.json")
     rt = Runtime(VILLAGE, tmp_path / "store")
     plane = DevicePlane(VILLAGE, rt, tmp_path / "dev", "127.0.0.1", m.port, user, password)
     plane.start()

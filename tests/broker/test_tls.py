@@ -7,7 +7,6 @@ import getpass
 import json
 import os
 import stat
-from pathlib import Path
 
 from cryptography import x509
 
@@ -15,10 +14,12 @@ from gateway.cli import main
 from gateway.config import load_file, load_text
 from gateway.extensions import broker as broker_ext
 from gateway.extensions import devices as devices_ext
+from gateway.extensions.ports import BROKER_CREDENTIALS
 from gateway.provision.device_config import ProvisionError, device_config, files_for
 from gateway.runtime import Runtime
 from hil.board import Board
 from tests.support import ROOT
+from tests.support.context import context
 from tests.support.mosquitto import Mosquitto, free_port
 from tests.support.mqtt_client import wait_for
 
@@ -87,7 +88,7 @@ def logs_in_over_tls(tmp_path, hall, creds, options) -> None:
     provisioned from the credentials (config.json + ca.der): its login reaches the engine and
     the desired state comes back."""
     rt = Runtime(hall, tmp_path / "data")
-    ext = devices_ext.create(rt, {"data_dir": str(tmp_path / "data"), **options})
+    ext = devices_ext.create(context(rt, tmp_path / "data", **options))
     ext.start()
     board = None
     try:
@@ -115,25 +116,25 @@ def test_a_provisioned_device_logs_in_through_mosquitto_on_tls_only(tmp_path):
     out, creds, _, tls_port = configure(tmp_path, "--no-plain")
     with Mosquitto(tmp_path / "run", port=tls_port, conf=out / "mosquitto.conf"):
         logs_in_over_tls(tmp_path, load_file(VILLAGE), creds,
-                         {"broker_host": "127.0.0.1", "broker_port": 1, "mqtt_credentials": str(out / "credentials.json")})
+                         {"broker_host": "127.0.0.1", "broker_port": 1, "mqtt_credentials": out / "credentials.json"})
 
 
 def test_the_embedded_broker_has_the_same_tls_listener(tmp_path):
     text = VILLAGE.read_text(encoding="utf-8").replace("[broker]\n", '[broker]\nplain = false\ntls_names = ["hall-gw"]\n')
     hall = load_text(text, "village.toml")
     port, tls_port = free_port(), free_port()
-    options = {"data_dir": str(tmp_path / "data"), "broker_host": "0.0.0.0", "broker_port": port,
-               "broker_tls_port": tls_port}
     rt = Runtime(hall, tmp_path / "broker-rt")
-    broker = broker_ext.create(rt, options)
+    broker = broker_ext.create(context(rt, tmp_path / "data", broker_host="0.0.0.0", broker_port=port,
+                                       broker_tls_port=tls_port))
     broker.start()
     try:
-        assert not broker.listening()  # no plain listener
-        creds = json.loads(Path(options["mqtt_credentials"]).read_text())
+        assert not broker.embedded.listening()  # no plain listener
+        creds = json.loads(broker.credentials.read_text())
         assert creds["broker"]["port"] is None and creds["broker"]["tls"]["port"] == tls_port
         assert mode(tmp_path / "data" / "broker" / "tls" / "server.key") == 0o600
+        # the device plane logs in with what the broker hands over (the BROKER_CREDENTIALS port)
         logs_in_over_tls(tmp_path, hall, creds, {"broker_host": "0.0.0.0", "broker_port": port,
-                                                  "mqtt_credentials": options["mqtt_credentials"]})
+                                                  "ports": {BROKER_CREDENTIALS: broker.credentials}})
     finally:
         broker.stop()
         rt.close()

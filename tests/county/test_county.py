@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from gateway.cli import main
 from gateway.extensions import county as county_ext
+from gateway.extensions.ports import MIRROR_HUB
 from hil.services.mosquitto import free_port
 from tests.mirror.tiers import (
     Site,
@@ -24,6 +25,7 @@ from tests.mirror.tiers import (
     wait_until,
 )
 from tests.support import ROOT
+from tests.support.context import context
 
 TOKEN = "supervisor-token-of-the-county"
 
@@ -38,8 +40,8 @@ def test_county_dashboard_shows_each_site(tmp_path, mosquitto, pg, page_at, caps
     village = Site(vtext, tmp_path / "village", mosquitto.port)
     app = FastAPI()
     closing = threading.Event()
-    view = county_ext.create(county.rt, {"app": app, "data_dir": str(county.data_dir), "supervisor_token": TOKEN,
-                                         "mirror": county.ext, "closing": closing})
+    view = county_ext.create(context(county.rt, county.data_dir, app=app, tokens={"supervisor": TOKEN},
+                                     closing=closing, ports={MIRROR_HUB: county.ext.hub}))
     view.start()
     try:
         for _ in range(3):

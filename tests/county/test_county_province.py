@@ -3,14 +3,14 @@ county's adapter and secret and the village's hall file, from the handoff on (wh
 village's own outbox had looked at stays the village's), each rating once."""
 from __future__ import annotations
 
-import threading
-
 from gateway.extensions import county as county_ext
+from gateway.extensions.ports import MIRROR_HUB
 from gateway.outbox.store import OutboxStore
 from gateway.upstream.secret import write_secret
 from hil.province.control import Province
 from hil.province.hall_file import with_upstream
 from tests.mirror.tiers import Site, hall_text, mirror_section, parent_section, reset_county, wait_until
+from tests.support.context import context
 
 
 def rate(site: Site, level: int) -> str:
@@ -45,8 +45,7 @@ def test_county_reports_the_village_ratings_from_the_handoff(tmp_path, mosquitto
             + "province = true\n")
         ctext = with_upstream(ctext, prov.url, "county-p", secret, retry_max=1)
         county = Site(ctext, tmp_path / "county", mosquitto.port)
-        view = county_ext.create(county.rt, {"data_dir": str(county.data_dir), "mirror": county.ext,
-                                             "closing": threading.Event()})
+        view = county_ext.create(context(county.rt, county.data_dir, ports={MIRROR_HUB: county.ext.hub}))
         view.start()
         try:
             got = wait_until(lambda: len(prov.records()) >= 2 and prov.records(), timeout=60,

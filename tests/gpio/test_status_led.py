@@ -4,8 +4,11 @@ import time
 import pytest
 from gpiozero.pins.mock import MockFactory
 
+from gateway.attached.config import Attached
 from gateway.devices import health
 from gateway.extensions import status_led
+from gateway.extensions.context import StandIns
+from tests.support.context import context
 
 
 def changes(pin, since):
@@ -16,9 +19,11 @@ def changes(pin, since):
 def led():
     factory = MockFactory()
     src = health.Health()
-    ext = status_led.create(None, {"status_led_pin": 24, "status_led_pin_factory": factory, "health": src})
+    # the pin of the --attached file's status_led_pin
+    ext = status_led.create(context(None, attached=Attached(None, (), 17),
+                                    stand_ins=StandIns(pin_factory=factory, device_health=src)))
     ext.start()
-    yield ext, src, factory.pin(24)
+    yield ext, src, factory.pin(17)
     ext.stop()
 
 
@@ -46,7 +51,7 @@ def test_patterns_follow_the_gateway_state(led):
 def test_stop_turns_the_led_off_and_stops_following():
     factory = MockFactory()
     src = health.Health()
-    ext = status_led.create(None, {"status_led_pin_factory": factory, "health": src})
+    ext = status_led.create(context(None, stand_ins=StandIns(pin_factory=factory, device_health=src)))
     ext.start()
     src.set(health.CONNECTED)
     pin = factory.pin(status_led.DEFAULT_PIN)

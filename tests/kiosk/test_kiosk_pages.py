@@ -14,11 +14,14 @@ from playwright.sync_api import expect
 from gateway.api import create_app
 from gateway.config import load_text
 from gateway.extensions import kiosk as kiosk_ext
+from gateway.extensions.ports import PUSH_HUB
 from gateway.kiosk import qr
+from gateway.pages.push import PushHub
 from gateway.runtime import Runtime
 from hil.printer import PrinterEmulator
 from tests.support import ROOT
 from tests.support.browser_shots import screenshot
+from tests.support.context import context
 from tests.support.words import english_or_iso
 
 KIOSK = "kiosk-page-token"
@@ -41,8 +44,9 @@ def gateway(tmp_path):
         start = time.time()
         clock = lambda: MONDAY_9 + (time.time() - start)  # noqa: E731
         app = create_app(rt, "clerk-token", clock=clock, supervisor_token="supervisor-token")
-        ext = kiosk_ext.create(rt, {"app": app, "clock": clock, "kiosk_token": KIOSK, "data_dir": str(tmp_path),
-                                    "supervisor_token": "supervisor-token", "printer_poll_seconds": 0})
+        ext = kiosk_ext.create(context(rt, tmp_path, app=app, clock=clock, printer_poll_seconds=0,
+                                       tokens={"kiosk": KIOSK, "supervisor": "supervisor-token"},
+                                       ports={PUSH_HUB: PushHub(rt)}))
         ext.start()
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -11,9 +11,12 @@ from fastapi.testclient import TestClient
 from gateway.api import create_app
 from gateway.config import load_file, load_text
 from gateway.extensions import clerk_console
+from gateway.extensions.ports import PUSH_HUB
 from gateway.logins.book import CodeBook
+from gateway.pages.push import PushHub
 from gateway.runtime import DB_NAME, Runtime
 from tests.support import ROOT
+from tests.support.context import context
 from tests.support.hallday import MONDAY_9, StepClock
 
 VILLAGE = ROOT / "hall_config" / "village.toml"
@@ -122,7 +125,8 @@ def test_pad_and_console_count_towards_one_lock_and_the_console_waits_it_out(tmp
     rt = Runtime(load_file(ROOT / "hall_config" / "county.toml"), tmp_path)
     clock = StepClock(MONDAY_9, step=1.0)
     app = create_app(rt, TOKEN, clock=clock)
-    ext = clerk_console.create(rt, {"app": app, "api_token": TOKEN, "clock": clock, "data_dir": str(tmp_path)})
+    ext = clerk_console.create(context(rt, tmp_path, app=app, clock=clock, tokens={"clerk": TOKEN},
+                                       ports={PUSH_HUB: PushHub(rt)}))
     ext.start()
     for seq in range(1, 5):  # the call pad of window 1, four wrong codes (one delivered twice)
         assert not login(rt, "0000", at=clock(), dev="c-w01-pad", boot="b1", seq=seq).ok

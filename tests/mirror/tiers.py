@@ -13,6 +13,7 @@ from gateway.config import load_text
 from gateway.extensions import mirror as mirror_ext
 from gateway.runtime import Runtime
 from tests.support import ROOT
+from tests.support.context import context
 
 VILLAGE = (ROOT / "hall_config" / "village.toml").read_text()
 # Monday 10:00 in the hall's time zone: open hours, so tickets are issued and served
@@ -51,14 +52,13 @@ class Site:
         self.start()
 
     def start(self) -> None:
-        options = {"data_dir": str(self.data_dir), "broker_host": "127.0.0.1", "broker_port": self.port,
-                   "clock": self.clock}
+        creds = None
         if self.login:
             creds = self.data_dir / "credentials.json"
             creds.parent.mkdir(parents=True, exist_ok=True)
             creds.write_text(json.dumps({"gateway": self.login}))
-            options["mqtt_credentials"] = str(creds)
-        self.ext = mirror_ext.create(self.rt, options)
+        self.ext = mirror_ext.create(context(self.rt, self.data_dir, broker_host="127.0.0.1", broker_port=self.port,
+                                             clock=self.clock, mqtt_credentials=creds))
         self.ext.start()
 
     def stop_mirror(self) -> None:

@@ -7,8 +7,11 @@ from fastapi.testclient import TestClient
 from gateway.api import create_app
 from gateway.config import load_file
 from gateway.extensions import clerk_console
+from gateway.extensions.ports import PUSH_HUB
+from gateway.pages.push import PushHub
 from gateway.runtime import Runtime
 from tests.support import ROOT
+from tests.support.context import context
 from tests.support.hallday import MONDAY_9, StepClock
 
 TOKEN = "clerk-test-token"
@@ -20,7 +23,8 @@ def hall_app(tmp_path):
     rt = Runtime(load_file(ROOT / "hall_config" / "county.toml"), tmp_path)
     clock = StepClock(MONDAY_9)
     app = create_app(rt, TOKEN, clock=clock)
-    ext = clerk_console.create(rt, {"app": app, "api_token": TOKEN, "clock": clock, "data_dir": str(tmp_path)})
+    ext = clerk_console.create(context(rt, tmp_path, app=app, clock=clock, tokens={"clerk": TOKEN},
+                                       ports={PUSH_HUB: PushHub(rt)}))
     ext.start()
     return app, rt, ext
 

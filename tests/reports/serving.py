@@ -1,7 +1,6 @@
 """The gateway's API with the reports (and the hall screen) over a runtime, for the report tests
 (imported as `reports.serving`: tests/ is on the path, and `from conftest import` is ambiguous)."""
 import contextlib
-import threading
 from pathlib import Path
 
 SUPERVISOR, CLERK = "sup-token-1", "clerk-token-1"
@@ -16,23 +15,27 @@ def served(rt, data: Path, now: float, screen: bool = False):
     from gateway.api import create_app
     from gateway.extensions import reports as reports_ext
     from gateway.extensions import screen as screen_ext
+    from gateway.extensions.context import Tokens
+    from gateway.extensions.ports import PUSH_HUB
+    from gateway.pages.push import PushHub
+    from tests.support.context import context
 
     clock = lambda: now  # noqa: E731
     app = create_app(rt, CLERK, clock=clock, supervisor_token=SUPERVISOR)
-    opts = {"app": app, "data_dir": str(data), "clock": clock, "supervisor_token": SUPERVISOR,
-            "closing": threading.Event()}
-    ext = reports_ext.create(rt, opts)
+    tokens = Tokens(CLERK, SUPERVISOR, "kiosk-token-1", "screen-token-1")
+    ctx = context(rt, data, app=app, clock=clock, tokens=tokens, ports={PUSH_HUB: PushHub(rt)})
+    ext = reports_ext.create(ctx)
     ext.start()
     try:
         assert ext.follower.ready.wait(60)
         if screen:
-            screen_ext.create(rt, opts)
+            screen_ext.create(ctx)
         client = TestClient(app)
         client.runtime, client.ext = rt, ext
-        client.screen_key = (Path(data) / "screen_token").read_text().strip() if screen else None
+        client.screen_key = tokens.screen if screen else None
         yield client
     finally:
-        opts["closing"].set()
+        ctx.closing.set()
         ext.stop()
 
 

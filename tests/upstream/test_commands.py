@@ -16,6 +16,7 @@ from gateway.runtime import DB_NAME, Runtime
 from gateway.upstream.secret import write_secret
 from hil.province.control import Province
 from tests.support import ROOT
+from tests.support.context import context
 from tests.upstream.test_delivery import GB, StepClock
 from tests.upstream.uphall import APP_KEY, SECRET, Window, upstream_text
 
@@ -58,8 +59,8 @@ def test_status_retry_and_the_routes(tmp_path, province):
                      str(tmp_path / "hall.toml"))
     rt = Runtime(hall, tmp_path / "gw")
     app = create_app(rt, "clerk-token", clock=StepClock(), supervisor_token="super-token")
-    service = ext.create(rt, {"data_dir": str(tmp_path / "gw"), "app": app, "clock": StepClock(),
-                              "supervisor_token": "super-token"})
+    service = ext.create(context(rt, tmp_path / "gw", app=app, clock=StepClock(),
+                                 tokens={"clerk": "clerk-token", "supervisor": "super-token"}))
     service.start()
     try:
         win = Window(rt.submit, StepClock())
@@ -99,8 +100,7 @@ def test_disabled_upstream_says_so(tmp_path):
     hall = load_text((ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8"), "county.toml")
     rt = Runtime(hall, tmp_path / "gw")
     app = create_app(rt, "clerk-token", supervisor_token="super-token")
-    assert ext.create(rt, {"data_dir": str(tmp_path / "gw"), "app": app, "supervisor_token": "super-token"}) \
-        is not None
+    assert ext.create(context(rt, tmp_path / "gw", app=app, tokens={"supervisor": "super-token"})) is not None
     r = TestClient(app).get("/api/v1/upstream", headers={"Authorization": "Bearer super-token"})
     assert r.json() == {"enabled": False, "destinations": []}
     rt.close()
