@@ -60,9 +60,10 @@ def start_all(ctx: Context, order: Sequence[Declared]) -> list[tuple[str, object
         missing = [p for p in d.needs if p.name not in provided]
         if missing:
             p = missing[0]
+            by = provider.get(p.name, "（无）")  # none only when the order was not planned
             log.error("扩展 %s 没有启动：它需要的%s（%s）由 %s 提供，而 %s 没有启动 "
                       "(extension %s not started: %s, its provider of %s, did not start)",
-                      d.name, p.what, p.name, provider[p.name], provider[p.name], d.name, provider[p.name], p.name)
+                      d.name, p.what, p.name, by, by, d.name, by, p.name)
             continue
         mine = Ports(d.name, frozenset(p.name for p in d.uses),
                      MappingProxyType({p.name: provided[p.name] for p in d.uses if p.name in provided}))
