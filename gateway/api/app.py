@@ -21,12 +21,12 @@ from starlette.routing import Route
 
 from gateway.api import appointments, views
 from gateway.api.actions import ClerkAction
-from gateway.api.auth import bearer, bearer_any
 from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
 from gateway.engine.tickets import code_in_use
 from gateway.pages import refusals
+from gateway.roles import CLERK, SUPERVISOR, TICKET_TAKER, install
 
 # The clerk actions (no "rate": a rating comes only from the window's evaluator, never from
 # the clerk whose service it judges, 评价不得干预): gateway/api/actions.py.
@@ -103,9 +103,10 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
                   description="Tickets, windows, queue, statistics and 好差评 follow-ups of the hall")
     allow_every_method(app)
     refusals.install(app)  # the pages' answers: detail in Chinese, reason the engine's English
-    clerk = [Depends(bearer(token))]
-    supervisor = [Depends(bearer(supervisor_token, "差评 follow-ups"))]
-    taker = [Depends(bearer_any((kiosk_token, token), "taking a ticket"))]
+    install(app, runtime.data_dir, clerk=token, supervisor=supervisor_token, kiosk=kiosk_token)  # gateway/roles
+    clerk = [Depends(CLERK)]
+    supervisor = [Depends(SUPERVISOR)]
+    taker = [Depends(TICKET_TAKER)]
     services = {s.code for s in hall.services}
     matters = {s.code: {m.code for m in s.matters} for s in hall.services}
     window_numbers = {w.number: w for w in hall.windows}

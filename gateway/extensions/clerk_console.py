@@ -1,6 +1,7 @@
 """The clerk console (/clerk) as a gateway extension: a window's call pad in a browser
-(gateway/pages/clerk.py). Behind the clerk API token (once per browser) and the staff
-login code; pushes the window's state through the pages' push hub.
+(gateway/pages/clerk.py). Behind the clerk API token (once per browser, then the clerk's
+signed cookie: gateway/roles) and the staff login code; pushes the window's state
+through the pages' push hub.
 
 options used: app, data_dir, clock, api_token (else HALL_API_TOKEN / data_dir/api_token,
 as `hallgw run` loads it), push_hub (the one hub of the pages), closing (set at a signal:
@@ -27,15 +28,17 @@ def create(runtime, options: dict):
     app = options.get("app")
     if app is None:
         return None  # no web server, no console
-    from gateway.api.auth import load_token
     from gateway.pages.clerk import Console
     from gateway.pages.push import hub_for
     from gateway.pages.refusals import install
+    from gateway.roles import install as know_roles
+    from gateway.roles import load_token
 
-    token = options.get("api_token") or load_token(options.get("data_dir") or "data")[0]
+    data_dir = options.get("data_dir") or "data"
+    know_roles(app, data_dir, clerk=options.get("api_token") or load_token(data_dir)[0])
     hub = options.get("push_hub") or hub_for(runtime)
     options["push_hub"] = hub  # one hub for every page
     install(app)  # refusals answered in Chinese (detail) and the engine's English (reason)
-    console = Console(runtime, token, hub, options.get("clock") or time.time, closing=options.get("closing"))
+    console = Console(runtime, hub, options.get("clock") or time.time, closing=options.get("closing"))
     app.include_router(console.router())
     return ClerkConsole(console)

@@ -53,9 +53,8 @@ def create(runtime, options: dict):
     runtime.subscribe(county.poke)
     app = options.get("app")
     if app is not None:
-        token = options.get("supervisor_token")
-        if token is None:
-            from gateway.api.auth import load_supervisor_token
-            token, _ = load_supervisor_token(data_dir)
-        mount(app, county, token, options.get("closing") or threading.Event())
+        from gateway.roles import install, load_supervisor_token
+        # The county page is opened with the county gateway's supervisor token; its cookie is its own.
+        install(app, data_dir, county=options.get("supervisor_token") or load_supervisor_token(data_dir)[0])
+        mount(app, county, options.get("closing") or threading.Event())
     return county

@@ -19,7 +19,6 @@ def _not_escpos(record: logging.LogRecord) -> bool:
 
 
 def create(runtime, options: dict):
-    from gateway.api.auth import load_role_token
     from gateway.kiosk.api import router
     from gateway.kiosk.service import KioskService
 
@@ -31,9 +30,12 @@ def create(runtime, options: dict):
     if app is not None:
         from gateway.pages.refusals import install
         install(app)  # refusals in Chinese for the kiosk's and the phone page's answers
-        token = options.get("kiosk_token") or load_role_token(options.get("data_dir") or "data", "kiosk")[0]
+        from gateway.roles import install, load_role_token
+        data_dir = options.get("data_dir") or "data"
+        token = options.get("kiosk_token") or load_role_token(data_dir, "kiosk")[0]
+        install(app, data_dir, kiosk=token, supervisor=options.get("supervisor_token"))
         from gateway.pages.push import hub_for
         hub = options.get("push_hub") or hub_for(runtime)
         options["push_hub"] = hub  # one hub for every page (the ticket's phone page pushes through it)
-        app.include_router(router(service, token, options.get("supervisor_token"), hub, options.get("closing")))
+        app.include_router(router(service, hub, options.get("closing")))
     return service

@@ -56,7 +56,6 @@ def create(runtime, options: dict):
     hall = runtime.hall
     if hall.parent is None and not hall.mirror.children:
         return None
-    from gateway.api.auth import load_supervisor_token, load_token
     from gateway.mirror.api import router
     from gateway.mirror.hub import Hub
     from gateway.mirror.shipper import Shipper
@@ -79,8 +78,10 @@ def create(runtime, options: dict):
     options["mirror"] = ext  # the county's view listens to the hub
     app = options.get("app")
     if app is not None:
-        sup = options.get("supervisor_token") or load_supervisor_token(data_dir)[0]
-        app.include_router(router(runtime, clock, load_token(data_dir)[0], sup, ext.describe, options.get("closing")))
+        from gateway.roles import install, load_supervisor_token, load_token
+        install(app, data_dir, clerk=load_token(data_dir)[0],
+                supervisor=options.get("supervisor_token") or load_supervisor_token(data_dir)[0])
+        app.include_router(router(runtime, clock, ext.describe, options.get("closing")))
     return ext
 
 

@@ -76,15 +76,13 @@ def create(runtime, options: dict):
     if app is not None:
         from gateway.pages.push import hub_for
         from gateway.reports import api, dashboard
+        from gateway.roles import install, load_supervisor_token
 
-        token = options.get("supervisor_token")
-        if token is None:
-            from gateway.api.auth import load_supervisor_token
-            token, _ = load_supervisor_token(data_dir)
+        install(app, data_dir, supervisor=options.get("supervisor_token") or load_supervisor_token(data_dir)[0])
         clock = options.get("clock") or time.time
-        app.include_router(api.router(reports, token, clock))
+        app.include_router(api.router(reports, clock))
         hub = options.get("push_hub") or hub_for(runtime)
         options["push_hub"] = hub
         extras = dashboard.Extras(options, reports)
-        dashboard.mount(app, runtime, hub, token, clock, options.get("closing") or threading.Event(), extras)
+        dashboard.mount(app, runtime, hub, clock, options.get("closing") or threading.Event(), extras)
     return reports

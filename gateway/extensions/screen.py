@@ -6,18 +6,20 @@ gateway/pages/static/, no build step, nothing from a CDN) and its push stream.
     GET /api/v1/screen?key=K          the same picture once, as JSON
 
 K is the screen's own role token (HALL_SCREEN_TOKEN or data_dir/screen_token): a screen holds
-no clerk secret. In the query because EventSource cannot send headers; a bearer header works too.
+no clerk secret. In the query because EventSource cannot send headers; a bearer header works too;
+both checked by the screen's one dependency (gateway/roles).
 
 options used: app, clock, data_dir, closing (set at shutdown: the streams end), push_hub
 (shared with the other pages; made here if absent)."""
 from __future__ import annotations
 
-import hmac
 import threading
 import time
 from pathlib import Path
 
-from fastapi import HTTPException, Request  # at module level: FastAPI reads the annotations here
+from fastapi import Depends, Request  # at module level: FastAPI reads the annotations here
+
+from gateway.roles import SCREEN
 
 ORDER = 70
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
@@ -96,11 +98,11 @@ def create(runtime, options: dict):
     from fastapi.responses import FileResponse, JSONResponse
     from fastapi.staticfiles import StaticFiles
 
-    from gateway.api.auth import load_role_token
     from gateway.pages import screen, sse
+    from gateway.roles import install, load_role_token
 
-    token, _ = load_role_token(options.get("data_dir") or "data", "screen")
-    expected = token.encode()
+    data_dir = options.get("data_dir") or "data"
+    install(app, data_dir, screen=load_role_token(data_dir, "screen")[0])
     from gateway.pages.push import hub_for
 
     hub = options.get("push_hub") or hub_for(runtime)
@@ -108,28 +110,18 @@ def create(runtime, options: dict):
     feed = ScreenFeed(runtime, hub, options.get("clock") or time.time, options.get("closing"))
     latest = sse.Latest(feed.prebuilt)  # every screen's stream shares each update's bytes
 
-    def check(request: Request) -> None:
-        given = request.query_params.get("key") or ""
-        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            given = bearer.strip()
-        if not hmac.compare_digest(given.encode(), expected):
-            raise HTTPException(401, "the hall screen needs its key: ?key=<screen token> "
-                                     "(HALL_SCREEN_TOKEN or data/screen_token)")
-
     @app.get("/screen", include_in_schema=False)
     def page():
         return FileResponse(STATIC / "screen.html", headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/v1/screen", summary="What the hall screen shows (screen key)")
-    def picture(request: Request):
-        check(request)
+    @app.get("/api/v1/screen", dependencies=[Depends(SCREEN)], summary="What the hall screen shows (screen key)")
+    def picture():
         seq, data = feed.view()
         return JSONResponse({**data, "seq": seq})
 
-    @app.get("/api/v1/stream/screen", summary="The hall screen's push stream (Server-Sent Events; screen key)")
+    @app.get("/api/v1/stream/screen", dependencies=[Depends(SCREEN)],
+             summary="The hall screen's push stream (Server-Sent Events; screen key)")
     def stream(request: Request):
-        check(request)
         last = request.headers.get("last-event-id") or request.query_params.get("last")
         since = int(last) if last and last.isdigit() else None
         sub = feed.hub.subscribe(screen.shown)  # before the snapshot: nothing falls between

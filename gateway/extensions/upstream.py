@@ -36,9 +36,7 @@ def create(runtime, options: dict):
             service = Unavailable(hall, db, str(e))
     app = options.get("app")
     if app is not None:
-        token = options.get("supervisor_token")
-        if token is None:
-            from gateway.api.auth import load_supervisor_token
-            token, _ = load_supervisor_token(data_dir)
-        app.include_router(router(service, token))
+        from gateway.roles import install, load_supervisor_token
+        install(app, data_dir, supervisor=options.get("supervisor_token") or load_supervisor_token(data_dir)[0])
+        app.include_router(router(service))
     return service

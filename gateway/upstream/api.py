@@ -1,10 +1,11 @@
-"""GET /api/v1/upstream and the dead-letter list, for supervisors (their own token)."""
+"""GET /api/v1/upstream and the dead-letter list, for supervisors (their own token, checked by
+the supervisor's one dependency, gateway/roles)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.api.auth import bearer
+from gateway.roles import SUPERVISOR
 
 
 class RetryRequest(BaseModel):
@@ -13,8 +14,8 @@ class RetryRequest(BaseModel):
     all: bool = False
 
 
-def router(service, supervisor_token: str) -> APIRouter:
-    r = APIRouter(dependencies=[Depends(bearer(supervisor_token))])
+def router(service) -> APIRouter:
+    r = APIRouter(dependencies=[Depends(SUPERVISOR)])
 
     @r.get("/api/v1/upstream", summary="Delivery to the provincial 好差评 platform (supervisor)")
     def upstream():

@@ -20,7 +20,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -74,8 +73,7 @@ def create(runtime, options: dict):
     app = options.get("app")
     if app is None:
         return None
-    from gateway.api.auth import load_role_token, load_token
-    from gateway.pages import clerk_auth
+    from gateway.roles import install, load_role_token, load_token
     from hil.hall import devices_page, landing
 
     data_dir = Path(options.get("data_dir") or "data")
@@ -83,7 +81,7 @@ def create(runtime, options: dict):
     closing: threading.Event = options.get("closing") or threading.Event()
     keys = {"screen": load_role_token(data_dir, "screen")[0], "kiosk": options["kiosk_token"],
             "dashboard": options["supervisor_token"]}
-    clerk_token = load_token(data_dir)[0]
+    roles = install(app, data_dir, clerk=load_token(data_dir)[0])
 
     def bridge() -> dict:
         return json.loads((data_dir / BRIDGE_FILE).read_text())
@@ -103,12 +101,10 @@ def create(runtime, options: dict):
     @app.get("/hall/open/{name}", include_in_schema=False)
     def open_page(name: str):
         if name == "clerk":
-            # The console's own enrolment cookie (gateway/pages/clerk_auth.py), as if the API token had
-            # been typed into it once: the clerk then logs in with their window and login code.
+            # The clerk's signed page cookie (gateway/roles), as if the API token had been typed
+            # into the console once: the clerk then logs in with their window and login code.
             resp = RedirectResponse("/clerk", status_code=303)
-            resp.set_cookie(clerk_auth.ENROL_COOKIE, clerk_auth.enrolment(clerk_token, int(time.time())),
-                            max_age=clerk_auth.ENROL_SECONDS, path=clerk_auth.COOKIE_PATH, httponly=True,
-                            samesite="strict")
+            roles.sign_in(resp, "clerk")
             return resp
         if name not in keys:
             raise HTTPException(404, f"没有这个页面：{name}")
