@@ -30,10 +30,11 @@ def create(runtime, options: dict):
     if app is not None:
         from gateway.pages.refusals import install
         install(app)  # refusals in Chinese for the kiosk's and the phone page's answers
-        from gateway.roles import install, load_role_token
+        from gateway.roles import install as know_roles
+        from gateway.roles import load_role_token
         data_dir = options.get("data_dir") or "data"
         token = options.get("kiosk_token") or load_role_token(data_dir, "kiosk")[0]
-        install(app, data_dir, kiosk=token, supervisor=options.get("supervisor_token"))
+        know_roles(app, data_dir, kiosk=token, supervisor=options.get("supervisor_token"))
         from gateway.pages.push import hub_for
         hub = options.get("push_hub") or hub_for(runtime)
         options["push_hub"] = hub  # one hub for every page (the ticket's phone page pushes through it)
