@@ -24,7 +24,7 @@ APT_PACKAGES := python3-venv python3-dev gcc mosquitto mosquitto-clients espeak-
 RUNTIME_APT_PACKAGES := python3-venv python3-dev gcc mosquitto espeak-ng sox fonts-unifont sqlite3 alsa-utils systemd
 
 # make install: where things go (DESTDIR stages them under another root). HALL_FILE becomes
-# /etc/hall/hall.toml when there is none yet. See README "Installing on a Pi".
+# /etc/hall/hall.toml when there is none yet. See docs/OPERATING.md "Installing on a Pi".
 APPDIR ?= /opt/hall
 ETCDIR ?= /etc/hall
 STATEDIR ?= /var/lib/hall

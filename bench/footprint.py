@@ -45,7 +45,10 @@ def sample(pid: int) -> tuple[float, float] | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    rss = next(int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmRSS:")) / 1024
+    kb = [int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmRSS:")]
+    if not kb:  # a process that is exiting (a zombie) has no memory left to show
+        return None
+    rss = kb[0] / 1024
     fields = stat.rsplit(")", 1)[1].split()
     return rss, (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from gpiozero.pins.mock import MockFactory
 
 from gateway.audio.players import AlsaPlayer
+from gateway.engine import Engine
 
 
 class ProbePlayer:
@@ -52,11 +53,16 @@ class ProbePlayer:
 
 
 class _EventsOnly:
-    """Stands in for the runtime when only the event-delivery path is measured."""
+    """Stands in for the runtime when only the event-delivery path is measured: events go
+    straight to the announcer; its reads (the speaker's alert) see a fresh engine of the hall."""
 
     def __init__(self, hall):
         self.hall = hall
         self.callbacks = []
+        self.engine = Engine(hall)
+
+    def read(self, fn):
+        return fn(self.engine)
 
     def subscribe(self, cb):
         self.callbacks.append(cb)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make install: the gateway as services on a Debian / Raspberry Pi OS machine (see README
-# "Installing on a Pi"). DESTDIR stages everything under another root (no users, no systemctl).
+# make install: the gateway as services on a Debian / Raspberry Pi OS machine (see
+# docs/OPERATING.md "Installing on a Pi"). DESTDIR stages everything under another root (no
+# users, no systemctl).
 # Every path this adds is listed in $APPDIR/installed-files, which `make uninstall` reads.
 set -euo pipefail
 D="${DESTDIR:-}"
@@ -21,6 +22,7 @@ added=()
 rm -rf build
 "$D$APPDIR/bin/pip" install -q --disable-pip-version-check --no-deps .
 install -D -m 0644 README.md "$D$APPDIR/share/doc/hall/README.md"
+install -D -m 0644 -t "$D$APPDIR/share/doc/hall/docs" docs/*.md
 HALLGW_VOICE_DIR="$D$APPDIR/share/voice" "$D$APPDIR/bin/hallgw" voice build >/dev/null
 say "gateway in $APPDIR ($("$D$APPDIR/bin/python" -c 'import importlib.metadata as m; print(m.version("hall-edge"))'))"
 added+=("$APPDIR")

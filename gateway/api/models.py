@@ -68,6 +68,7 @@ class QueueService(Exact):
     waiting: int
     normal: list[str]
     priority: list[str]
+    call_order: list[str]  # the service's waiting tickets, in the order its windows will call them
 
 
 class Directed(Exact):

@@ -28,7 +28,7 @@ def register(sub) -> None:
                    help="do not start this extension (a module of gateway/extensions/); repeatable")
     p.add_argument("--no-extensions", action="store_true", help="run only the engine, store and API")
     p.add_argument("--attached", metavar="FILE", help="hardware wired to the Pi: its LED panel and call buttons "
-                   "(README \"Pi-attached panel and buttons\")")
+                   "(docs/OPERATING.md \"Pi-attached panel and buttons\")")
     p.add_argument("--backup-dir", metavar="FOLDER", help="online backups of the store into FOLDER on a schedule "
                    "(a second disk, or a folder the county collects)")
     p.add_argument("--backup-every-hours", type=float, default=24.0, metavar="H", help="(24)")

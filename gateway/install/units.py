@@ -61,7 +61,7 @@ def gateway_unit(p: Paths, embedded_broker: bool) -> str:
     mqtt_arg = "" if embedded_broker else " --mqtt-credentials ${CREDENTIALS_DIRECTORY}/mqtt_credentials"
     return f"""[Unit]
 Description=Hall edge controller gateway (queue engine, store, API, devices)
-Documentation=file:{p.app}/share/doc/hall/README.md
+Documentation=file:{p.app}/share/doc/hall/docs/OPERATING.md file:{p.app}/share/doc/hall/README.md
 After=network-online.target time-sync.target{broker}
 Wants=network-online.target{broker}
 StartLimitIntervalSec=600

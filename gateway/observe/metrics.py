@@ -4,7 +4,8 @@ Counted as they happen (a runtime subscriber): ratings by level, waits from issu
 Read at each scrape: commands committed (the store's seq), queue lengths and the longest current
 wait, windows by status, devices online, the broker link, upstream delivery, the kiosk printer,
 the store's size and the disk it is on. The latencies come from gateway.observe.latency, the
-process's memory and CPU from prometheus_client's ProcessCollector. README "Metrics" names them."""
+process's memory and CPU from prometheus_client's ProcessCollector. docs/OPERATING.md "Health and
+metrics" names them."""
 from __future__ import annotations
 
 import shutil

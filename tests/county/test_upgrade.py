@@ -10,7 +10,7 @@ from gateway.county.service import County
 from gateway.outbox import OutboxStore
 from gateway.reports.store import ReportStore
 from gateway.store import LogReader
-from hil.year import write_days
+from hil.day.year import write_days
 from tests.support import ROOT
 
 
