@@ -36,7 +36,6 @@ SUPERVISOR = Guard("supervisor")
 COUNTY = Guard("county")
 TICKET_TAKER = Guard("kiosk", "clerk")         # POST /api/v1/tickets: a kiosk, or a clerk for a citizen
 PRINTER_WATCH = Guard("kiosk", "supervisor")   # GET /api/v1/printers
-GUARDS = (CLERK, KIOSK, SCREEN, SUPERVISOR, COUNTY, TICKET_TAKER, PRINTER_WATCH)
 
 
 def page(request: Request, who: Presented, file: Path):
