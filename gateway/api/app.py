@@ -24,7 +24,6 @@ from starlette.routing import Route
 from gateway.api import appointments, refusals, views
 from gateway.api import models as m
 from gateway.api.actions import clerk_actions
-from gateway.api.auth import bearer, bearer_any
 from gateway.api.contract import JsonInt, answers
 from gateway.api.hall_values import HallValues, MatterOfService, Ruled, WithLane
 from gateway.api.hall_values import of as hall_values
@@ -32,6 +31,7 @@ from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
 from gateway.engine.tickets import code_in_use
+from gateway.roles import CLERK, SUPERVISOR, TICKET_TAKER, install
 
 # The clerk actions (no "rate": a rating comes only from the window's evaluator, never from
 # the clerk whose service it judges, 评价不得干预): gateway/api/actions.py.
@@ -123,9 +123,10 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
                   description="Tickets, windows, queue, statistics and 好差评 follow-ups of the hall")
     allow_every_method(app)
     refusals.install(app)  # the pages' answers: detail in Chinese, reason the engine's English
-    clerk = [Depends(bearer(token))]
-    supervisor = [Depends(bearer(supervisor_token, "差评 follow-ups"))]
-    taker = [Depends(bearer_any((kiosk_token, token), "taking a ticket"))]
+    install(app, runtime.data_dir, clerk=token, supervisor=supervisor_token, kiosk=kiosk_token)  # gateway/roles
+    clerk = [Depends(CLERK)]
+    supervisor = [Depends(SUPERVISOR)]
+    taker = [Depends(TICKET_TAKER)]
     values = hall_values(hall)  # the hall's services, matters, windows, staff: enums of the request models
     TicketRequest, FollowupAction, ClerkAction = ticket_body(values), followup_body(values), clerk_actions(values)
     window_numbers = {w.number: w for w in hall.windows}

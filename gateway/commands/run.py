@@ -73,9 +73,9 @@ def run(args) -> int:
 
     from gateway import extensions
     from gateway.api import create_app
-    from gateway.api.auth import load_role_token, load_supervisor_token, load_token
     from gateway.engine.compat import StoreMismatch
     from gateway.extensions.context import Context, Tokens
+    from gateway.roles import load_role_token, load_supervisor_token, load_token
     from gateway.runtime import Runtime
     from gateway.store.schema import NewerStore
 

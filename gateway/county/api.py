@@ -1,5 +1,6 @@
-"""The county dashboard (/county) and its API, behind the supervisor's token (a bearer
-header, or the HttpOnly cookie the hall dashboard also uses):
+"""The county dashboard (/county) and its API, behind the county's one dependency (gateway/roles:
+the supervisor token of the county's gateway as a bearer header, or the county page's own
+signed HttpOnly cookie, which the hall dashboard's does not stand in for):
 
     GET /county?key=K                    sets the cookie, then the page
     GET /api/v1/county                   every site at a glance (gateway/county/service.py)
@@ -12,46 +13,40 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from fastapi import HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from gateway.api.contract import SSE, answers
-from gateway.reports.api import supervisor_check, supervisor_page
+from gateway.roles import COUNTY, Presented, page
 
 STATIC = Path(__file__).resolve().parent / "static"
-NOT_AUTHORISED = ("<!doctype html><meta charset=utf-8><title>县级监管</title>"
-                  "<p style='font-size:28px'>请用监管人员的密钥打开本页：/county?key=…</p>")
 
 
-def mount(app, county, token: str | None, closing: threading.Event) -> None:
-    check = supervisor_check(token)
-
-    def authorised(request: Request) -> None:
-        check(request, request.headers.get("authorization"))
+def mount(app, county, closing: threading.Event) -> None:
+    """The routes; the county's token is in the app's keyring (gateway.roles.install)."""
+    guarded = [Depends(COUNTY)]
 
     @app.get("/county", include_in_schema=False)
-    def page(request: Request, key: str | None = Query(default=None)):
-        return supervisor_page(request, key, token, "/county", STATIC / "county.html", NOT_AUTHORISED)
+    def county_page(request: Request, who: Presented = Depends(COUNTY)):
+        return page(request, who, STATIC / "county.html")
 
-    @app.get("/api/v1/county", responses=answers(401),
+    @app.get("/api/v1/county", dependencies=guarded, responses=answers(401),
              summary="Every site of the county: link, queues, calls, alerts, ratings, "
                      "差评 follow-ups, devices, upstream, chain findings (supervisor)")
-    def view(request: Request):
-        authorised(request)
+    def view():
         return county.view()
 
-    @app.get("/api/v1/county/report", responses=answers(401, 422, 503),
+    @app.get("/api/v1/county/report", dependencies=guarded, responses=answers(401, 422, 503),
              summary="Reports across the county's sites (supervisor)")
-    def report(request: Request, period: str = Query("day"), date: str | None = Query(None)):
-        authorised(request)
+    def report(period: str = Query("day"), date: str | None = Query(None)):
         from gateway.reports.period import BadQuery
         try:
             return county.report(period, date)
         except BadQuery as e:
             raise HTTPException(422, str(e)) from None
 
-    @app.get("/api/v1/stream/county", response_class=StreamingResponse, responses=answers(401, content=SSE),
+    @app.get("/api/v1/stream/county", dependencies=guarded, response_class=StreamingResponse,
+             responses=answers(401, content=SSE),
              summary="The county picture, pushed (Server-Sent Events; supervisor)")
-    def stream(request: Request):
-        authorised(request)
+    def stream():
         return county.feed.response(closing)

@@ -1,7 +1,8 @@
 """The clerk console (/clerk) as a gateway extension: a window's call pad in a browser
-(gateway/pages/clerk.py). Behind the clerk API token (once per browser) and the staff
-login code; pushes the window's state through the pages' push hub. Its event streams end when
-ctx.closing is set (at a signal), so the server can stop."""
+(gateway/pages/clerk.py). Behind the clerk API token (once per browser, then the clerk's
+signed cookie: gateway/roles) and the staff login code; pushes the window's state through the
+pages' push hub. Its event streams end when ctx.closing is set (at a signal), so the server can
+stop."""
 from __future__ import annotations
 
 from gateway.extensions.context import Context
@@ -27,8 +28,10 @@ def create(ctx: Context):
         return None  # no web server, no console
     from gateway.api.refusals import install
     from gateway.pages.clerk import Console
+    from gateway.roles import install as know_roles
 
+    know_roles(app, ctx.data_dir, clerk=ctx.tokens.clerk)
     install(app)  # refusals answered in Chinese (detail) and the engine's English (reason)
-    console = Console(ctx.runtime, ctx.tokens.clerk, ctx.need(PUSH_HUB), ctx.clock, closing=ctx.closing)
+    console = Console(ctx.runtime, ctx.need(PUSH_HUB), ctx.clock, closing=ctx.closing)
     app.include_router(console.router())
     return ClerkConsole(console)

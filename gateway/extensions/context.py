@@ -64,7 +64,7 @@ class Tokens:
     @classmethod
     def load(cls, data_dir: str | Path) -> Tokens:
         """As `hallgw run` finds them (each made on first use); run itself also checks they differ."""
-        from gateway.api.auth import load_role_token, load_supervisor_token, load_token
+        from gateway.roles import load_role_token, load_supervisor_token, load_token
 
         return cls(load_token(data_dir)[0], load_supervisor_token(data_dir)[0], load_role_token(data_dir, "kiosk")[0],
                    load_role_token(data_dir, "screen")[0])

@@ -50,5 +50,8 @@ def create(ctx: Context):
         hub.listeners.append(county.poke)
     ctx.runtime.subscribe(county.poke)
     if ctx.app is not None:
-        mount(ctx.app, county, ctx.tokens.supervisor, ctx.closing)
+        from gateway.roles import install
+        # The county page is opened with the county gateway's supervisor token; its cookie is its own.
+        install(ctx.app, data_dir, county=ctx.tokens.supervisor)
+        mount(ctx.app, county, ctx.closing)
     return county

@@ -31,5 +31,7 @@ def create(ctx: Context):
     if app is not None:
         from gateway.api.refusals import install
         install(app)  # refusals in Chinese for the kiosk's and the phone page's answers
-        app.include_router(router(service, ctx.tokens.kiosk, ctx.tokens.supervisor, ctx.need(PUSH_HUB), ctx.closing))
+        from gateway.roles import install as know_roles
+        know_roles(app, ctx.data_dir, kiosk=ctx.tokens.kiosk, supervisor=ctx.tokens.supervisor)
+        app.include_router(router(service, ctx.need(PUSH_HUB), ctx.closing))
     return service

@@ -78,8 +78,9 @@ def create(ctx: Context):
                   on_stored=shipper.poke if shipper else None)
     ext = Mirror(runtime, shipper, hub, stores)
     if ctx.app is not None:
-        ctx.app.include_router(router(runtime, clock, ctx.tokens.clerk, ctx.tokens.supervisor, ext.describe,
-                                      ctx.closing))
+        from gateway.roles import install
+        install(ctx.app, data_dir, clerk=ctx.tokens.clerk, supervisor=ctx.tokens.supervisor)
+        ctx.app.include_router(router(runtime, clock, ext.describe, ctx.closing))
     return ext
 
 

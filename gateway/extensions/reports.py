@@ -75,9 +75,10 @@ def create(ctx: Context):
     app = ctx.app
     if app is not None:
         from gateway.reports import api, dashboard
+        from gateway.roles import install
 
-        token = ctx.tokens.supervisor
-        app.include_router(api.router(reports, token, ctx.clock))
+        install(app, ctx.data_dir, supervisor=ctx.tokens.supervisor)
+        app.include_router(api.router(reports, ctx.clock))
         extras = dashboard.Extras(reports, ctx.get(DEVICE_PLANE), ctx.get(PRINTER), ctx.get(UPSTREAM))
-        dashboard.mount(app, ctx.runtime, ctx.need(PUSH_HUB), token, ctx.clock, ctx.closing, extras)
+        dashboard.mount(app, ctx.runtime, ctx.need(PUSH_HUB), ctx.clock, ctx.closing, extras)
     return reports

@@ -6,19 +6,20 @@ gateway/pages/static/, no build step, nothing from a CDN) and its push stream.
     GET /api/v1/screen?key=K          the same picture once, as JSON
 
 K is the screen's own role token (HALL_SCREEN_TOKEN or data_dir/screen_token): a screen holds
-no clerk secret. In the query because EventSource cannot send headers; a bearer header works too.
+no clerk secret. In the query because EventSource cannot send headers; a bearer header works too;
+both checked by the screen's one dependency (gateway/roles).
 
 It pushes through the pages' one hub (NEEDS PUSH_HUB); its streams end when ctx.closing is set."""
 from __future__ import annotations
 
-import hmac
 import threading
 from pathlib import Path
 
-from fastapi import HTTPException, Request  # at module level: FastAPI reads the annotations here
+from fastapi import Depends, Request  # at module level: FastAPI reads the annotations here
 
 from gateway.extensions.context import Context
 from gateway.extensions.ports import PUSH_HUB
+from gateway.roles import SCREEN
 
 NEEDS = (PUSH_HUB,)
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
@@ -99,34 +100,26 @@ def create(ctx: Context):
 
     from gateway.api.contract import SSE, answers
     from gateway.pages import screen, sse
+    from gateway.roles import install
 
-    expected = ctx.tokens.screen.encode()
+    install(app, ctx.data_dir, screen=ctx.tokens.screen)
     feed = ScreenFeed(ctx.runtime, ctx.need(PUSH_HUB), ctx.clock, ctx.closing)
     latest = sse.Latest(feed.prebuilt)  # every screen's stream shares each update's bytes
-
-    def check(request: Request) -> None:
-        given = request.query_params.get("key") or ""
-        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            given = bearer.strip()
-        if not hmac.compare_digest(given.encode(), expected):
-            raise HTTPException(401, "the hall screen needs its key: ?key=<screen token> "
-                                     "(HALL_SCREEN_TOKEN or data/screen_token)")
 
     @app.get("/screen", include_in_schema=False)
     def page():
         return FileResponse(STATIC / "screen.html", headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/v1/screen", responses=answers(401), summary="What the hall screen shows (screen key)")
-    def picture(request: Request):
-        check(request)
+    @app.get("/api/v1/screen", dependencies=[Depends(SCREEN)], responses=answers(401),
+             summary="What the hall screen shows (screen key)")
+    def picture():
         seq, data = feed.view()
         return JSONResponse({**data, "seq": seq})
 
-    @app.get("/api/v1/stream/screen", response_class=StreamingResponse, responses=answers(401, content=SSE),
+    @app.get("/api/v1/stream/screen", dependencies=[Depends(SCREEN)], response_class=StreamingResponse,
+             responses=answers(401, content=SSE),
              summary="The hall screen's push stream (Server-Sent Events; screen key)")
     def stream(request: Request):
-        check(request)
         last = request.headers.get("last-event-id") or request.query_params.get("last")
         since = int(last) if last and last.isdigit() else None
         sub = feed.hub.subscribe(screen.shown)  # before the snapshot: nothing falls between

@@ -34,5 +34,7 @@ def create(ctx: Context):
             log.error("upstream: not delivering: %s", e)
             service = Unavailable(hall, db, str(e))
     if ctx.app is not None:
-        ctx.app.include_router(router(service, ctx.tokens.supervisor))
+        from gateway.roles import install
+        install(ctx.app, ctx.data_dir, supervisor=ctx.tokens.supervisor)
+        ctx.app.include_router(router(service))
     return service

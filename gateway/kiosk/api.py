@@ -2,21 +2,21 @@
 the ticket's phone page (/t/{id}?c=code, behind the slip's QR code) with its push stream.
 
 The kiosk device holds its own token, never a clerk's: opened once as /kiosk?key=<kiosk token>
-it gets an HttpOnly cookie (the page's script never sees the secret, and the key leaves the
-address bar), or a client sends Authorization: Bearer <kiosk token>.
+it gets an HttpOnly cookie signed with the hall's page key, never the token (the page's script
+never sees a secret, and the key leaves the address bar), or a client sends Authorization:
+Bearer <kiosk token>. Both are checked by the kiosk's one dependency (gateway/roles).
 """
 # No `from __future__ import annotations`: the ticket's body is made for the hall (its services,
 # matters, green channel categories are enums), and FastAPI reads the route's types from the
 # annotations themselves.
 import asyncio
-import hmac
 import json
 import threading
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api.contract import SSE, answers
@@ -27,6 +27,8 @@ from gateway.kiosk import phone
 from gateway.kiosk.service import Refused
 from gateway.pages import sse
 from gateway.pages.push import Closed, Dropped, hub_for
+from gateway.roles import KIOSK, PRINTER_WATCH, Presented
+from gateway.roles import page as role_page
 
 STATIC = Path(__file__).parent / "static"
 FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css", "ticket.js": "text/javascript",
@@ -36,10 +38,6 @@ PHONE_SHOWN = frozenset({"ticket_issued", "ticket_called", "ticket_started", "ti
                          "ticket_transferred", "ticket_cancelled", "ticket_voided", "ticket_reset", "queue_changed",
                          "window_changed", "rating_recorded", "evaluation_requested", "evaluation_timed_out",
                          "evaluation_cancelled", "day_started", "content_changed"})
-COOKIE = "hall_kiosk"
-YEAR = 365 * 86400
-NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>叫号机</title>
-<body style="font:32px sans-serif;padding:2em"><h1>本机未授权</h1><p>请管理员用 /kiosk?key=叫号机口令 打开本页。</p>"""
 
 
 def ticket_body(v: HallValues) -> type[BaseModel]:
@@ -79,47 +77,23 @@ VOIDED = {503: {"model": KioskAnswer, "description": "The ticket was voided: the
                                                      "(reason, in Chinese)"}}
 
 
-def _same(given: str | None, token: str | None) -> bool:
-    return bool(given and token) and hmac.compare_digest(given.encode(), token.encode())
-
-
 def _phone_shown(upd):
     return upd if any(e.get("type") in PHONE_SHOWN for e in upd.events) else None
 
 
-def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
-           closing: threading.Event | None = None) -> APIRouter:
+def router(service, hub=None, closing: threading.Event | None = None) -> APIRouter:
     """hub: the pages' push hub (made for the runtime if not given); closing: set at shutdown,
-    the phone pages' streams end."""
+    the phone pages' streams end. The kiosk's (and the supervisor's) token: in the app's keyring
+    (gateway.roles.install)."""
     r = APIRouter()
     KioskTicket = ticket_body(hall_values(service.hall))
     hub = hub or hub_for(service.runtime)
     closing = closing or threading.Event()
-
-    def bearer_of(authorization: str | None) -> str | None:
-        scheme, _, given = (authorization or "").partition(" ")
-        return given.strip() if scheme.lower() == "bearer" else None
-
-    def kiosk(request: Request, authorization: str | None = Header(default=None)) -> None:
-        if not (_same(bearer_of(authorization), kiosk_token) or _same(request.cookies.get(COOKIE), kiosk_token)):
-            raise HTTPException(401, "the kiosk needs its own token: Authorization: Bearer <kiosk token>",
-                                headers={"WWW-Authenticate": "Bearer"})
-
-    def kiosk_or_supervisor(request: Request, authorization: str | None = Header(default=None)) -> None:
-        if not _same(bearer_of(authorization), supervisor_token):
-            kiosk(request, authorization)
+    kiosk = Depends(KIOSK)
 
     @r.get("/kiosk", include_in_schema=False)
-    def page(request: Request, key: str | None = Query(default=None)):
-        if key is not None:
-            if not _same(key, kiosk_token):
-                return HTMLResponse(NOT_AUTHORISED, status_code=401)
-            resp = RedirectResponse("/kiosk", status_code=303)
-            resp.set_cookie(COOKIE, kiosk_token, max_age=YEAR, httponly=True, samesite="strict", path="/")
-            return resp
-        if not _same(request.cookies.get(COOKIE), kiosk_token):
-            return HTMLResponse(NOT_AUTHORISED, status_code=401)
-        return FileResponse(STATIC / "kiosk.html", media_type="text/html", headers={"Cache-Control": "no-store"})
+    def page(request: Request, who: Presented = kiosk):
+        return role_page(request, who, STATIC / "kiosk.html")
 
     @r.get("/kiosk/static/{name}", include_in_schema=False)
     def static(name: str):
@@ -127,12 +101,12 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
             raise HTTPException(404, f"no file {name!r}")
         return FileResponse(STATIC / name, media_type=FILES[name])
 
-    @r.get("/api/v1/kiosk/menu", dependencies=[Depends(kiosk)], responses=answers(401, 422),
+    @r.get("/api/v1/kiosk/menu", dependencies=[kiosk], responses=answers(401, 422),
            summary="Departments, services, matters (kiosk)")
     def menu():
         return service.menu()
 
-    @r.post("/api/v1/kiosk/tickets", dependencies=[Depends(kiosk)], status_code=201,
+    @r.post("/api/v1/kiosk/tickets", dependencies=[kiosk], status_code=201,
             responses={**answers(400, 401, 409, 422, ok=201, model=KioskAnswer), **VOIDED},
             summary="Take a ticket and print it (kiosk): printed, on screen only, or voided")
     def take(body: KioskTicket):
@@ -172,7 +146,7 @@ def router(service, kiosk_token: str, supervisor_token: str | None, hub=None,
             raise PageRefusal(404, f"no ticket {tid!r} today", service.hall)
         return sse.response(_pushed(sub, lambda: view(tid, c), (seq, first), closing))
 
-    @r.get("/api/v1/printers", dependencies=[Depends(kiosk_or_supervisor)], responses=answers(401, 422),
+    @r.get("/api/v1/printers", dependencies=[Depends(PRINTER_WATCH)], responses=answers(401, 422),
            summary="Each printer's state, since when, the last error and its alert (kiosk or supervisor)")
     def printers():
         return [service.monitor.view()]

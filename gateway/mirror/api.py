@@ -3,19 +3,20 @@
   GET  /api/v1/mirror                      supervisor: the link to the parent, the children's
                                            sites (head, last heard, duplicates) and the findings
   GET  /relays                             the clerks' 帮办代办 page (pushed)
-  POST /api/v1/relays/enrol                clerk token as a bearer header, once per browser: an
-                                           HttpOnly cookie for the page (the token never in a URL)
+  POST /api/v1/relays/enrol                clerk token as a bearer header, once per browser: the
+                                           clerk's signed HttpOnly cookie (the token never in a URL)
   GET  /api/v1/relays                      clerk: cases sent up and received here, staff, windows
   GET  /api/v1/stream/relays               clerk: the same, pushed (Server-Sent Events)
   POST /api/v1/relays {window, note}       clerk: send up the ticket of this window
   POST /api/v1/relays/{relay}/actions {action: accept | done | returned | escalate, by, note?}
+Clerk routes take the clerk's one dependency, the supervisor's route the supervisor's
+(gateway/roles); their tokens are in the app's keyring.
 
 The bodies are made for the hall: a window of it, a member of its staff.
 """
 # No `from __future__ import annotations`: FastAPI reads the routes' types (the hall's own models)
 # from the annotations themselves.
 import threading
-import time
 from pathlib import Path
 from typing import Literal
 
@@ -23,16 +24,14 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.api.auth import bearer
 from gateway.api.contract import SSE, answers
 from gateway.api.hall_values import HallValues
 from gateway.api.hall_values import of as hall_values
 from gateway.engine import reads
 from gateway.engine import relay as rl
 from gateway.mirror.feed import Feed
-from gateway.pages import clerk_auth
+from gateway.roles import CLERK, SUPERVISOR, keyring_of
 
-COOKIE = "hall_relays"
 STATIC = Path(__file__).resolve().parent / "static"
 RELAY_EVENTS = ("case_relayed", "relay_received", "relay_changed", "relay_resolved", "relay_answered")
 
@@ -52,20 +51,11 @@ def bodies(v: HallValues) -> tuple[type[BaseModel], type[BaseModel]]:
     return SendUp, Action
 
 
-def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
-           closing: threading.Event | None = None) -> APIRouter:
+def router(runtime, clock, describe, closing: threading.Event | None = None) -> APIRouter:
     r = APIRouter()
     closing = closing or threading.Event()
     SendUp, Action = bodies(hall_values(runtime.hall))
-
-    def clerk(request: Request) -> None:
-        """The clerk token as a bearer header, or the page's enrolment cookie."""
-        if clerk_auth.bearer_ok(clerk_token, request.headers.get("authorization")):
-            return
-        if clerk_auth.enrolled(clerk_token, request.cookies.get(COOKIE), time.time()):
-            return
-        raise HTTPException(401, "帮办代办 needs the clerk token: Authorization: Bearer <token> (HALL_API_TOKEN or "
-                                 "data/api_token), or the page's cookie (POST /api/v1/relays/enrol once)")
+    clerk = [Depends(CLERK)]
 
     def listing() -> dict:
         return runtime.read(lambda eng: {
@@ -78,8 +68,7 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
     feed = Feed(listing)
     runtime.subscribe(lambda events: feed.bump() if any(e["type"] in RELAY_EVENTS for e in events) else None)
 
-    @r.get("/api/v1/mirror", dependencies=[Depends(bearer(supervisor_token, "the supervisor"))],
-           responses=answers(401, 422),
+    @r.get("/api/v1/mirror", dependencies=[Depends(SUPERVISOR)], responses=answers(401, 422),
            summary="The tiers: link to the parent, children's sites, chain findings")
     def mirror():
         return describe()
@@ -88,37 +77,30 @@ def router(runtime, clock, clerk_token: str, supervisor_token: str, describe,
     def page():
         return FileResponse(STATIC / "relays.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
 
-    @r.post("/api/v1/relays/enrol", responses=answers(401),
+    @r.post("/api/v1/relays/enrol", dependencies=clerk, responses=answers(401),
             summary="The clerk token once, for an HttpOnly cookie (the 帮办代办 page)")
     def enrol(request: Request, response: Response):
-        if not clerk_auth.bearer_ok(clerk_token, request.headers.get("authorization")):
-            raise HTTPException(401, "wrong clerk token")
-        response.set_cookie(COOKIE, clerk_auth.enrolment(clerk_token, int(time.time())),
-                            max_age=clerk_auth.ENROL_SECONDS, httponly=True, samesite="strict", path="/")
+        keyring_of(request.app).sign_in(response, "clerk")  # anew: another 30 days from now
         return {"ok": True}
 
-    @r.get("/api/v1/relays", responses=answers(401),
+    @r.get("/api/v1/relays", dependencies=clerk, responses=answers(401),
            summary="帮办代办: cases sent up to the parent hall and received from below")
-    def relays(request: Request):
-        clerk(request)
+    def relays():
         return listing()
 
-    @r.get("/api/v1/stream/relays", response_class=StreamingResponse, responses=answers(401, content=SSE),
-           summary="The 帮办代办 cases, pushed (Server-Sent Events)")
-    def stream(request: Request):
-        clerk(request)
+    @r.get("/api/v1/stream/relays", dependencies=clerk, response_class=StreamingResponse,
+           responses=answers(401, content=SSE), summary="The 帮办代办 cases, pushed (Server-Sent Events)")
+    def stream():
         return feed.response(closing)
 
-    @r.post("/api/v1/relays", status_code=201, responses=answers(400, 401, 404, 409, 422, ok=201),
+    @r.post("/api/v1/relays", status_code=201, dependencies=clerk, responses=answers(400, 401, 404, 409, 422, ok=201),
             summary="Send up the ticket held (or last served) at a window")
-    def send_up(request: Request, req: SendUp):
-        clerk(request)
+    def send_up(req: SendUp):
         return _submit(runtime, {"type": "relay_case", "at": clock(), "window": req.window, "note": req.note})
 
-    @r.post("/api/v1/relays/{relay}/actions", responses=answers(400, 401, 404, 409, 422),
+    @r.post("/api/v1/relays/{relay}/actions", dependencies=clerk, responses=answers(400, 401, 404, 409, 422),
             summary="Accept, finish (done), return or hand on (escalate) a case received here")
-    def act(request: Request, relay: str, req: Action):
-        clerk(request)
+    def act(relay: str, req: Action):
         if req.action == "escalate":
             cmd = {"type": "relay_escalate", "at": clock(), "relay": relay, "by": req.by,
                    "note": req.note or "转上级办理"}

@@ -17,9 +17,8 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 
@@ -32,17 +31,27 @@ from gateway.pages import clerk_auth as auth
 from gateway.pages import clerk_view as cv
 from gateway.pages.clerk_models import bodies
 from gateway.pages.push import Closed, Dropped
+from gateway.roles import CLERK, Presented, Refused, keyring_of, same_origin
+from gateway.roles.table import ROLES
 
 log = logging.getLogger("hallgw.clerk")
+# Why a browser that held the clerk's cookie is asked for the token again (the sign-in form says it).
+ENROL_PROBLEM = {"expired": f"本浏览器的开通已过期（最后一次登录后 {ROLES['clerk'].cookie_days} 天），"
+                            "请再输入一次管理员提供的接口令牌。",
+                 "invalid": "本浏览器的开通已失效（接口令牌已更换，或凭据被改动），请再输入一次管理员提供的接口令牌。"}
 STATIC = Path(__file__).resolve().parent / "static"
 HEARTBEAT_S = 2.0  # a beat event: the page shows a silent link as broken and reconnects
 FINISHED = "clerk.last_finished"  # the push hub's fold: window -> the ticket it finished last
 
 
 class Console:
-    def __init__(self, runtime, token: str, hub, clock: Callable[[], float] = time.time,
+    """The clerk's token is in the app's keyring (gateway.roles.install): the clerk's one
+    dependency takes it, or the browser's signed cookie, on every route but the page and the
+    hall's list of windows (which says whether this browser is enrolled)."""
+
+    def __init__(self, runtime, hub, clock: Callable[[], float] = time.time,
                  monotonic: Callable[[], float] = time.monotonic, closing: threading.Event | None = None):
-        self.runtime, self.token, self.hub, self.clock = runtime, token, hub, clock
+        self.runtime, self.hub, self.clock = runtime, hub, clock
         self.closing = closing or threading.Event()  # set at shutdown: every stream ends within a beat
         self.hall = runtime.hall
         self.windows = {w.number: w for w in self.hall.windows}
@@ -68,28 +77,25 @@ class Console:
                               detail=f"{s.name} 已不在 {s.window} 号窗口登录，请重新登录")
         return s
 
-    @staticmethod
-    def same_origin(request: Request) -> None:
-        # SameSite=Strict already keeps the cookies off cross-site requests; this also
-        # turns away a cross-site form or script that carries no cookie at all.
-        origin = request.headers.get("origin")
-        if origin and urlsplit(origin).netloc != request.headers.get("host"):
-            raise PageRefusal(403, "cross-site request refused", detail="不接受来自其他网页的请求")
-
     def state(self, n: int) -> dict:
         # With the store's seq, as pushed: the page never shows an older picture over a newer one.
         seq, st = self.view(n)
         return {**st, "seq": seq}
 
-    def login(self, request: Request, response: Response, body: BaseModel, authorization: str | None,
-              enrol: str | None) -> dict:
-        self.same_origin(request)
+    def throttled(self, request: Request):
+        """A dependency before the clerk's: a client locked out by wrong tries is answered 429
+        before anything is looked at, and a refused token counts as a wrong try."""
+        same_origin(request)
         client = self.throttle.refuse_while_locked(request)
-        with_token = auth.bearer_ok(self.token, authorization)
-        if not with_token and not auth.enrolled(self.token, enrol, time.time()):
+        try:
+            yield client
+        except Refused:
             self.throttle.fail(client)
-            raise PageRefusal(401, "API token needed", detail="需要接口令牌：本浏览器尚未开通窗口控制台",
-                              headers={"WWW-Authenticate": "Bearer"})
+            raise
+
+    def login(self, request: Request, response: Response, body: BaseModel, client: str) -> dict:
+        if body.window not in self.windows:
+            raise PageRefusal(422, f"no window {body.window}", detail=f"本厅没有 {body.window} 号窗口")
         # The window's login may be locked by wrong codes (at its pad or here): the engine's
         # lock, asked first, so a code typed during it is never looked at.
         locked = self.runtime.read(lambda eng: reads.login_locked_for(eng, body.window, self.clock()))
@@ -116,10 +122,9 @@ class Console:
         s = self.sessions.open(body.window, member.id, member.name)
         response.set_cookie(auth.SESSION_COOKIE, s.sid, max_age=auth.SESSION_SECONDS, path=auth.COOKIE_PATH,
                             httponly=True, samesite="strict")
-        if with_token:
-            now = int(time.time())
-            response.set_cookie(auth.ENROL_COOKIE, auth.enrolment(self.token, now), max_age=auth.ENROL_SECONDS,
-                                path=auth.COOKIE_PATH, httponly=True, samesite="strict")
+        # The browser's clerk cookie, anew at each login (from the token, or from the cookie it
+        # held): it outlives the session it opens.
+        keyring_of(request.app).sign_in(response, "clerk")
         return self.answer(s, f"{member.name} 已登录 {body.window} 号窗口")
 
     def answer(self, s: auth.Session, message: str) -> dict:
@@ -127,7 +132,7 @@ class Console:
                 "choices": cv.hall_choices(self.hall, s.window, s.staff)}
 
     def act(self, request: Request, s: auth.Session, body: BaseModel) -> dict:
-        self.same_origin(request)
+        same_origin(request)
         if body.window is not None and body.window != s.window:
             log.warning("clerk console of window %s tried to act for window %s", s.window, body.window)
             raise PageRefusal(403, f"this console acts for window {s.window} only",
@@ -143,7 +148,7 @@ class Console:
                 "state": self.state(s.window)}
 
     def logout(self, request: Request, response: Response, s: auth.Session) -> dict:
-        self.same_origin(request)
+        same_origin(request)
         out = self.runtime.submit({"type": "logout", "at": self.clock(), "window": s.window})
         if not out.ok:
             raise PageRefusal(409, out.refusal, self.hall, lead="未退出：")
@@ -201,7 +206,7 @@ class Console:
         Login, ConsoleAction = bodies(hall_values(self.hall))
         cookie = Cookie(default=None, alias=auth.SESSION_COOKIE)
 
-        def need_session(sid: str | None = cookie) -> auth.Session:
+        def need_session(_clerk: Presented = Depends(CLERK), sid: str | None = cookie) -> auth.Session:
             return self.session(sid)  # a dependency: 401 comes before any 422 of the body
         session = Depends(need_session)
 
@@ -217,22 +222,23 @@ class Console:
 
         @r.get("/clerk/api/hall", responses=answers(422),
                summary="Clerk console: the windows, and this browser's enrolment and session")
-        def hall(sid: str | None = cookie,
-                 enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
-            s = self.sessions.get(sid)
+        def hall(request: Request, sid: str | None = cookie):
+            # Open (the page's sign-in form reads it): whether this browser holds the clerk's
+            # cookie, and why not when it held one (expired, or no longer valid).
+            enrol = keyring_of(request.app).cookie_problem(request, "clerk")
+            s = self.sessions.get(sid) if enrol is None else None
             if s is not None and not self.runtime.read(lambda eng: _posted(eng, s)):
                 self.sessions.end(s.sid)
                 s = None
-            return {"hall": self.hall.name, "enrolled": auth.enrolled(self.token, enrol, time.time()),
+            return {"hall": self.hall.name, "enrolled": enrol is None, "enrol_problem": ENROL_PROBLEM.get(enrol),
                     "windows": [{"number": w.number, "display_text": w.display_text} for w in self.hall.windows],
                     "session": None if s is None else self.answer(s, "")}
 
         @r.post("/clerk/api/login", responses=answers(400, 401, 403, 409, 422, 429),
                 summary="Clerk console: log in at a window (staff code; API token once)")
-        def login(request: Request, response: Response, body: Login,
-                  authorization: str | None = Header(default=None),
-                  enrol: str | None = Cookie(default=None, alias=auth.ENROL_COOKIE)):
-            return self.login(request, response, body, authorization, enrol)
+        def login(request: Request, response: Response, body: Login, client: str = Depends(self.throttled),
+                  _clerk: Presented = Depends(CLERK)):
+            return self.login(request, response, body, client)
 
         @r.post("/clerk/api/action", responses=answers(400, 401, 403, 409, 422),
                 summary="Clerk console: an action at the session's window")

@@ -1,47 +1,24 @@
-"""The clerk console's credentials: the API token, presented once per browser and
-exchanged for an enrolment cookie; the staff login code, throttled; and console
-sessions, each bound to one window and one staff member.
+"""The clerk console's people: the staff login code, throttled, and console sessions,
+each bound to one window and one staff member.
 
-The token never travels in a URL (URLs stay in history, proxy logs and Referer
-headers) and never sits where a script can read it: the page sends it once in an
-Authorization header, the answer is an HttpOnly cookie. The enrolment cookie is
-signed with the token itself, so rotating the token un-enrols every browser.
-Sessions are random ids held in memory: a gateway restart ends them all (the
-clerk logs in again; the engine still has them logged in, so that is allowed).
+The browser itself is the clerk role's (gateway/roles): the API token, presented once in
+an Authorization header (never in a URL: URLs stay in history, proxy logs and Referer
+headers), is answered with the clerk's signed HttpOnly page cookie, which the console's
+routes then take. Sessions are random ids held in memory: a gateway restart ends them all
+(the clerk logs in again; the engine still has them logged in, so that is allowed).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 SESSION_COOKIE = "hall_clerk"
-ENROL_COOKIE = "hall_clerk_key"
 COOKIE_PATH = "/clerk"
-ENROL_SECONDS = 30 * 86400
 SESSION_SECONDS = 14 * 3600   # a long service day; then log in again
 DELAY_BASE, DELAY_MAX = 1.0, 300.0
 THROTTLE_KEEP = 4096          # clients remembered; the oldest go first
-
-
-def enrolment(token: str, issued: int) -> str:
-    mac = hmac.new(token.encode(), f"clerk-console-enrol:{issued}".encode(), hashlib.sha256).hexdigest()
-    return f"{issued}.{mac}"
-
-
-def enrolled(token: str, value: str | None, now: float) -> bool:
-    issued, _, _ = (value or "").partition(".")
-    if not issued.isdigit() or not 0 <= now - int(issued) < ENROL_SECONDS:
-        return False
-    return hmac.compare_digest(value.encode(), enrolment(token, int(issued)).encode())
-
-
-def bearer_ok(token: str, authorization: str | None) -> bool:
-    scheme, _, given = (authorization or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 class Throttle:

@@ -1,5 +1,5 @@
-"""The supervisor's report routes (docs/REPORTS.md), behind the supervisor's token (a bearer
-header, or the dashboard's HttpOnly cookie):
+"""The supervisor's report routes (docs/REPORTS.md), behind the supervisor's one dependency
+(gateway/roles: the token as a bearer header, or the dashboard's signed HttpOnly cookie):
 
     GET /api/v1/reports?period=day|week|month|quarter|range&date=…|from=…&to=…[&window=&service=&staff=]
     GET /api/v1/reports/export?format=csv|xlsx|pdf&…      the same report as an attachment
@@ -10,56 +10,22 @@ A bad period, date or filter is answered 422 with the reason; 503 while the stor
 being rebuilt from the log (the gateway serves the hall meanwhile)."""
 from __future__ import annotations
 
-import hmac
 import time
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from gateway.api.contract import CSV_XLSX_PDF, answers
 from gateway.reports.period import KINDS
+from gateway.roles import SUPERVISOR
 
-COOKIE = "hall_supervisor"
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "pdf": "application/pdf"}
 
 
-def supervisor_check(token: str | None):
-    """A dependency: the supervisor's token as a bearer header or the dashboard's cookie."""
-    expected = (token or "").encode()
-
-    def check(request: Request, authorization: str | None = Header(default=None)) -> None:
-        scheme, _, given = (authorization or "").partition(" ")
-        given = given.strip() if scheme.lower() == "bearer" else request.cookies.get(COOKIE, "")
-        if not expected or not hmac.compare_digest(given.encode(), expected):
-            raise HTTPException(401, "reports need the supervisor's token: Authorization: Bearer <supervisor "
-                                     "token> (HALL_SUPERVISOR_TOKEN or data/supervisor_token), or open "
-                                     "/dashboard?key=<supervisor token> once", headers={"WWW-Authenticate": "Bearer"})
-    return check
-
-
-def supervisor_page(request: Request, key: str | None, token: str | None, path: str, page, not_authorised: str):
-    """A supervisor's page (the dashboard, the county's): opened once as PATH?key=<token>, which
-    sets the HttpOnly cookie and sends the browser on without the key in the address bar; then
-    by the cookie (or a bearer header). `page` is the file served."""
-    from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-
-    if key is not None:
-        if not token or not hmac.compare_digest(key.encode(), token.encode()):
-            return HTMLResponse(not_authorised, status_code=401)
-        resp = RedirectResponse(path, status_code=303)
-        resp.set_cookie(COOKIE, token, max_age=365 * 86400, httponly=True, samesite="strict", path="/")
-        return resp
-    try:
-        supervisor_check(token)(request, request.headers.get("authorization"))
-    except HTTPException:
-        return HTMLResponse(not_authorised, status_code=401)
-    return FileResponse(page, media_type="text/html", headers={"Cache-Control": "no-store"})
-
-
-def router(service, token: str | None, clock=time.time) -> APIRouter:
-    r = APIRouter(dependencies=[Depends(supervisor_check(token))])
+def router(service, clock=time.time) -> APIRouter:
+    r = APIRouter(dependencies=[Depends(SUPERVISOR)])
 
     def build(period, date, first, last, window, service_code, staff) -> dict:
         from gateway.reports.period import BadQuery

@@ -1,6 +1,6 @@
 """The supervisor's dashboard (/dashboard): the page and its push stream.
 
-    GET /dashboard?key=K                  sets the HttpOnly cookie hall_supervisor, then the page
+    GET /dashboard?key=K                  sets the signed HttpOnly cookie hall_supervisor, then the page
     GET /api/v1/dashboard                 the live picture once (JSON)
     GET /api/v1/stream/dashboard          Server-Sent Events: snapshot, then update / heartbeat
     GET/POST /api/v1/dashboard/me|signin|signout    who acts here (gateway/reports/signin.py)
@@ -17,19 +17,17 @@ import threading
 import time
 from pathlib import Path
 
-from fastapi import HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
 from gateway.api.contract import SSE, answers
 from gateway.pages import sse
 from gateway.reports import followup_actions, live, signin
-from gateway.reports.api import supervisor_check, supervisor_page
+from gateway.roles import SUPERVISOR, Presented, page
 
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
 FILES = {"dashboard.js": "text/javascript", "dashboard-followups.js": "text/javascript", "dashboard.css": "text/css"}
 EXTRAS_TTL = 1.5  # one look at devices / printer / upstream serves every stream's heartbeat
-NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>监管看板</title>
-<body style="font:28px sans-serif;padding:2em"><h1>需要监管口令</h1><p>请用 /dashboard?key=监管口令 打开本页。</p>"""
 # Events that change what the dashboard shows (queue_changed, window_changed, alerts, ratings …).
 SHOWN = frozenset({"ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show",
                    "ticket_transferred", "ticket_cancelled", "ticket_voided", "ticket_reset", "window_changed",
@@ -106,23 +104,20 @@ class Watch:
         return self.sent is not None and _changed(self.extras(), self.sent)
 
 
-def mount(app, runtime, hub, token: str | None, clock, closing: threading.Event, extras: Extras) -> None:
-    check = supervisor_check(token)
-
+def mount(app, runtime, hub, clock, closing: threading.Event, extras: Extras) -> None:
+    """The routes, behind the supervisor's one dependency (its token in the app's keyring)."""
     def view():
         now = clock()
         return hub.snapshot(lambda eng: live.picture(eng, now))
 
-    def authorised(request: Request) -> None:
-        check(request, request.headers.get("authorization"))
-
     desk = signin.Desk(runtime.hall, runtime.codes)
-    signin.mount(app, desk, authorised)
-    followup_actions.mount(app, runtime, clock, desk, authorised)
+    signin.mount(app, desk)
+    followup_actions.mount(app, runtime, clock, desk)
+    supervisor = [Depends(SUPERVISOR)]
 
     @app.get("/dashboard", include_in_schema=False)
-    def page(request: Request, key: str | None = Query(default=None)):
-        return supervisor_page(request, key, token, "/dashboard", STATIC / "dashboard.html", NOT_AUTHORISED)
+    def dashboard(request: Request, who: Presented = Depends(SUPERVISOR)):
+        return page(request, who, STATIC / "dashboard.html")
 
     @app.get("/dashboard/static/{name}", include_in_schema=False)
     def static(name: str):
@@ -130,16 +125,16 @@ def mount(app, runtime, hub, token: str | None, clock, closing: threading.Event,
             raise HTTPException(404, f"no file {name!r}")
         return FileResponse(STATIC / name, media_type=FILES[name], headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/v1/dashboard", responses=answers(401), summary="The dashboard's live picture (supervisor)")
-    def picture(request: Request):
-        authorised(request)
+    @app.get("/api/v1/dashboard", dependencies=supervisor, responses=answers(401),
+             summary="The dashboard's live picture (supervisor)")
+    def picture():
         seq, data = view()
         return JSONResponse({**data, **extras(), "seq": seq})
 
-    @app.get("/api/v1/stream/dashboard", response_class=StreamingResponse, responses=answers(401, content=SSE),
+    @app.get("/api/v1/stream/dashboard", dependencies=supervisor, response_class=StreamingResponse,
+             responses=answers(401, content=SSE),
              summary="The dashboard's push stream (Server-Sent Events; supervisor)")
-    def events(request: Request):
-        authorised(request)
+    def events():
         sub = hub.subscribe(shown)  # before the snapshot: nothing falls between
         watch = Watch(view, extras)
         return sse.response(sse.stream(sub, watch.view, lambda: {"now": clock()}, closing, moved=watch.moved))

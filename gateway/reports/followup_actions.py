@@ -78,12 +78,12 @@ def act(runtime, clock, who, fid: str, body: PanelAction) -> dict:
     return {"message": done_cn(body.action, who.name, before), "item": runtime.read(look)}
 
 
-def mount(app, runtime, clock, desk, authorised) -> None:
-    from gateway.pages.clerk import Console
+def mount(app, runtime, clock, desk) -> None:
+    from gateway.roles import SUPERVISOR, same_origin
 
-    @app.post("/api/v1/dashboard/followups/{fid}/actions", dependencies=[Depends(authorised)],
+    @app.post("/api/v1/dashboard/followups/{fid}/actions", dependencies=[Depends(SUPERVISOR)],
               responses=answers(400, 401, 403, 404, 409, 422),
               summary="A 差评 follow-up action by the supervisor signed in on the dashboard")
     def followup_action(request: Request, fid: str, body: PanelAction):
-        Console.same_origin(request)
+        same_origin(request)
         return act(runtime, clock, desk.need(request), fid, body)

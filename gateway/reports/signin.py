@@ -1,7 +1,7 @@
 """Who acts on the dashboard: a supervisor signs in with their own login code.
 
-The dashboard's key (the supervisor token, an HttpOnly cookie) opens the page for anyone the
-hall gave it to; it says nothing of who is at the desk. Four eyes needs to know that, so a
+The dashboard's key (the supervisor token; then its signed HttpOnly cookie) opens the page for
+anyone the hall gave it to; it says nothing of who is at the desk. Four eyes needs to know that, so a
 member of the hall's staff marked `supervisor = true` in the hall file signs in on the page
 with their own login code, read through the same code book as a clerk's at a window
 (gateway/logins: hashed, never logged). The session is a random id in an HttpOnly cookie,
@@ -20,8 +20,8 @@ from fastapi import Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api.contract import answers
-from gateway.pages.clerk import Console
 from gateway.pages.clerk_auth import Throttle
+from gateway.roles import SUPERVISOR, same_origin
 
 COOKIE = "hall_supervisor_who"
 SESSION_SECONDS = 14 * 3600  # a long working day; then sign in again
@@ -64,7 +64,7 @@ class Desk:
         return s
 
     def sign_in(self, request: Request, response: Response, code: str) -> Supervisor:
-        Console.same_origin(request)
+        same_origin(request)
         client = self.throttle.refuse_while_locked(request)
         staff = self.codes.resolve(code.strip())
         member = self.supervisors.get(staff or "")
@@ -83,15 +83,15 @@ class Desk:
         return s
 
     def sign_out(self, request: Request, response: Response) -> None:
-        Console.same_origin(request)
+        same_origin(request)
         self.sessions.pop(request.cookies.get(COOKIE) or "", None)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
 
 
-
-def mount(app, desk: Desk, authorised) -> None:
-    """GET /api/v1/dashboard/me, POST …/signin {code}, POST …/signout: behind the dashboard's key."""
-    page = [Depends(authorised)]
+def mount(app, desk: Desk) -> None:
+    """GET /api/v1/dashboard/me, POST …/signin {code}, POST …/signout: behind the supervisor's
+    one dependency (the dashboard's key)."""
+    page = [Depends(SUPERVISOR)]
 
     def answer(s: Supervisor | None) -> dict:
         return {"staff": s.staff, "name": s.name} if s else {"staff": None, "name": None}

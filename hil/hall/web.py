@@ -20,7 +20,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -76,14 +75,14 @@ def create(ctx: Context):
     app = ctx.app
     if app is None:
         return None
-    from gateway.pages import clerk_auth
+    from gateway.roles import install
     from hil.hall import devices_page, landing
 
     data_dir = ctx.data_dir
     hall = ctx.hall
     closing: threading.Event = ctx.closing
     keys = {"screen": ctx.tokens.screen, "kiosk": ctx.tokens.kiosk, "dashboard": ctx.tokens.supervisor}
-    clerk_token = ctx.tokens.clerk
+    roles = install(app, data_dir, clerk=ctx.tokens.clerk)
 
     def bridge() -> dict:
         return json.loads((data_dir / BRIDGE_FILE).read_text())
@@ -103,12 +102,10 @@ def create(ctx: Context):
     @app.get("/hall/open/{name}", include_in_schema=False)
     def open_page(name: str):
         if name == "clerk":
-            # The console's own enrolment cookie (gateway/pages/clerk_auth.py), as if the API token had
-            # been typed into it once: the clerk then logs in with their window and login code.
+            # The clerk's signed page cookie (gateway/roles), as if the API token had been typed
+            # into the console once: the clerk then logs in with their window and login code.
             resp = RedirectResponse("/clerk", status_code=303)
-            resp.set_cookie(clerk_auth.ENROL_COOKIE, clerk_auth.enrolment(clerk_token, int(time.time())),
-                            max_age=clerk_auth.ENROL_SECONDS, path=clerk_auth.COOKIE_PATH, httponly=True,
-                            samesite="strict")
+            roles.sign_in(resp, "clerk")
             return resp
         if name not in keys:
             raise HTTPException(404, f"没有这个页面：{name}")

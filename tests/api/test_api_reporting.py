@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from gateway.api import app as api_app
 from gateway.api import create_app
-from gateway.api.auth import load_supervisor_token
 from gateway.engine.commands import SUP_ALPHABET
+from gateway.roles import load_supervisor_token
 from gateway.runtime import Runtime
 from tests.api.test_api import AUTH, TOKEN
 from tests.support.hallday import MONDAY_9, StepClock, hall

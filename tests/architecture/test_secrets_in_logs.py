@@ -1,8 +1,8 @@
 """No secret in the logs of a hall day: a real `hall-hil day` (gateway, Mosquitto,
 emulated boards; each clerk mistypes the code once before logging in), then every
 log it leaves (the gateway's, the broker's, the day's own output, and the command log
-in the store) is searched for every token, the login key and every staff code, right
-or mistyped."""
+in the store) is searched for every token, the login key, the pages' key and every staff
+code, right or mistyped."""
 import json
 import sqlite3
 import subprocess
@@ -28,7 +28,8 @@ def test_a_hall_days_logs_hold_no_secret(tmp_path):
     gw = work / "gateway"
     secrets = {p.name: p.read_text().strip() for p in gw.iterdir() if p.name.endswith("_token")}
     secrets["login_key"] = (gw / "login_key").read_text().strip()
-    assert set(secrets) >= {"api_token", "supervisor_token", "kiosk_token", "screen_token", "login_key"}
+    secrets["page_key"] = (gw / "page_key").read_text().strip()  # signs the pages' cookies (gateway/roles)
+    assert set(secrets) >= {"api_token", "supervisor_token", "kiosk_token", "screen_token", "login_key", "page_key"}
     for code in CODES.values():
         secrets[f"code {code}"] = code
         secrets[f"mistyped {code}"] = "".join(mistyped(code, set(CODES.values())))

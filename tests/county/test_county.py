@@ -74,7 +74,9 @@ def test_county_dashboard_shows_each_site(tmp_path, mosquitto, pg, page_at, caps
         assert rep["totals"]["served"] == 4 and rep["totals"]["bad"] == 1
         assert c.get("/api/v1/county/report?period=fortnight", headers=auth).status_code == 422
         page = c.get(f"/county?key={TOKEN}", follow_redirects=False)
-        assert page.status_code == 303 and "hall_supervisor" in page.headers["set-cookie"]
+        # The county page's own signed cookie (not the hall dashboard's, and never the token)
+        assert page.status_code == 303 and "hall_county=" in page.headers["set-cookie"]
+        assert TOKEN not in page.headers["set-cookie"]
         assert "县级政务服务监管" in c.get("/county").text  # the cookie opens the page now
         with c.stream("GET", "/api/v1/stream/county") as s:
             head = b""

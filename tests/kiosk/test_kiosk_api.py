@@ -11,6 +11,7 @@ from gateway.config import load_text
 from gateway.kiosk import qr
 from gateway.kiosk.api import router
 from gateway.kiosk.service import KioskService
+from gateway.roles import install as install_roles
 from gateway.runtime import Runtime
 from hil.printer import PrinterEmulator
 from tests.support.hallday import MONDAY_9, ROOT, StepClock
@@ -35,9 +36,15 @@ def kiosk(tmp_path):
         service = KioskService(rt, StepClock(), poll_seconds=0)
         app = FastAPI()
         install(app)  # as the kiosk's extension does: refusals in Chinese, with the English as reason
-        app.include_router(router(service, KIOSK, SUPERVISOR))
+        mounted(app, service, tmp_path)
         yield TestClient(app), rt, emu
         rt.close()
+
+
+def mounted(app, service, data_dir):
+    """The kiosk's routes, with its and the supervisor's tokens in the app's keyring (as the extension)."""
+    install_roles(app, data_dir, kiosk=KIOSK, supervisor=SUPERVISOR)
+    app.include_router(router(service))
 
 
 def take(c, status=201, **body):
@@ -189,7 +196,7 @@ def test_image_mode_prints_pictures(tmp_path):
         rt = Runtime(county(emu.serve_tcp(), chinese="image"), tmp_path)
         try:
             app = FastAPI()
-            app.include_router(router(KioskService(rt, StepClock(), poll_seconds=0), KIOSK, SUPERVISOR))
+            mounted(app, KioskService(rt, StepClock(), poll_seconds=0), tmp_path)
             got = take(TestClient(app))
         finally:
             rt.close()
@@ -203,7 +210,7 @@ def test_a_kiosk_without_a_printer_shows_every_number(tmp_path):
     rt = Runtime(load_text(text, "village.toml"), tmp_path)
     try:
         app = FastAPI()
-        app.include_router(router(KioskService(rt, StepClock(), poll_seconds=0), KIOSK, SUPERVISOR))
+        mounted(app, KioskService(rt, StepClock(), poll_seconds=0), tmp_path)
         c = TestClient(app)
         got = take(c, service="ZX", matter="330681-CZ-009")
         assert (got["printed"], got["on_screen"], got["printer"]["state"]) == (False, True, "none")
@@ -243,7 +250,7 @@ def test_the_phone_page_says_when_the_service_may_be_rated(tmp_path):
         clock = StepClock()
         app = FastAPI()
         install(app)
-        app.include_router(router(KioskService(rt, clock, poll_seconds=0), KIOSK, SUPERVISOR))
+        mounted(app, KioskService(rt, clock, poll_seconds=0), tmp_path)
         c = TestClient(app)
         try:
             first, t = take(c)["ticket"], take(c)["ticket"]

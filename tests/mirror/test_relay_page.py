@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from gateway.engine import relay as rl
 from gateway.mirror.api import router
+from gateway.roles import install
 from hil.services.mosquitto import free_port
 from tests.mirror.tiers import Site, hall_text, mirror_section, parent_section, serve_one, wait_until
 
@@ -24,7 +25,8 @@ def township(tmp_path, mosquitto):
     village = Site(hall_text("village-p", "village", parent_section("town-p", mosquitto.port)), tmp_path / "village",
                    mosquitto.port)
     app, closing = FastAPI(), threading.Event()
-    app.include_router(router(town.rt, town.clock, TOKEN, "supervisor", lambda: {}, closing))
+    install(app, tmp_path, clerk=TOKEN, supervisor="supervisor")  # the tokens, as the mirror's extension gives them
+    app.include_router(router(town.rt, town.clock, lambda: {}, closing))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     t = threading.Thread(target=server.run, daemon=True)

@@ -4,14 +4,15 @@ engine's commands by the signed-in supervisor, with the engine's refusals told i
 import re
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from gateway.config import load_file
 from gateway.reports import followup_actions, signin
 from gateway.reports import followup_panel as fp
-from gateway.reports.api import COOKIE, supervisor_check
 from gateway.reports.live import alert_text
+from gateway.roles import install
+from gateway.roles.table import SUPERVISOR
 from gateway.runtime import Runtime
 from hil.day.clock import day_start
 from tests.support import ROOT
@@ -46,19 +47,15 @@ def hall(tmp_path):
     rt = Runtime(HALL, tmp_path)
     clock, mono = Clock(day_start(HALL, 10)[1]), Monotonic()
     app = FastAPI()
-    check = supervisor_check(TOKEN)
-
-    def authorised(request: Request):
-        check(request, request.headers.get("authorization"))
-
+    ring = install(app, tmp_path, supervisor=TOKEN)  # the supervisor's token, as the reports' extension gives it
     desk = signin.Desk(HALL, rt.codes, mono)
-    signin.mount(app, desk, authorised)
-    followup_actions.mount(app, rt, clock, desk, authorised)
+    signin.mount(app, desk)
+    followup_actions.mount(app, rt, clock, desk)
     clients = []
 
     def client():
         c = TestClient(app)
-        c.cookies.set(COOKIE, TOKEN)
+        c.cookies.set(SUPERVISOR.cookie, ring.cookie_value("supervisor"))  # as /dashboard?key= signs it
         clients.append(c)
         return c
     yield rt, clock, mono, client

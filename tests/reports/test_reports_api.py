@@ -45,8 +45,14 @@ def test_reports_need_the_supervisor_token(gw):
     r = gw.get(f"/dashboard?key={SUPERVISOR}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/dashboard"
     assert "httponly" in r.headers["set-cookie"].lower()
+    # The cookie is signed with the hall's page key, never the token itself (which opens nothing as one).
+    cookie = r.cookies["hall_supervisor"]
+    assert SUPERVISOR not in cookie
+    raw = TestClient(gw.app)
+    raw.cookies.set("hall_supervisor", SUPERVISOR)
+    assert raw.get("/dashboard").status_code == 401
     c = TestClient(gw.app)
-    c.cookies.set("hall_supervisor", SUPERVISOR)
+    c.cookies.set("hall_supervisor", cookie)
     assert c.get("/dashboard").status_code == 200
     assert c.get("/api/v1/reports?period=day&date=2026-09-30").status_code == 200
 

@@ -3,6 +3,7 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
+  const firstUse = $("token-hint").textContent;  // the hint for a browser never enrolled
   let events = null, lastSeq = -1, busy = false, state = null, choices = null;
 
   function say(text, kind) {
@@ -62,6 +63,7 @@
       hall.windows.forEach((w) => option(sel, w.number, w.display_text));
       if (keep) sel.value = keep;
       $("token-row").hidden = $("token-hint").hidden = hall.enrolled;
+      $("token-hint").textContent = hall.enrol_problem || firstUse;  // expired, or no longer valid: why
     }
     if (message !== undefined) say(message, "refused");
   }
