@@ -30,7 +30,7 @@ def mount(app, county, closing: threading.Event) -> None:
     def county_page(request: Request, who: Presented = Depends(COUNTY)):
         return page(request, who, STATIC / "county.html")
 
-    @app.get("/api/v1/county", dependencies=guarded, responses=answers(401),
+    @app.get("/api/v1/county", dependencies=guarded, responses=answers(401, 422),
              summary="Every site of the county: link, queues, calls, alerts, ratings, "
                      "差评 follow-ups, devices, upstream, chain findings (supervisor)")
     def view():
@@ -46,7 +46,7 @@ def mount(app, county, closing: threading.Event) -> None:
             raise HTTPException(422, str(e)) from None
 
     @app.get("/api/v1/stream/county", dependencies=guarded, response_class=StreamingResponse,
-             responses=answers(401, content=SSE),
+             responses=answers(401, 422, content=SSE),
              summary="The county picture, pushed (Server-Sent Events; supervisor)")
     def stream():
         return county.feed.response(closing)

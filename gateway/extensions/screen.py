@@ -110,14 +110,14 @@ def create(ctx: Context):
     def page():
         return FileResponse(STATIC / "screen.html", headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/v1/screen", dependencies=[Depends(SCREEN)], responses=answers(401),
+    @app.get("/api/v1/screen", dependencies=[Depends(SCREEN)], responses=answers(401, 422),
              summary="What the hall screen shows (screen key)")
     def picture():
         seq, data = feed.view()
         return JSONResponse({**data, "seq": seq})
 
     @app.get("/api/v1/stream/screen", dependencies=[Depends(SCREEN)], response_class=StreamingResponse,
-             responses=answers(401, content=SSE),
+             responses=answers(401, 422, content=SSE),
              summary="The hall screen's push stream (Server-Sent Events; screen key)")
     def stream(request: Request):
         last = request.headers.get("last-event-id") or request.query_params.get("last")

@@ -77,19 +77,19 @@ def router(runtime, clock, describe, closing: threading.Event | None = None) -> 
     def page():
         return FileResponse(STATIC / "relays.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
 
-    @r.post("/api/v1/relays/enrol", dependencies=clerk, responses=answers(401),
+    @r.post("/api/v1/relays/enrol", dependencies=clerk, responses=answers(401, 422),
             summary="The clerk token once, for an HttpOnly cookie (the 帮办代办 page)")
     def enrol(request: Request, response: Response):
         keyring_of(request.app).sign_in(response, "clerk")  # anew: another 30 days from now
         return {"ok": True}
 
-    @r.get("/api/v1/relays", dependencies=clerk, responses=answers(401),
+    @r.get("/api/v1/relays", dependencies=clerk, responses=answers(401, 422),
            summary="帮办代办: cases sent up to the parent hall and received from below")
     def relays():
         return listing()
 
     @r.get("/api/v1/stream/relays", dependencies=clerk, response_class=StreamingResponse,
-           responses=answers(401, content=SSE), summary="The 帮办代办 cases, pushed (Server-Sent Events)")
+           responses=answers(401, 422, content=SSE), summary="The 帮办代办 cases, pushed (Server-Sent Events)")
     def stream():
         return feed.response(closing)
 

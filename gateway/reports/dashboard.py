@@ -125,14 +125,14 @@ def mount(app, runtime, hub, clock, closing: threading.Event, extras: Extras) ->
             raise HTTPException(404, f"no file {name!r}")
         return FileResponse(STATIC / name, media_type=FILES[name], headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/v1/dashboard", dependencies=supervisor, responses=answers(401),
+    @app.get("/api/v1/dashboard", dependencies=supervisor, responses=answers(401, 422),
              summary="The dashboard's live picture (supervisor)")
     def picture():
         seq, data = view()
         return JSONResponse({**data, **extras(), "seq": seq})
 
     @app.get("/api/v1/stream/dashboard", dependencies=supervisor, response_class=StreamingResponse,
-             responses=answers(401, content=SSE),
+             responses=answers(401, 422, content=SSE),
              summary="The dashboard's push stream (Server-Sent Events; supervisor)")
     def events():
         sub = hub.subscribe(shown)  # before the snapshot: nothing falls between

@@ -96,7 +96,7 @@ def mount(app, desk: Desk) -> None:
     def answer(s: Supervisor | None) -> dict:
         return {"staff": s.staff, "name": s.name} if s else {"staff": None, "name": None}
 
-    @app.get("/api/v1/dashboard/me", dependencies=page, responses=answers(401),
+    @app.get("/api/v1/dashboard/me", dependencies=page, responses=answers(401, 422),
              summary="The supervisor signed in at this browser")
     def me(request: Request):
         return answer(desk.who(request))
@@ -106,7 +106,7 @@ def mount(app, desk: Desk) -> None:
     def sign_in(request: Request, response: Response, body: SignIn):
         return answer(desk.sign_in(request, response, body.code))
 
-    @app.post("/api/v1/dashboard/signout", dependencies=page, responses=answers(401, 403),
+    @app.post("/api/v1/dashboard/signout", dependencies=page, responses=answers(401, 403, 422),
               summary="The supervisor signs out")
     def sign_out(request: Request, response: Response):
         desk.sign_out(request, response)

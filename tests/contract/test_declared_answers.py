@@ -62,8 +62,8 @@ def tiers(tmp_path_factory):
 
     rt = Runtime(load_file(ROOT / "hall_config" / "township.toml"), tmp_path_factory.mktemp("tiers"))
     app = FastAPI()
-    app.include_router(router(rt, time.time, "clerk", "supervisor", lambda: {}, threading.Event()))
-    mount(app, None, "supervisor", threading.Event())
+    app.include_router(router(rt, time.time, lambda: {}, threading.Event()))  # tokens: gateway/roles
+    mount(app, None, threading.Event())
     yield app.openapi()
     rt.close()
 
