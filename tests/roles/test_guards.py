@@ -138,9 +138,9 @@ def unguarded(app) -> list[str]:
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
-    app, rt, options = served(tmp_path_factory.mktemp("roles"))
+    app, rt, closing = served(tmp_path_factory.mktemp("roles"))
     yield app
-    options["closing"].set()
+    closing.set()
     rt.close()
 
 

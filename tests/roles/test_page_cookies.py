@@ -26,9 +26,9 @@ SIGN_IN_WORDS = {"kiosk": "请管理员用 /kiosk?key=叫号机口令 打开本�
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("cookies")
-    app, rt, options = served(data_dir)
+    app, rt, closing = served(data_dir)
     yield app, data_dir
-    options["closing"].set()
+    closing.set()
     rt.close()
 
 

@@ -16,11 +16,11 @@ OLD = 400 * 86400  # older than any page cookie lives
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
-    app, rt, options = served(tmp_path_factory.mktemp("signin"))
+    app, rt, closing = served(tmp_path_factory.mktemp("signin"))
     try:
         with serving(app) as url:
             yield url, app
-            options["closing"].set()  # the pages' streams end, so the server can stop
+            closing.set()  # the pages' streams end, so the server can stop
     finally:
         rt.close()
 
