@@ -12,6 +12,7 @@ from gateway.upstream.destination import tag_of
 from gateway.upstream.service import Upstream
 from hil.province.control import Province
 from tests.support.hallday import MONDAY_9, StepClock
+from tests.support.mqtt_client import wait_for
 from tests.upstream.uphall import APP_KEY, SECRET, Window, hall_for
 
 GB = '{ "非常满意" = "1", "满意" = "2", "基本满意" = "3", "不满意" = "4", "非常不满意" = "5" }'
@@ -109,8 +110,8 @@ def test_platform_faults_lose_and_double_nothing(tmp_path, province):
         h.settle()
         province.control(fault="offline")
         evs += [h.rate(lv) for lv in (5, 2, 4)]
-        time.sleep(0.5)
-        assert h.status()["pending"] >= 3 and h.status()["last_error"]
+        # The gateway's own status is the barrier: the offline platform's refusal shows there.
+        assert wait_for(lambda: h.status()["pending"] >= 3 and h.status()["last_error"]), h.status()
         province.control(fault="online")
         h.settle()
         got = by_id(province)
