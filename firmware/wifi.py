@@ -1,4 +1,9 @@
 # Wi-Fi station with retry: connects, and reconnects whenever the link is lost.
+# Awake: a mains-powered device turns power save off (WLAN.PM_NONE). Left in
+# ESP-IDF's default modem sleep, the radio sleeps between the access point's
+# DTIM beacons and every message TO the device (a desired state, an ack)
+# waits for the next one: up to ~100 ms at DTIM 1, ~300 ms at DTIM 3
+# (docs/HARDWARE.md). Only a battery device may sleep (wifi_power_save).
 import asyncio
 import time
 import network
@@ -12,8 +17,9 @@ _POLL_MS = const(20)
 
 
 class Wifi:
-    def __init__(self, ssid, password):
+    def __init__(self, ssid, password, power_save=False):
         self.ssid, self.password = ssid, password
+        self.power_save = power_save
         self.wlan = network.WLAN(network.STA_IF)
         self.wlan.active(True)
         # ticks of the retry loop's last turn: the watchdog's sign that an
@@ -22,6 +28,22 @@ class Wifi:
 
     def ok(self):
         return self.wlan.isconnected()
+
+    def _awake(self):
+        # After each association: the mode holds while the driver runs, but a
+        # reconnect is where a changed access point or a reset driver shows.
+        w = self.wlan
+        try:
+            w.config(pm=w.PM_PERFORMANCE if self.power_save else w.PM_NONE)
+        except Exception as e:
+            print("wifi: power save not set: %r" % (e,))
+
+    def pm(self):
+        # the station's power-save mode as the state report names it (protocols/status.py)
+        try:
+            return "none performance powersave".split()[self.wlan.config("pm")]
+        except Exception:
+            return None
 
     def rssi(self):
         try:
@@ -54,3 +76,4 @@ class Wifi:
                     pass
                 await self._pause(_RETRY_MS)
         print("wifi: connected")
+        self._awake()

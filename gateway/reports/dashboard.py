@@ -60,7 +60,7 @@ class Extras:
         running = self.options.get("extensions") or {}  # the started extensions, by name
         plane = getattr(running.get("devices"), "plane", None)
         if plane is not None:
-            items = [{k: d[k] for k in ("id", "role", "window", "online", "last_seen", "firmware", "heap", "rssi")}
+            items = [{k: d[k] for k in ("id", "role", "window", "online", "last_seen", "firmware", "heap", "rssi", "pm")}
                      for d in plane.registry.listing()]
             out["devices"] = {"connected": bool(plane.link.connected), "online": sum(d["online"] for d in items),
                               "total": len(items), "items": items}

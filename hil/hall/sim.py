@@ -21,6 +21,8 @@ def board_config(hall: Hall, device, broker_port: int) -> dict:
     if device.role == "display":
         p = hall.window(device.window).panel
         c["panel"] = f"{p.width}x{p.height}"
+    if device.wifi_power_save:
+        c["wifi_power_save"] = True
     return c
 
 
