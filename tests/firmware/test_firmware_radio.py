@@ -107,3 +107,8 @@ def test_reprovisioned_awake_the_same_board_takes_messages_at_once(make_board, g
     b.wait_until(lambda: b.display_pixels() == px, 15, "frame on the panel with the beacons stopped")
     assert b.radio.held == held
     beacons.run()
+
+
+def test_a_power_save_flag_that_is_not_true_or_false_stops_the_boot(make_board):
+    b = make_board("display", DEV, wifi_power_save="yes")
+    b.wait_serial("config.json: field 'wifi_power_save' must be bool")
