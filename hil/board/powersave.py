@@ -89,3 +89,7 @@ class Beacons:
 
     def on_advance(self, fn) -> None:
         self._moved.append(fn)
+
+    def off_advance(self, fn) -> None:
+        if fn in self._moved:
+            self._moved.remove(fn)

@@ -190,6 +190,7 @@ class Radio:
 
     def close(self) -> None:
         self._stop = True
+        self.beacons.off_advance(self._beacon)
         self._t.join(1)
         with self._lock:
             self._drop_pairs()

@@ -1,0 +1,112 @@
+"""Key press -> the number in the LED display's pixels with the display's radio awake and in power save.
+
+    hall-bench radio [--config FILE] [--samples N] [--dtim 1,3] [--workdir DIR]
+
+Windows of the hall run on emulated boards (each its call pad and LED display) against the real
+gateway, side by side in one run: the first window's display as every mains-powered one runs,
+awake (the firmware sets WLAN.PM_NONE), and one more window per DTIM period in --dtim, whose
+display is provisioned as a battery one (the hall file's wifi_power_save): its firmware keeps
+modem sleep, and the emulated access point (hil/board/powersave.py, beacons every 102.4 ms)
+holds what the broker sends it until the DTIM beacon it wakes for. The calls are taken in turn,
+one window after the other, on an otherwise quiet hall. Printed per display: press -> pixels,
+the part from its desired state at the broker to the pixels, and how long what was sent to it
+waited at the access point (on the beacon clock), p50 and p99, against the display's goal
+(p99 <= 15 ms from the key to the pixels).
+
+It prints, it does not assert: a call that never reaches the display counts at the 10 s it was
+waited for and makes the exit status 1."""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from bench.display import TIMEOUT_MS, Desired, login_all, measure, pct
+from bench.report import last_line
+from gateway.config import load_file
+from hil.board.board import ROOT
+from hil.board.powersave import Beacons
+from hil.day.clock import day_start
+from hil.hall.sim import SimHall
+
+GOAL_P99_MS = 15.0   # the display's goal: key -> pixels (docs/BENCHMARKS.md, "How fast a call shows")
+
+
+def arguments(p) -> None:
+    p.add_argument("--config", default=str(ROOT / "hall_config" / "county.toml"), metavar="FILE",
+                   help="hall TOML file with a call pad and a display on enough windows (county.toml)")
+    p.add_argument("--samples", type=int, default=40, help="calls measured per display (40)")
+    p.add_argument("--dtim", default="1,3", help="DTIM periods of the power-save displays, comma-separated (1,3)")
+    p.add_argument("--workdir", metavar="DIR")
+
+
+def run(args) -> int:
+    try:
+        dtims = [int(x) for x in args.dtim.split(",") if x.strip()]
+        for d in dtims:
+            Beacons(dtim=d)
+    except ValueError as e:
+        print(f"hall-bench radio: --dtim: {e}")
+        return 2
+    hall = load_file(args.config)
+    windows = [w for w in hall.windows if {"callpad", "display"} <= {d.role for d in hall.devices_of(w.number)}]
+    cases = [("awake", None)] + [(f"dtim{d}", d) for d in dtims]
+    if len(windows) < len(cases):
+        print(f"hall-bench radio: {hall.name} has {len(windows)} windows with a call pad and a display; "
+              f"{len(cases)} are needed")
+        return 2
+    windows = windows[:len(cases)]
+    led = {w.number: next(d.id for d in hall.devices_of(w.number) if d.role == "display") for w in windows}
+    beacons = {led[w.number]: Beacons(dtim=dtim or 1) for w, (_, dtim) in zip(windows, cases, strict=True)}
+    asleep = tuple(led[w.number] for w, (_, dtim) in zip(windows, cases, strict=True) if dtim)
+    devices = [d.id for w in windows for d in hall.devices_of(w.number) if d.role in ("callpad", "display")]
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="hall-bench-radio-"))
+    sim = SimHall(args.config, workdir, external_broker=True, without=("announcer",), devices=devices,
+                  beacons=beacons, power_save=asleep)
+    _, start = day_start(hall, hour=9.5)
+    lat: dict[str, list[float]] = {c: [] for c, _ in cases}
+    tail: dict[str, list[float]] = {c: [] for c, _ in cases}
+    missed = 0
+    try:
+        sim.start(gateway=False)
+        g = sim.gateway
+        g.args += ["--clock-start", repr(start), "--clock-speed", "1", "--clock-real-start", repr(time.time())]
+        g.start()
+        desired = Desired(hall.id, sim.broker_port)
+        login_all(sim, windows)
+        end = time.monotonic() + 30
+        while time.monotonic() < end and any(x["status"] == "closed" for x in g.get("/api/v1/windows")
+                                             if x["number"] in led):
+            time.sleep(0.2)
+        modes = {c: sim.boards[led[w.number]].radio.pm_name for w, (c, _) in zip(windows, cases, strict=True)}
+        print(f"radio: {hall.name}, windows {', '.join(str(w.number) for w in windows)}: the displays' radios "
+              + ", ".join(f"{c} (firmware's power save: {m})" for c, m in modes.items()), flush=True)
+        waits0 = {c: len(sim.boards[led[w.number]].radio.waits_ms) for w, (c, _) in zip(windows, cases, strict=True)}
+        for _ in range(args.samples):
+            for w, (c, _) in zip(windows, cases, strict=True):
+                ms, _, _, part = measure(sim, desired, w.number)
+                if ms is None:
+                    missed += 1
+                lat[c].append(TIMEOUT_MS if ms is None else ms)
+                if part:
+                    tail[c].append(part[2])
+        held = {c: list(sim.boards[led[w.number]].radio.waits_ms)[waits0[c]:]
+                for w, (c, _) in zip(windows, cases, strict=True)}
+        desired.close()
+    finally:
+        sim.close()
+    figures: dict = {}
+    for c, dtim in cases:
+        xs, w = lat[c], held[c]
+        verdict = "meets" if pct(xs, 0.99) <= GOAL_P99_MS else "misses"
+        print(f"radio {c:6s}: press -> pixels p50 {pct(xs, 0.5):6.1f} ms, p99 {pct(xs, 0.99):6.1f} ms "
+              f"({verdict} the goal p99 <= {GOAL_P99_MS:g} ms); desired state at the broker -> pixels "
+              f"p50 {pct(tail[c], 0.5):.1f} / p99 {pct(tail[c], 0.99):.1f} ms; "
+              + (f"held at the access point for a DTIM beacon (every {dtim * 102.4:.1f} ms): {len(w)} messages, "
+                 f"p50 {pct(w, 0.5):.1f} / p99 {pct(w, 0.99):.1f} ms" if dtim else
+                 f"nothing held at the access point ({len(w)} messages)"), flush=True)
+        figures.update({f"{c}_p50_ms": round(pct(xs, 0.5), 1), f"{c}_p99_ms": round(pct(xs, 0.99), 1)})
+    if missed:
+        print(f"radio: {missed} calls never reached their display (counted at {TIMEOUT_MS / 1000:.0f} s)")
+    last_line(**figures)
+    return 1 if missed else 0
