@@ -18,15 +18,13 @@ waited for and makes the exit status 1."""
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
-from bench.display import TIMEOUT_MS, Desired, login_all, measure, pct
+from bench.display import TIMEOUT_MS, measure, pct, start_at_rush
 from bench.report import last_line
 from gateway.config import load_file
 from hil.board.board import ROOT
 from hil.board.powersave import Beacons
-from hil.day.clock import day_start
 from hil.hall.sim import SimHall
 
 GOAL_P99_MS = 15.0   # the display's goal: key -> pixels (docs/BENCHMARKS.md, "How fast a call shows")
@@ -63,21 +61,11 @@ def run(args) -> int:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="hall-bench-radio-"))
     sim = SimHall(args.config, workdir, external_broker=True, without=("announcer",), devices=devices,
                   beacons=beacons, power_save=asleep)
-    _, start = day_start(hall, hour=9.5)
     lat: dict[str, list[float]] = {c: [] for c, _ in cases}
     tail: dict[str, list[float]] = {c: [] for c, _ in cases}
     missed = 0
     try:
-        sim.start(gateway=False)
-        g = sim.gateway
-        g.args += ["--clock-start", repr(start), "--clock-speed", "1", "--clock-real-start", repr(time.time())]
-        g.start()
-        desired = Desired(hall.id, sim.broker_port)
-        login_all(sim, windows)
-        end = time.monotonic() + 30
-        while time.monotonic() < end and any(x["status"] == "closed" for x in g.get("/api/v1/windows")
-                                             if x["number"] in led):
-            time.sleep(0.2)
+        desired = start_at_rush(sim, windows)
         modes = {c: sim.boards[led[w.number]].radio.pm_name for w, (c, _) in zip(windows, cases, strict=True)}
         print(f"radio: {hall.name}, windows {', '.join(str(w.number) for w in windows)}: the displays' radios "
               + ", ".join(f"{c} (firmware's power save: {m})" for c, m in modes.items()), flush=True)
