@@ -54,10 +54,10 @@ def _device(hall, d) -> str:
     keys = {"callpad": _callpad_keys, "evaluator": _evaluator_keys}.get(d.role, lambda _: "")(d.id)
     return (f'<div class="dev {d.role}"><h3>{ROLE_NAMES[d.role]} <small>{e(d.id)}</small>'
             f'<i class="st" data-led="{e(d.id)}:status" title="{STATUS_LED}"></i></h3>'
-            f'<p class="pm" data-pm="{e(d.id)}" hidden>{POWER_SAVE}</p>'
             f'<canvas class="{ "led" if d.role == "display" else "oled"}" data-dev="{e(d.id)}" width="{w}" '
             f'height="{h}" style="width:{w * scale}px;height:{h * scale}px" '
             f'aria-label="{e(d.id)} {ROLE_NAMES[d.role]}"></canvas>'
+            f'<p class="pm" data-pm="{e(d.id)}" hidden>{POWER_SAVE}</p>'
             f'<div class="sr" data-text="{e(d.id)}"></div>{keys}</div>')
 
 
