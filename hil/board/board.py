@@ -6,6 +6,10 @@ Wi-Fi, power-cycle. A hardware watchdog on the host resets a starved board.
 
     b = Board("callpad", {...config.json...}, workdir).start()
     b.press("call"); b.screen_text(); b.wifi(False); b.power_cycle(); b.stop()
+
+Its Wi-Fi is the radio relay (radio.py): what the firmware sets with
+wlan.config(pm=...) decides whether what the broker sends it waits for the
+access point's next beacon (b.radio.pm, b.radio.beacons: powersave.py).
 """
 from __future__ import annotations
 

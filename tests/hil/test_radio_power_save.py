@@ -4,11 +4,14 @@ it wakes for, in order, with the broker's close behind the data; what it sends g
 awake (PM_NONE) it gets everything at once. The beacon clock is frozen and moved by hand, so
 every check reads the clock or the radio's counters, never a wall-clock time."""
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from hil.board.powersave import BEACON_MS, LISTEN_INTERVAL, PM_NONE, PM_PERFORMANCE, PM_POWERSAVE, Beacons
 from hil.board.radio import Radio
+from tests.support import ROOT
 from tests.support.mqtt_client import wait_for
 
 
@@ -141,3 +144,9 @@ def test_bad_beacon_settings_and_modes_are_refused():
             r.station_pm(7)
     finally:
         r.close()
+
+
+def test_hall_hil_run_refuses_a_dtim_period_out_of_range():
+    r = subprocess.run([sys.executable, "-m", "hil.cli", "run", "--config", str(ROOT / "hall_config" / "village.toml"),
+                        "--dtim", "0"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "hall-hil: --dtim: DTIM period 0: 1 to 255 beacons" in r.stdout, r.stdout + r.stderr
