@@ -39,7 +39,7 @@ _FIELDS = (
     ("wifi_power_save", bool, False, 0, 1),   # battery devices only: the radio sleeps between beacons
 )
 _DEFAULTS = {"keepalive": 30, "wdt_ms": 30000, "tz_minutes": 480,
-             "wifi_password": "", "panel": "64x16", "wifi_power_save": False}
+             "wifi_password": "", "panel": "64x16"}
 
 
 def _hhmm(s):

@@ -20,6 +20,7 @@ class Wifi:
     def __init__(self, ssid, password, power_save=False):
         self.ssid, self.password = ssid, password
         self.power_save = power_save
+        self.pm = None   # its power save as the driver has it, named as protocols/status.py does
         self.wlan = network.WLAN(network.STA_IF)
         self.wlan.active(True)
         # ticks of the retry loop's last turn: the watchdog's sign that an
@@ -28,22 +29,6 @@ class Wifi:
 
     def ok(self):
         return self.wlan.isconnected()
-
-    def _awake(self):
-        # After each association: the mode holds while the driver runs, but a
-        # reconnect is where a changed access point or a reset driver shows.
-        w = self.wlan
-        try:
-            w.config(pm=w.PM_PERFORMANCE if self.power_save else w.PM_NONE)
-        except Exception as e:
-            print("wifi: power save not set: %r" % (e,))
-
-    def pm(self):
-        # the station's power-save mode as the state report names it (protocols/status.py)
-        try:
-            return "none performance powersave".split()[self.wlan.config("pm")]
-        except Exception:
-            return None
 
     def rssi(self):
         try:
@@ -76,4 +61,10 @@ class Wifi:
                     pass
                 await self._pause(_RETRY_MS)
         print("wifi: connected")
-        self._awake()
+        # after each association, so a driver that reset meanwhile is told again
+        w = self.wlan
+        try:
+            w.config(pm=w.PM_PERFORMANCE if self.power_save else w.PM_NONE)
+            self.pm = ("none", "performance", "powersave")[w.config("pm")]
+        except Exception as e:
+            print("wifi: pm %r" % (e,))

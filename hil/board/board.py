@@ -336,7 +336,10 @@ class Board:
                 elif "ntp" in msg:
                     self.ntp_asked.append(msg["ntp"])
                 elif "pm" in msg:
-                    self.radio.station_pm(msg["pm"])   # the firmware's wlan.config(pm=...)
+                    try:
+                        self.radio.station_pm(msg["pm"])   # the firmware's wlan.config(pm=...)
+                    except ValueError as e:   # as the ESP32 port refuses it: the mode stays
+                        self._log(f"[board] wlan.config(pm={msg['pm']!r}) refused: {e}")
                 elif "id" in msg:
                     with self._cv:
                         self._replies[msg["id"]] = msg

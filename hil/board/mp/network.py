@@ -42,19 +42,11 @@ class WLAN:
             return -58 if self.isconnected() else -127
         return 1010 if self.isconnected() else 1001   # STAT_GOT_IP / STAT_CONNECTING
 
-    def config(self, *args, **kw):
-        # as the ESP32 port: one name to read, or keywords to set; only "pm" is modelled
+    def config(self, *a, **kw):
+        # as the ESP32 port's for "pm" only (all the firmware asks): config("pm") reads it,
+        # config(pm=...) sets it. Kept small: the real module costs the heap nothing.
         global _pm
-        if args:
-            if args[0] == "pm":
-                return _pm
-            raise ValueError("unknown config param")
-        for k in kw:
-            if k != "pm":
-                raise ValueError("unknown config param")
-            if kw[k] not in (0, 1, 2):
-                raise ValueError("invalid pm value")
-            if not self._active:
-                raise OSError("Wifi Not Init")
-            _pm = kw[k]
-            _board.tell({"pm": _pm})
+        if a:
+            return _pm
+        _pm = kw["pm"]
+        _board.tell({"pm": _pm})
