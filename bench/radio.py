@@ -24,7 +24,7 @@ from bench.display import TIMEOUT_MS, measure, pct, start_at_rush
 from bench.report import last_line
 from gateway.config import load_file
 from hil.board.board import ROOT
-from hil.board.powersave import Beacons
+from hil.board.powersave import BEACON_MS, Beacons
 from hil.hall.sim import SimHall
 
 GOAL_P99_MS = 15.0   # the display's goal: key -> pixels (docs/BENCHMARKS.md, "How fast a call shows")
@@ -66,10 +66,10 @@ def run(args) -> int:
     missed = 0
     try:
         desired = start_at_rush(sim, windows)
-        modes = {c: sim.boards[led[w.number]].radio.pm_name for w, (c, _) in zip(windows, cases, strict=True)}
+        radios = {c: sim.boards[led[w.number]].radio for w, (c, _) in zip(windows, cases, strict=True)}
         print(f"radio: {hall.name}, windows {', '.join(str(w.number) for w in windows)}: the displays' radios "
-              + ", ".join(f"{c} (firmware's power save: {m})" for c, m in modes.items()), flush=True)
-        waits0 = {c: len(sim.boards[led[w.number]].radio.waits_ms) for w, (c, _) in zip(windows, cases, strict=True)}
+              + ", ".join(f"{c} (firmware's power save: {r.pm_name})" for c, r in radios.items()), flush=True)
+        held0 = {c: r.held for c, r in radios.items()}
         for _ in range(args.samples):
             for w, (c, _) in zip(windows, cases, strict=True):
                 ms, _, _, part = measure(sim, desired, w.number)
@@ -78,8 +78,9 @@ def run(args) -> int:
                 lat[c].append(TIMEOUT_MS if ms is None else ms)
                 if part:
                     tail[c].append(part[2])
-        held = {c: list(sim.boards[led[w.number]].radio.waits_ms)[waits0[c]:]
-                for w, (c, _) in zip(windows, cases, strict=True)}
+        # what waited at each access point while measuring (the newest of its waits)
+        held = {c: list(r.waits_ms)[len(r.waits_ms) - min(len(r.waits_ms), r.held - held0[c]):]
+                for c, r in radios.items()}
         desired.close()
     finally:
         sim.close()
@@ -90,9 +91,9 @@ def run(args) -> int:
         print(f"radio {c:6s}: press -> pixels p50 {pct(xs, 0.5):6.1f} ms, p99 {pct(xs, 0.99):6.1f} ms "
               f"({verdict} the goal p99 <= {GOAL_P99_MS:g} ms); desired state at the broker -> pixels "
               f"p50 {pct(tail[c], 0.5):.1f} / p99 {pct(tail[c], 0.99):.1f} ms; "
-              + (f"held at the access point for a DTIM beacon (every {dtim * 102.4:.1f} ms): {len(w)} messages, "
-                 f"p50 {pct(w, 0.5):.1f} / p99 {pct(w, 0.99):.1f} ms" if dtim else
-                 f"nothing held at the access point ({len(w)} messages)"), flush=True)
+              + ("nothing held at the access point" if not w else
+                 f"held at the access point for a DTIM beacon (every {(dtim or 1) * BEACON_MS:.1f} ms): "
+                 f"{len(w)} messages, p50 {pct(w, 0.5):.1f} / p99 {pct(w, 0.99):.1f} ms"), flush=True)
         figures.update({f"{c}_p50_ms": round(pct(xs, 0.5), 1), f"{c}_p99_ms": round(pct(xs, 0.99), 1)})
     if missed:
         print(f"radio: {missed} calls never reached their display (counted at {TIMEOUT_MS / 1000:.0f} s)")

@@ -62,7 +62,7 @@ class Radio:
             raise ValueError(f"unknown power-save mode {pm!r}")
         with self._lock:
             self.pm = pm
-            if pm == PM_NONE:
+            if pm == PM_NONE and self.on:
                 self._release(flush=True)
 
     @property
