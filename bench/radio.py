@@ -17,7 +17,9 @@ It prints, it does not assert: a call that never reaches the display counts at t
 waited for and makes the exit status 1."""
 from __future__ import annotations
 
+import random
 import tempfile
+import time
 from pathlib import Path
 
 from bench.display import TIMEOUT_MS, measure, pct, start_at_rush
@@ -70,8 +72,12 @@ def run(args) -> int:
         print(f"radio: {hall.name}, windows {', '.join(str(w.number) for w in windows)}: the displays' radios "
               + ", ".join(f"{c} (firmware's power save: {r.pm_name})" for c, r in radios.items()), flush=True)
         held0 = {c: r.held for c, r in radios.items()}
+        # A clerk's key comes at any moment between two beacons: a random pause before each call, up
+        # to the longest DTIM period, keeps the bench's own rhythm from locking onto the beacons'.
+        rng, longest = random.Random(26), max(dtims, default=1) * BEACON_MS / 1000
         for _ in range(args.samples):
             for w, (c, _) in zip(windows, cases, strict=True):
+                time.sleep(rng.uniform(0, longest))
                 ms, _, _, part = measure(sim, desired, w.number)
                 if ms is None:
                     missed += 1
