@@ -291,6 +291,24 @@ def run(args) -> int:
 FIGURES: dict = {}  # each mode's figures, prefixed with its mode, for the run's key=value line
 
 
+def start_at_rush(sim: SimHall, windows: list) -> Desired:
+    """The boards, then the gateway with its clock at the morning rush (9:30 on the next working
+    day), the windows' clerks logged in (waited for, up to 30 s); returns the watch on the
+    displays' desired states."""
+    _, start = day_start(sim.hall, hour=9.5)
+    sim.start(gateway=False)
+    g = sim.gateway
+    g.args += ["--clock-start", repr(start), "--clock-speed", "1", "--clock-real-start", repr(time.time())]
+    g.start()
+    desired = Desired(sim.hall.id, sim.broker_port)
+    login_all(sim, windows)
+    end = time.monotonic() + 30
+    while time.monotonic() < end and any(x["status"] == "closed" for x in g.get("/api/v1/windows")
+                                         if x["number"] in {w.number for w in windows}):
+        time.sleep(0.2)
+    return desired
+
+
 def login_all(sim: SimHall, windows: list) -> None:
     codes = logins(sim.hall)
     for w in windows:
@@ -359,22 +377,13 @@ def run_mode(args, mode: str, workdir: Path) -> int:
         measured = next(w for w in hall.windows if {"callpad", "display"} <= {d.role for d in hall.devices_of(w.number)})
         devices = [d.id for d in hall.devices_of(measured.number)]
     sim = SimHall(args.config, workdir, external_broker=True, without=("announcer",), devices=devices)
-    _, start = day_start(hall, hour=9.5)   # the morning rush
     stop = threading.Event()
     page = screens = light = None
     lat, scr, parts, missed, scr_missed, stayed, presses = [], [], [], 0, 0, 0, 0
     try:
-        sim.start(gateway=False)
-        g = sim.gateway
-        g.args += ["--clock-start", repr(start), "--clock-speed", "1", "--clock-real-start", repr(time.time())]
-        g.start()
-        desired = Desired(hall.id, sim.broker_port)
         windows = [w for w in hall.windows if sim.board_of(w.number, "callpad") and sim.board_of(w.number, "display")]
-        login_all(sim, windows)
-        end = time.monotonic() + 30
-        while time.monotonic() < end and any(x["status"] == "closed" for x in g.get("/api/v1/windows")
-                                             if x["number"] in {w.number for w in windows}):
-            time.sleep(0.2)
+        desired = start_at_rush(sim, windows)
+        g = sim.gateway
         peak = rate_per_hour(9.5, 6.0 * len(hall.windows)) / 3600
         others = [w for w in hall.windows if w not in windows]
         print(f"display mode={mode}: {hall.name}: {len(hall.windows)} windows, {len(sim.boards)} boards"

@@ -36,6 +36,7 @@ _FIELDS = (
     ("dim", list, False, 3, 3),
     ("tls_ca", str, False, 1, 32),     # the hall CA (DER) on flash: TLS to the broker
     ("tls_name", str, False, 1, 64),   # the name the broker's certificate must carry
+    ("wifi_power_save", bool, False, 0, 1),   # battery devices only: the radio sleeps between beacons
 )
 _DEFAULTS = {"keepalive": 30, "wdt_ms": 30000, "tz_minutes": 480,
              "wifi_password": "", "panel": "64x16"}
@@ -65,7 +66,7 @@ def check(c):
         v = c[name]
         if type(v) is not kind:
             raise ValueError("field '%s' must be %s" % (name, kind.__name__))
-        n = v if kind is int else len(v)  # type: ignore[arg-type]
+        n = len(v) if kind is str or kind is list else v  # type: ignore[arg-type]
         if n < lo or n > hi:
             raise ValueError("field '%s' out of range %d..%d" % (name, lo, hi))
     if c["role"] not in ROLES:

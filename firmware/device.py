@@ -49,7 +49,8 @@ class Device:
         self.t_desired = wire.topic(hall, self.id, "desired")
         # the role's own part of the wire contract (wire_callpad, ...): only this one is loaded
         self.rules = __import__("wire_" + self.role)
-        self.wifi = Wifi(cfg["wifi_ssid"], cfg["wifi_password"])
+        # awake unless provisioned as a battery device (no key: one entry less in cfg, for good)
+        self.wifi = Wifi(cfg["wifi_ssid"], cfg["wifi_password"], cfg.get("wifi_power_save"))
         self.tls = tls is not None   # mqtt.tls_context(cfg["tls_ca"]), made by main.py
         self.mqtt = MQTT(self.id, cfg["broker_host"], cfg["broker_port"],
                          cfg.get("mqtt_user"), cfg.get("mqtt_password"), cfg["keepalive"],
@@ -135,6 +136,8 @@ class Device:
         r = self.wifi.rssi()
         if r is not None:
             s["rssi"] = r
+        if self.wifi.pm:
+            s["pm"] = self.wifi.pm
         if self.queued:
             s["queued"] = self.queued()
         await self.mqtt.publish(self.t_state, wire.state(s), True, 0)

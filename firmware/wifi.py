@@ -1,4 +1,9 @@
 # Wi-Fi station with retry: connects, and reconnects whenever the link is lost.
+# Awake: a mains-powered device turns power save off (WLAN.PM_NONE). Left in
+# ESP-IDF's default modem sleep, the radio sleeps between the access point's
+# DTIM beacons and every message TO the device (a desired state, an ack)
+# waits for the next one: up to ~100 ms at DTIM 1, ~300 ms at DTIM 3
+# (docs/HARDWARE.md). Only a battery device may sleep (wifi_power_save).
 import asyncio
 import time
 import network
@@ -12,8 +17,10 @@ _POLL_MS = const(20)
 
 
 class Wifi:
-    def __init__(self, ssid, password):
+    def __init__(self, ssid, password, power_save=False):
         self.ssid, self.password = ssid, password
+        self.power_save = power_save
+        self.pm = None   # its power save as the driver has it, named as protocols/status.py does
         self.wlan = network.WLAN(network.STA_IF)
         self.wlan.active(True)
         # ticks of the retry loop's last turn: the watchdog's sign that an
@@ -54,3 +61,10 @@ class Wifi:
                     pass
                 await self._pause(_RETRY_MS)
         print("wifi: connected")
+        # after each association, so a driver that reset meanwhile is told again
+        w = self.wlan
+        try:
+            w.config(pm=w.PM_PERFORMANCE if self.power_save else w.PM_NONE)
+            self.pm = ("none", "performance", "powersave")[w.config("pm")]
+        except Exception as e:
+            print("wifi: pm %r" % (e,))

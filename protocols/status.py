@@ -5,6 +5,11 @@ from protocols.schema import INT, STR, BOOL, check_fields, load, dump
 
 MAX_BYTES = 512
 ROLES = ("callpad", "evaluator", "display", "gateway")
+# The station's Wi-Fi power save, as MicroPython names WLAN.PM_*: "none" (awake, what a
+# mains-powered device runs), "performance" (modem sleep: wakes for every DTIM beacon, so a
+# message to it waits up to one DTIM period), "powersave" (wakes less often still).
+# A device that does not report it (older firmware) is accepted and shown as unknown.
+POWER_SAVE = ("none", "performance", "powersave")
 
 AVAILABILITY = (
     ("v", INT, True, 1, 1, None),
@@ -24,6 +29,7 @@ STATE = (
     ("rssi", INT, False, -127, 0, None),
     ("queued", INT, False, 0, 65535, None),
     ("resets", INT, False, 0, 65535, None),
+    ("pm", STR, False, 1, 12, POWER_SAVE),
 )
 
 

@@ -54,6 +54,9 @@ class Device:
     id: str
     role: str
     window: int
+    # A battery-powered device may let its radio sleep between the access point's beacons:
+    # every message to it then waits up to a DTIM period (100-300 ms). Mains devices stay awake.
+    wifi_power_save: bool = False
 
 
 @dataclass(frozen=True)

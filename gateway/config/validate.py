@@ -167,7 +167,7 @@ def _windows(r: Reader, doc: dict, services: set, staff: set) -> tuple[m.Window,
 def _devices(r: Reader, doc: dict, windows: set) -> tuple[m.Device, ...]:
     out, ids, roles = [], {}, {}
     for p, t in r.tables(doc, "devices", ""):
-        r.unknown(t, p, ("id", "role", "window"))
+        r.unknown(t, p, ("id", "role", "window", "wifi_power_save"))
         did = r.string(t, "id", p, pattern=ID, what="a device id (a-z, 0-9, '-', '_', up to 32)")
         role = r.string(t, "role", p, choices=m.ROLES)
         win = r.integer(t, "window", p, lo=1, hi=999)
@@ -178,7 +178,8 @@ def _devices(r: Reader, doc: dict, windows: set) -> tuple[m.Device, ...]:
         # window's prompt, and a window is driven from one pad.
         if role in ("callpad", "evaluator") and win is not None:
             _unique(r, roles, (role, win), f"{p}.role", "role for this window:")
-        out.append(m.Device(id=did, role=role, window=win))
+        power_save = r.boolean(t, "wifi_power_save", p, default=False)
+        out.append(m.Device(id=did, role=role, window=win, wifi_power_save=power_save))
     return tuple(out)
 
 

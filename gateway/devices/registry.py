@@ -24,6 +24,7 @@ class DeviceRecord:
     rev: int | None = None  # desired-state rev the device says it applied
     uptime: int | None = None
     queued: int | None = None  # events still in its flash queue
+    pm: str | None = None  # its Wi-Fi power save (protocols.status.POWER_SAVE); None: not reported
 
 
 class Registry:
@@ -57,6 +58,8 @@ class Registry:
             for k in ("rssi", "heap", "queued"):
                 if k in st:
                     setattr(rec, k, st[k])
+            # Power save is the running firmware's: one that does not report it says nothing of it.
+            rec.pm = st.get("pm")
             rec.last_seen = at
 
     def listing(self) -> list[dict]:

@@ -73,6 +73,8 @@ def device_config(hall: Hall, device_id: str, wifi_ssid: str, wifi_password: str
     if dev.role == "display":
         panel = hall.window(dev.window).panel
         cfg["panel"] = f"{panel.width}x{panel.height}"
+    if dev.wifi_power_save:
+        cfg["wifi_power_save"] = True   # a battery device: firmware/wifi.py leaves modem sleep on
     return cfg
 
 

@@ -59,7 +59,7 @@ class Extras:
         out = {"reports": {"ready": self.reports.ready(), "seq": self.reports.seq(), "error": self.reports.error()}}
         plane = self.plane
         if plane is not None:
-            items = [{k: d[k] for k in ("id", "role", "window", "online", "last_seen", "firmware", "heap", "rssi")}
+            items = [{k: d[k] for k in ("id", "role", "window", "online", "last_seen", "firmware", "heap", "rssi", "pm")}
                      for d in plane.registry.listing()]
             out["devices"] = {"connected": bool(plane.link.connected), "online": sum(d["online"] for d in items),
                               "total": len(items), "items": items}

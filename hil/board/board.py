@@ -6,6 +6,10 @@ Wi-Fi, power-cycle. A hardware watchdog on the host resets a starved board.
 
     b = Board("callpad", {...config.json...}, workdir).start()
     b.press("call"); b.screen_text(); b.wifi(False); b.power_cycle(); b.stop()
+
+Its Wi-Fi is the radio relay (radio.py): what the firmware sets with
+wlan.config(pm=...) decides whether what the broker sends it waits for the
+access point's next beacon (b.radio.pm, b.radio.beacons: powersave.py).
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from gateway.provision import screen_font
 from gateway.provision.flash import build as build_flash
 from gateway.provision.flash import compiled
 from hil.board.chips import SSD1306, MAX7219Chain
+from hil.board.powersave import PM_DEFAULT, Beacons
 from hil.board.radio import Radio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +152,7 @@ class BoardError(RuntimeError):
 
 class Board:
     def __init__(self, role: str, config: dict, workdir: Path, heapsize: str = HEAPSIZE,
-                 files: dict[str, bytes] | None = None):
+                 files: dict[str, bytes] | None = None, beacons: Beacons | None = None):
         self.role = role
         self.config = dict(config, role=role)
         self.files = files or {}           # flashed beside the firmware, as hallctl does (the hall CA)
@@ -157,7 +162,8 @@ class Board:
         self.flash = workdir / "flash"
         self.hw = workdir / "hw"
         self.heapsize = heapsize
-        self.radio = Radio(self.config["broker_host"], self.config["broker_port"])
+        # beacons: the access point's (DTIM period, clock), shared by the boards of one hall
+        self.radio = Radio(self.config["broker_host"], self.config["broker_port"], beacons)
         self.serial: list[str] = []        # the serial console, all boots
         self.boots = 0
         self.wdt_resets = 0
@@ -215,6 +221,7 @@ class Board:
             self._reset_asked = False
             self.halted = None
             self._fresh_chips()
+            self.radio.station_pm(PM_DEFAULT)   # ESP-IDF's modem sleep, until the firmware says otherwise
             # The access point does not care that the board rebooted: the radio
             # keeps its state, and the new boot starts with it.
             env = dict(os.environ, MICROPYPATH=f"{self.hw}:.frozen", HIL_CTRL=str(self._ls.getsockname()[1]),
@@ -328,6 +335,11 @@ class Board:
                     self._reset_asked = True
                 elif "ntp" in msg:
                     self.ntp_asked.append(msg["ntp"])
+                elif "pm" in msg:
+                    try:
+                        self.radio.station_pm(msg["pm"])   # the firmware's wlan.config(pm=...)
+                    except ValueError as e:   # as the ESP32 port refuses it: the mode stays
+                        self._log(f"[board] wlan.config(pm={msg['pm']!r}) refused: {e}")
                 elif "id" in msg:
                     with self._cv:
                         self._replies[msg["id"]] = msg

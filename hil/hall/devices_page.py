@@ -13,6 +13,8 @@ ROLE_NAMES = {"callpad": "叫号器", "evaluator": "评价器", "display": "LED 
 ROLE_ORDER = ("callpad", "evaluator", "display")
 LANES = (("normal", "普通"), ("green", "绿色通道"), ("appointment", "预约"))
 STATUS_LED = "状态灯：常亮＝在线，慢闪＝断线，快闪＝故障"
+# shown under a device whose radio sleeps between the access point's beacons (its firmware's Wi-Fi power save)
+POWER_SAVE = "省电模式：消息最多延迟约300毫秒"
 OLED_SCALE = 2
 LED_MAX_PX = 320   # an LED panel is drawn at most this wide
 
@@ -55,6 +57,7 @@ def _device(hall, d) -> str:
             f'<canvas class="{ "led" if d.role == "display" else "oled"}" data-dev="{e(d.id)}" width="{w}" '
             f'height="{h}" style="width:{w * scale}px;height:{h * scale}px" '
             f'aria-label="{e(d.id)} {ROLE_NAMES[d.role]}"></canvas>'
+            f'<p class="pm" data-pm="{e(d.id)}" hidden>{POWER_SAVE}</p>'
             f'<div class="sr" data-text="{e(d.id)}"></div>{keys}</div>')
 
 

@@ -20,7 +20,7 @@ SLIPS_KEPT = 5
 
 def signature(board: Board) -> bytes:
     """The bytes that decide what the board shows: equal bytes, same face."""
-    levels = bytes(v for _, v in sorted(board.leds().items()))
+    levels = bytes(v for _, v in sorted(board.leds().items())) + bytes((board.radio.pm,))
     if board.role == "display":
         return board.display_raw() + levels
     o = board.oled
@@ -43,7 +43,8 @@ def face(dev: str, board: Board, chars: str) -> dict:
         rows = board.screen_pixels()
         text = [ln for ln in board.screen_text(chars) if ln]
     return {"dev": dev, "kind": "led" if board.role == "display" else "oled", "w": len(rows[0]) if rows else 0,
-            "h": len(rows), "bits": packed(rows), "text": text, "leds": board.leds()}
+            "h": len(rows), "bits": packed(rows), "text": text, "leds": board.leds(),
+            "pm": board.radio.pm_name}   # the station's power save, as its firmware set it
 
 
 def slip(ticket) -> dict:

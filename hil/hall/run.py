@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+from hil.board.powersave import Beacons
 from hil.day.clock import demo_clock
 from hil.hall.bridge import Bridge
 from hil.hall.feed import Feed
@@ -26,6 +27,9 @@ def register(sub) -> None:
     p.add_argument("--http-port", type=int, default=8080, metavar="N", help="gateway API and page port (8080)")
     p.add_argument("--broker-port", type=int, default=None, metavar="N",
                    help="embedded broker port (default: the hall file's)")
+    p.add_argument("--dtim", type=int, default=1, metavar="N",
+                   help="the access point's DTIM period in beacons of 102.4 ms (1): a device in Wi-Fi power "
+                        "save (wifi_power_save in the hall file) gets its messages at these beacons")
     p.add_argument("--seconds", type=float, default=None, help=argparse.SUPPRESS)  # tests: stop after N s
     p.set_defaults(func=run)
 
@@ -35,9 +39,14 @@ def run(args) -> int:
     from gateway.config import load_file
     from gateway.engine.calendar import HallCalendar
     cfg = load_file(args.config)
+    try:
+        beacons = Beacons(dtim=args.dtim)
+    except ValueError as e:
+        print(f"hall-hil: --dtim: {e}", flush=True)
+        return 2
     clock = demo_clock(cfg)   # a closed hall would refuse every ticket
     hall = SimHall(args.config, workdir, http_port=args.http_port, extra_extensions="hil.hall.web",
-                   broker_port=args.broker_port, clock=clock)
+                   broker_port=args.broker_port, clock=clock, beacons=beacons)
     if clock:
         print("hall-hil: the hall is closed now; the gateway runs on a clock starting at its next opening, "
               + HallCalendar(cfg).local(clock[0]).strftime("%Y-%m-%d %H:%M %Z"), flush=True)

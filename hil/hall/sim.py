@@ -10,6 +10,7 @@ from pathlib import Path
 from gateway.config import load_file
 from gateway.config.model import Hall
 from hil.board import Board
+from hil.board.powersave import Beacons
 from hil.services.gateway import Gateway
 from hil.services.mosquitto import Broker, free_port
 
@@ -21,6 +22,8 @@ def board_config(hall: Hall, device, broker_port: int) -> dict:
     if device.role == "display":
         p = hall.window(device.window).panel
         c["panel"] = f"{p.width}x{p.height}"
+    if device.wifi_power_save:
+        c["wifi_power_save"] = True
     return c
 
 
@@ -28,7 +31,11 @@ class SimHall:
     def __init__(self, config: str | Path, workdir: str | Path, *, external_broker: bool = False,
                  clock: tuple[float, float, float] | None = None, http_port: int | None = None,
                  without: tuple[str, ...] = (), extra_extensions: str = "", devices: list[str] | None = None,
-                 broker_port: int | None = None):
+                 broker_port: int | None = None, beacons: Beacons | dict[str, Beacons] | None = None,
+                 power_save: tuple[str, ...] = ()):
+        """beacons: the hall access point's (DTIM period; default DTIM 1), or one per device id
+        (devices under access points set apart); power_save: devices provisioned as battery ones
+        (wifi_power_save), besides those the hall file marks."""
         self.config = Path(config)
         self.hall = load_file(self.config)
         self.workdir = Path(workdir)
@@ -39,8 +46,12 @@ class SimHall:
                                embedded_broker=not external_broker, clock=clock, without=without,
                                extra_extensions=extra_extensions)
         chosen = [d for d in self.hall.devices if devices is None or d.id in devices]
+        ap = beacons if isinstance(beacons, Beacons) else Beacons()
+        per = beacons if isinstance(beacons, dict) else {}
         self.boards: dict[str, Board] = {
-            d.id: Board(d.role, board_config(self.hall, d, broker_port), self.workdir / "boards" / d.id)
+            d.id: Board(d.role, dict(board_config(self.hall, d, broker_port),
+                                     **({"wifi_power_save": True} if d.id in power_save else {})),
+                        self.workdir / "boards" / d.id, beacons=per.get(d.id, ap))
             for d in chosen}
 
     def start(self, gateway: bool = True) -> SimHall:

@@ -297,6 +297,14 @@ def test_registry_and_devices_api(hall):
     assert (d["role"], d["window"], d["online"], d["firmware"], d["rssi"], d["heap"], d["rev"]) == (
         "display", 1, True, "0.4.2", -58, 51234, 3)
     assert d["boot"] == led.ids.boot and d["last_seen"] and d["desired_rev"] >= 1
+    assert d["pm"] is None   # a device that does not report its power save (older firmware) is accepted
+    # Its Wi-Fi power save as the firmware reports it; a later state without it (the old firmware
+    # flashed back) knows nothing of it.
+    led.report(fw="0.4.3", rev=3, pm="performance")
+    assert wait_for(lambda: gw.plane.registry.get("w01-led").pm == "performance")
+    led.report(fw="0.4.2", rev=3)
+    assert wait_for(lambda: gw.plane.registry.get("w01-led").firmware == "0.4.2")
+    assert gw.plane.registry.get("w01-led").pm is None
     # The last will (or a clean offline) marks it offline.
     led.client.publish(topics.availability(H, "w01-led"), b'{"v":1,"online":false}', 1, retain=True)
     assert wait_for(lambda: not gw.plane.registry.get("w01-led").online)

@@ -35,13 +35,14 @@ def gateway(mosquitto):
 
 @pytest.fixture
 def make_board(mosquitto, gateway, tmp_path):
-    """make(role, device, ntp=True, **config) starts one board (ntp: whether
-    the hall's NTP server answers it); make.many([(role, device, extra), ...])
+    """make(role, device, ntp=True, beacons=None, **config) starts one board (ntp:
+    whether the hall's NTP server answers it; beacons: its access point's,
+    hil.board.powersave.Beacons); make.many([(role, device, extra), ...])
     starts several at once (each boot waits on its own interpreter)."""
     boards = []
 
-    def make(role, device, ntp=True, **extra):
-        b = Board(role, board_config(mosquitto.port, device, **extra), tmp_path / device)
+    def make(role, device, ntp=True, beacons=None, **extra):
+        b = Board(role, board_config(mosquitto.port, device, **extra), tmp_path / device, beacons=beacons)
         b.ntp(ntp)
         boards.append(b)
         return b.start()

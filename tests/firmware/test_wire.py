@@ -140,7 +140,7 @@ def test_state_availability_and_topics_are_byte_identical():
     for online, boot in ((True, "a1b2c3d4"), (False, "a1b2c3d4"), (False, None)):
         assert wire.availability(online, boot) == status.availability(online, boot)
     s = {"dev": "d1", "boot": "a1b2c3d4", "role": "evaluator", "fw": "1.0.0", "uptime": 5, "rev": 2,
-         "heap": 30000, "rssi": -58, "queued": 1}
+         "heap": 30000, "rssi": -58, "queued": 1, "pm": "none"}
     assert wire.state(dict(s)) == status.encode_state(dict(s))
     for kind in ("event", "state", "availability", "desired"):
         assert wire.topic("h-1", "d_2", kind) == topics.device("h-1", "d_2", kind)

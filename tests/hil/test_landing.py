@@ -3,6 +3,7 @@ hall with its key applied (Debian's chromium clicks each link: no 401, Chinese o
 /hall is a grid of windows in Chinese that shows no login code and no firmware key name; the
 kiosk's printer is the emulated one, so a ticket prints; the tokens' real paths are printed at
 start. A plain `hallgw run` has no landing page: its / is the gateway's own Chinese start page.
+A device in Wi-Fi power save (a battery evaluator) is warned of on the devices page and the dashboard.
 
 The hall is the village station with its kiosk pointed at a printer on this machine (as the
 county example is, whose 69 boards take a minute to boot)."""
@@ -61,6 +62,10 @@ def village_with_printer(folder: Path) -> Path:
     f = folder / "village.toml"
     text = text.replace('printer = "none"', f'printer = "network:127.0.0.1:{free_port()}"\n'
                         'public_base_url = "http://127.0.0.1:8080"')
+    # window 1's evaluator on a battery: its firmware keeps Wi-Fi power save
+    battery = 'id = "s1-eval"\nrole = "evaluator"\nwindow = 1\n'
+    assert battery in text
+    text = text.replace(battery, battery + "wifi_power_save = true\n")
     f.write_text(text, encoding="utf-8")
     return f
 
@@ -207,6 +212,37 @@ def test_a_ticket_from_the_kiosk_prints_on_the_emulated_printer(run, page_at):
     assert answer["printed"] is True and answer["printer"]["state"] == "ok"
     run.said(f"  | {number}")                            # the slip on hall-hil's console
     page.locator("#slip", has_text=number).wait_for()  # and on the devices page, pushed
+
+
+POWER_SAVE = "省电模式：消息最多延迟约300毫秒"
+
+
+def test_a_device_in_power_save_is_warned_of_on_the_devices_page_and_the_dashboard(run, page_at):
+    page = page_at(1920, 1080)
+    page.goto(run.base + "/hall")
+    page.locator("#link", has_text="已连接").wait_for()
+    # What the battery evaluator's firmware set, as the emulated access point saw it, pushed.
+    warn = page.locator('[data-pm="s1-eval"]')
+    warn.wait_for(state="visible", timeout=20000)
+    assert warn.inner_text() == POWER_SAVE
+    for dev in ("s1-pad", "s1-led", "s2-pad", "s2-eval"):
+        assert page.locator(f'[data-pm="{dev}"]').is_hidden(), dev   # mains-powered: awake
+    screenshot(page, "devices-power-save")
+    # The dashboard's device list: from the mode the firmware reports in its state.
+    page.goto(run.base + "/")
+    with page.expect_navigation():
+        page.locator("a.card", has_text="监管看板").click()
+    item = page.locator('#devices li[data-device="s1-eval"]')
+    item.locator(".warn").wait_for(timeout=20000)
+    assert item.locator(".warn").inner_text() == POWER_SAVE
+    assert item.locator(".warn").get_attribute("data-pm") == "performance"
+    page.locator("#dev-summary", has_text="1台省电模式").wait_for(timeout=20000)
+    for dev in ("s1-pad", "s1-led"):
+        li = page.locator(f'#devices li[data-device="{dev}"]')
+        li.locator("text=在线").first.wait_for(timeout=20000)
+        assert li.locator(".warn").count() == 0, dev
+    page.locator("#devices").scroll_into_view_if_needed()
+    screenshot(page, "dashboard-power-save")
 
 
 def test_a_plain_gateway_has_no_landing_page(tmp_path):

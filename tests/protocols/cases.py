@@ -167,7 +167,11 @@ def case_status():
     assert a == {"v": 1, "online": False, "boot": "0a0b0c0d"}
     s = {"v": 1, "dev": "w01-led", "boot": "0a0b0c0d", "role": "display", "fw": "0.1.0",
          "uptime": 12, "rev": 4, "heap": 40000, "rssi": -61}
-    assert status.decode_state(status.encode_state(dict(s))) == s
+    assert status.decode_state(status.encode_state(dict(s))) == s   # an older device: no power-save mode
+    for pm in ("none", "performance", "powersave"):
+        assert status.decode_state(status.encode_state(dict(s, pm=pm)))["pm"] == pm
+    assert "unknown value" in raises(status.decode_state, json.dumps(dict(s, pm="sleepy")))
+    assert "wrong type" in raises(status.decode_state, json.dumps(dict(s, pm=1)))
     s["rssi"] = 5
     assert "out of range" in raises(status.decode_state, json.dumps(s))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.config import load_file
+from gateway.config import load_file, load_text
 from gateway.provision import screen_font, wifi_secret
 from gateway.provision.device_config import ProvisionError, device_config
 from hil.board.serial_line import SerialLine
@@ -53,6 +53,17 @@ def test_device_config_per_role():
         device_config(hall, "w04-pad", "hall-wifi", credentials=creds)
     with pytest.raises(ProvisionError, match="for hall 'other'"):
         device_config(hall, "w03-pad", "hall-wifi", credentials=dict(creds, hall="other"))
+
+
+def test_only_a_device_marked_for_a_battery_is_provisioned_to_sleep():
+    text = COUNTY.read_text(encoding="utf-8").replace(
+        'id = "w03-eval"\nrole = "evaluator"\nwindow = 3', 'id = "w03-eval"\nrole = "evaluator"\nwindow = 3\n'
+        'wifi_power_save = true', 1)
+    hall = load_text(text, "county.toml")
+    ev = device_config(hall, "w03-eval", "hall-wifi", broker_host="192.168.10.2")
+    assert ev["wifi_power_save"] is True
+    pad = device_config(hall, "w03-pad", "hall-wifi", broker_host="192.168.10.2")
+    assert "wifi_power_save" not in pad   # mains-powered: the firmware's default, awake
 
 
 def test_provision_over_serial(tmp_path):

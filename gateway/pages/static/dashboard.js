@@ -105,10 +105,18 @@
     }
   }
 
+  // A device whose radio sleeps between the access point's beacons (Wi-Fi power save): every
+  // message to it waits for the next one. Mains-powered devices run awake; only a battery one may sleep.
+  var POWER_SAVE = "省电模式：消息最多延迟约300毫秒";
+  function dozing(x) { return x.pm != null && x.pm !== "none"; }
   function renderDevices(dv) {
     if (!dv) { setText("#dev-summary", "（本网关未接设备）"); $("#devices").innerHTML = ""; return; }
-    setText("#dev-summary", "在线 " + dv.online + "/" + dv.total + (dv.connected ? "" : " · 网关未连上消息服务器"));
-    var items = dv.items.slice().sort(function (a, b) { return a.online - b.online || a.window - b.window; });
+    var asleep = dv.items.filter(dozing).length;
+    setText("#dev-summary", "在线 " + dv.online + "/" + dv.total + (asleep ? " · " + asleep + "台省电模式" : "") +
+      (dv.connected ? "" : " · 网关未连上消息服务器"));
+    var items = dv.items.slice().sort(function (a, b) {
+      return a.online - b.online || dozing(b) - dozing(a) || a.window - b.window;
+    });
     var role = {callpad: "呼叫器", evaluator: "评价器", display: "窗口屏"};
     $("#devices").innerHTML = items.map(function (x) {
       // The device by its window and role (its number in the title); its health as it reported
@@ -118,8 +126,10 @@
       var more = x.last_seen == null ? "从未连接" : ["最近通信 " + hm(x.last_seen),
         x.heap != null && "内存余量 " + Math.round(x.heap / 1024) + "KB", x.rssi != null && "信号 " + x.rssi + "dBm"]
         .filter(Boolean).join(" · ");
+      var warn = dozing(x) ? ' <span class="whole warn" data-pm="' + esc(x.pm) + '">' + POWER_SAVE + "</span>" : "";
       return '<li class="' + (x.online ? "" : "offline") + '" data-device="' + esc(x.id) + '" title="设备编号 ' +
-        esc(x.id) + (x.firmware ? "，固件版本 " + esc(x.firmware) : "") + '"><span class="whole">' + esc(main) + '</span> <span class="whole more">' + esc(more) + "</span></li>";
+        esc(x.id) + (x.firmware ? "，固件版本 " + esc(x.firmware) : "") + '"><span class="whole">' + esc(main) +
+        '</span> <span class="whole more">' + esc(more) + "</span>" + warn + "</li>";
     }).join("");
   }
   function renderPrinter(p) {

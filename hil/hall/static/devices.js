@@ -32,6 +32,8 @@
       const lamp = byDev("data-led", f.dev + ":" + name);
       if (lamp) lamp.classList.toggle("lit", !!v);
     }
+    const pm = byDev("data-pm", f.dev);   // its radio asleep between beacons: messages to it wait
+    if (pm) pm.hidden = !f.pm || f.pm === "none";
   }
 
   function slip(s) {
