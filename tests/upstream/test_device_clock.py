@@ -18,6 +18,7 @@ from hil.board import Board
 from hil.province.control import Province
 from tests.reports.serving import auth, caught_up, served
 from tests.support.hallday import MONDAY_9
+from tests.support.mqtt_client import wait_for
 from tests.upstream.uphall import APP_KEY, SECRET, hall_for
 
 CLOCK_VALID = 1577836800  # 2020-01-01: earlier is a clock that was never set
@@ -38,16 +39,6 @@ class HallClock:
 def province(tmp_path):
     with Province(tmp_path / "province", APP_KEY, SECRET) as p:
         yield p
-
-
-def until(pred, timeout: float = 20.0, what: str = ""):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        got = pred()
-        if got:
-            return got
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_an_evaluator_with_a_2000_clock_rates_today_at_the_receipt_time(tmp_path, mosquitto, province):
@@ -74,7 +65,7 @@ def test_an_evaluator_with_a_2000_clock_rates_today_at_the_receipt_time(tmp_path
     board.ntp(False)  # the hall's NTP server never answers: the RTC stays on 2000-01-01
     board.start()
     try:
-        until(lambda: plane.registry.get(DEV).online, what="the evaluator online")
+        assert wait_for(lambda: plane.registry.get(DEV).online), "the evaluator never came online"
 
         def do(kind, **kw):
             out = rt.submit({"type": kind, "at": clock(), "window": 1, **kw})
@@ -110,7 +101,8 @@ def test_an_evaluator_with_a_2000_clock_rates_today_at_the_receipt_time(tmp_path
 
         # What went up to the province: today, at the receipt time.
         local = dt.datetime.fromtimestamp(rec["rated_at"], ZoneInfo(hall.timezone))
-        sent = until(lambda: province.records(), what="the record at the province")
+        assert wait_for(province.records), "nothing reached the province"
+        sent = province.records()
         assert len(sent) == 1
         assert sent[0]["record"]["assess_time"] == local.strftime("%Y-%m-%d %H:%M:%S")
         assert sent[0]["record"]["assess_time"].startswith("2026-11-23 10:")
