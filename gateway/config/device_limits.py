@@ -2,29 +2,31 @@
 
 ```toml
 [device_limits]
-messages_per_second = 2   # what a device may send, sustained (events, state reports, availability)
-burst = 40                # what it may send at once above that: a clerk's quick keys, a reconnect's backlog
+messages_per_second = 5   # what a device may send, sustained (events, state reports, availability)
+burst = 100               # what it may send at once above that: a clerk's quick keys, a reconnect's backlog
 calm_seconds = 10         # nothing dropped for this long: the device's alert ends
 ```
 A device past its budget has the excess dropped before the engine and counted; the
 dashboard names it. The burst must stay above what a clerk can press: a fast finger taps
-6-7 times a second, and a firmware call pad pressed as fast as its keys go sends about 8
-events a second (tests/devices/test_budget.py measures it), so the smallest burst allowed
-still takes a clerk's fastest flurry of several seconds. Ids that are not in the hall file
-share one budget of these sizes.
+6-7 times a second, a firmware call pad pressed as fast as its keys go (60 ms down, past its
+40 ms debounce) sends about 8 events a second, and each press costs the pad two messages
+(the event, then its state report of the desired state it applied): tests/devices/
+test_quick_keys.py measures it. The defaults take 40 such presses in a row with room to
+spare; the smallest burst allowed, 20 presses. Ids that are not in the hall file share one
+budget of these sizes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 KEYS = ("messages_per_second", "burst", "calm_seconds")
-MIN_BURST = 20  # below it a clerk's quick keys on a call pad could be dropped
+MIN_BURST = 40  # below it a clerk's quick keys on a call pad could be dropped (20 presses, 2 messages each)
 
 
 @dataclass(frozen=True)
 class DeviceLimits:
-    messages_per_second: float = 2.0
-    burst: int = 40
+    messages_per_second: float = 5.0
+    burst: int = 100
     calm_seconds: float = 10.0
 
 

@@ -29,10 +29,10 @@ def _submit(ep: Episode, active: bool, budget: Budget, runtime, clock, devices: 
         log.error("the alert of flooding device %s was refused: %s", ep.device, out.refusal)
     who = _who(ep.device, devices)
     if active:
-        log.warning("%s sends more than %g messages a second (burst %d): the excess is dropped and counted "
-                    "until it is calm for %g s", who, budget.rate, budget.burst, budget.calm)
+        log.warning("flood from %s: past its budget of %g messages a second (burst %d); the excess is dropped "
+                    "and counted until it is calm for %g s", who, budget.rate, budget.burst, budget.calm)
     else:
-        log.warning("%s is calm again after %.0f s: %d messages dropped past its budget; %d refusals and %d "
+        log.warning("flood from %s over after %.0f s: %d messages dropped past its budget; %d refusals and %d "
                     "malformed messages not logged one by one", who, ep.last_drop - ep.since, ep.dropped,
                     ep.unlogged, ep.malformed)
 
@@ -40,5 +40,5 @@ def _submit(ep: Episode, active: bool, budget: Budget, runtime, clock, devices: 
 def _who(dev: str, devices: dict) -> str:
     d = devices.get(dev)
     if d is None:
-        return "devices not in the hall file" if dev == UNKNOWN else f"device {dev}"
+        return "ids not in the hall file" if dev == UNKNOWN else f"device {dev}"
     return f"device {dev} (window {d.window} {d.role})"
