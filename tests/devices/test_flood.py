@@ -19,6 +19,7 @@ from gateway.store.reader import LogReader
 from hil.flood import EVALUATOR, PAD, Flooder
 from hil.services.gateway import Gateway
 from tests.support import ROOT
+from tests.support.browser_shots import screenshot
 from tests.support.hallday import MONDAY_9
 from tests.support.mosquitto import free_port
 from tests.support.mqtt_client import wait_for
@@ -34,7 +35,7 @@ LIMITS = HALL.device_limits
 @pytest.fixture
 def gateway(tmp_path, mosquitto):
     gw = Gateway(CONFIG, tmp_path / "gw", free_port(), mosquitto.port, embedded_broker=False,
-                 clock=(MONDAY_9 + 3600, 1.0, time.time()), without=("announcer",)).start()
+                 clock=(MONDAY_9 + 60, 1.0, time.time()), without=("announcer",)).start()  # 9:01: open
     yield gw
     gw.stop()
 
@@ -55,7 +56,7 @@ def records(gw: Gateway) -> list[dict]:
         return list(r.records_after(0))
 
 
-def test_a_flooding_device_is_cut_at_its_budget_and_another_window_is_served(gateway, mosquitto):
+def test_a_flooding_device_is_cut_at_its_budget_and_another_window_is_served(gateway, mosquitto, page_at):
     gw = gateway
     for _ in range(3):
         gw.take_ticket({"service": "ZH"})
@@ -73,6 +74,19 @@ def test_a_flooding_device_is_cut_at_its_budget_and_another_window_is_served(gat
         assert texts["device_flood:w03-pad"].startswith("3号窗口 呼叫器 消息过多，已丢弃 ")
         assert texts["device_flood:w03-eval"].startswith("3号窗口 评价器 消息过多，已丢弃 ")
         assert texts["device_flood:*"].startswith("未登记的设备 消息过多，已丢弃 ")
+        # The supervisor's dashboard, as the supervisor sees it: pushed, in words.
+        page = page_at(1600, 1000)
+        page.goto(f"{gw.url}/dashboard?key={gw.supervisor_token()}")
+        shown = page.locator('#alerts li[data-kind="device_flood"]')
+        shown.nth(2).wait_for(timeout=30_000)
+        words = shown.all_inner_texts()
+        assert any("3号窗口 呼叫器 消息过多，已丢弃 " in w for w in words), words
+        assert any("3号窗口 评价器 消息过多，已丢弃 " in w for w in words), words
+        assert any("未登记的设备 消息过多，已丢弃 " in w for w in words), words
+        listed = page.locator("#devices li.alert").all_inner_texts()
+        assert [w.split(" · ")[0] for w in listed[:2]] == ["3号窗口 呼叫器", "3号窗口 评价器"], listed
+        assert page.locator('.win.alerted[data-window="3"]').count() == 1
+        screenshot(page, "dashboard-device-flood")
         # Window 5's call pad, meanwhile: its clerk logs in and calls the first ticket.
         pad.action("login", staff="1009")
         pad.wait(lambda d: d["logged_in"], timeout=30)
@@ -89,6 +103,8 @@ def test_a_flooding_device_is_cut_at_its_budget_and_another_window_is_served(gat
                 if r["cmd"]["type"] == "device_flood" and not r["cmd"]["active"]}
     assert wait_for(lambda: set(ended()) == {"w03-pad", "w03-eval", "*"}, 60), ended()
     assert flood_texts(gw) == {}
+    page.locator('#alerts li[data-kind="device_flood"]').first.wait_for(state="detached", timeout=30_000)
+    page.locator("#devices li.alert").first.wait_for(state="detached", timeout=30_000)  # at its next look (2 s)
     totals = ended()
     metrics = urllib.request.urlopen(gw.url + "/metrics", timeout=10).read().decode()
     for dev, cmd in totals.items():
