@@ -1,9 +1,16 @@
 """The alerts of devices past their budget (budget.py): the plane's ticker raises a device's
 alert when its flood starts and ends it, with the totals, when the device is calm. Each is a
 `device_flood` command (gateway/engine/floods.py): one record in the audited log at each end
-of a flood, however long it lasts, and one log line each."""
+of a flood, however long it lasts, and one log line each.
+
+When the last flood is over, the heap it used goes back to the system: Python frees what a
+flood's messages took (in paho, the embedded broker, the log), but glibc's malloc keeps freed
+pages in its per-thread arenas, and a Pi Zero's RSS would stay where the flood left it
+(malloc_trim(0) gives them back; elsewhere than glibc it is not there and nothing happens)."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import time
 
@@ -18,6 +25,16 @@ def due(budget: Budget, runtime, clock, devices: dict) -> None:
         _submit(ep, True, budget, runtime, clock, devices)
     for ep in end:
         _submit(ep, False, budget, runtime, clock, devices)
+    if end and not budget.floods():
+        trim()
+
+
+def trim() -> bool:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim); False where there is none."""
+    try:
+        return bool(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
 
 
 def _submit(ep: Episode, active: bool, budget: Budget, runtime, clock, devices: dict) -> None:

@@ -123,13 +123,20 @@ class Link:
         self._health.set(health.LOST)
 
     def _message(self, client, userdata, msg) -> None:
-        if self._admit is not None and not self._admit(msg.topic):
+        if self._admit is not None and not self._admitted(msg.topic):
             # Dropped for good: acknowledged now, so the broker neither keeps it in flight for us
             # nor sends it again; nothing of it is kept.
             if msg.qos:
                 client.ack(msg.mid, msg.qos)
             return
         self._inbox.put((msg, time.perf_counter()))  # acknowledged by the worker once committed (manual acks)
+
+    def _admitted(self, topic) -> bool:
+        try:
+            return self._admit(topic)
+        except Exception:  # never on paho's network thread: the message goes to the intake as before
+            log.exception("the device budget failed on %s; the message is read", topic)
+            return True
 
     def _work(self) -> None:
         while (item := self._inbox.get()) is not None:

@@ -8,10 +8,9 @@ not logged one by one (the end of the alert carries the totals).
 
 Threads: paho's network thread checks the budget; the link's intake thread runs intake and
 Runtime.submit; a ticker thread lets time pass in the plane's own view (谢谢 screens,
-dimming) and raises and ends the flood alerts. The
-engine's time (prompt timeouts, alerts) is the runtime's ticker, not ours. The runtime
-calls back with events after each commit. The plane never holds its own lock
-while submitting, so a runtime callback can always take it."""
+dimming) and raises and ends the flood alerts. The engine's time (prompt timeouts, alerts)
+is the runtime's ticker, not ours. The runtime calls back with events after each commit.
+The plane never holds its own lock while submitting, so a runtime callback can always take it."""
 from __future__ import annotations
 
 import logging

@@ -6,6 +6,7 @@ from gateway.config import ConfigError, load_file, load_text
 from gateway.config.device_limits import MIN_BURST, DeviceLimits
 from gateway.devices.budget import UNKNOWN, Budget
 from gateway.reports import live
+from gateway.reports.names import Names
 from tests.support import ROOT
 from tests.support.hallday import Driver
 
@@ -128,3 +129,11 @@ def test_device_limits_that_cannot_work_are_refused_with_the_key(table, path, wo
     with pytest.raises(ConfigError) as e:
         load_text(with_limits(f"[device_limits]\n{table}\n"), "x.toml")
     assert [(p, words in msg) for p, msg in e.value.problems] == [(path, True)]
+
+
+def test_the_report_names_which_device_of_the_window_flooded():
+    names = Names(HALL)
+    assert names.alert("device_flood", "device_flood:w03-eval") == "设备消息过多（评价器）"
+    assert names.alert("device_flood", "device_flood:w03-pad") == "设备消息过多（呼叫器）"
+    assert names.alert("device_flood", "device_flood:*") == "设备消息过多（未登记的设备）"
+    assert names.alert("empty_post", "empty_post:3") == "空岗"
