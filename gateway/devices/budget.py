@@ -44,7 +44,7 @@ class Budget:
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when they were counted)
         self._episodes: dict[str, Episode] = {}
-        self.dropped: Counter[str] = Counter()  # since start, per key: the metric
+        self.dropped: Counter[str] = Counter()  # since start, per key (read it with totals())
 
     def key(self, device: str | None) -> str:
         return device if device in self._known else UNKNOWN
@@ -99,6 +99,11 @@ class Budget:
                 if now - ep.last_drop >= self.calm:
                     end.append(self._episodes.pop(k))
             return start, end
+
+    def totals(self) -> dict[str, int]:
+        """What each device (or UNKNOWN) has had dropped since the gateway started: the metric."""
+        with self._lock:
+            return dict(self.dropped)
 
     def floods(self) -> dict[str, int]:
         """Each flooding device (or UNKNOWN): what it has had dropped in this episode."""

@@ -162,7 +162,7 @@ class HallMetrics:
         if devices is not None:
             f.devices = devices.plane.registry.listing()
             f.broker_connected = devices.plane.link.connected
-            f.dropped = dict(devices.plane.budget.dropped)
+            f.dropped = devices.plane.budget.totals()
         upstream = self.running.get("upstream")
         if upstream is not None:
             f.upstream = upstream.status()["destinations"]

@@ -19,7 +19,7 @@ def test_a_burst_passes_then_the_excess_is_dropped_and_counted_until_the_bucket_
     b = Budget(LIMITS, DEVICES)
     assert all(b.admit("w03-pad", 100.0) for _ in range(40))  # a burst at one instant: all of it
     assert not b.admit("w03-pad", 100.0) and not b.admit("w03-pad", 100.1)
-    assert b.dropped["w03-pad"] == 2 and b.flooding("w03-pad")
+    assert b.totals() == {"w03-pad": 2} and b.flooding("w03-pad")
     assert b.admit("w03-pad", 101.0)  # a second on: two more (2/s, from the 0.2 left)
     assert b.admit("w03-pad", 101.0) and not b.admit("w03-pad", 101.0)
     # another device has its own budget, untouched by the flood
@@ -30,7 +30,7 @@ def test_a_burst_passes_then_the_excess_is_dropped_and_counted_until_the_bucket_
 def test_ids_not_in_the_hall_file_share_one_budget_however_many_a_flood_invents():
     b = Budget(LIMITS, DEVICES)
     admitted = sum(b.admit(f"x{i:05d}", 5.0) for i in range(5000))
-    assert admitted == 40 and b.dropped[UNKNOWN] == 4960
+    assert admitted == 40 and b.totals()[UNKNOWN] == 4960
     assert set(b._buckets) == {UNKNOWN} and b.floods() == {UNKNOWN: 4960}
     assert b.key(None) == UNKNOWN and b.key("w03-eval") == "w03-eval"
 
@@ -49,7 +49,7 @@ def test_an_episode_is_raised_once_and_ends_when_the_device_is_calm():
     assert b.due(18.9) == ([], [])
     start, end = b.due(19.0)
     assert start == [] and [(e.device, e.dropped, e.unlogged, e.malformed) for e in end] == [("w03-eval", 11, 1, 1)]
-    assert not b.flooding("w03-eval") and b.floods() == {} and b.dropped["w03-eval"] == 11
+    assert not b.flooding("w03-eval") and b.floods() == {} and b.totals()["w03-eval"] == 11
 
 
 def test_a_flood_that_started_and_calmed_between_two_looks_is_raised_then_ended():

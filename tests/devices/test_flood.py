@@ -35,9 +35,11 @@ LIMITS = HALL.device_limits
 @pytest.fixture
 def gateway(tmp_path, mosquitto):
     gw = Gateway(CONFIG, tmp_path / "gw", free_port(), mosquitto.port, embedded_broker=False,
-                 clock=(MONDAY_9 + 60, 1.0, time.time()), without=("announcer",)).start()  # 9:01: open
-    yield gw
-    gw.stop()
+                 clock=(MONDAY_9 + 60, 1.0, time.time()), without=("announcer",))  # 9:01: open
+    try:
+        yield gw.start(timeout=180)  # `make test` runs it beside three other workers
+    finally:
+        gw.stop()
 
 
 def dashboard(gw: Gateway) -> dict:
@@ -118,15 +120,21 @@ def test_a_flooding_device_is_cut_at_its_budget_and_another_window_is_served(gat
     assert {s["code"]: s["call_order"] for s in after["services"]} == {
         s["code"]: [n for n in s["call_order"] if n != "A001"] for s in queue["services"]}
 
-    # The store: per flooding device at most a burst of logged refusals (what came before its
-    # first drop: its bucket, refilled over the seconds that took) and the alert's two records.
+    # The store. A flooding device's refusals are logged only until its first drop, and by then at
+    # most its burst got through, plus what its bucket refilled meanwhile (a flood at thousands a
+    # second drains 100 in well under a second; twice the burst allows 20 s of refill). Then the
+    # alert's two records, at its start and its end (with a pause of the flood longer than the
+    # calm, a second pair: the unit tests hold "once" exactly). Before the budget: 10,000 records.
     new = records(gw)[head:]
+    per_source = 2 * LIMITS.burst
     from_flood = [r for r in new if (r["cmd"].get("origin") or {}).get("dev") in FLOODING]
-    alerts = [r for r in new if r["cmd"]["type"] == "device_flood"]
-    assert len(alerts) == 6  # raised and ended, once for each of the three
-    bound = len(FLOODING) * 2 * LIMITS.burst
-    assert len(from_flood) <= bound, f"{len(from_flood)} records from the flooding devices (bound {bound})"
+    assert len(from_flood) <= len(FLOODING) * per_source, f"{len(from_flood)} records from the flooding devices"
     assert all(not r["outcome"]["ok"] for r in from_flood)
-    # The log: a line for each message let through before the first drop, one at each end of an alert.
+    alerts = [r["cmd"] for r in new if r["cmd"]["type"] == "device_flood"]
+    for dev in ("w03-pad", "w03-eval", "*"):
+        mine = [c["active"] for c in alerts if c["device"] == dev]
+        assert mine[0] is True and mine[-1] is False and mine.count(True) == mine.count(False), (dev, mine)
+    # The log: a line for each message let through before a source's first drop (the same bound),
+    # two for each alert, and room for 20 lines of anything else (the kiosk's absent printer).
     lines = len((gw.data_dir / "gateway.log").read_text(errors="replace").splitlines()) - log_lines
-    assert lines <= 3 * 2 * LIMITS.burst + 6 + 20, f"the gateway log grew by {lines} lines"
+    assert lines <= 3 * per_source + len(alerts) + 20, f"the gateway log grew by {lines} lines"
