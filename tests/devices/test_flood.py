@@ -85,6 +85,7 @@ def test_a_flooding_device_is_cut_at_its_budget_and_another_window_is_served(gat
         assert any("3号窗口 呼叫器 消息过多，已丢弃 " in w for w in words), words
         assert any("3号窗口 评价器 消息过多，已丢弃 " in w for w in words), words
         assert any("未登记的设备 消息过多，已丢弃 " in w for w in words), words
+        page.locator("#devices li.alert").nth(1).wait_for(timeout=30_000)  # the devices: at each look (2 s)
         listed = page.locator("#devices li.alert").all_inner_texts()
         assert [w.split(" · ")[0] for w in listed[:2]] == ["3号窗口 呼叫器", "3号窗口 评价器"], listed
         assert page.locator('.win.alerted[data-window="3"]').count() == 1
