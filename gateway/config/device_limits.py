@@ -9,7 +9,7 @@ calm_seconds = 10         # nothing dropped for this long: the device's alert en
 A device past its budget has the excess dropped before the engine and counted; the
 dashboard names it. The burst must stay above what a clerk can press: a fast finger taps
 6-7 times a second, a firmware call pad pressed as fast as its keys go (60 ms down, past its
-40 ms debounce) sends about 8 events a second, and each press costs the pad two messages
+40 ms debounce) sends 7.5 events a second, and each press costs the pad two messages
 (the event, then its state report of the desired state it applied): tests/devices/
 test_quick_keys.py measures it. The defaults take 40 such presses in a row with room to
 spare; the smallest burst allowed, 20 presses. Ids that are not in the hall file share one
