@@ -23,6 +23,7 @@ BENCHES = {
     "heap-boot": "heap_boot",    # where a role's heap goes as the firmware boots, step by step
     "tls": "tls",                # heap, RSS and reconnect times of each role with and without TLS
     "radio": "radio",            # key press -> display pixels, the display's radio awake and in power save
+    "flood": "flood",            # a device flood: RSS before, peak and a minute later, store and log growth
 }
 
 

@@ -92,7 +92,10 @@ class Runtime:
         with self._lock:
             return view(self.engine)
 
-    def submit(self, cmd: dict) -> Outcome:
+    def submit(self, cmd: dict, log_refusal: bool = True) -> Outcome:
+        """log_refusal=False: a refusal that changed nothing (no events) is not written to the log
+        (the device plane's, for a device past its budget: gateway/devices/budget.py). Whatever
+        the engine accepts, or whatever changed something, is always written."""
         t0 = time.perf_counter()
         origin = _origin(cmd) if isinstance(cmd, dict) else None
         if isinstance(origin, str):
@@ -116,6 +119,8 @@ class Runtime:
             out = self.engine.handle(cmd)
             if cmd.get("type") == "tick" and not out.events:
                 return out  # time passed and nothing changed: no need to log it
+            if not (out.ok or out.events or log_refusal):
+                return out  # refused, and nothing changed: the engine is as it was
             try:
                 self.store.append(cmd, out.to_dict(), origin)
             except BaseException:

@@ -42,6 +42,7 @@ COMMAND = {"issue_ticket": "取号", "cancel_ticket": "取消号", "void_ticket"
            "rate_supplementary": "补充评价", "set_content": "更新评价内容", "followup": "差评整改",
            "relay_case": "帮办代办上报", "relay_escalate": "帮办代办转上级", "relay_receive": "接收帮办代办",
            "relay_handle": "办理帮办代办", "relay_result": "帮办代办答复", "tick": "计时", "part_fault": "设备故障",
+           "device_flood": "设备消息过多",
            "book_appointment": "预约", "cancel_appointment": "取消预约"}
 FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_code": "评价码", "ticket": "号票",
          "reason": "原因", "staff_code": "登录码", "verified": "登录校验", "staff": "人员", "number": "号码",
@@ -50,7 +51,8 @@ FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_c
          "rv": "评价内容版本", "project_no": "办件编号", "code": "评价码", "version": "版本", "source": "来源",
          "id": "编号", "action": "操作", "by": "操作人", "note": "说明", "result": "回访结果", "role": "身份",
          "relay": "帮办代办", "from": "来源大厅", "origin_hall": "来源大厅", "sent_at": "上报时间", "events": "事件",
-         "part": "部件", "active": "状态", "cause": "原因", "window": "窗口", "at": "时间",
+         "part": "部件", "active": "状态", "cause": "原因", "device": "设备", "dropped": "已丢弃条数",
+         "unlogged": "未逐条记录的拒绝", "malformed": "无法识别的消息", "window": "窗口", "at": "时间",
          "appointment_code": "预约码", "start": "开始时间", "end": "结束时间", "ref": "预约编号", "name": "姓名",
          "person": "身份", "appointment": "预约", "called_at": "回访时间"}
 PART = {"audio": "广播"}
@@ -280,6 +282,7 @@ ZH: dict[str, str] = {
     "an appointment code goes with the appointment lane (预约签到) only": "只有预约签到才需输入预约码",
     # -- a part of the hall's equipment (parts.py) ----------------------------------------------
     "unknown part {}": "没有这个设备部件",
+    "no device {} in this hall": "本厅没有这个设备",
     # -- the runtime (gateway/runtime.py) -------------------------------------------------------
     "origin must be {dev: text, boot: text, seq: integer}": "设备消息格式有误",
     "command is not plain JSON: {}": "请求格式有误",

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gateway.config.appointments import Appointments
+from gateway.config.device_limits import DeviceLimits
 from gateway.config.kiosk import Kiosk
 from gateway.config.logins import Logins
 from gateway.config.mirror import Mirror, Parent
@@ -198,6 +199,7 @@ class Hall:
     mirror: Mirror = field(default_factory=Mirror)  # [mirror]: the children that ship to this hall
     logins: Logins = field(default_factory=Logins)  # [logins]: wrong login codes lock a window's login
     appointments: Appointments = field(default_factory=Appointments)  # [appointments]: check-in times
+    device_limits: DeviceLimits = field(default_factory=DeviceLimits)  # [device_limits]: each device's budget
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

@@ -40,10 +40,13 @@ def nodelay(sock) -> None:
 class Link:
     def __init__(self, hall_id: str, host: str, port: int, on_message, boot: str,
                  username: str | None = None, password: str | None = None, state: health.Health | None = None,
-                 ca_file: str | None = None):
+                 ca_file: str | None = None, admit=None):
         self.hall_id = hall_id
         self.host, self.port = host, port
         self._on_message = on_message
+        # admit(topic) -> False: a device past its budget; the message is dropped here, on paho's
+        # thread, before it waits in the inbox (the plane's budget, gateway/devices/budget.py).
+        self._admit = admit
         self._boot = boot
         self._health = state or health.GATEWAY
         # A fixed client id with a persistent session: QoS 1 events that devices
@@ -120,7 +123,20 @@ class Link:
         self._health.set(health.LOST)
 
     def _message(self, client, userdata, msg) -> None:
+        if self._admit is not None and not self._admitted(msg.topic):
+            # Dropped for good: acknowledged now, so the broker neither keeps it in flight for us
+            # nor sends it again; nothing of it is kept.
+            if msg.qos:
+                client.ack(msg.mid, msg.qos)
+            return
         self._inbox.put((msg, time.perf_counter()))  # acknowledged by the worker once committed (manual acks)
+
+    def _admitted(self, topic) -> bool:
+        try:
+            return self._admit(topic)
+        except Exception:  # never on paho's network thread: the message goes to the intake as before
+            log.exception("the device budget failed on %s; the message is read", topic)
+            return True
 
     def _work(self) -> None:
         while (item := self._inbox.get()) is not None:

@@ -1,11 +1,16 @@
 """The device plane's shell: MQTT messages in, engine commands out, engine
 events folded into the window view, changed desired states published.
 
-Threads: paho's network thread runs intake and Runtime.submit; a ticker
-thread lets time pass in the plane's own view (谢谢 screens, dimming). The
-engine's time (prompt timeouts, alerts) is the runtime's ticker, not ours. The runtime
-calls back with events after each commit. The plane never holds its own lock
-while submitting, so a runtime callback can always take it."""
+Each device has a budget of messages (budget.py): past it, paho's network thread drops the
+message before it is read or queued; the ticker raises the device's alert when a flood starts
+and ends it when the device is calm, and meanwhile the refusals of what was let through are
+not logged one by one (the end of the alert carries the totals).
+
+Threads: paho's network thread checks the budget; the link's intake thread runs intake and
+Runtime.submit; a ticker thread lets time pass in the plane's own view (谢谢 screens,
+dimming) and raises and ends the flood alerts. The engine's time (prompt timeouts, alerts)
+is the runtime's ticker, not ours. The runtime calls back with events after each commit.
+The plane never holds its own lock while submitting, so a runtime callback can always take it."""
 from __future__ import annotations
 
 import logging
@@ -14,7 +19,8 @@ import time
 from pathlib import Path
 
 from gateway.config import Hall
-from gateway.devices import commands, desired, health, hours, intake, view
+from gateway.devices import commands, desired, flood_alerts, health, hours, intake, view
+from gateway.devices.budget import Budget
 from gateway.devices.link import Link
 from gateway.devices.pad_words import pad_refusal
 from gateway.devices.published import Published
@@ -42,8 +48,9 @@ class DevicePlane:
         self._bright = hours.brightness(hall, clock())
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         self.published = Published(Path(data_dir) / "desired.sqlite")
+        self.budget = Budget(hall.device_limits, self._devices)
         self.link = Link(hall.id, host, port, self.handle, identity.new_boot_id(), username, password, state,
-                         ca_file)
+                         ca_file, admit=self._admit)
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
@@ -54,6 +61,10 @@ class DevicePlane:
         def seed_and_listen(eng):
             self.view = seed(self.view, eng, self.clock())
             self.runtime.subscribe(self._on_events)
+            # A flood alert left up by the last run ends once its device is calm.
+            for a in reads.alerts(eng):
+                if a.get("kind") == "device_flood" and a.get("device"):
+                    self.budget.resume(a["device"], time.monotonic())
 
         self.runtime.read(seed_and_listen)
         self.link.start()
@@ -77,11 +88,16 @@ class DevicePlane:
         self.published.close()
 
     # -- device messages -----------------------------------------------------
+    def _admit(self, topic) -> bool:
+        """On paho's network thread, before anything reads the message: within its device's budget?"""
+        return self.budget.admit(device_of(topic), time.monotonic())
+
     def handle(self, topic: str, payload: bytes) -> None:
         now = self.clock()
         msg = intake.classify(self.hall.id, self._devices, topic, payload)
         if isinstance(msg, intake.Drop):
-            log.warning("dropped message on %s: %s", topic, msg.reason)
+            if not self.budget.quiet(device_of(topic), "malformed"):
+                log.warning("dropped message on %s: %s", topic, msg.reason)
             return
         if isinstance(msg, intake.Availability):
             self.registry.availability(msg.dev, msg.online, msg.boot, now)
@@ -91,16 +107,21 @@ class DevicePlane:
             return
         self.registry.seen(msg.dev, now)
         cmd = commands.from_event(msg.window, msg.event, now)
-        out = self.runtime.submit(cmd)  # committed (or found a duplicate) before it returns
+        flooding = self.budget.flooding(msg.dev)
+        # Committed (or found a duplicate) before it returns; from a flooding device a refusal
+        # that changed nothing is not logged, only counted for the alert's end.
+        out = self.runtime.submit(cmd, log_refusal=False) if flooding else self.runtime.submit(cmd)
+        quiet = flooding and not out.ok and not out.events and self.budget.quiet(msg.dev, "unlogged")
         with self._lock:
             if msg.event["type"] == "rating":
-                if not out.ok:
+                if not out.ok and not quiet:
                     log.info("rating %s from %s refused: %s", msg.event["prompt"], msg.dev, out.refusal)
                 # Stored or refused for good (late, duplicate, not this window's):
                 # either way the evaluator may drop it from flash.
                 self.view, touched = view.acked(self.view, msg.window, msg.event["prompt"])
             elif not out.ok:
-                log.info("%s from %s refused: %s", cmd["type"], msg.dev, out.refusal)
+                if not quiet:
+                    log.info("%s from %s refused: %s", cmd["type"], msg.dev, out.refusal)
                 self.view, touched = view.message(self.view, msg.window, pad_refusal(out.refusal))
             elif cmd["type"] == "attach_case":
                 # The pad knows only that its key press was delivered: say what was attached.
@@ -156,7 +177,23 @@ class DevicePlane:
 
     def _tick_loop(self) -> None:
         while not self._stop.wait(self.tick_seconds):
+            try:
+                self.floods()
+            except Exception:  # the store may be failing: the view's time must still pass
+                log.exception("the flood alerts could not be raised or ended")
             self.tick()
+
+    def floods(self) -> None:
+        """Raise the alert of each device that began to flood, end the alert of each that calmed."""
+        flood_alerts.due(self.budget, self.runtime, self.clock, self._devices)
+
+
+def device_of(topic) -> str | None:
+    """The device id a topic names (hall/<h>/device/<id>/<kind>), cheaply and without judging it."""
+    if isinstance(topic, bytes | bytearray):
+        topic = bytes(topic).decode("utf-8", "replace")
+    parts = topic.split("/")
+    return parts[3] if len(parts) == 5 and parts[2] == "device" else None
 
 
 def engine_content(eng) -> view.Content:

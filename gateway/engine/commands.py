@@ -67,6 +67,9 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "tick": (False, {}),
     # a fault of the hall's equipment (the speakers), raised and ended by its shell (gateway/engine/parts.py)
     "part_fault": (False, {"part": (_S, True), "active": (_B, True), "cause": (_S, False)}),
+    # a device past its budget of messages, raised and ended by the device plane (gateway/engine/floods.py)
+    "device_flood": (False, {"device": (_S, True), "active": (_B, True), "dropped": (_I, False),
+                             "unlogged": (_I, False), "malformed": (_I, False)}),
 }
 LATEST = 4102444800  # 2100-01-01: beyond it datetime cannot place a time in the hall's day
 WINDOW_COMMANDS = frozenset(t for t, (w, _) in SPEC.items() if w)

@@ -8,9 +8,14 @@ after reconnecting, possibly after the prompt ran out here. It is still that
 citizen's rating of that service: it is taken (once, the same service day) if it was
 made within the prompt's time, and replaces the "not rated". The device darkens
 its keys when the prompt's time is up (counting from when the prompt reached it), so
-nothing is rated later than that. Its rated_at is recorded, not judged: a device
-clock a few minutes off must not cost a citizen their rating. A clerk may withdraw
-a prompt (the citizen left): it ends as "not rated" and nothing can rate it later.
+nothing is rated later than that. A device clock off by minutes must not cost a
+citizen their rating, so the device's rated_at never refuses one; but it is believed
+only where it can be true (rating_time): within the prompt's life, not after it
+reached the gateway, and near the gateway's clock. Otherwise (an evaluator whose RTC
+still counts from 2000-01-01, one on another clock) the rating takes the gateway's
+receipt time (the command's `at`), and the record says so (time_from, with the
+device's stamp kept beside it). A clerk may withdraw a prompt (the citizen left): it
+ends as "not rated" and nothing can rate it later.
 """
 from __future__ import annotations
 
@@ -24,6 +29,30 @@ from gateway.engine.content import split_reasons
 from gateway.engine.followup import BAD_LEVEL_MAX
 
 CLOCK_VALID = 1577836800  # 2020-01-01: a device rated_at before it means its clock was unset
+# How far a device's stamp may lie from the gateway's clock when it is received on time.
+DEVICE_CLOCK_TOLERANCE_S = 120
+ROUNDING_S = 1  # a device stamps whole seconds (floored): its stamp may lead `at` by less than this
+
+
+def rating_time(p: dict, stamp, at: float, late: bool) -> tuple[float, dict]:
+    """When the rating was made: the device's stamp where it can be true, else `at` (the
+    gateway's receipt). Also the record's fields that say which, and why not the device's."""
+    if stamp is None:
+        return at, {"time_from": "gateway", "time_check": "no_stamp"}
+    stamp = float(stamp)
+    if stamp < CLOCK_VALID:
+        why = "clock_unset"
+    elif stamp < p["requested_at"]:
+        why = "before_prompt"
+    elif stamp > p["deadline"]:
+        why = "after_prompt"
+    elif stamp > at + ROUNDING_S:
+        why = "after_receipt"  # the device's clock runs ahead of the gateway's
+    elif not late and at - stamp > DEVICE_CLOCK_TOLERANCE_S:
+        why = "far_from_gateway"  # received on time, so made just before: the clocks differ
+    else:
+        return stamp, {"time_from": "device", "device_rated_at": stamp}
+    return at, {"time_from": "gateway", "device_rated_at": stamp, "time_check": why}
 
 
 def request_evaluation(eng, cmd, at, events):
@@ -55,8 +84,6 @@ def rate(eng, cmd, at, events):
     pid = cmd["prompt"]
     p = eng.prompts.get(pid)
     late = False
-    rated_at = cmd.get("rated_at")
-    rated_at = float(rated_at) if rated_at is not None and rated_at >= CLOCK_VALID else None
     if p is None:
         done = eng.prompt_done.get(pid)
         if done == "rated":
@@ -78,6 +105,7 @@ def rate(eng, cmd, at, events):
     rv = cmd.get("rv")
     reasons, unknown = split_reasons(eng, list(cmd.get("reasons") or []), rv)
     level = cmd["level"]
+    rated_at, when = rating_time(p, cmd.get("rated_at"), at, late)
     if late:
         del eng.expired[pid]
         eng.prompt_done[pid] = "rated"
@@ -91,7 +119,7 @@ def rate(eng, cmd, at, events):
     st.rating(eng.stats, level, p["service"], p["window"], p["staff"], got.get("day", p.get("day", eng.day)))
     rec = {"type": "rating_recorded", "at": at, "prompt": pid, "window": p["window"], "ticket": p["ticket"],
            "number": p["number"], "staff": p["staff"], "service": p["service"], "case_type": p["case_type"],
-           "level": level, "reasons": reasons, "rated_at": at if rated_at is None else rated_at,
+           "level": level, "reasons": reasons, "rated_at": rated_at, **when,
            "reasons_version": rv or eng.content["version"], "late": late,
            "matter": got.get("matter"), "project_no": got.get("project_no"),
            "day": got.get("day", p.get("day", eng.day)), "assess_number": 1, "channel": "evaluator",

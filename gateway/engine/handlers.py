@@ -4,6 +4,7 @@ from gateway.engine import (
     clerk,
     content,
     evaluation,
+    floods,
     followup,
     guard,
     parts,
@@ -44,6 +45,7 @@ HANDLERS = {
     "relay_result": relay.relay_result,
     "tick": rules.tick,
     "part_fault": parts.part_fault,
+    "device_flood": floods.device_flood,
 }
 
 # Command type -> first step(engine, cmd, at, events) -> refusal | None, run before the handler;

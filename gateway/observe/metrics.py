@@ -2,10 +2,10 @@
 
 Counted as they happen (a runtime subscriber): ratings by level, waits from issue to first call.
 Read at each scrape: commands committed (the store's seq), queue lengths and the longest current
-wait, windows by status, devices online, the broker link, upstream delivery, the kiosk printer,
-the store's size and the disk it is on. The latencies come from gateway.latency, the
-process's memory and CPU from prometheus_client's ProcessCollector. docs/OPERATING.md "Health and
-metrics" names them."""
+wait, windows by status, devices online, the messages each device had dropped past its budget,
+the broker link, upstream delivery, the kiosk printer, the store's size and the disk it is on.
+The latencies come from gateway.latency, the process's memory and CPU from
+prometheus_client's ProcessCollector. docs/OPERATING.md "Health and metrics" names them."""
 from __future__ import annotations
 
 import shutil
@@ -36,6 +36,7 @@ class Facts:
     oldest_wait: dict[str, float] = field(default_factory=dict)
     windows: dict[str, int] = field(default_factory=dict)
     devices: list[dict] | None = None
+    dropped: dict[str, int] | None = None  # device id (or "*": ids not in the hall file) -> messages dropped
     broker_connected: bool | None = None
     upstream: list[dict] | None = None
     printer: dict | None = None
@@ -78,6 +79,14 @@ def families(f: Facts) -> list:
             on.add_metric([role], sum(1 for d in mine if d["online"]))
             conf.add_metric([role], len(mine))
         out += [on, conf]
+    if f.dropped is not None:
+        where = {d["id"]: (str(d["window"]), d["role"]) for d in f.devices or ()}
+        c = CounterMetricFamily("hall_device_messages_dropped", "Messages a device sent past its budget "
+                                "([device_limits]), dropped before the queue; device \"*\": ids not in the hall "
+                                "file", labels=["device", "window", "role"])
+        for dev, n in sorted(f.dropped.items()):
+            c.add_metric([dev, *where.get(dev, ("", ""))], n)
+        out.append(c)
     if f.broker_connected is not None:
         out.append(GaugeMetricFamily("hall_broker_connected", "1 while the gateway is linked to the MQTT broker",
                                      value=int(f.broker_connected)))
@@ -154,6 +163,7 @@ class HallMetrics:
         if plane is not None:
             f.devices = plane.registry.listing()
             f.broker_connected = plane.link.connected
+            f.dropped = plane.budget.totals()
         if self.parts.upstream is not None:
             f.upstream = self.parts.upstream.status()["destinations"]
         if self.parts.printer is not None:

@@ -59,10 +59,11 @@ class Extras:
         out = {"reports": {"ready": self.reports.ready(), "seq": self.reports.seq(), "error": self.reports.error()}}
         plane = self.plane
         if plane is not None:
-            items = [{k: d[k] for k in ("id", "role", "window", "online", "last_seen", "firmware", "heap", "rssi", "pm")}
-                     for d in plane.registry.listing()]
+            floods = plane.budget.floods()  # devices past their budget: dropped in this episode so far
+            items = [{**{k: d[k] for k in ("id", "role", "window", "online", "last_seen", "firmware", "heap", "rssi", "pm")},
+                      "dropped": floods.get(d["id"], 0)} for d in plane.registry.listing()]
             out["devices"] = {"connected": bool(plane.link.connected), "online": sum(d["online"] for d in items),
-                              "total": len(items), "items": items}
+                              "total": len(items), "items": items, "floods": floods}
         else:
             out["devices"] = None
         if self.printer is not None:
@@ -89,6 +90,14 @@ def _changed(a: dict, b: dict) -> bool:
     return strip(a) != strip(b)
 
 
+def merged(data: dict, extras: dict) -> dict:
+    """The engine's picture with what the shell adds; a flooding device's alert counts on."""
+    out = {**data, **extras}
+    if "alerts" in data:
+        out["alerts"] = live.with_flood_counts(data["alerts"], (extras.get("devices") or {}).get("floods"))
+    return out
+
+
 class Watch:
     """One stream's view: the live picture with the extras it last sent, and whether they moved."""
 
@@ -98,7 +107,7 @@ class Watch:
     def view(self) -> tuple[int, dict]:
         seq, data = self.live_view()
         self.sent = self.extras()
-        return seq, {**data, **self.sent}
+        return seq, merged(data, self.sent)
 
     def moved(self) -> bool:
         return self.sent is not None and _changed(self.extras(), self.sent)
@@ -129,7 +138,7 @@ def mount(app, runtime, hub, clock, closing: threading.Event, extras: Extras) ->
              summary="The dashboard's live picture (supervisor)")
     def picture():
         seq, data = view()
-        return JSONResponse({**data, **extras(), "seq": seq})
+        return JSONResponse({**merged(data, extras()), "seq": seq})
 
     @app.get("/api/v1/stream/dashboard", dependencies=supervisor, response_class=StreamingResponse,
              responses=answers(401, 422, content=SSE),

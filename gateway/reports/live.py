@@ -12,13 +12,34 @@ from gateway.reports.followup_panel import LEVEL_CN  # noqa: F401 -- the report'
 STATUS_CN = {"idle": "空闲", "calling": "叫号中", "serving": "办理中", "paused": "暂停", "closed": "未登录"}
 ALERT_CN = {"tidal": "等候人数多，请开潮汐窗口", "max_wait": "等候超过时限", "case_limit": "窗口办件超过上限",
             "empty_post": "空岗", "followup_overdue": "差评整改超期", "printer": "叫号机打印机故障",
-            "login_locked": "登录码多次输错，窗口登录已锁定", "part_fault": "设备故障"}
+            "login_locked": "登录码多次输错，窗口登录已锁定", "part_fault": "设备故障",
+            "device_flood": "设备消息过多"}
 PART_CN = {"audio": "大厅广播无声"}
+ROLE_CN = {"callpad": "呼叫器", "evaluator": "评价器", "display": "窗口屏"}
+
+
+def flood_text(a: dict, dropped: int | None = None) -> str:
+    """A device past its budget by its window and role: 3号窗口 评价器 消息过多，已丢弃 1234 条.
+    dropped: the plane's count now (the alert holds the count when it was raised)."""
+    n = (a.get("dropped") or 0) if dropped is None else dropped
+    who = (f"{a['window']}号窗口 {ROLE_CN.get(a.get('role'), '设备')}" if a.get("window") is not None
+           else "未登记的设备")
+    return f"{who} 消息过多，已丢弃 {n} 条"
+
+
+def with_flood_counts(alerts: list[dict], floods: dict[str, int] | None) -> list[dict]:
+    """The dashboard's alerts with each flooding device's count as the device plane has it now."""
+    if not floods:
+        return alerts
+    return [{**a, "text": flood_text(a, floods[a["device"]])} if a.get("kind") == "device_flood"
+            and a.get("device") in floods else a for a in alerts]
 
 
 def alert_text(a: dict, windows: dict, services: dict, numbers: dict | None = None) -> str:
     """numbers: follow-up id -> the ticket number of its 差评 (the alert names the ticket)."""
     kind = a.get("kind")
+    if kind == "device_flood":
+        return flood_text(a)
     where = []
     if a.get("window") is not None:
         where.append(windows.get(a["window"], f"{a['window']}号窗口"))
@@ -68,7 +89,9 @@ def picture(eng, now: float) -> dict:
         if f is not None:
             numbers[f["id"]] = f.get("number") or f["ticket"]
     alerts = [{"key": a["key"], "kind": a.get("kind"), "since": a.get("at"), "window": a.get("window"),
-               "service": a.get("service"), "text": alert_text(a, win_names, svc_names, numbers)} for a in raised]
+               "service": a.get("service"), "text": alert_text(a, win_names, svc_names, numbers),
+               **({"device": a.get("device"), "role": a.get("role"), "dropped": a.get("dropped")}
+                  if a.get("kind") == "device_flood" else {})} for a in raised]
     rep = reads.stats_report(eng, now)
     vol, ev = rep["volume"], rep["evaluation"]
     day = reads.day_stats(eng)

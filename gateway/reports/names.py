@@ -7,7 +7,7 @@ with its code, never left as a bare code."""
 from __future__ import annotations
 
 from gateway.engine.satisfaction import LEVEL_CN
-from gateway.reports.live import ALERT_CN
+from gateway.reports.live import ALERT_CN, ROLE_CN
 
 SOURCE_CN = {"evaluator": "窗口评价器", "supplementary": "补充评价"}
 
@@ -18,6 +18,7 @@ class Names:
         self.matters = {(s.code, m.code): m.name for s in hall.services for m in s.matters}
         self.windows = {w.number: w.display_text for w in hall.windows}
         self.staff = {s.id: s.name for s in hall.staff}
+        self.roles = {d.id: d.role for d in hall.devices}
         # The hall file's reasons are the content until the province's first download: they are
         # never in the log, so they stand beside the versions the log received.
         ev = hall.evaluation
@@ -57,9 +58,13 @@ class Names:
     def level(level: int | None) -> str | None:
         return None if level is None else LEVEL_CN.get(int(level), f"{level}级")
 
-    @staticmethod
-    def alert(kind: str | None) -> str:
-        return ALERT_CN.get(kind or "", "告警")
+    def alert(self, kind: str | None, key: str | None = None) -> str:
+        """key: the alert's; a flooding device's names which device of the window it was."""
+        name = ALERT_CN.get(kind or "", "告警")
+        if kind == "device_flood" and key:
+            dev = key.split(":", 1)[-1]
+            name += f"（{ROLE_CN.get(self.roles.get(dev), '未登记的设备')}）"
+        return name
 
     @staticmethod
     def source(source: str | None) -> str | None:

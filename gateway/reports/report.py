@@ -175,7 +175,7 @@ class _Build:
         for kind, key, win, srv, started, ended in self.store.query(
                 "SELECT kind, key, window, service, started, ended FROM alerts WHERE day BETWEEN ? AND ?"
                 + where + " ORDER BY started, id", (self.d0, self.d1, *args)):
-            out.append({"kind": kind, "name": self.names.alert(kind), "key": key, "window": win,
+            out.append({"kind": kind, "name": self.names.alert(kind, key), "key": key, "window": win,
                         "window_name": self.names.window(win), "service": srv,
                         "service_name": self.names.service(srv), "started": self._iso(started),
                         "ended": self._iso(ended), "duration_s": max(0.0, (ended if ended is not None else

@@ -115,19 +115,21 @@
     setText("#dev-summary", "在线 " + dv.online + "/" + dv.total + (asleep ? " · " + asleep + "台省电模式" : "") +
       (dv.connected ? "" : " · 网关未连上消息服务器"));
     var items = dv.items.slice().sort(function (a, b) {
-      return a.online - b.online || dozing(b) - dozing(a) || a.window - b.window;
+      // A flooding device first, then those offline: what needs a look comes first.
+      return (b.dropped > 0) - (a.dropped > 0) || a.online - b.online || dozing(b) - dozing(a) || a.window - b.window;
     });
     var role = {callpad: "呼叫器", evaluator: "评价器", display: "窗口屏"};
     $("#devices").innerHTML = items.map(function (x) {
       // The device by its window and role (its number in the title); its health as it reported
       // it. Each part stays whole: a narrow column puts the health on a line of its own.
-      var main = x.window + "号窗口 " + (role[x.role] || "设备") + " · " + (x.online ? "在线" : "离线");
+      var main = x.window + "号窗口 " + (role[x.role] || "设备") + " · " + (x.online ? "在线" : "离线") +
+        (x.dropped > 0 ? " · 消息过多，已丢弃 " + x.dropped + " 条" : "");
       // The firmware's version is a maintainer's code: in the title with the device's number.
       var more = x.last_seen == null ? "从未连接" : ["最近通信 " + hm(x.last_seen),
         x.heap != null && "内存余量 " + Math.round(x.heap / 1024) + "KB", x.rssi != null && "信号 " + x.rssi + "dBm"]
         .filter(Boolean).join(" · ");
       var warn = dozing(x) ? ' <span class="whole warn" data-pm="' + esc(x.pm) + '">' + POWER_SAVE + "</span>" : "";
-      return '<li class="' + (x.online ? "" : "offline") + '" data-device="' + esc(x.id) + '" title="设备编号 ' +
+      return '<li class="' + (x.dropped > 0 ? "alert" : x.online ? "" : "offline") + '" data-device="' + esc(x.id) + '" title="设备编号 ' +
         esc(x.id) + (x.firmware ? "，固件版本 " + esc(x.firmware) : "") + '"><span class="whole">' + esc(main) +
         '</span> <span class="whole more">' + esc(more) + "</span>" + warn + "</li>";
     }).join("");
