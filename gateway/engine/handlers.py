@@ -6,6 +6,7 @@ from gateway.engine import (
     evaluation,
     followup,
     guard,
+    level_map,
     parts,
     relay,
     rules,
@@ -44,6 +45,7 @@ HANDLERS = {
     "relay_result": relay.relay_result,
     "tick": rules.tick,
     "part_fault": parts.part_fault,
+    "confirm_level_map": level_map.confirm_level_map,
 }
 
 # Command type -> first step(engine, cmd, at, events) -> refusal | None, run before the handler;

@@ -21,11 +21,12 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from gateway.pages import sse
-from gateway.reports import followup_actions, live, signin
+from gateway.reports import followup_actions, level_map_confirm, live, signin
 from gateway.reports.api import supervisor_check, supervisor_page
 
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
-FILES = {"dashboard.js": "text/javascript", "dashboard-followups.js": "text/javascript", "dashboard.css": "text/css"}
+FILES = {"dashboard.js": "text/javascript", "dashboard-followups.js": "text/javascript",
+         "dashboard-upstream.js": "text/javascript", "dashboard.css": "text/css"}
 EXTRAS_TTL = 1.5  # one look at devices / printer / upstream serves every stream's heartbeat
 NOT_AUTHORISED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>监管看板</title>
 <body style="font:28px sans-serif;padding:2em"><h1>需要监管口令</h1><p>请用 /dashboard?key=监管口令 打开本页。</p>"""
@@ -47,6 +48,15 @@ class Extras:
         self.options, self.reports = options, reports
         self._memo: tuple[float, dict] | None = None
         self._lock = threading.Lock()
+
+    def upstream(self):
+        """The running upstream service, if the hall has one started."""
+        return (self.options.get("extensions") or {}).get("upstream")
+
+    def forget(self) -> None:
+        """Look again at the next call (something shown here has just changed)."""
+        with self._lock:
+            self._memo = None
 
     def __call__(self) -> dict:
         with self._lock:
@@ -72,7 +82,7 @@ class Extras:
             out["printer"] = {k: m[k] for k in ("id", "state", "state_name", "since", "alert", "last_error")}
         else:
             out["printer"] = None
-        up = running.get("upstream")
+        up = self.upstream()
         try:
             out["upstream"] = up.status() if up is not None else None
         except Exception as e:  # a store being written cannot stop the dashboard
@@ -119,6 +129,7 @@ def mount(app, runtime, hub, token: str | None, clock, closing: threading.Event,
     desk = signin.Desk(runtime.hall, runtime.codes)
     signin.mount(app, desk, authorised)
     followup_actions.mount(app, runtime, clock, desk, authorised)
+    level_map_confirm.mount(app, clock, desk, authorised, extras)
 
     @app.get("/dashboard", include_in_schema=False)
     def page(request: Request, key: str | None = Query(default=None)):
