@@ -6,12 +6,16 @@ import time
 
 import pytest
 
+from gateway.engine import reads
 from gateway.runtime import DB_NAME, Runtime
 from gateway.upstream import record as rd
 from gateway.upstream.destination import tag_of
-from gateway.upstream.service import Upstream
+from gateway.upstream.service import NotConfirmable, Upstream
+from hil.day.check import records
 from hil.province.control import Province
+from hil.province.platform import DEFAULT_REASONS
 from tests.support.hallday import MONDAY_9, StepClock
+from tests.support.words import english_or_iso
 from tests.upstream.uphall import APP_KEY, SECRET, Window, hall_for
 
 GB = '{ "非常满意" = "1", "满意" = "2", "基本满意" = "3", "不满意" = "4", "非常不满意" = "5" }'
@@ -161,8 +165,68 @@ def test_wrong_level_map_is_caught_and_nothing_is_sent(tmp_path, province):
             time.sleep(0.05)
         assert "wrong way round" in st["held"] and st["pending"] == 1
         assert province.records() == []
+        # the dashboard says so in Chinese, and there is nothing a supervisor could confirm
+        lm = st["level_map"]
+        assert lm["state"] == "reversed" and "写反" in lm["text"] and not lm.get("confirmable")
+        with pytest.raises(NotConfirmable):
+            h.up.confirm_level_map("s047", h.clock())
+        assert h.status()["held"] and province.records() == []
     finally:
         h.close()
+
+
+def level_map_checked(h, timeout=20.0) -> dict:
+    """The level map's standing once this run's check has answered."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        lm = h.status()["level_map"]
+        if h.up.content.verdict is not None:
+            return lm
+        time.sleep(0.05)
+    raise AssertionError(f"the level map was never checked: {h.status()}")
+
+
+def test_a_province_that_lists_praise_tags_gets_every_rating_and_the_dashboard_warns(tmp_path):
+    with Province(tmp_path / "province", APP_KEY, SECRET, praise_tags=True) as province:
+        h = Hall(tmp_path, province)
+        try:
+            lm = level_map_checked(h)
+            assert lm["state"] == "unclear" and lm["confirmable"] and "好评标签" in lm["text"]
+            assert not english_or_iso(lm["text"]) and not english_or_iso(lm["map_cn"])
+            evs = [h.rate(5), h.rate(2, ["01"]), h.rate(4)]
+            st = h.settle()  # delivered, not held
+            assert not st["held"] and st["delivered"] >= 3 and st["level_map"]["state"] == "unclear"
+            got = by_id(province)
+            assert [got[rd.eval_id(h.hall.id, h.tag(), e["prompt"])]["level"] for e in evs] == [5, 2, 4]
+            # the evaluators show the 差评 reasons, never the praise tags
+            assert [r.code for r in h.rt.read(lambda eng: reads.content(eng).reasons)] == \
+                [r["code"] for r in DEFAULT_REASONS["1"]]
+            # a supervisor confirms: a logged command with who, and the warning is gone
+            lm = h.up.confirm_level_map("s047", h.clock())
+            assert (lm["state"], lm["by"], lm["by_name"]) == ("confirmed", "s047", "高洁") and "text" not in lm
+            confirmed = [r["cmd"] for r in records(h.tmp / "gw" / DB_NAME) if r["cmd"]["type"] == "confirm_level_map"]
+            assert [(c["by"], c["role"], c["map"]) for c in confirmed] == [("s047", "supervisor", "1=1,2=2,3=3,4=4,5=5")]
+            h.window.do("logout", window=1)
+        finally:
+            h.close()
+        h.open()  # a restart: the confirmation is in the log, the warning stays gone
+        try:
+            assert h.status()["level_map"]["state"] == "confirmed"  # before this run's check, from the notes
+            assert level_map_checked(h)["state"] == "confirmed"
+            h.rate(3)
+            h.settle()
+            h.window.do("logout", window=1)
+        finally:
+            h.close()
+        h.open(level_map=GB)  # another map: the confirmation was for the one before
+        try:
+            lm = level_map_checked(h)
+            assert lm["state"] == "unclear" and lm["confirmable"] and lm["map"] == "1=5,2=4,3=3,4=2,5=1"
+            h.rate(5)
+            assert not h.settle()["held"]  # the content still cannot tell: delivered, and warned
+        finally:
+            h.close()
+        assert len(by_id(province)) == 5 and province.state()["praise_tags"] is True
 
 
 def test_form_adapter(tmp_path, province):
