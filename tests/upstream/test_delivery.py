@@ -1,12 +1,16 @@
 """Ratings delivered to the emulated provincial platform (a real subprocess on
 loopback), in process with a real runtime and store: every field, SM4 on and off,
 token expiry, the platform's faults, dead letter and retry after the fix, the
-mapping test, the form adapter, follow-ups and 补充评价."""
+mapping test, the form adapter, follow-ups and 补充评价. "Once" is counted from the
+platform's request log (tests/upstream/sent.py), and a planted defect (an outbox that
+re-sends everything after each restart) shows the count catches what rows cannot."""
 import time
+from collections import Counter
 
 import pytest
 
 from gateway.engine import reads
+from gateway.outbox import Outbox, OutboxStore
 from gateway.runtime import DB_NAME, Runtime
 from gateway.upstream import record as rd
 from gateway.upstream.destination import tag_of
@@ -15,7 +19,9 @@ from hil.day.check import records
 from hil.province.control import Province
 from hil.province.platform import DEFAULT_REASONS
 from tests.support.hallday import MONDAY_9, StepClock
+from tests.support.mqtt_client import wait_for
 from tests.support.words import english_or_iso
+from tests.upstream.sent import check_sent_once, cut_keys, rating_attempts
 from tests.upstream.uphall import APP_KEY, SECRET, Window, hall_for
 
 GB = '{ "非常满意" = "1", "满意" = "2", "基本满意" = "3", "不满意" = "4", "非常不满意" = "5" }'
@@ -97,6 +103,9 @@ def test_each_rating_arrives_once_with_every_field(tmp_path, province):
         h.rate(4)
         h.settle()
         assert len(by_id(province)) == 4 and province.state()["tokens_issued"] >= 2
+        # counted from what the platform received: each once, nothing sent twice
+        expected = {rd.eval_id(h.hall.id, h.tag(), e["prompt"]) for e in evs} | set(by_id(province))
+        check_sent_once(rating_attempts(province), expected, Counter())
     finally:
         h.close()
 
@@ -113,16 +122,58 @@ def test_platform_faults_lose_and_double_nothing(tmp_path, province):
         h.settle()
         province.control(fault="offline")
         evs += [h.rate(lv) for lv in (5, 2, 4)]
-        time.sleep(0.5)
-        assert h.status()["pending"] >= 3 and h.status()["last_error"]
+        # The gateway's own record that the platform is unreachable, with the three waiting.
+        assert wait_for(lambda: h.status()["pending"] >= 3 and h.status()["last_error"])
         province.control(fault="online")
         h.settle()
-        got = by_id(province)
-        assert sorted(got) == sorted(rd.eval_id(h.hall.id, h.tag(), e["prompt"]) for e in evs)
-        st = province.state()
-        assert st["duplicates_answered"] >= 2 and st["conflicts"] == 0  # the cut links were answered 重复值
+        # Counted from the platform's request log: each once; resent only the two whose answer was cut.
+        attempts = rating_attempts(province)
+        cuts = cut_keys(attempts)
+        assert sum(cuts.values()) == 2
+        counts = check_sent_once(attempts, {rd.eval_id(h.hall.id, h.tag(), e["prompt"]) for e in evs}, cuts)
+        assert counts["resent"] == 2 and province.state()["conflicts"] == 0
     finally:
         h.close()
+
+
+def restarts(h, rounds=3, per_round=2) -> set[str]:
+    """Ratings made across gateway restarts, each run settled before it stops; their eval_ids."""
+    made = set()
+    for i in range(rounds):
+        if i:
+            h.open()
+        for lv in range(per_round):
+            prompt = h.rate(5 - lv)["prompt"]
+            made.add(rd.eval_id(h.hall.id, h.tag(), prompt))
+        h.settle()
+        h.window.do("logout", window=1)
+        h.close()
+    return made
+
+
+def test_restarts_send_nothing_again(tmp_path, province):
+    h = Hall(tmp_path, province)
+    made = restarts(h)
+    assert check_sent_once(rating_attempts(province), made, Counter())["resent"] == 0
+
+
+def test_the_count_of_what_was_sent_catches_a_gateway_that_resends_after_each_restart(tmp_path, province,
+                                                                                       monkeypatch):
+    # The planted defect: at each start the outbox forgets what the platform acknowledged.
+    forgetful = Outbox.start
+
+    def start(self):
+        store = OutboxStore(self.db, self.dest.name)
+        store.conn.execute("UPDATE outbox_items SET state = 'pending' WHERE dest = ?", (self.dest.name,))
+        store.close()
+        forgetful(self)
+    monkeypatch.setattr(Outbox, "start", start)
+    h = Hall(tmp_path, province)
+    made = restarts(h)
+    # What the tests looked at before: the platform's rows (UNIQUE eval_id) and "some 重复值".
+    assert sorted(by_id(province)) == sorted(made) and province.state()["duplicates_answered"] >= 1
+    with pytest.raises(AssertionError, match="resends, at most 0"):
+        check_sent_once(rating_attempts(province), made, Counter())
 
 
 def test_a_400_lands_in_dead_letter_and_goes_after_the_fix(tmp_path, province):
