@@ -66,7 +66,7 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "relay_result": (False, {"from": (_S, True), "events": (_C, True)}),
     "tick": (False, {}),
     # a supervisor confirms the 好差评 level map the content could not check (gateway/engine/level_map.py)
-    "confirm_level_map": (False, {"map": (_S, True), "platform": (_T, True), "by": (_S, True), "role": (_S, False)}),
+    "confirm_level_map": (False, {"map": (_T, True), "platform": (_T, True), "by": (_S, True), "role": (_S, False)}),
     # a fault of the hall's equipment (the speakers), raised and ended by its shell (gateway/engine/parts.py)
     "part_fault": (False, {"part": (_S, True), "active": (_B, True), "cause": (_S, False)}),
 }

@@ -132,10 +132,12 @@ class ContentSync:
         if conf is not None and (conf.map, conf.platform) == (map_text(self.hall), platform(self.hall)):
             names = {s.id: s.name for s in self.hall.staff}
             return out | {"state": "confirmed", "by": conf.by, "by_name": names.get(conf.by), "at": conf.at}
-        check = self.verdict or LevelCheck(UNCLEAR, {1: 1, 2: 1, 3: 1, 4: 1, 5: 1})
-        text = check.chinese() if self.verdict is not None else (
-            "上次核对时无法从省平台的评价内容判断等级对应方向。评价照常上报。请向省平台核实下面的等级对应，无误后点“已向省平台核实，确认等级对应”。")
-        return out | {"state": UNCLEAR, "text": text, "detail": check.why() or None, "confirmable": True}
+        if self.verdict is not None:
+            text, detail = self.verdict.chinese(), self.verdict.why()
+        else:  # the last run's check, from the notes: what it saw is not kept, only that it could not tell
+            text, detail = ("上次核对时无法从省平台的评价内容判断等级对应方向。评价照常上报。"
+                            "请向省平台核实下面的等级对应，无误后点“已向省平台核实，确认等级对应”。"), None
+        return out | {"state": UNCLEAR, "text": text, "detail": detail, "confirmable": True}
 
     def _noted(self, key: str = NOTE) -> str | None:
         return self._notes.get(key)

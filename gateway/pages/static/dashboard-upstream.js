@@ -4,7 +4,7 @@
 // the confirmation is a logged command, and every open dashboard shows it at its next push.
 (function () {
   "use strict";
-  var $ = window.dash.$, esc = window.dash.esc, setText = window.dash.setText, hasHan = window.dash.hasHan;
+  var $ = window.dash.$, setText = window.dash.setText, hasHan = window.dash.hasHan;
   var tz = "Asia/Shanghai";
 
   function dayTime(epoch) {  // 2026-12-09 10:05 in the hall's time zone ("sv-SE" writes dates so)
