@@ -83,6 +83,7 @@ TABLE: dict[tuple[str, str], tuple[tuple[int, ...], dict | None]] = {
     ("POST", "/api/v1/dashboard/signin"): ((401, 403, 422, 429), None),
     ("POST", "/api/v1/dashboard/signout"): ((401, 403), None),
     ("POST", "/api/v1/dashboard/followups/{fid}/actions"): ((401, 403, 404, 409, 422), None),
+    ("POST", "/api/v1/dashboard/upstream/confirm-level-map"): ((401, 403, 409, 503), None),
     ("GET", "/api/v1/reports"): ((401, 422, 503), None),
     ("GET", "/api/v1/reports/export"): ((401, 422, 503), CSV_XLSX_PDF),
     ("GET", "/api/v1/reports/charts"): ((401, 422, 503), SVG),
