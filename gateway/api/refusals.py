@@ -43,7 +43,8 @@ COMMAND = {"issue_ticket": "取号", "cancel_ticket": "取消号", "void_ticket"
            "relay_case": "帮办代办上报", "relay_escalate": "帮办代办转上级", "relay_receive": "接收帮办代办",
            "relay_handle": "办理帮办代办", "relay_result": "帮办代办答复", "tick": "计时", "part_fault": "设备故障",
            "device_flood": "设备消息过多",
-           "book_appointment": "预约", "cancel_appointment": "取消预约"}
+           "book_appointment": "预约", "cancel_appointment": "取消预约",
+           "confirm_level_map": "确认好差评等级对应"}
 FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_code": "评价码", "ticket": "号票",
          "reason": "原因", "staff_code": "登录码", "verified": "登录校验", "staff": "人员", "number": "号码",
          "case_type": "办件类型", "to_service": "转移业务", "to_window": "转移窗口", "to_staff": "转移人员",
@@ -54,7 +55,8 @@ FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_c
          "part": "部件", "active": "状态", "cause": "原因", "device": "设备", "dropped": "已丢弃条数",
          "unlogged": "未逐条记录的拒绝", "malformed": "无法识别的消息", "window": "窗口", "at": "时间",
          "appointment_code": "预约码", "start": "开始时间", "end": "结束时间", "ref": "预约编号", "name": "姓名",
-         "person": "身份", "appointment": "预约", "called_at": "回访时间"}
+         "person": "身份", "appointment": "预约", "called_at": "回访时间",
+         "map": "等级对应", "platform": "省平台"}
 PART = {"audio": "广播"}
 ASKED = {"invalid_requested": "无效差评", "unfixable_requested": "无法整改"}
 NOTE_NEEDED = {"what was done": "请填写整改情况（做了什么）", "why the 差评 is invalid": "请填写申请无效差评的理由",

@@ -2,7 +2,8 @@
 
 status and retry work on the store alone (a running gateway picks a retry up within
 seconds); check asks the live platform whether the hall file's level map runs its
-way round, and fetches its current content version."""
+way round (exit 1 when the content says it is reversed; 0 with a note when the content
+cannot tell, e.g. praise tags for every level), and fetches its current content version."""
 from __future__ import annotations
 
 import json
@@ -86,7 +87,7 @@ def retry_cmd(args) -> int:
 def check_cmd(args) -> int:
     from gateway.config import load_or_report
     from gateway.upstream import adapters
-    from gateway.upstream.mapping import check_levels, fetch_content
+    from gateway.upstream.mapping import UNCLEAR, check_levels, fetch_content
     from gateway.upstream.secret import SecretError, read_secret
     hall = load_or_report(args.config)
     if hall is None:
@@ -102,13 +103,19 @@ def check_cmd(args) -> int:
             print(f"{up.adapter}: this interface has no content call; the level map cannot be checked against "
                   "the platform: confirm it with the province in writing")
             return 0
-        problems = check_levels(hall, adapter)
-        for p in problems:
+        check = check_levels(hall, adapter)
+        for p in check.problems:
             print(f"{args.config}: {p}", file=sys.stderr)
-        if problems:
+        if check.holds:
             return 1
         version, reasons = fetch_content(hall, adapter)
-        print(f"level map ok: {', '.join(f'{k}->{v}' for k, v in sorted(up.level_map.items()))}")
+        mapped = ", ".join(f"{k}->{v}" for k, v in sorted(up.level_map.items()))
+        if check.verdict == UNCLEAR:
+            # Delivered all the same: only content that points one way holds the ratings back.
+            print(f"level map not checkable against the content: {mapped}; ratings are delivered and the "
+                  "dashboard warns until a supervisor confirms the map")
+        else:
+            print(f"level map ok: {mapped}")
         print(f"content {version}: {len(reasons)} 差评 reasons: "
               + ", ".join(f"{r['code']} {r['text']}" for r in reasons))
         return 0

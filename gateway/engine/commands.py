@@ -65,6 +65,8 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "relay_handle": (False, {"relay": (_S, True), "action": (_S, True), "by": (_S, True), "note": (_T, False)}),
     "relay_result": (False, {"from": (_S, True), "events": (_C, True)}),
     "tick": (False, {}),
+    # a supervisor confirms the 好差评 level map the content could not check (gateway/engine/level_map.py)
+    "confirm_level_map": (False, {"map": (_T, True), "platform": (_T, True), "by": (_S, True), "role": (_S, False)}),
     # a fault of the hall's equipment (the speakers), raised and ended by its shell (gateway/engine/parts.py)
     "part_fault": (False, {"part": (_S, True), "active": (_B, True), "cause": (_S, False)}),
     # a device past its budget of messages, raised and ended by the device plane (gateway/engine/floods.py)

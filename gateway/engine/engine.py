@@ -16,6 +16,7 @@ from gateway.engine import appointments as ap
 from gateway.engine import content as ct
 from gateway.engine import followup as fu
 from gateway.engine import guard
+from gateway.engine import level_map as lm
 from gateway.engine import relay as rl
 from gateway.engine import stats as st
 from gateway.engine import supplementary as sup
@@ -86,6 +87,7 @@ class Engine:
         self.relays: dict[str, dict] = {}  # 帮办代办 cases sent up to the parent hall or received from below
         self.stats = st.new_stats("")
         self.stats_since = 0.0
+        self.level_map_confirmed: dict | None = None  # the supervisor's latest confirmation of the level map
 
     # -- commands -------------------------------------------------------------
     def handle(self, cmd: dict) -> Outcome:
@@ -209,7 +211,7 @@ class Engine:
                 "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
                 "stats": _deep(self.stats), "stats_since": self.stats_since,
                 "supplementary": {c: dict(e) for c, e in self.supplementary.items()}, **ct.snapshot(self),
-                **rl.snapshot(self), **guard.snapshot(self), **ap.snapshot(self)}
+                **rl.snapshot(self), **guard.snapshot(self), **ap.snapshot(self), **lm.snapshot(self)}
 
     @classmethod
     def restore(cls, hall: Hall, snap: dict) -> Engine:
@@ -247,6 +249,7 @@ class Engine:
         rl.restore(e, snap)
         guard.restore(e, snap)
         ap.restore(e, snap)
+        lm.restore(e, snap)
         e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
         e.stats = _deep(snap["stats"])
         e.stats_since = snap["stats_since"]

@@ -7,6 +7,7 @@ from gateway.engine import (
     floods,
     followup,
     guard,
+    level_map,
     parts,
     relay,
     rules,
@@ -46,6 +47,7 @@ HANDLERS = {
     "tick": rules.tick,
     "part_fault": parts.part_fault,
     "device_flood": floods.device_flood,
+    "confirm_level_map": level_map.confirm_level_map,
 }
 
 # Command type -> first step(engine, cmd, at, events) -> refusal | None, run before the handler;

@@ -28,6 +28,7 @@ from gateway.engine.records import (
     Content,
     DayStats,
     FollowupRecord,
+    LevelMapConfirmation,
     Post,
     Prompt,
     QueueLine,
@@ -243,6 +244,12 @@ def content(eng) -> Content:
     c = eng.content
     return Content(c["version"], tuple(Reason(r["code"], r["text"]) for r in c["reasons"]), eng.content_source,
                    tuple(sorted(eng.content_codes)))
+
+
+def level_map_confirmation(eng) -> LevelMapConfirmation | None:
+    """The supervisor's latest confirmation of the 好差评 level map, if any."""
+    c = eng.level_map_confirmed
+    return None if c is None else LevelMapConfirmation(c["map"], c["platform"], c["by"], c.get("role"), c["at"])
 
 
 def followups(eng, *, status: str | None = None, final: bool | None = None, overdue: bool | None = None,

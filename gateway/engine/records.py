@@ -122,6 +122,16 @@ class Content:
 
 
 @dataclass(frozen=True)
+class LevelMapConfirmation:
+    """A supervisor's confirmation of the 好差评 level map (gateway/engine/level_map.py)."""
+    map: str  # "1=1,2=2,…": our level = the province's code
+    platform: str  # the adapter and address it was confirmed for
+    by: str  # staff id
+    role: str | None
+    at: float
+
+
+@dataclass(frozen=True)
 class QueueLine:
     """A service's waiting tickets in the order a window serving this service alone would call them
     (line.choose: the N:1 ratio, a priority ticket never later than as a normal one)."""

@@ -25,6 +25,7 @@ from gateway.outbox.stream import Cumulative
 log = logging.getLogger("hallgw.mirror")
 AUDIT_ROWS = 500
 SCAN_ROWS = 2000
+RECEIVED = ("batches", "rows", "new", "again", "gap", "refused", "unstored", "audit")
 
 
 class Down:
@@ -53,6 +54,9 @@ class Hub(Worker):
         self.via: dict[str, str] = {}
         self.counts = {"records": 0, "duplicates": 0, "gaps": 0, "findings": 0, "relays": 0, "refused": 0,
                        "store_errors": 0}
+        # What each site sent, row by row as it arrived (before any check): the county's request
+        # log, in counts. rows = new + again + gap + refused + unstored (+ audit rows, asked for).
+        self.received: dict[str, dict[str, int]] = {}
         self._init_worker()
         self.audit_pos: dict[str, int] = {}
         self.downs: dict[str, Down] = {}
@@ -112,6 +116,11 @@ class Hub(Worker):
 
     def _batch(self, child: str, msg: dict) -> None:
         site, tag, rows = msg["site"], msg["tag"], [tuple(r) for r in msg["rows"]]
+        got = self.received.setdefault(site, dict.fromkeys(RECEIVED, 0))
+        got["batches"] += 1
+        got["rows"] += len(rows)
+        if msg.get("audit"):
+            got["audit"] += len(rows)
         why = self._route(child, site)
         head = self.store.head(site)
         if why is None and head is not None and head.tag != tag:
@@ -122,6 +131,7 @@ class Hub(Worker):
             self.counts["refused"] += 1
             log.warning("mirror: %s from %s refused: %s", site, child, why)
             self._ack(child, site, head.seq if head and head.tag == tag else 0, msg["epoch"], False, why)
+            got["refused"] += len(rows)
             return
         for _ in range(3):
             stored = {}
@@ -130,11 +140,15 @@ class Hub(Worker):
             v = chain.check(head, msg["after"], rows, stored)
             if v.gap:
                 self.counts["gaps"] += 1
+                got["gap"] += len(rows)
                 break
             if self.store.store(site, tag, child, head, v):
+                got["new"] += len(v.new)
+                got["again"] += v.duplicates
                 break
             head = self.store.head(site)  # another ingester moved it: look again
         else:
+            got["unstored"] += len(rows)
             return  # not stored: no ack, the child sends it again
         self.via[site] = child
         self.counts["records"] += len(v.new)
@@ -245,5 +259,5 @@ class Hub(Worker):
 
     def describe(self) -> dict:
         return {"children": sorted(self.children), "connected": self.conn.connected.is_set(),
-                "counts": dict(self.counts),
+                "counts": dict(self.counts), "received": {k: dict(v) for k, v in self.received.items()},
                 "down": {c: {"acked": d.cum.acked, "sent": d.cum.sent} for c, d in self.downs.items()}}

@@ -50,7 +50,10 @@ class Shipper(Worker):
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._init_worker()
         self.relay_have = 0
-        self.counts = {"batches": 0, "records": 0, "acks": 0, "gaps": 0, "resends": 0, "relays": 0}
+        # resends (no answer in time), gaps and go_backs (a new connection with records in flight):
+        # each time a stream goes back to the acknowledged position and may send again up to a
+        # window of records the parent already holds.
+        self.counts = {"batches": 0, "records": 0, "acks": 0, "gaps": 0, "resends": 0, "relays": 0, "go_backs": 0}
         self.last_ack_at: float | None = None
 
     # -- control ------------------------------------------------------------------
@@ -144,6 +147,7 @@ class Shipper(Worker):
             if payload == b"":
                 now = time.monotonic()
                 for s in self.streams.values():
+                    self.counts["go_backs"] += s.cum.sent > s.cum.acked
                     s.cum.reconnected(now)
                 self._status()
                 continue

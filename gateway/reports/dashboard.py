@@ -22,11 +22,12 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
 from gateway.api.contract import SSE, answers
 from gateway.pages import sse
-from gateway.reports import followup_actions, live, signin
+from gateway.reports import followup_actions, level_map_confirm, live, signin
 from gateway.roles import SUPERVISOR, Presented, page
 
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
-FILES = {"dashboard.js": "text/javascript", "dashboard-followups.js": "text/javascript", "dashboard.css": "text/css"}
+FILES = {"dashboard.js": "text/javascript", "dashboard-followups.js": "text/javascript",
+         "dashboard-upstream.js": "text/javascript", "dashboard.css": "text/css"}
 EXTRAS_TTL = 1.5  # one look at devices / printer / upstream serves every stream's heartbeat
 # Events that change what the dashboard shows (queue_changed, window_changed, alerts, ratings …).
 SHOWN = frozenset({"ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show",
@@ -47,6 +48,11 @@ class Extras:
         self.reports, self.plane, self.printer, self.upstream = reports, plane, printer, upstream
         self._memo: tuple[float, dict] | None = None
         self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        """Look again at the next call (something shown here has just changed)."""
+        with self._lock:
+            self._memo = None
 
     def __call__(self) -> dict:
         with self._lock:
@@ -122,6 +128,7 @@ def mount(app, runtime, hub, clock, closing: threading.Event, extras: Extras) ->
     desk = signin.Desk(runtime.hall, runtime.codes)
     signin.mount(app, desk)
     followup_actions.mount(app, runtime, clock, desk)
+    level_map_confirm.mount(app, clock, desk, extras)
     supervisor = [Depends(SUPERVISOR)]
 
     @app.get("/dashboard", include_in_schema=False)

@@ -9,7 +9,7 @@ from gateway.config.model import Hall
 from gateway.outbox import Outbox, OutboxStore, items, status
 from gateway.outbox.store import connect
 from gateway.store import LogReader
-from gateway.upstream.content import ContentSync
+from gateway.upstream.content import ContentSync, platform
 from gateway.upstream.destination import NAME, Province
 from gateway.upstream.secret import read_secret
 
@@ -50,7 +50,24 @@ class Upstream:
         self.content.store.close()
 
     def status(self) -> dict:
-        return describe(self.hall, self.db, self.content.last)
+        out = describe(self.hall, self.db, self.content.last)
+        level_map = self.content.level_map()
+        if level_map is not None:
+            out["destinations"][0]["level_map"] = level_map
+        return out
+
+    def confirm_level_map(self, by: str, at: float) -> dict:
+        """A supervisor confirms the level map the content could not check: a logged command.
+        Raises NotConfirmable (with the state) when there is nothing to confirm."""
+        lm = self.content.level_map()
+        if lm is None or not lm.get("confirmable"):
+            raise NotConfirmable(lm["state"] if lm else "no_content")
+        out = self.runtime.submit({"type": "confirm_level_map", "at": at, "map": lm["map"],
+                                   "platform": platform(self.hall), "by": by, "role": "supervisor"})
+        if not out.ok:
+            raise NotConfirmable(out.refusal or "refused")
+        log.info("upstream: level map %s confirmed by %s", lm["map"], by)
+        return self.content.level_map()
 
     def dead_letter(self) -> list[dict]:
         return dead_letter(self.hall, self.db)
@@ -102,6 +119,14 @@ def _event(rec: dict, key: str) -> dict | None:
     return None
 
 
+class NotConfirmable(Exception):
+    """The level map is not waiting for a confirmation (right, reversed, unchecked, …)."""
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
 class Unavailable:
     """Upstream switched off, or unable to start (its secret): the routes still answer."""
 
@@ -130,3 +155,6 @@ class Unavailable:
             return store.retry(key)
         finally:
             store.close()
+
+    def confirm_level_map(self, by: str, at: float) -> dict:
+        raise NotConfirmable("off" if not self.hall.upstream.enabled else "not_running")

@@ -1,4 +1,4 @@
-"""`python -m hil.province --port N --state-dir DIR --app-key K --secret-file F [--sm4]`:
+"""`python -m hil.province --port N --state-dir DIR --app-key K --secret-file F [--sm4] [--praise-tags]`:
 the emulated province as its own process, so a test can SIGKILL it."""
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--secret-file", type=Path, required=True)
     ap.add_argument("--sm4", action="store_true", help="evaluation and follow-up data are SM4-encrypted")
     ap.add_argument("--token-ttl", type=float, default=600, metavar="SECONDS")
+    ap.add_argument("--praise-tags", action="store_true",
+                    help="list praise tags (好评标签) for the good levels too, as some provinces do")
     args = ap.parse_args(argv)
     secret = args.secret_file.read_text(encoding="utf-8").strip()
     if not secret:
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--token-ttl must be positive")
     args.state_dir.mkdir(parents=True, exist_ok=True)
     platform = Platform(args.state_dir / "province.db", args.app_key, secret, sm4=args.sm4,
-                        token_ttl=args.token_ttl)
+                        token_ttl=args.token_ttl, praise_tags=args.praise_tags)
     server = ProvinceServer(args.host, args.port, platform)
 
     def stop(signum, frame):

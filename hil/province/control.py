@@ -19,11 +19,13 @@ LISTENING = "province: listening on "
 
 class Province:
     def __init__(self, state_dir: Path | str, app_key: str, secret: str, sm4: bool = False,
-                 port: int | None = None, token_ttl: float = 600, start_timeout: float = 15.0):
+                 port: int | None = None, token_ttl: float = 600, start_timeout: float = 15.0,
+                 praise_tags: bool = False):
         self.state_dir = Path(state_dir).resolve()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.app_key, self.secret, self.sm4, self.token_ttl = app_key, secret, sm4, token_ttl
         self.port, self.start_timeout = port, start_timeout
+        self.praise_tags = praise_tags  # list 好评标签 for the good levels too (some provinces do)
         self.proc: subprocess.Popen | None = None
         self.secret_file = self.state_dir / "secret"
         fd = os.open(self.secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -48,6 +50,8 @@ class Province:
                 "--secret-file", str(self.secret_file), "--token-ttl", str(self.token_ttl)]
         if self.sm4:
             args.append("--sm4")
+        if self.praise_tags:
+            args.append("--praise-tags")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         # stderr to a file: a pipe nobody reads would fill up and stall the server.

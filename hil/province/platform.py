@@ -41,6 +41,15 @@ _DEFAULT_REASON_LIST = [
     {"code": "99", "text": "其他"},
 ]
 DEFAULT_REASONS = {str(level): _DEFAULT_REASON_LIST for level in REASON_LEVELS}
+# The praise-tags mode (--praise-tags): as some provinces do, the content lists 好评标签 for the
+# good levels too, so every level has a list and the list alone cannot tell 差评 from 好评.
+PRAISE_LEVELS = (3, 4, 5)
+PRAISE_TAGS = {
+    "3": [{"code": "H31", "text": "按时办结"}, {"code": "H32", "text": "指引清楚"}],
+    "4": [{"code": "H41", "text": "热情周到"}, {"code": "H42", "text": "一次办成"}, {"code": "H43", "text": "指引清楚"}],
+    "5": [{"code": "H51", "text": "热情周到"}, {"code": "H52", "text": "一次办成"}, {"code": "H53", "text": "高效便捷"},
+          {"code": "H54", "text": "环境舒适"}],
+}
 FOLLOWUP_STATES = frozenset({
     "待整改", "整改中", "整改完成", "无效差评", "无法整改", "整改超期", "回访",
     "pending", "rectifying", "rectified", "invalid", "unfixable", "overdue", "callback",
@@ -216,17 +225,17 @@ def _area(name: str, v: str) -> None:
         raise Invalid(f"{name}: must be 6, 9 or 12 digits, got {v!r}")
 
 
-def _codes(name: str, codes: list[str], level: int, allowed: set[str], where: str) -> None:
+def _codes(name: str, codes: list[str], level: int, allowed: set[str], where: str, praise: bool = False) -> None:
     if len(set(codes)) != len(codes):
         raise Invalid(f"{name}: a reason code is given twice: {codes}")
-    if level not in REASON_LEVELS and codes:
+    if level not in REASON_LEVELS and codes and not (praise and level in PRAISE_LEVELS):
         raise Invalid(f"{name}: level {level} takes no reasons, got {codes}")
     for c in codes:
         if c not in allowed:
             raise Invalid(f"{name}: {c!r} is not a level-{level} reason of {where}")
 
 
-def validate_record(rec: dict, versions: dict[str, dict]) -> None:
+def validate_record(rec: dict, versions: dict[str, dict], praise: bool = False) -> None:
     """The hcp-json record rules; raises Invalid naming the first wrong field."""
     missing = [f for f in HCP_REQUIRED if f not in rec]
     if missing:
@@ -253,8 +262,17 @@ def validate_record(rec: dict, versions: dict[str, dict]) -> None:
     _time("assess_time", _text(rec, "assess_time"))
     _int(rec, "assess_number", (1, 2))
     _text(rec, "hall_id")
-    allowed = {r["code"] for r in versions[version].get(str(level), [])}
-    _codes("reasons", reasons, level, allowed, f"content version {version}")
+    allowed = {r["code"] for r in listed(versions[version], level, praise)}
+    _codes("reasons", reasons, level, allowed, f"content version {version}", praise)
+
+
+def listed(version: dict, level: int | str, praise: bool) -> list[dict]:
+    """What a content version lists for a level: its 差评 reasons, or in the praise-tags
+    mode the praise tags of a good level the version lists nothing for."""
+    items = version.get(str(level), [])
+    if not items and praise and int(level) in PRAISE_LEVELS:
+        return PRAISE_TAGS[str(level)]
+    return items
 
 
 def validate_reasons(reasons) -> dict[str, list[dict]]:
@@ -278,8 +296,9 @@ def validate_reasons(reasons) -> dict[str, list[dict]]:
 
 class Platform:
     def __init__(self, db_path: Path, app_key: str, secret: str, *, sm4: bool = False,
-                 token_ttl: float = 600, clock: Callable[[], float] = time.time):
+                 token_ttl: float = 600, clock: Callable[[], float] = time.time, praise_tags: bool = False):
         self.app_key, self.secret, self.sm4, self.token_ttl, self.clock = app_key, secret, sm4, token_ttl, clock
+        self.praise_tags = praise_tags  # list 好评标签 for the good levels too
         self._lock = threading.RLock()
         self._tokens: dict[str, float] = {}   # token -> expiry (wall time)
         self.faults = Faults()
@@ -414,7 +433,7 @@ class Platform:
                 self._conflict(HCP, eval_id, json.loads(row[0]), rec)
                 return Answer(200, {"code": "3", "msg": "重复值"}, HCP, eval_id)
             try:
-                validate_record(rec, self.versions())
+                validate_record(rec, self.versions(), self.praise_tags)
             except Invalid as e:
                 return self.bad(HCP, str(e), eval_id)
             with self.db:
@@ -446,7 +465,7 @@ class Platform:
         version = version or self.current_version()
         if version not in versions:
             return self.bad(HCP, f"version: {version!r} was never published")
-        reasons = versions[version].get(level, [])
+        reasons = listed(versions[version], level, self.praise_tags)
         return Answer(200, {"version": version, "level": int(level), "reasons": reasons}, HCP)
 
     def followup(self, token: str | None, payload) -> Answer:
@@ -545,8 +564,8 @@ class Platform:
         codes = detail.split(",") if detail else []
         if any(not c for c in codes):
             raise Invalid(f"evalDetail: an empty code in {detail!r}")
-        allowed = {r["code"] for v in self.versions().values() for r in v.get(str(level), [])}
-        _codes("evalDetail", codes, level, allowed, "any published content version")
+        allowed = {r["code"] for v in self.versions().values() for r in listed(v, level, self.praise_tags)}
+        _codes("evalDetail", codes, level, allowed, "any published content version", self.praise_tags)
         assessed = _time("assessTime", f["assessTime"])
         accepted = f["acceptDate"]
         if _DATE_RE.fullmatch(accepted):
@@ -624,6 +643,7 @@ class Platform:
             "version": self.current_version(),
             "versions": list(self.versions()),
             "sm4": self.sm4,
+            "praise_tags": self.praise_tags,
         }
 
     def records(self) -> list[dict]:

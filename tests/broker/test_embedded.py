@@ -55,14 +55,15 @@ def test_a_new_client_gets_only_the_retained_messages_of_its_own_subscriptions()
         for dev in ("a", "b"):
             gw.pub(f"hall/x/device/{dev}/desired", dev.encode(), retain=True)
             gw.pub(f"hall/x/device/{dev}/state", dev.encode(), retain=True)
+        gw.pub("hall/x/end", b"end", retain=True)
         dev = Client(port, None, None)   # a device booting while all that is retained
         assert dev.ok()
-        time.sleep(0.3)
-        assert dev.got == []
         dev.sub("hall/x/device/a/desired")
-        assert wait_for(lambda: dev.got)
-        time.sleep(0.3)
-        assert dev.got == [("hall/x/device/a/desired", b"a")]
+        # The barrier: a second subscription, taken only once the first one's retained messages
+        # are out; anything more for the first (or sent before any subscription) came before it.
+        dev.sub("hall/x/end")
+        assert wait_for(lambda: ("hall/x/end", b"end") in dev.got)
+        assert dev.got == [("hall/x/device/a/desired", b"a"), ("hall/x/end", b"end")]
         for c in (gw, dev):
             c.close()
 
@@ -90,6 +91,43 @@ def test_with_credentials_devices_log_in_and_keep_to_their_own_topics(tmp_path):
                                                                f"hall/{H}/device/s2-pad/desired"])
     mode = stat.S_IMODE(os.stat(tmp_path / "amqtt-passwd").st_mode)
     assert mode == 0o600 and "argon2" in (tmp_path / "amqtt-passwd").read_text()
+
+
+def test_the_confinement_check_catches_a_broker_that_passes_a_spoofed_publish_late(tmp_path, monkeypatch):
+    """The planted defect: a broker that lets s1-pad publish as s2-pad, on a machine so slow that
+    the spoofed message comes a second later. The check as it was (the pad's own message first,
+    the spoofed one after it, then 0.3 s) saw nothing and passed; with the spoofed publish first
+    and the own one as the barrier, the check fails."""
+    import asyncio
+
+    from amqtt.plugins.topic_checking import TopicAccessControlListPlugin
+    real = TopicAccessControlListPlugin.topic_filtering
+
+    async def lenient(self, *, session=None, topic=None, action=None):
+        if topic and topic.endswith("/s2-pad/event"):
+            await asyncio.sleep(1.0)
+            return True
+        return await real(self, session=session, topic=topic, action=action)
+    monkeypatch.setattr(TopicAccessControlListPlugin, "topic_filtering", lenient)
+    creds = village_creds()
+    port = free_port()
+    with EmbeddedBroker("127.0.0.1", port, auth_for(H, creds, tmp_path)):
+        gw = Client(port, "hallgw", creds["gateway"]["password"])
+        assert gw.ok()
+        gw.sub(f"hall/{H}/device/+/+")
+        pad = Client(port, "s1-pad", creds["devices"]["s1-pad"]["password"])
+        assert pad.ok()
+        # the check as it was
+        pad.pub(f"hall/{H}/device/s1-pad/event", b"own")
+        pad.pub(f"hall/{H}/device/s2-pad/event", b"spoofed")
+        assert wait_for(lambda: (f"hall/{H}/device/s1-pad/event", b"own") in gw.got)
+        time.sleep(0.3)
+        assert b"spoofed" not in [p for _, p in gw.got]  # passed: the defect went unseen
+        for c in (gw, pad):
+            c.close()
+        with pytest.raises(AssertionError, match="publish as s2-pad came through"):
+            check_devices_keep_to_their_own_topics(port, creds, H, [f"hall/{H}/device/s1-pad/desired",
+                                                                   f"hall/{H}/device/s2-pad/desired"])
 
 
 def test_beyond_loopback_it_will_not_run_anonymous(tmp_path):

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from hil.province.control import Province
+from tests.support.mqtt_client import wait_for
 
 APP_KEY, SECRET = "hall-330102", "s3cret-好差评"
 
@@ -233,12 +234,13 @@ def test_timeout_slow_clear(prov):
         prov.control(fault="timeout", count=1, seconds=0.6)
         with pytest.raises(httpx.ReadTimeout):
             send(c, prov, token, rec)
-        time.sleep(0.4)
+        # The request log says when the platform is done with it: then it stored nothing.
+        assert wait_for(lambda: [a["answer"] for a in prov.attempts() if a["path"] == "/hcp/evaluations"] == ["timeout"])
         assert prov.records() == []          # timed out unprocessed
         prov.control(fault="slow", count=1, seconds=0.6)
         with pytest.raises(httpx.ReadTimeout):
             send(c, prov, token, rec)
-    time.sleep(0.4)
+    assert wait_for(lambda: len(prov.attempts()) and prov.attempts()[-1]["answer"] == "200/0")
     assert len(prov.records()) == 1           # slow: processed, the answer came too late
     prov.control(fault="5xx", count=5)
     prov.control(fault="cut_after_accept", count=1)
@@ -333,3 +335,19 @@ def test_kill_and_restart_keep_records(tmp_path, client):
         assert send(client, p, get_token(client, p), rec).json()["code"] == "3"
     finally:
         assert p.stop() == 0     # SIGTERM: a clean exit
+
+
+def test_praise_tags_mode_lists_a_list_for_every_level(tmp_path, client, prov):
+    def listed(p, token, level):
+        r = client.get(p.url + "/hcp/content", params={"level": level}, headers={"Authorization": f"Bearer {token}"})
+        return [x["code"] for x in r.json()["reasons"]]
+    token = get_token(client, prov)
+    assert [bool(listed(prov, token, lv)) for lv in range(1, 6)] == [True, True, False, False, False]
+    assert send(client, prov, token, record(level=5, reasons=["H51"])).json()["code"] == "1"  # no tags here
+    with Province(tmp_path / "praising", APP_KEY, SECRET, praise_tags=True) as p:
+        token = get_token(client, p)
+        assert listed(p, token, 1) == listed(prov, get_token(client, prov), 1)  # the 差评 reasons as ever
+        assert listed(p, token, 5) == ["H51", "H52", "H53", "H54"] and listed(p, token, 3) == ["H31", "H32"]
+        assert send(client, p, token, record(level=5, reasons=["H51", "H53"])).json()["code"] == "0"
+        assert send(client, p, token, record(level=5, reasons=["01"])).json()["code"] == "1"  # a 差评 reason
+        assert p.state()["praise_tags"] is True

@@ -27,8 +27,8 @@ def hall_text(hall_id: str, tier: str, extra: str) -> str:
 
 
 def parent_section(parent: str, port: int, **more) -> str:
-    lines = [f'id = "{parent}"', 'host = "127.0.0.1"', f"port = {port}", "ack_timeout_seconds = 2",
-             "status_seconds = 1"] + [f"{k} = {v}" for k, v in more.items()]
+    keys = {"ack_timeout_seconds": 2, "status_seconds": 1, **more}
+    lines = [f'id = "{parent}"', 'host = "127.0.0.1"', f"port = {port}"] + [f"{k} = {v}" for k, v in keys.items()]
     return "[parent]\n" + "\n".join(lines) + "\n"
 
 
@@ -121,3 +121,31 @@ def serve_one(site: Site, window: int = 1, staff_code: str = "2001") -> dict:
         out = site.submit({"window": window, **cmd})
         assert out.ok or "logged in" in (out.refusal or ""), out.refusal
     return t
+
+
+# -- "exactly once", counted from what the parent RECEIVED ------------------------------------------
+# The county's records table keys (hall_id, seq): it cannot hold a repeat, so counting its rows
+# proves nothing about resends. The hub counts every row of every batch as it arrives
+# (Hub.received: rows = new + again + gap + refused + unstored, + audit rows it asked for).
+
+def received(parent: Site, site: str) -> dict:
+    return dict(parent.ext.hub.received.get(site) or {})
+
+
+def go_backs(counts: dict) -> int:
+    """Times a shipper (its describe()["counts"]) went back to the acknowledged position: no answer
+    in time, a gap, a new connection with records in flight. Each may send a window again."""
+    return counts.get("resends", 0) + counts.get("gaps", 0) + counts.get("go_backs", 0)
+
+
+def check_shipped_once(parent: Site, pg, site: str, rows: list[tuple[int, str]], allowed: int) -> dict:
+    """Every record of the site (rows: its (seq, hash) as the site holds them) is at the county and
+    was new there once; the rows received beyond that (sent again, or dropped as a gap) are at most
+    `allowed`: what the site could not have known the county held (in flight at a kill, a window per
+    go-back). Raises AssertionError; returns the counts."""
+    assert county_rows(pg, site) == rows, "the county's copy differs from the site's log"
+    got = received(parent, site)
+    assert got["new"] == len(rows), got
+    extra = got["rows"] - got["new"] - got["audit"]
+    assert extra <= allowed, f"{extra} rows received again (or dropped), at most {allowed} could be: {got}"
+    return {**got, "extra": extra, "allowed": allowed}

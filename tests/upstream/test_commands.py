@@ -54,6 +54,14 @@ def test_check_passes_the_right_map_and_names_the_wrong_one(tmp_path, province):
     assert r.returncode == 2 and "chmod 600" in r.stderr
 
 
+def test_check_passes_a_map_the_content_cannot_tell_and_says_so(tmp_path):
+    with Province(tmp_path / "praising", APP_KEY, SECRET, praise_tags=True) as praising:
+        r = hallgw("upstream", "check", "--config", str(hall_file(tmp_path, praising, level_map=GB)))
+    assert r.returncode == 0, r.stderr  # delivered all the same: nothing points one way
+    assert "level map not checkable against the content: 1->5, 2->4" in r.stdout
+    assert "cannot be checked against the platform's content" in r.stderr and "wrong way round" not in r.stderr
+
+
 def test_status_retry_and_the_routes(tmp_path, province):
     hall = load_text(upstream_text(province.url, _secret(tmp_path), extra='reason_map = { "99" = "98" }'),
                      str(tmp_path / "hall.toml"))

@@ -1,18 +1,27 @@
 """Ratings delivered to the emulated provincial platform (a real subprocess on
 loopback), in process with a real runtime and store: every field, SM4 on and off,
 token expiry, the platform's faults, dead letter and retry after the fix, the
-mapping test, the form adapter, follow-ups and 补充评价."""
+mapping test, the form adapter, follow-ups and 补充评价. "Once" is counted from the
+platform's request log (tests/upstream/sent.py), and a planted defect (an outbox that
+re-sends everything after each restart) shows the count catches what rows cannot."""
 import time
+from collections import Counter
 
 import pytest
 
+from gateway.engine import reads
+from gateway.outbox import Outbox, OutboxStore
 from gateway.runtime import DB_NAME, Runtime
 from gateway.upstream import record as rd
 from gateway.upstream.destination import tag_of
-from gateway.upstream.service import Upstream
+from gateway.upstream.service import NotConfirmable, Upstream
+from hil.day.check import records
 from hil.province.control import Province
+from hil.province.platform import DEFAULT_REASONS
 from tests.support.hallday import MONDAY_9, StepClock
 from tests.support.mqtt_client import wait_for
+from tests.support.words import english_or_iso
+from tests.upstream.sent import check_sent_once, cut_keys, rating_attempts
 from tests.upstream.uphall import APP_KEY, SECRET, Window, hall_for
 
 GB = '{ "非常满意" = "1", "满意" = "2", "基本满意" = "3", "不满意" = "4", "非常不满意" = "5" }'
@@ -94,6 +103,9 @@ def test_each_rating_arrives_once_with_every_field(tmp_path, province):
         h.rate(4)
         h.settle()
         assert len(by_id(province)) == 4 and province.state()["tokens_issued"] >= 2
+        # counted from what the platform received: each once, nothing sent twice
+        expected = {rd.eval_id(h.hall.id, h.tag(), e["prompt"]) for e in evs} | set(by_id(province))
+        check_sent_once(rating_attempts(province), expected, Counter())
     finally:
         h.close()
 
@@ -110,16 +122,58 @@ def test_platform_faults_lose_and_double_nothing(tmp_path, province):
         h.settle()
         province.control(fault="offline")
         evs += [h.rate(lv) for lv in (5, 2, 4)]
-        # The gateway's own status is the barrier: the offline platform's refusal shows there.
-        assert wait_for(lambda: h.status()["pending"] >= 3 and h.status()["last_error"]), h.status()
+        # The gateway's own record that the platform is unreachable, with the three waiting.
+        assert wait_for(lambda: h.status()["pending"] >= 3 and h.status()["last_error"])
         province.control(fault="online")
         h.settle()
-        got = by_id(province)
-        assert sorted(got) == sorted(rd.eval_id(h.hall.id, h.tag(), e["prompt"]) for e in evs)
-        st = province.state()
-        assert st["duplicates_answered"] >= 2 and st["conflicts"] == 0  # the cut links were answered 重复值
+        # Counted from the platform's request log: each once; resent only the two whose answer was cut.
+        attempts = rating_attempts(province)
+        cuts = cut_keys(attempts)
+        assert sum(cuts.values()) == 2
+        counts = check_sent_once(attempts, {rd.eval_id(h.hall.id, h.tag(), e["prompt"]) for e in evs}, cuts)
+        assert counts["resent"] == 2 and province.state()["conflicts"] == 0
     finally:
         h.close()
+
+
+def restarts(h, rounds=3, per_round=2) -> set[str]:
+    """Ratings made across gateway restarts, each run settled before it stops; their eval_ids."""
+    made = set()
+    for i in range(rounds):
+        if i:
+            h.open()
+        for lv in range(per_round):
+            prompt = h.rate(5 - lv)["prompt"]
+            made.add(rd.eval_id(h.hall.id, h.tag(), prompt))
+        h.settle()
+        h.window.do("logout", window=1)
+        h.close()
+    return made
+
+
+def test_restarts_send_nothing_again(tmp_path, province):
+    h = Hall(tmp_path, province)
+    made = restarts(h)
+    assert check_sent_once(rating_attempts(province), made, Counter())["resent"] == 0
+
+
+def test_the_count_of_what_was_sent_catches_a_gateway_that_resends_after_each_restart(tmp_path, province,
+                                                                                       monkeypatch):
+    # The planted defect: at each start the outbox forgets what the platform acknowledged.
+    forgetful = Outbox.start
+
+    def start(self):
+        store = OutboxStore(self.db, self.dest.name)
+        store.conn.execute("UPDATE outbox_items SET state = 'pending' WHERE dest = ?", (self.dest.name,))
+        store.close()
+        forgetful(self)
+    monkeypatch.setattr(Outbox, "start", start)
+    h = Hall(tmp_path, province)
+    made = restarts(h)
+    # What the tests looked at before: the platform's rows (UNIQUE eval_id) and "some 重复值".
+    assert sorted(by_id(province)) == sorted(made) and province.state()["duplicates_answered"] >= 1
+    with pytest.raises(AssertionError, match="resends, at most 0"):
+        check_sent_once(rating_attempts(province), made, Counter())
 
 
 def test_a_400_lands_in_dead_letter_and_goes_after_the_fix(tmp_path, province):
@@ -162,8 +216,68 @@ def test_wrong_level_map_is_caught_and_nothing_is_sent(tmp_path, province):
             time.sleep(0.05)
         assert "wrong way round" in st["held"] and st["pending"] == 1
         assert province.records() == []
+        # the dashboard says so in Chinese, and there is nothing a supervisor could confirm
+        lm = st["level_map"]
+        assert lm["state"] == "reversed" and "写反" in lm["text"] and not lm.get("confirmable")
+        with pytest.raises(NotConfirmable):
+            h.up.confirm_level_map("s047", h.clock())
+        assert h.status()["held"] and province.records() == []
     finally:
         h.close()
+
+
+def level_map_checked(h, timeout=20.0) -> dict:
+    """The level map's standing once this run's check has answered."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        lm = h.status()["level_map"]
+        if h.up.content.verdict is not None:
+            return lm
+        time.sleep(0.05)
+    raise AssertionError(f"the level map was never checked: {h.status()}")
+
+
+def test_a_province_that_lists_praise_tags_gets_every_rating_and_the_dashboard_warns(tmp_path):
+    with Province(tmp_path / "province", APP_KEY, SECRET, praise_tags=True) as province:
+        h = Hall(tmp_path, province)
+        try:
+            lm = level_map_checked(h)
+            assert lm["state"] == "unclear" and lm["confirmable"] and "好评标签" in lm["text"]
+            assert not english_or_iso(lm["text"]) and not english_or_iso(lm["map_cn"])
+            evs = [h.rate(5), h.rate(2, ["01"]), h.rate(4)]
+            st = h.settle()  # delivered, not held
+            assert not st["held"] and st["delivered"] >= 3 and st["level_map"]["state"] == "unclear"
+            got = by_id(province)
+            assert [got[rd.eval_id(h.hall.id, h.tag(), e["prompt"])]["level"] for e in evs] == [5, 2, 4]
+            # the evaluators show the 差评 reasons, never the praise tags
+            assert [r.code for r in h.rt.read(lambda eng: reads.content(eng).reasons)] == \
+                [r["code"] for r in DEFAULT_REASONS["1"]]
+            # a supervisor confirms: a logged command with who, and the warning is gone
+            lm = h.up.confirm_level_map("s047", h.clock())
+            assert (lm["state"], lm["by"], lm["by_name"]) == ("confirmed", "s047", "高洁") and "text" not in lm
+            confirmed = [r["cmd"] for r in records(h.tmp / "gw" / DB_NAME) if r["cmd"]["type"] == "confirm_level_map"]
+            assert [(c["by"], c["role"], c["map"]) for c in confirmed] == [("s047", "supervisor", "1=1,2=2,3=3,4=4,5=5")]
+            h.window.do("logout", window=1)
+        finally:
+            h.close()
+        h.open()  # a restart: the confirmation is in the log, the warning stays gone
+        try:
+            assert h.status()["level_map"]["state"] == "confirmed"  # before this run's check, from the notes
+            assert level_map_checked(h)["state"] == "confirmed"
+            h.rate(3)
+            h.settle()
+            h.window.do("logout", window=1)
+        finally:
+            h.close()
+        h.open(level_map=GB)  # another map: the confirmation was for the one before
+        try:
+            lm = level_map_checked(h)
+            assert lm["state"] == "unclear" and lm["confirmable"] and lm["map"] == "1=5,2=4,3=3,4=2,5=1"
+            h.rate(5)
+            assert not h.settle()["held"]  # the content still cannot tell: delivered, and warned
+        finally:
+            h.close()
+        assert len(by_id(province)) == 5 and province.state()["praise_tags"] is True
 
 
 def test_form_adapter(tmp_path, province):

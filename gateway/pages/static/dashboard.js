@@ -143,16 +143,21 @@
   }
   function renderUpstream(u) {
     var el = $("#upstream");
+    var x = u && !u.error && u.enabled && u.destinations[0] || null, m = x && x.level_map;
+    if (window.dashUpstream) window.dashUpstream(m, live);  // the level map's own lines
     if (!u) { el.textContent = "—"; return; }
     if (u.error) { el.textContent = "读取上报状态失败，详见网关日志"; el.title = u.error; return; }
     if (!u.enabled) { el.textContent = "未启用（评价记录保存在本地日志中）"; el.setAttribute("data-state", "off"); return; }
-    var x = u.destinations[0] || {};
+    x = x || {};
+    // Held for the level map: its own lines say why, in Chinese (the hold's reason is English).
+    var held = x.held && m && m.state !== "right" && m.state !== "unclear" && m.state !== "confirmed";
     el.textContent = "待上报 " + x.pending + " · 已上报 " + x.delivered + " · 退回 " + x.dead_letter +
       (x.last_delivered_at ? " · 最近上报 " + x.last_delivered_at.slice(11, 16) : "") +
-      (x.last_error ? " · 上报出错" + (hasHan(x.last_error) ? "：" + x.last_error : "，详见网关日志") : "");
+      (held ? " · 暂停上报" : x.last_error ? " · 上报出错" + (hasHan(x.last_error) && !x.held ? "：" + x.last_error :
+                                                    "，详见网关日志") : "");
     el.title = x.last_error || "";
     el.className = x.last_error || x.dead_letter ? "alert" : "";
-    el.setAttribute("data-state", x.last_error ? "error" : "ok");
+    el.setAttribute("data-state", x.held ? "held" : x.last_error ? "error" : "ok");
   }
 
   // -- the report --------------------------------------------------------------------------
