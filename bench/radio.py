@@ -29,7 +29,7 @@ from hil.board.board import ROOT
 from hil.board.powersave import BEACON_MS, Beacons
 from hil.hall.sim import SimHall
 
-GOAL_P99_MS = 15.0   # key -> pixels ("How fast a call shows": README, docs/BENCHMARKS.md)
+GOAL_P99_MS = 15.0   # key -> pixels (docs/BENCHMARKS.md, "display")
 
 
 def arguments(p) -> None:

@@ -6,7 +6,7 @@ wlan.config(pm=...)).
 
 The access point's beacon clock is frozen and moved by hand: what is asserted is which beacon a
 message waited for, on that clock, never a wall-clock time. The display's latency goal is a p99 of
-15 ms from the clerk's key to the LED pixels ("How fast a call shows": README, docs/BENCHMARKS.md): a
+15 ms from the clerk's key to the LED pixels (docs/BENCHMARKS.md, "display"): a
 message the sleeping station just missed waits almost a whole DTIM period, about 100 ms at DTIM 1
 and 300 ms at DTIM 3, and misses it; an awake station takes it with the clock stopped."""
 import pytest
