@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from gateway.engine import satisfaction as sat
 from gateway.engine.followup import FINAL
+from gateway.reports.live import alert_text
 
 CALLS_KEPT = 8
 
@@ -67,7 +68,8 @@ def _no_show(s, ev):
 def _alert(s, ev):
     key = ev.get("key") or ev.get("kind")
     if ev.get("active", True):
-        s["alerts"][key] = {k: ev.get(k) for k in ("kind", "window", "service", "at", "staff")}
+        # all its details: summary() names it in Chinese from them
+        s["alerts"][key] = {k: v for k, v in ev.items() if k not in ("type", "active")}
     else:
         s["alerts"].pop(key, None)
 
@@ -127,16 +129,22 @@ _ON = {"day_started": _day, "queue_changed": _waiting, "window_changed": _window
        "relay_answered": _relay}
 
 
-def summary(s: dict) -> dict:
-    """The picture as the dashboard shows it (JSON-able, plain counts)."""
+def summary(s: dict, hall=None) -> dict:
+    """The picture as the dashboard shows it (JSON-able, plain counts). hall: the site's hall file
+    when the county holds it, for the names of its windows and services in the alerts; without it
+    a window is 3号窗口 and a service's code is left out (a person reads names, never codes)."""
     r = s["ratings"]
     fus = s["followups"].values()
+    windows = {w.number: w.display_text for w in hall.windows} if hall is not None else {}
+    services = {v.code: v.name for v in hall.services} if hall is not None else {}
     return {"day": s["day"], "last_at": s["last_at"], "seq": s["seq"], "waiting": s["waiting"],
             "waiting_total": sum(s["waiting"].values()),
             "windows_open": sum(1 for w in s["windows"].values() if w["status"] not in (None, "closed")),
             "windows": s["windows"], "calls": s["calls"], "issued": s["issued"], "called": s["called"],
             "served": s["served"], "no_show": s["no_show"], "ratings": r,
             "satisfaction_pct": sat.percent(sat.rate(r["levels"])),
-            "alerts": sorted(s["alerts"].values(), key=lambda a: a.get("at") or 0),
+            "alerts": [{**a, "text": alert_text({**a, "service": a.get("service") if a.get("service") in services
+                                                  else None}, windows, services)}
+                       for a in sorted(s["alerts"].values(), key=lambda a: a.get("at") or 0)],
             "followups_open": len(s["followups"]), "followups_overdue": sum(1 for f in fus if f["overdue"]),
             "relays_open": len(s["relays"])}

@@ -180,7 +180,7 @@ class County:
         for s in self.sites:
             sid = s["hall_id"]
             st = s["status"] or {}
-            pic = live.summary(self.live[sid]) if sid in self.live else None
+            pic = live.summary(self.live[sid], self.halls.get(sid)) if sid in self.live else None
             behind = (st.get("head") or 0) - s["head_seq"] if st.get("site") == sid else None
             out.append({"site": sid, "name": st.get("name") or sid, "tier": st.get("tier"), "via": s["via"],
                         "head": s["head_seq"], "behind": behind if behind is None or behind >= 0 else 0,

@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import Depends, HTTPException, Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api.contract import answers
+from gateway.api.refusals import PageRefusal
 from gateway.pages.clerk_auth import Throttle
 from gateway.roles import SUPERVISOR, same_origin
 
@@ -60,7 +61,7 @@ class Desk:
     def need(self, request: Request) -> Supervisor:
         s = self.who(request)
         if s is None:
-            raise HTTPException(401, "请先以监管人员身份登录（输入本人登录码）")
+            raise PageRefusal(401, "no supervisor signed in", detail="请先以监管人员身份登录（输入本人登录码）")
         return s
 
     def sign_in(self, request: Request, response: Response, code: str) -> Supervisor:
@@ -71,7 +72,7 @@ class Desk:
         if member is None:
             delay = self.throttle.fail(client)
             log.warning("dashboard: a sign-in with a wrong or non-supervisor code from %s", client)
-            raise HTTPException(401, f"登录码错误，或不是监管人员的登录码；{int(delay + 0.999)} 秒后可再试")
+            raise PageRefusal(401, "not a supervisor's login code", detail=f"登录码错误，或不是监管人员的登录码；{int(delay + 0.999)} 秒后可再试")
         self.throttle.ok(client)
         now = self.now()
         for old in [k for k, v in self.sessions.items() if v.expires <= now]:  # ended days go
