@@ -154,7 +154,7 @@ function result(r, a) {
     (t.lane === "green" ? " · 绿色通道" : t.lane === "appointment" ? " · 预约" : "");
   if (a.voided) {
     status.className = "status bad";
-    status.textContent = "打印失败";
+    status.textContent = "号票没能打印";
     number.className = "number void";
     $("reason").textContent = a.reason;
     $("retry").hidden = false;
