@@ -30,7 +30,6 @@ from gateway.store import CommandLog, KeptKey, RequestKey, canonical
 log = logging.getLogger("hallgw.runtime")
 DB_NAME = "hall.db"
 LULL_S = 0.5  # no command for this long: a due snapshot is written (see submit)
-REPEATED = "this request (its Idempotency-Key) was answered already"
 
 
 def _origin(cmd: dict) -> tuple | None | str:
@@ -120,7 +119,8 @@ class Runtime:
             if key is not None:
                 kept = self.store.request_key(key.key)
                 if kept is not None:  # a repeated request: not applied again
-                    return Outcome.from_dict(kept.outcome) if kept.outcome else Outcome(False, REPEATED)
+                    return Outcome.from_dict(kept.outcome) if kept.outcome else \
+                        Outcome(False, "this request (its Idempotency-Key) was answered already")
             at = cmd.get("at")
             if isinstance(at, int | float) and not isinstance(at, bool) and at < self._last_at:
                 # Stamped before the lock (an API request, a device event, the ticker) and
