@@ -5,6 +5,10 @@ Restart = latest snapshot + replay of the commands after it. Device events carry
 origin (dev, boot, seq); the runtime applies each origin at most once, and the dedup
 row is written in the same transaction as the command, so it holds across restarts.
 
+A request's Idempotency-Key (gateway/api/once.py) is kept the same way: with the command
+it made, in its transaction, so a request repeated after a time-out or a crash is never
+applied twice.
+
 A login's code is looked up in the code book (gateway/logins) before the command is
 logged: the log keeps the staff id it named (or that it was wrong), never the code.
 """
@@ -21,7 +25,7 @@ from gateway.config.model import Hall
 from gateway.engine import Engine, Outcome
 from gateway.engine.compat import StoreMismatch
 from gateway.logins.book import CodeBook
-from gateway.store import CommandLog, canonical
+from gateway.store import CommandLog, KeptKey, RequestKey, canonical
 
 log = logging.getLogger("hallgw.runtime")
 DB_NAME = "hall.db"
@@ -52,6 +56,8 @@ class Runtime:
         self.codes = CodeBook.of(self.data_dir, hall, DB_NAME)
         self._legacy_logins = 0
         self.engine, self.replayed, self.diverged = self._recover()
+        if self.engine.day is not None:
+            self.store.forget_keys_before(self.engine.day)
         self._last_commit = float("-inf")
         if self._legacy_logins:
             # Logins of an older release carry their code; replayed now while the hall file
@@ -92,10 +98,12 @@ class Runtime:
         with self._lock:
             return view(self.engine)
 
-    def submit(self, cmd: dict, log_refusal: bool = True) -> Outcome:
+    def submit(self, cmd: dict, log_refusal: bool = True, key: RequestKey | None = None) -> Outcome:
         """log_refusal=False: a refusal that changed nothing (no events) is not written to the log
         (the device plane's, for a device past its budget: gateway/devices/budget.py). Whatever
-        the engine accepts, or whatever changed something, is always written."""
+        the engine accepts, or whatever changed something, is always written.
+        key: the Idempotency-Key of the request this command serves; a key that already made
+        a command gets that command's outcome back, and nothing is applied again."""
         t0 = time.perf_counter()
         origin = _origin(cmd) if isinstance(cmd, dict) else None
         if isinstance(origin, str):
@@ -111,6 +119,11 @@ class Runtime:
                 first = self.store.outcome_of(origin)
                 if first is not None:
                     return Outcome.from_dict(first)  # a repeated device event: not applied again
+            if key is not None:
+                kept = self.store.request_key(key.key)
+                if kept is not None:  # a repeated request: not applied again
+                    return Outcome.from_dict(kept.outcome) if kept.outcome else \
+                        Outcome(False, "this request (its Idempotency-Key) was answered already")
             at = cmd.get("at")
             if isinstance(at, int | float) and not isinstance(at, bool) and at < self._last_at:
                 # Stamped before the lock (an API request, a device event, the ticker) and
@@ -122,13 +135,16 @@ class Runtime:
             if not (out.ok or out.events or log_refusal):
                 return out  # refused, and nothing changed: the engine is as it was
             try:
-                self.store.append(cmd, out.to_dict(), origin)
+                self.store.append(cmd, out.to_dict(), origin,
+                                  (key, self.engine.day) if key is not None and out.ok else None)
             except BaseException:
                 # Not on disk, so it must not have happened: rebuild the engine from the store.
                 self.engine, _, _ = self._recover()
                 raise
             latency.COMMIT.observe(time.perf_counter() - t0)
             self._note_time(cmd)
+            if any(e.get("type") == "day_started" for e in out.events):
+                self.store.forget_keys_before(self.engine.day)
             for cb in list(self._subscribers):
                 try:
                     cb(out.events)
@@ -142,6 +158,16 @@ class Runtime:
             if self.store.seq - self._snapshot_seq >= 2 * self.snapshot_every:
                 self._save_snapshot()
             return out
+
+    def request_key(self, key: str) -> KeptKey | None:
+        """What the store keeps of a request's Idempotency-Key today, or None."""
+        with self._lock:
+            return self.store.request_key(key)
+
+    def keep_answer(self, key: RequestKey, status: int, answer: bytes) -> None:
+        """The answer a request got, kept for its key until the day ends."""
+        with self._lock:
+            self.store.keep_answer(key, self.engine.day or "", status, answer)
 
     def _checked_login(self, cmd: dict) -> dict:
         """The login with its code replaced by what the code book says of it. A `verified`

@@ -1,8 +1,9 @@
 """FastAPI app: POST tickets (kiosk or clerk token), 补充评价 (open to the citizen, who holds
 the code), clerk actions (clerk token), 差评 follow-ups (supervisor token), read views.
 
-Every change goes through runtime.submit, so it is committed before the answer.
-Input is checked twice: pydantic for the body's shape, then the engine's own
+Every change goes through runtime.submit, so it is committed before the answer. Taking a
+ticket and a clerk's action take an Idempotency-Key: a retried request is applied once and
+answered as the first time (gateway/api/once.py). Input is checked twice: pydantic for the body's shape, then the engine's own
 command check, so bad input gets a 4xx with a reason and changes nothing. The request models
 are made for the hall at creation (its services, matters, windows, supervisors are enums in the
 document) and each route declares its answers where it is defined (gateway/api/contract.py).
@@ -27,6 +28,7 @@ from gateway.api.actions import clerk_actions
 from gateway.api.contract import JsonInt, answers
 from gateway.api.hall_values import HallValues, MatterOfService, Ruled, WithLane
 from gateway.api.hall_values import of as hall_values
+from gateway.api.once import KeyHeader, once_for, outcome_answer
 from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, SUP_ALPHABET, problem
 from gateway.engine.followup import STATUSES
@@ -130,15 +132,16 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     values = hall_values(hall)  # the hall's services, matters, windows, staff: enums of the request models
     TicketRequest, FollowupAction, ClerkAction = ticket_body(values), followup_body(values), clerk_actions(values)
     window_numbers = {w.number: w for w in hall.windows}
+    once = once_for(runtime)
 
-    def run(cmd: dict):
+    def run(cmd: dict, key=None):
         why = problem(cmd, window_numbers)
         if why:
             raise HTTPException(422, why)
-        return runtime.submit(cmd)
+        return runtime.submit(cmd, key=key)
 
-    def submit(cmd: dict, created: bool = False):
-        out = run(cmd)
+    def submit(cmd: dict, created: bool = False, key=None):
+        out = run(cmd, key)
         if not out.ok:
             raise HTTPException(409, out.refusal)
         return JSONResponse(out.result or {}, status_code=201 if created else 200)
@@ -146,15 +149,17 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
     @app.post("/api/v1/tickets", status_code=201, dependencies=taker,
               responses=answers(400, 401, 409, 422, ok=201, model=m.Ticket),
               summary="Take a ticket (kiosk or clerk token; the kiosk page uses /api/v1/kiosk/tickets)")
-    def issue(req: TicketRequest):
-        cmd = {"type": "issue_ticket", "at": clock(), "service": req.service, "lane": req.lane}
-        for k in ("matter", "appointment_code"):
-            if getattr(req, k) is not None:
-                cmd[k] = getattr(req, k)
-        out = issue_with_code(run, hall, cmd)
-        if not out.ok:
-            raise HTTPException(409, out.refusal)
-        return JSONResponse(out.result, status_code=201)
+    def issue(req: TicketRequest, key: KeyHeader = None):
+        def take(claim):
+            cmd = {"type": "issue_ticket", "at": clock(), "service": req.service, "lane": req.lane}
+            for k in ("matter", "appointment_code"):
+                if getattr(req, k) is not None:
+                    cmd[k] = getattr(req, k)
+            out = issue_with_code(lambda c: run(c, claim), hall, cmd)
+            if not out.ok:
+                raise HTTPException(409, out.refusal)
+            return JSONResponse(out.result, status_code=201)
+        return once.answer(key, {"route": "tickets", "body": req.model_dump(mode="json")}, take, outcome_answer(201))
 
     @app.get("/api/v1/tickets/{ref}", responses=answers(404, 422, model=m.Ticket),
              summary="A ticket of today by id or printed number")
@@ -174,10 +179,13 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
 
     @app.post("/api/v1/windows/{number}/actions", dependencies=clerk, responses=answers(400, 401, 409, 422),
               summary="A clerk action at a window")
-    def act(number: values.window_in_path, body: ClerkAction):
-        cmd = body.command()
-        cmd.update(type=body.action, at=clock(), window=number)
-        return submit(cmd)
+    def act(number: values.window_in_path, body: ClerkAction, key: KeyHeader = None):
+        def acted(claim):
+            cmd = body.command()
+            cmd.update(type=body.action, at=clock(), window=number)
+            return submit(cmd, key=claim)
+        return once.answer(key, {"route": "actions", "window": number, "body": body.model_dump(mode="json")}, acted,
+                           outcome_answer())
 
     # The citizen's phone page posts here: refusals answer in Chinese (detail) for the page and
     # the engine's English (reason) for machines.

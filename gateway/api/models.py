@@ -41,6 +41,7 @@ class Ticket(BaseModel):
     waiting_for: WaitingFor | None = None
     ahead_in_lane: int | None = None
     sup_code: str | None = None  # the issued ticket's 补充评价 code: to the kiosk that printed it only
+    printing: bool = False  # its kiosk slip is printing: waiting in its place, not callable until it is out
 
 
 class Window(Exact):
@@ -69,6 +70,7 @@ class QueueService(Exact):
     normal: list[str]
     priority: list[str]
     call_order: list[str]  # the service's waiting tickets, in the order its windows will call them
+    printing: list[str]  # of those, the ones whose kiosk slip is printing: not callable until it is out
 
 
 class Directed(Exact):

@@ -35,7 +35,7 @@ DOING = {"call next": "叫号", "call a ticket": "按号叫号", "recall": "重�
          "mark a no-show": "过号", "transfer": "转移", "pause": "暂停"}
 FOLLOWUP_ACTION = {"start": "开始整改", "complete": "完成整改", "request_invalid": "申请无效差评",
                    "request_unfixable": "申请无法整改", "approve": "批准", "reject": "驳回", "callback": "回访"}
-COMMAND = {"issue_ticket": "取号", "cancel_ticket": "取消号", "void_ticket": "作废号", "login": "登录", "logout": "退出",
+COMMAND = {"issue_ticket": "取号", "cancel_ticket": "取消号", "void_ticket": "作废号", "slip_printed": "出票确认", "login": "登录", "logout": "退出",
            "call_next": "叫号", "call_ticket": "按号叫号", "recall": "重呼", "start": "开始办理", "finish": "办结",
            "no_show": "过号", "transfer": "转移", "pause": "暂停", "resume": "恢复", "request_evaluation": "请评价",
            "rate": "评价", "cancel_evaluation": "撤销评价", "attach_case": "关联办件编号",
@@ -56,7 +56,7 @@ FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_c
          "unlogged": "未逐条记录的拒绝", "malformed": "无法识别的消息", "window": "窗口", "at": "时间",
          "appointment_code": "预约码", "start": "开始时间", "end": "结束时间", "ref": "预约编号", "name": "姓名",
          "person": "身份", "appointment": "预约", "called_at": "回访时间",
-         "map": "等级对应", "platform": "省平台"}
+         "map": "等级对应", "platform": "省平台", "printing": "出票中"}
 PART = {"audio": "广播"}
 ASKED = {"invalid_requested": "无效差评", "unfixable_requested": "无法整改"}
 NOTE_NEEDED = {"what was done": "请填写整改情况（做了什么）", "why the 差评 is invalid": "请填写申请无效差评的理由",
@@ -165,6 +165,8 @@ ZH: dict[str, str] = {
     "window {} holds ticket {}: finish, mark no-show or transfer it first":
         "{0:win}号窗口还有{1:num}号未处理：请先办结、过号或转移",
     "no ticket is waiting for window {}": "没有等候{0:win}号窗口的号",
+    "no ticket is waiting for window {} yet: {} is still printing at the kiosk":
+        "暂时没有可叫的号：{1:num}号正在叫号机出票，请稍候再叫",
     "no ticket {} today": "今天没有{0:num}号",
     "ticket {} is not waiting (it is {})": "{0:num}号不在等候中（{1:tstate}）",
     "ticket {} is not for window {}": "{0:num}号不在{1:win}号窗口办理",
@@ -257,6 +259,9 @@ ZH: dict[str, str] = {
     "matter {} is not a matter (事项) of service {} (its matters: {})": "{0:matter}不是{1:svc}的办理事项",
     "the hall is closed: tickets are issued only in opening hours": "现在不是办公时间，请在办公时间内取号",
     "ticket {} is {}, only a waiting ticket can be cancelled": "{0:num}号{1:tstate}，只有等候中的号才能取消",
+    "ticket {} is still printing at the kiosk: it can be called once its slip is out":
+        "{0:num}号正在叫号机出票，出票后才能叫号",
+    "ticket {} is not printing (it is {})": "{0:num}号不在出票中（{1:tstate}）",
     "ticket {} has been called ({}): only a waiting ticket never called can be voided":
         "{0:num}号已经叫过（{1:tstate}），不能作废",
     # -- 预约 (appointments.py) ------------------------------------------------------------------
@@ -288,6 +293,7 @@ ZH: dict[str, str] = {
     # -- the runtime (gateway/runtime.py) -------------------------------------------------------
     "origin must be {dev: text, boot: text, seq: integer}": "设备消息格式有误",
     "command is not plain JSON: {}": "请求格式有误",
+    "this request (its Idempotency-Key) was answered already": "这项操作已经办理过了",
     # -- the kiosk's own checks (gateway/kiosk/service.py) --------------------------------------
     "unknown service {}; this hall has {}": "本厅没有这项业务",
     "service {} needs its matter (事项): one of {}": "请先选择{0:svc}的办理事项",

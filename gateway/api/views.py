@@ -12,7 +12,8 @@ def queue(eng) -> dict:
         line = reads.queue_line(eng, s.code)
         services.append({"code": s.code, "name": s.name, "prefix": s.prefix, "waiting": line.waiting,
                          "normal": [t.number for t in line.normal], "priority": [t.number for t in line.priority],
-                         "call_order": [t.number for t in line.tickets]})
+                         "call_order": [t.number for t in line.tickets],
+                         "printing": [t.number for t in line.printing]})
     directed = [{"number": t.number, "service": t.service, "to": t.waiting_for.to, "key": t.waiting_for.key}
                 for t in reads.transferred(eng)]
     return {"day": reads.day(eng), "waiting": reads.waiting(eng), "services": services, "transferred": directed}

@@ -9,7 +9,7 @@ import re
 FALLBACK = "操作被拒绝"
 # (pattern over the engine's English refusal, what the pad says), the first that matches
 PAD_REFUSALS_CN = (
-    (r"^nobody is logged in", "未登录，请先登录"), (r"has no ticket to attach a case to", "本窗口没有可关联的号"),
+    (r"still printing at the kiosk", "号票正在出票，请稍候再叫"), (r"^nobody is logged in", "未登录，请先登录"), (r"has no ticket to attach a case to", "本窗口没有可关联的号"),
     (r"^login locked", "本窗口登录已锁定"), (r"^unknown staff code", "登录码错误"),
     (r"^no ticket is waiting", "没有等候本窗口的号"), (r"^no ticket \S+ today", "今天没有这个号"),
     (r"is not waiting \(", "这个号不在等候中"), (r"is not for window", "这个号不属于本窗口"),

@@ -10,7 +10,7 @@ from gateway.engine import guard
 from gateway.engine import stats as st
 from gateway.engine import supplementary as sup
 from gateway.engine.rules import case_limit
-from gateway.engine.tickets import matter_problem, public
+from gateway.engine.tickets import matter_problem, printing_refusal, public
 
 
 def _logged_in(eng, n: int):
@@ -95,8 +95,14 @@ def call_next(eng, cmd, at, events):
     w, why = _ready(eng, cmd, "call next")
     if why:
         return why, None
-    t = eng.line.pick(w["number"], w["staff"], eng.win_cfg[w["number"]].services)
+    services = eng.win_cfg[w["number"]].services
+    t = eng.line.pick(w["number"], w["staff"], services)
     if t is None:
+        # Tickets still printing at the kiosk wait in their place but cannot be called yet.
+        printing = eng.line.printing(w["number"], w["staff"], services)
+        if printing is not None:
+            return f"no ticket is waiting for window {w['number']} yet: {printing['number']} is still printing " \
+                   "at the kiosk", None
         return f"no ticket is waiting for window {w['number']}", None
     return _call(eng, w, t, at, events)
 
@@ -116,6 +122,8 @@ def call_ticket(eng, cmd, at, events):
         (q["to"] == "window" and q["key"] == w["number"]) or (q["to"] == "staff" and q["key"] == w["staff"])
     if not allowed:
         return f"ticket {t['number']} is not for window {w['number']}", None
+    if t["printing"]:
+        return printing_refusal(t), None
     eng.line.left(t)
     return _call(eng, w, t, at, events)
 

@@ -26,8 +26,9 @@ _T = f"text of at most {NOTE_MAX} characters"
 _C = "list of {code, text} objects"
 # type -> (needs a window, {field: (kind, required)})
 SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
+    # printing: taken at a kiosk whose slip is being printed: waiting, not callable until slip_printed
     "issue_ticket": (False, {"service": (_S, True), "lane": (_S, False), "matter": (_S, False),
-                             "sup_code": (_S, False), "appointment_code": (_S, False)}),
+                             "sup_code": (_S, False), "appointment_code": (_S, False), "printing": (_B, False)}),
     # 预约: booked at the hall (the API mints the code) or fetched from the province (gateway/engine/appointments.py)
     "book_appointment": (False, {"code": (_S, True), "service": (_S, True), "start": (_N, True), "end": (_N, True),
                                  "matter": (_S, False), "source": (_S, False), "ref": (_S, False),
@@ -35,6 +36,7 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     "cancel_appointment": (False, {"appointment": (_S, True)}),
     "cancel_ticket": (False, {"ticket": (_S, True)}),
     "void_ticket": (False, {"ticket": (_S, True), "reason": (_T, True)}),
+    "slip_printed": (False, {"ticket": (_S, True)}),  # the kiosk's slip came out whole: callable now
     # staff_code from a pad, the console or the API; the runtime puts verified (+ staff) in its place
     "login": (True, {"staff_code": (_S, False), "verified": (_B, False), "staff": (_S, False)}),
     "logout": (True, {}),

@@ -230,6 +230,7 @@ class Engine:
             t = _deep(t)
             for k in ("matter", "project_no", "sup_code"):  # a snapshot from before 好差评 reporting
                 t.setdefault(k, None)
+            t.setdefault("printing", False)  # a snapshot from before printing tickets
             e.tickets[t["id"]] = t
         e.live_sup_codes = _sup_codes(e.tickets)
         e.by_number = {t["number"]: tid for tid, t in e.tickets.items() if t["state"] != "done"}

@@ -19,6 +19,7 @@ HANDLERS = {
     "issue_ticket": tickets.issue_ticket,
     "cancel_ticket": tickets.cancel_ticket,
     "void_ticket": tickets.void_ticket,
+    "slip_printed": tickets.slip_printed,
     "book_appointment": appointments.book,
     "cancel_appointment": appointments.cancel,
     "login": clerk.login,

@@ -14,6 +14,10 @@ and by `people_ahead` (what a citizen is told), so the number told is the order 
 Heaps keyed by (issue time, issue order) give O(log n) per call; entries of tickets
 that left the line (called by number, cancelled, re-queued) are dropped lazily when
 they reach the top, recognised by the ticket's state and generation.
+
+A ticket whose kiosk slip is still printing (t["printing"]) keeps its place: the views and
+`call_order` count it where it stands, but `pick` passes over it (set aside and put back: a
+kiosk prints one slip at a time, so there are hardly ever more than one or two).
 """
 from __future__ import annotations
 
@@ -96,18 +100,34 @@ class WaitingLine:
         self.waiting[t["service"]] -= 1
         return t
 
+    def _callable(self, heap: list, aside: list) -> dict | None:
+        """The heap's first ticket that may be called; the printing ones above it set aside."""
+        while (t := self._top(heap)) is not None and t["printing"]:
+            aside.append((heap, heapq.heappop(heap)))
+        return t
+
     def pick(self, window: int, staff: str | None, services: tuple[str, ...]) -> dict | None:
         """The ticket a window calls next (see the module's rule), taken off the line."""
-        for heap in (self.to_window.get(window), self.to_staff.get(staff) if staff else None):
-            if heap and self._top(heap) is not None:
-                return self._take(heap)
-        heads = [(c, self._top(self.lanes[c][0]), self._top(self.lanes[c][1])) for c in services]
-        got = choose(heads, self.run, self.n)
-        if got is None:
-            return None
-        code, priority = got
-        self.run[code] = 0 if priority else self.run[code] + 1
-        return self._take(self.lanes[code][1 if priority else 0])
+        aside: list = []
+        try:
+            for heap in (self.to_window.get(window), self.to_staff.get(staff) if staff else None):
+                if heap and self._callable(heap, aside) is not None:
+                    return self._take(heap)
+            heads = [(c, self._callable(self.lanes[c][0], aside), self._callable(self.lanes[c][1], aside))
+                     for c in services]
+            got = choose(heads, self.run, self.n)
+            if got is None:
+                return None
+            code, priority = got
+            self.run[code] = 0 if priority else self.run[code] + 1
+            return self._take(self.lanes[code][1 if priority else 0])
+        finally:
+            for heap, entry in aside:
+                heapq.heappush(heap, entry)
+
+    def printing(self, window: int, staff: str | None, services: tuple[str, ...]) -> dict | None:
+        """A ticket this window could call but for its slip, still printing (None if there is none)."""
+        return next((t for t in self.call_order(window, staff, services) if t["printing"]), None)
 
     def ordered(self, code: str) -> tuple[list[dict], list[dict]]:
         """Waiting tickets of a service in call order per lane (for views, O(n log n))."""

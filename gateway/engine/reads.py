@@ -153,6 +153,11 @@ def longest_waiting(eng, transferred: bool = True) -> dict[str, float]:
     return oldest
 
 
+def printing(eng) -> tuple[Ticket, ...]:
+    """Tickets whose kiosk slip is printing (issued `printing`, neither printed nor voided yet)."""
+    return tuple(_ticket(t) for t in eng.tickets.values() if t["state"] == "waiting" and t["printing"])
+
+
 def waiting(eng) -> dict[str, int]:
     """Service -> tickets waiting (transferred ones counted with their service)."""
     return dict(eng.line.waiting)

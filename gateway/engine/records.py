@@ -70,6 +70,7 @@ class Ticket:
     evaluation: str | None  # requested | rated | not_rated
     level: int | None
     order: int  # issue order: ties in issue time break by it
+    printing: bool  # its kiosk slip is printing: waiting in its place, not callable yet
     waiting_for: WaitingFor | None  # while waiting
 
 
@@ -146,6 +147,11 @@ class QueueLine:
     @property
     def priority(self) -> tuple[Ticket, ...]:
         return tuple(t for t in self.tickets if t.lane in PRIORITY_LANES)
+
+    @property
+    def printing(self) -> tuple[Ticket, ...]:
+        """Waiting in their place, not callable yet: their kiosk slips are printing."""
+        return tuple(t for t in self.tickets if t.printing)
 
 
 @dataclass(frozen=True)

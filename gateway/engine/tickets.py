@@ -1,4 +1,10 @@
-"""Issuing and cancelling tickets (the kiosk's side of the engine)."""
+"""Issuing and cancelling tickets (the kiosk's side of the engine).
+
+A ticket taken at a kiosk that prints its slip is issued `printing`: it waits in its place in
+the line (counted, and told how many are ahead) but no window can call it until the kiosk
+says the slip came out whole (slip_printed), or it is voided because the slip failed. So a
+clerk's call during the print takes the next ticket, and a failed slip's ticket was never
+called: the citizen told "void, take another" is never called to a window for it."""
 from __future__ import annotations
 
 from gateway.engine import appointments as ap
@@ -57,7 +63,7 @@ def issue_ticket(eng, cmd: dict, at: float, events: list):
          "finished_at": None, "window": None, "staff": None, "outcome": None, "case_type": None,
          "recalls": 0, "transfers": [], "waited_s": 0.0, "order": eng.order, "gen": 0,
          "queue": {"to": "service", "key": code}, "evaluation": None, "level": None,
-         "matter": matter, "project_no": None, "sup_code": sup}
+         "matter": matter, "project_no": None, "sup_code": sup, "printing": cmd.get("printing") is True}
     eng.tickets[t["id"]] = t
     if sup is not None:
         eng.live_sup_codes.add(sup)
@@ -86,6 +92,8 @@ def cancel_ticket(eng, cmd: dict, at: float, events: list):
         return f"no ticket {cmd['ticket']!r} today", None
     if t["state"] != "waiting":
         return f"ticket {t['number']} is {t['state']}, only a waiting ticket can be cancelled", None
+    if t["printing"]:  # the kiosk settles it (printed or voided) within seconds
+        return printing_refusal(t), None
     eng.line.left(t)
     t["state"], t["outcome"], t["finished_at"] = "done", "cancelled", at
     eng.by_number.pop(t["number"], None)
@@ -95,9 +103,27 @@ def cancel_ticket(eng, cmd: dict, at: float, events: list):
     return None, public(t)
 
 
+def printing_refusal(t: dict) -> str:
+    return f"ticket {t['number']} is still printing at the kiosk: it can be called once its slip is out"
+
+
+def slip_printed(eng, cmd: dict, at: float, events: list):
+    """The kiosk's slip came out whole: the ticket, in its place since it was issued, may be called."""
+    t = find(eng, cmd["ticket"])
+    if t is None:
+        return f"no ticket {cmd['ticket']!r} today", None
+    if t["state"] != "waiting" or not t["printing"]:
+        return f"ticket {t['number']} is not printing (it is {t['state']})", None
+    t["printing"] = False
+    events.append({"type": "ticket_printed", "at": at, "ticket": t["id"], "number": t["number"],
+                   "service": t["service"], "lane": t["lane"]})
+    return None, public(t)
+
+
 def void_ticket(eng, cmd: dict, at: float, events: list):
-    """The kiosk takes back a ticket its printer failed to print (no phantom tickets): only
-    one still waiting and never called, so nobody has been told to come to a window for it."""
+    """The kiosk takes back a ticket its printer failed to print (no phantom tickets): one still
+    printing, which no window can call; or (as a log from before printing tickets has it) one
+    waiting and never called, so nobody has been told to come to a window for it."""
     t = find(eng, cmd["ticket"])
     if t is None:
         return f"no ticket {cmd['ticket']!r} today", None
@@ -105,7 +131,7 @@ def void_ticket(eng, cmd: dict, at: float, events: list):
         return f"ticket {t['number']} has been called ({t['state']}): only a waiting ticket never called " \
                "can be voided", None
     eng.line.left(t)
-    t["state"], t["outcome"], t["finished_at"] = "done", "voided", at
+    t["state"], t["outcome"], t["finished_at"], t["printing"] = "done", "voided", at, False
     t["void_reason"] = cmd["reason"]
     eng.by_number.pop(t["number"], None)
     st.count(eng.stats, "voided")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.api.contract import SSE, answers
 from gateway.api.hall_values import HallValues, MatterOfService, Ruled, ServiceUnlessLane, WithLane
 from gateway.api.hall_values import of as hall_values
+from gateway.api.once import KeyHeader, once_for
 from gateway.api.refusals import PageRefusal
 from gateway.kiosk import phone
 from gateway.kiosk.service import Refused
@@ -32,7 +33,8 @@ from gateway.roles import page as role_page
 
 STATIC = Path(__file__).parent / "static"
 FILES = {"kiosk.js": "text/javascript", "kiosk.css": "text/css", "ticket.js": "text/javascript",
-         "ticket.css": "text/css"}
+         "ticket.css": "text/css", "once.js": "text/javascript"}
+ONCE_JS = Path(__file__).resolve().parents[1] / "pages" / "static" / "once.js"  # the console's too
 # Events after which a ticket's page may read differently: its own, the line's, the windows', a rating.
 PHONE_SHOWN = frozenset({"ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show",
                          "ticket_transferred", "ticket_cancelled", "ticket_voided", "ticket_reset", "queue_changed",
@@ -90,6 +92,7 @@ def router(service, hub=None, closing: threading.Event | None = None) -> APIRout
     hub = hub or hub_for(service.runtime)
     closing = closing or threading.Event()
     kiosk = Depends(KIOSK)
+    once = once_for(service.runtime)
 
     @r.get("/kiosk", include_in_schema=False)
     def page(request: Request, who: Presented = kiosk):
@@ -99,7 +102,7 @@ def router(service, hub=None, closing: threading.Event | None = None) -> APIRout
     def static(name: str):
         if name not in FILES:
             raise HTTPException(404, f"no file {name!r}")
-        return FileResponse(STATIC / name, media_type=FILES[name])
+        return FileResponse(ONCE_JS if name == "once.js" else STATIC / name, media_type=FILES[name])
 
     @r.get("/api/v1/kiosk/menu", dependencies=[kiosk], responses=answers(401, 422),
            summary="Departments, services, matters (kiosk)")
@@ -109,12 +112,20 @@ def router(service, hub=None, closing: threading.Event | None = None) -> APIRout
     @r.post("/api/v1/kiosk/tickets", dependencies=[kiosk], status_code=201,
             responses={**answers(400, 401, 409, 422, ok=201, model=KioskAnswer), **VOIDED},
             summary="Take a ticket and print it (kiosk): printed, on screen only, or voided")
-    def take(body: KioskTicket):
-        try:
-            status, answer = service.take(body)
-        except Refused as e:  # the citizen reads it: Chinese (detail), the English as reason
-            raise PageRefusal(e.status, e.reason, service.hall) from None
-        return JSONResponse(answer, status_code=status)
+    def take(body: KioskTicket, key: KeyHeader = None):
+        def taken(claim):
+            try:
+                status, answer = service.take(body, claim)
+            except Refused as e:  # the citizen reads it: Chinese (detail), the English as reason
+                raise PageRefusal(e.status, e.reason, service.hall) from None
+            return JSONResponse(answer, status_code=status)
+
+        def recovered(out):  # the gateway stopped between the ticket and its answer
+            if not out.ok:
+                raise PageRefusal(409, out.refusal, service.hall)
+            status, answer = service.recovered(out.result, body)
+            return JSONResponse(answer, status_code=status)
+        return once.answer(key, {"route": "kiosk", "body": body.model_dump(mode="json")}, taken, recovered)
 
     # Behind the printed QR code: open, like a look-up by number; the 补充评价 code in the
     # address is what lets the citizen rate (POST /api/v1/ratings/supplementary).

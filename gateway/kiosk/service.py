@@ -1,8 +1,10 @@
 """Taking a ticket at the kiosk: check the printer, issue, print, check again.
 
 No phantom tickets (DOMAIN §6.4): a printer that cannot print before is not used: the ticket
-is issued "on screen only" and the kiosk shows the number large; a slip that fails, or a
-printer that is out (or silent) after it, voids the ticket in the engine before anyone calls it.
+is issued "on screen only" and the kiosk shows the number large. A ticket that goes to the
+printer is issued `printing`: in its place in the line, but no window can call it (a clerk's
+call meanwhile takes the next one) until the slip is out whole (slip_printed). A slip that
+fails, or a printer that is out (or silent) after it, voids the ticket, which nobody called.
 """
 from __future__ import annotations
 
@@ -44,6 +46,8 @@ class KioskService:
 
     # -- life: a printer that runs out between tickets still reaches the supervisor -------------
     def start(self) -> None:
+        if self.settle_left_printing():
+            log.warning("kiosk: tickets left printing at the last stop were voided")
         if self.cfg.printer.kind != "none" and self.poll_seconds > 0:
             self._thread = threading.Thread(target=self._poll, daemon=True, name="kiosk-printer")
             self._thread.start()
@@ -109,55 +113,91 @@ class KioskService:
         if (req.lane == "appointment") != (req.appointment_code is not None):
             raise Refused(422, "appointment_code goes with lane appointment (预约签到), and only there")
 
-    def take(self, req) -> tuple[int, dict]:
+    def take(self, req, key=None) -> tuple[int, dict]:
+        """key: the request's Idempotency-Key claim (gateway/api/once.py), carried by the issue."""
         self.check_request(req)
         with self.lock:
             link = self._link()
             try:
-                return self._take(req, link)
+                return self._take(req, link, key)
             finally:
                 link.close()
 
-    def _take(self, req, link: Link) -> tuple[int, dict]:
+    def _take(self, req, link: Link, key) -> tuple[int, dict]:
         before = self._status(link)
-        t = self._issue(req)
-        answer = self._answer(t, req)
-        if before not in PRINTABLE:
+        printing = before in PRINTABLE
+        t = self._issue(req, printing, key)
+        if not printing:
             why = ("本机不出纸质号票" if before == "none" else f"打印机{STATE_CN[before]}") + "，" + REMEMBER
             log.warning("kiosk: ticket %s on screen only: printer %s", t["number"], before)
-            return 201, self._reply(answer, printed=False, on_screen=True, reason=why)
-        error = None
+            return 201, self._reply(self._answer(t, req), printed=False, on_screen=True, reason=why)
+        after, cause = "offline", "the kiosk failed while printing"
+        try:
+            answer = self._answer(t, req)
+            after, cause = self._print(link, answer, req)
+        finally:
+            # Printed whole: callable now. Anything else (the slip failed, or the kiosk itself
+            # did): voided, and it was never callable, so nobody has been called for it.
+            if cause is None and not self._run({"type": "slip_printed", "at": self.clock(), "ticket": t["id"]}).ok:
+                cause = "the service day ended while it printed"  # the day's reset took it: gone
+            if cause is not None:
+                self._void(t, f"打印失败: {STATE_CN[after]}", cause)
+        if cause is None:
+            return 201, self._reply(answer, printed=True, on_screen=False, reason="请取票")
+        said = f"打印机{STATE_CN[after]}，号票没能打印出来" if after not in PRINTABLE else "今天的取号已结束"
+        return 503, self._reply(answer, printed=False, on_screen=False, voided=True,
+                                reason=f"抱歉，{said}，此号已作废，不会叫到此号，请点“重新取号”")
+
+    def _print(self, link: Link, answer: dict, req) -> tuple[str, str | None]:
+        """(the printer's state after the slip, why it failed or None when it printed whole)."""
         try:
             link.send(layout.render(self._slip(answer, req), self.cfg.dots, self.cfg.chinese))
         except PrinterError as e:
-            error = str(e)
-            self.monitor.note("offline", error)
-        after = "offline" if error else self._status(link)
-        if error is None and after in PRINTABLE:
-            return 201, self._reply(answer, printed=True, on_screen=False, reason="请取票")
-        cause = error or f"printer {after} after printing"
-        out = self._run({"type": "void_ticket", "at": self.clock(), "ticket": t["id"],
-                         "reason": f"打印失败: {STATE_CN[after]} ({cause})"[:500]})
-        if not out.ok:  # cannot happen within the lock (nobody calls it in between); say so if it does
-            log.error("kiosk: ticket %s printed badly and could not be voided: %s", t["number"], out.refusal)
-            return 201, self._reply(answer, printed=False, on_screen=True,
-                                    reason=f"打印机{STATE_CN[after]}，{REMEMBER}")
-        log.warning("kiosk: ticket %s voided: %s", t["number"], cause)
-        return 503, self._reply(answer, printed=False, on_screen=False, voided=True,
-                                reason=f"打印机{STATE_CN[after]}，号票未打印完整，此号已作废，请重新取号")
+            self.monitor.note("offline", str(e))
+            return "offline", str(e)
+        after = self._status(link)
+        return after, None if after in PRINTABLE else f"printer {after} after printing"
 
-    def _run(self, cmd: dict):
+    def _void(self, t: dict, why: str, cause: str) -> None:
+        # Refused only for a ticket the day's reset took already: out of the line all the same.
+        out = self._run({"type": "void_ticket", "at": self.clock(), "ticket": t["id"],
+                         "reason": f"{why} ({cause})"[:500]})
+        log.warning("kiosk: ticket %s voided: %s%s", t["number"], cause, "" if out.ok else f" ({out.refusal})")
+
+    def settle_left_printing(self) -> int:
+        """Void the tickets a kiosk was printing when the gateway stopped (a power cut, a crash):
+        whether their slips came out is unknown, and they must not stay uncallable in the line."""
+        left = self.runtime.read(reads.printing)
+        for t in left:
+            self._void({"id": t.id, "number": t.number}, "网关停止时正在打印，未能确认出票",
+                       "the gateway stopped while it printed")
+        return len(left)
+
+    def recovered(self, t: dict, req) -> tuple[int, dict]:
+        """The answer to a ticket request repeated after the gateway stopped between the ticket
+        and its answer, as the ticket stands now: voided (left printing, settle_left_printing),
+        or in line with its number on screen (whether a slip came out is not known)."""
+        now = self.runtime.read(lambda eng: reads.ticket(eng, t["id"]))
+        answer = self._answer(t, req)
+        if now is not None and now.state != "done":
+            return 201, self._reply(answer, printed=False, on_screen=True, reason=REMEMBER)
+        return 503, self._reply(answer, printed=False, on_screen=False, voided=True,
+                                reason="抱歉，此号已作废，不会叫到此号，请点“重新取号”")
+
+    def _run(self, cmd: dict, key=None):
         why = problem(cmd, {w.number: w for w in self.hall.windows})
         if why:
             raise Refused(422, why)
-        return self.runtime.submit(cmd)
+        return self.runtime.submit(cmd, key=key)
 
-    def _issue(self, req) -> dict:
+    def _issue(self, req, printing: bool, key) -> dict:
         cmd = {"type": "issue_ticket", "at": self.clock(), "service": req.service, "lane": req.lane}
+        if printing:
+            cmd["printing"] = True  # not callable until its slip is out
         for k in ("matter", "category", "appointment_code"):
             if getattr(req, k) is not None:
                 cmd[k] = getattr(req, k)  # kept in the logged command; the engine need not check them
-        out = issue_with_code(self._run, self.hall, cmd)
+        out = issue_with_code(lambda c: self._run(c, key), self.hall, cmd)
         if not out.ok:
             raise Refused(409, out.refusal)
         return out.result
@@ -167,7 +207,7 @@ class KioskService:
         matter = next((m.name for m in svc.matters if m.code == t["matter"]), None)
 
         def read(eng):
-            n = reads.ahead(eng, t["id"])
+            n = reads.ahead(eng, t["id"]) if reads.ticket(eng, t["id"]) is not None else 0
             return n, estimate.wait_minutes(eng, t["service"], n)
         ahead, wait = self.runtime.read(read)
         url = f"{self.cfg.public_base_url}/t/{t['id']}" + (f"?c={t['sup_code']}" if t.get("sup_code") else "")

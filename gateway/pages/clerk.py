@@ -5,7 +5,8 @@ and never read from a request after it.
 
 Routes: GET /clerk (the page), GET /clerk/api/hall (window list, enrolled?, session),
 POST /clerk/api/login {window, staff_code} (+ Authorization: Bearer <API token> once per
-browser), POST /clerk/api/action {action, ...}, POST /clerk/api/logout,
+browser), POST /clerk/api/action {action, ...}, POST /clerk/api/logout (these two take an
+Idempotency-Key: a retried touch is applied once, gateway/api/once.py),
 GET /clerk/api/state, GET /clerk/api/events (SSE: the window's state, pushed).
 """
 # No `from __future__ import annotations`: the bodies are made for the hall (its windows, services,
@@ -19,11 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from gateway.api.contract import SSE, answers
 from gateway.api.hall_values import of as hall_values
+from gateway.api.once import KeyHeader, once_for
 from gateway.api.refusals import PageRefusal, chinese
 from gateway.engine import reads
 from gateway.engine.commands import problem
@@ -58,6 +60,7 @@ class Console:
         self.throttle = auth.Throttle(monotonic)
         self.sessions = auth.Sessions(monotonic)
         self.names = cv.target_names(self.hall)
+        self.once = once_for(runtime)
         runtime.read(lambda eng: hub.keep(FINISHED, reads.last_served(eng), cv.fold_finished))
 
     def view(self, n: int) -> tuple[int, dict]:
@@ -131,30 +134,46 @@ class Console:
         return {"message": message, "state": self.state(s.window),
                 "choices": cv.hall_choices(self.hall, s.window, s.staff)}
 
-    def act(self, request: Request, s: auth.Session, body: BaseModel) -> dict:
+    def act(self, request: Request, s: auth.Session, body: BaseModel, key: str | None = None) -> JSONResponse:
         same_origin(request)
         if body.window is not None and body.window != s.window:
             log.warning("clerk console of window %s tried to act for window %s", s.window, body.window)
             raise PageRefusal(403, f"this console acts for window {s.window} only",
                               detail=f"本控制台只能操作 {s.window} 号窗口")
-        cmd = {**body.command(), "type": body.action, "at": self.clock(), "window": s.window}
-        why = problem(cmd, self.windows)
-        if why:
-            raise PageRefusal(422, why, self.hall)
-        out = self.runtime.submit(cmd)
+
+        def acted(claim):
+            cmd = {**body.command(), "type": body.action, "at": self.clock(), "window": s.window}
+            why = problem(cmd, self.windows)
+            if why:
+                raise PageRefusal(422, why, self.hall)
+            return self.acted(s, body.action, self.runtime.submit(cmd, key=claim))
+        return self.once.answer(key, {"route": "clerk", "window": s.window, "body": body.model_dump(mode="json")},
+                                acted, lambda outcome: self.acted(s, body.action, outcome))
+
+    def acted(self, s: auth.Session, action: str, out) -> JSONResponse:
+        """The answer to an action at the session's window: its outcome, and the window now."""
         if not out.ok:
             raise PageRefusal(409, out.refusal, self.hall, lead="未执行：")
-        return {"message": cv.confirmation(body.action, out.result, self.names), "result": out.result,
-                "state": self.state(s.window)}
+        return JSONResponse({"message": cv.confirmation(action, out.result, self.names), "result": out.result,
+                             "state": self.state(s.window)})
 
-    def logout(self, request: Request, response: Response, s: auth.Session) -> dict:
+    def logout(self, request: Request, s: auth.Session, key: str | None = None) -> JSONResponse:
         same_origin(request)
-        out = self.runtime.submit({"type": "logout", "at": self.clock(), "window": s.window})
+
+        def out(claim):
+            return self.logged_out(s, self.runtime.submit({"type": "logout", "at": self.clock(), "window": s.window},
+                                                          key=claim))
+        got = self.once.answer(key, {"route": "clerk-logout", "window": s.window}, out,
+                               lambda outcome: self.logged_out(s, outcome))
+        if got.status_code == 200:
+            got.delete_cookie(auth.SESSION_COOKIE, path=auth.COOKIE_PATH, httponly=True, samesite="strict")
+        return got
+
+    def logged_out(self, s: auth.Session, out) -> JSONResponse:
         if not out.ok:
             raise PageRefusal(409, out.refusal, self.hall, lead="未退出：")
         self.sessions.end(s.sid)
-        response.delete_cookie(auth.SESSION_COOKIE, path=auth.COOKIE_PATH, httponly=True, samesite="strict")
-        return {"message": f"{s.name} 已退出 {s.window} 号窗口", "state": self.state(s.window)}
+        return JSONResponse({"message": f"{s.name} 已退出 {s.window} 号窗口", "state": self.state(s.window)})
 
     # -- push --------------------------------------------------------------------
     def stream(self, s: auth.Session):
@@ -216,7 +235,7 @@ class Console:
 
         @r.get("/clerk/static/{name}", include_in_schema=False)
         def static(name: str):
-            if name not in ("clerk.js", "clerk.css"):
+            if name not in ("clerk.js", "clerk.css", "once.js"):
                 raise HTTPException(404, "no such file")
             return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
 
@@ -242,13 +261,13 @@ class Console:
 
         @r.post("/clerk/api/action", responses=answers(400, 401, 403, 409, 422),
                 summary="Clerk console: an action at the session's window")
-        def action(request: Request, body: ConsoleAction, s: auth.Session = session):
-            return self.act(request, s, body)
+        def action(request: Request, body: ConsoleAction, s: auth.Session = session, key: KeyHeader = None):
+            return self.act(request, s, body, key)
 
         @r.post("/clerk/api/logout", responses=answers(401, 403, 409, 422),
                 summary="Clerk console: log out and end the session")
-        def logout(request: Request, response: Response, s: auth.Session = session):
-            return self.logout(request, response, s)
+        def logout(request: Request, s: auth.Session = session, key: KeyHeader = None):
+            return self.logout(request, s, key)
 
         @r.get("/clerk/api/state", responses=answers(401, 422), summary="Clerk console: the session's window now")
         def state(s: auth.Session = session):

@@ -1,12 +1,14 @@
-"""The command log in SQLite. A command, its outcome, its audit hash and its device
-origin are written in one transaction that is on disk (WAL, synchronous=FULL) before
-append() returns; only then may the runtime publish or acknowledge anything."""
+"""The command log in SQLite. A command, its outcome, its audit hash, its device origin and
+the Idempotency-Key of the request that made it are written in one transaction that is on disk
+(WAL, synchronous=FULL) before append() returns; only then may the runtime publish or
+acknowledge anything."""
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from gateway.store import schema
 from gateway.store.audit import canonical, chain
@@ -24,6 +26,22 @@ CREATE TRIGGER IF NOT EXISTS commands_append_only_u BEFORE UPDATE ON commands
 CREATE TRIGGER IF NOT EXISTS commands_append_only_d BEFORE DELETE ON commands
   BEGIN SELECT RAISE(ABORT, 'the command log is append-only'); END;
 """
+
+
+class RequestKey(NamedTuple):
+    """A request's Idempotency-Key, and what the request was (a hash of its route and body)."""
+    key: str
+    fingerprint: str
+
+
+class KeptKey(NamedTuple):
+    """A key seen today: its request's fingerprint; the outcome of the command it carried (None:
+    none was applied, the answer was a refusal); the answer given (status None: not kept, the
+    gateway stopped between the command and its answer; then there is an outcome)."""
+    fingerprint: str
+    outcome: dict | None
+    status: int | None
+    answer: bytes | None
 
 
 class CommandLog:
@@ -48,7 +66,10 @@ class CommandLog:
             raise ValueError(f"{self.path} belongs to hall {got!r}, not {hall_id!r}")
         self.seq, self.head = self.reader.head()
 
-    def append(self, cmd: dict, outcome: dict, origin: tuple | None) -> int:
+    def append(self, cmd: dict, outcome: dict, origin: tuple | None,
+               key: tuple[RequestKey, str] | None = None) -> int:
+        """key: (the request's key, the service day) of an applied command: kept with it, so a
+        request repeated after any crash finds it applied."""
         seq = self.seq + 1
         record = canonical({"seq": seq, "cmd": cmd, "outcome": outcome})
         digest = chain(self.head, record)
@@ -58,6 +79,9 @@ class CommandLog:
             c.execute("INSERT INTO commands VALUES (?, ?, ?, ?)", (seq, record, self.head, digest))
             if origin is not None:
                 c.execute("INSERT INTO origins VALUES (?, ?, ?, ?)", (*origin, seq))
+            if key is not None:
+                c.execute("INSERT INTO request_keys (key, day, fingerprint, command) VALUES (?, ?, ?, ?)",
+                          (key[0].key, key[1], key[0].fingerprint, seq))
             c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq}:{digest}",))
             c.execute("COMMIT")
         except BaseException:
@@ -72,6 +96,24 @@ class CommandLog:
             "SELECT c.record FROM origins o JOIN commands c ON c.seq = o.command "
             "WHERE o.dev = ? AND o.boot = ? AND o.seq = ?", origin).fetchone()
         return json.loads(row[0])["outcome"] if row else None
+
+    def request_key(self, key: str) -> KeptKey | None:
+        row = self.conn.execute("SELECT k.fingerprint, c.record, k.status, k.answer FROM request_keys k "
+                                "LEFT JOIN commands c ON c.seq = k.command WHERE k.key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return KeptKey(row[0], json.loads(row[1])["outcome"] if row[1] else None, row[2],
+                       None if row[3] is None else bytes(row[3]))
+
+    def keep_answer(self, key: RequestKey, day: str, status: int, answer: bytes) -> None:
+        """The answer a request got (its key kept with its command, or now, for a refusal)."""
+        self.conn.execute("INSERT INTO request_keys (key, day, fingerprint, status, answer) VALUES (?, ?, ?, ?, ?) "
+                          "ON CONFLICT (key) DO UPDATE SET status = excluded.status, answer = excluded.answer "
+                          "WHERE request_keys.status IS NULL", (key.key, day, key.fingerprint, status, answer))
+
+    def forget_keys_before(self, day: str) -> None:
+        """Keys live for their service day."""
+        self.conn.execute("DELETE FROM request_keys WHERE day < ?", (day,))
 
     def records_after(self, seq: int) -> Iterator[dict]:
         return self.reader.records_after(seq)

@@ -11,12 +11,14 @@ VERSION, and keep tests/store/test_upgrade.py's fixture stores opening.
   2  backups: each online backup made (when, file, up to which record, size, seconds taken)
   3  login_codes: each staff member's login code, hashed (gateway/logins/book.py), and how
      they are hashed (login_hashing)
+  4  request_keys: the Idempotency-Key of each request that changed the hall today, written with
+     its command (command: its seq; NULL for a refusal), and the answer it got (gateway/api/once.py)
 """
 from __future__ import annotations
 
 import sqlite3
 
-VERSION = 3
+VERSION = 4
 
 
 class NewerStore(ValueError):
@@ -36,7 +38,13 @@ def _v3(conn: sqlite3.Connection) -> None:
                  "parallelism INTEGER NOT NULL)")
 
 
-UPGRADES = {2: _v2, 3: _v3}  # version reached -> step from the version before
+def _v4(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS request_keys (key TEXT PRIMARY KEY, day TEXT NOT NULL, "
+                 "fingerprint TEXT NOT NULL, command INTEGER, status INTEGER, answer BLOB)")
+    conn.execute("CREATE INDEX IF NOT EXISTS request_keys_day ON request_keys (day)")
+
+
+UPGRADES = {2: _v2, 3: _v3, 4: _v4}  # version reached -> step from the version before
 
 
 def version(conn: sqlite3.Connection) -> int:

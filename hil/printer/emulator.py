@@ -4,7 +4,8 @@ It prints into `tickets` (hil.printer.decode.Ticket) and answers DLE EOT n with 
 bytes a real printer sends (Epson's layout, which the Chinese 58/80 mm printers copy):
 n=1 printer, 2 offline cause, 3 error cause, 4 paper roll sensor. Faults, from the test:
 set_state("ok" | "paper_near_end" | "paper_out" | "cover_open" | "offline" | "no_answer"),
-run_out_after(n): the roll ends n bytes into the next ticket (torn off, never cut).
+run_out_after(n): the roll ends n bytes into the next ticket (torn off, never cut),
+hold_next_slip(): the next slip stays in the print head (a slow print) until the test releases it.
 """
 from __future__ import annotations
 
@@ -32,6 +33,23 @@ GS_R_PAPER = {"ok": 0x00, "paper_near_end": 0x03}  # GS r 1: bits 0-1 near end, 
 PRINTS = ("ok", "paper_near_end", "no_answer")  # a printer that does not answer may still print
 
 
+class Hold:
+    """A slow print: `arrived` is set once the slip's bytes are in the printer (the test's barrier
+    for "while it prints"); nothing more is printed or answered until release()."""
+
+    def __init__(self):
+        self.arrived = threading.Event()
+        self._go = threading.Event()
+
+    def release(self) -> None:
+        self._go.set()
+
+
+def _queries_only(data: bytes) -> bool:
+    """Real-time status queries (DLE EOT n, three bytes each), no slip."""
+    return len(data) % 3 == 0 and all(data[i:i + 2] == b"\x10\x04" for i in range(0, len(data), 3))
+
+
 class PrinterEmulator:
     def __init__(self, on_ticket: Callable[[Ticket], None] | None = None):
         self.tickets: list[Ticket] = []  # every cut (or torn) slip, in order
@@ -40,6 +58,8 @@ class PrinterEmulator:
         self.lock = threading.Lock()
         self.queries: list[int] = []
         self._budget: int | None = None
+        self._hold: Hold | None = None
+        self._holds: list[Hold] = []  # slips held so far: released at close, so no thread stays
         self._threads: list[threading.Thread] = []
         self._sock: socket.socket | None = None
         self._fds: list[int] = []
@@ -59,6 +79,12 @@ class PrinterEmulator:
         with self.lock:
             self._budget = nbytes
 
+    def hold_next_slip(self) -> Hold:
+        """The next slip waits in the printer until hold.release() (then prints, or fails as set)."""
+        with self.lock:
+            self._hold = Hold()
+            return self._hold
+
     @property
     def printed(self) -> list[Ticket]:
         """Whole tickets: cut with everything on them."""
@@ -71,6 +97,12 @@ class PrinterEmulator:
         orig = d.feed
 
         def feed(data: bytes) -> None:
+            with self.lock:
+                hold, self._hold = (self._hold, None) if self._hold and not _queries_only(data) else (None, self._hold)
+            if hold is not None:
+                self._holds.append(hold)
+                hold.arrived.set()
+                hold._go.wait()
             with self.lock:
                 d.printing = self.state in PRINTS
                 d.budget, self._budget = (self._budget, None) if self._budget is not None else (d.budget, None)
@@ -163,6 +195,8 @@ class PrinterEmulator:
 
     def close(self) -> None:
         self._stop.set()
+        for hold in self._holds:
+            hold.release()
         if self._sock is not None:
             self._sock.close()
         for t in self._threads:

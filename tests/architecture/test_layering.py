@@ -178,7 +178,7 @@ def test_loading_a_hall_file_loads_no_device_module():
 
 
 # -- the command log's one door (gateway/store) ----------------------------------------------------
-LOG_TABLES = ("commands", "origins", "snapshots", "meta")
+LOG_TABLES = ("commands", "origins", "snapshots", "meta", "request_keys")
 # A log table where SQL names one: after FROM / JOIN / INTO / UPDATE / TABLE [IF [NOT] EXISTS],
 # perhaps with a schema ("main.") or quoted; any case.
 LOG_SQL = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:\w+\.)?[\"`\[]?"

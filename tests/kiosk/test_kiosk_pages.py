@@ -2,6 +2,7 @@
 thread) whose printer is the emulated one: a ticket taken by touch is printed and the page shows
 the same number; with the paper out the page says so and shows the number on screen."""
 import json
+import re
 import socket
 import threading
 import time
@@ -133,14 +134,46 @@ def test_paper_out_the_page_says_so_and_shows_the_number(gateway, page_at):
     emu.run_out_after(40)
     page.locator("#home").click()
     take_by_touch(page)
-    assert page.locator("#status").inner_text() == "打印失败"
-    assert "作废" in page.locator("#reason").inner_text()
+    assert page.locator("#status").inner_text() == "号票没能打印"
+    assert page.locator("#reason").inner_text() == "抱歉，打印机缺纸，号票没能打印出来，此号已作废，不会叫到此号，请点“重新取号”"
+    assert english_or_iso(page.inner_text("body")) == []
+    screenshot(page, "kiosk-slip-failed")
     void = page.locator("#number").inner_text()
     assert rt.read(lambda e: e.tickets[f"{e.day}-{void}"]["outcome"]) == "voided"
     assert page.locator("#qr").is_hidden()  # a voided number has no page to follow
     page.locator("#retry").click()
     page.wait_for_function("document.querySelector('#status').textContent === '请记住您的号码'")
     assert page.locator("#number").inner_text() == "B003"
+
+
+def test_a_request_whose_answer_is_lost_is_asked_again_with_its_key(gateway, page_at):
+    """The kiosk's first request reaches the gateway (the ticket is taken and printed) but its
+    answer never comes back (a time-out on the hall's network): the page asks again with the
+    same key and shows the one number printed; no second ticket, no second slip."""
+    url, rt, emu = gateway
+    page = page_at(1080, 1920)
+    page.goto(f"{url}/kiosk?key={KIOSK}")
+    keys = []
+
+    def answer_lost_once(route):
+        keys.append(route.request.header_value("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # the gateway takes the ticket and prints it ...
+            route.abort("timedout")  # ... and the answer is lost on the way
+        else:
+            route.continue_()
+    page.route("**/api/v1/kiosk/tickets", answer_lost_once)
+    take_by_touch(page)
+    assert page.locator("#status").inner_text() == "请取票"
+    number = page.locator("#number").inner_text()
+    assert number == "B001"
+    assert len(keys) == 2 and keys[0] == keys[1] and re.fullmatch(r"[0-9a-f]{32}", keys[0])
+    assert [slip.sized(4) for slip in emu.printed] == [["B001"]]  # one slip, the number the page shows
+    assert rt.read(lambda e: [t["number"] for t in e.tickets.values()]) == ["B001"]
+    # the next touch is another request: a new key, the next number
+    page.locator("#home").click()
+    take_by_touch(page)
+    assert page.locator("#number").inner_text() == "B002" and len(keys) == 3 and keys[2] != keys[0]
 
 
 def kiosk_ticket(url: str) -> dict:

@@ -95,26 +95,32 @@ function keypad() {
   $("keys").replaceChildren(...keys);
 }
 
+// A slip prints in 1-3 s, a slow printer's checks take longer: an answer not here by then is
+// asked for again with the same key (the gateway answers as the first time, never a second ticket).
+const TAKE_TIMEOUT_MS = 20000, TAKE_TRIES = 3;
+
 async function take(extra) {
   if (busy) return;  // one tap, one ticket
   busy = true;
+  clearTimeout(idle);  // not back to the start while the ticket is on its way
   // 预约签到: the appointment names the service and matter, unless the citizen chose them first
   const body = {...extra};
   if (pick.service) body.service = pick.service;
   if (pick.matter) body.matter = pick.matter;
   last = body;
   for (const b of document.querySelectorAll("button")) b.disabled = true;
-  let r, answer;
+  $("hint").textContent = "正在取号，请稍候……";
+  let r = null;
   try {
-    r = await fetch("/api/v1/kiosk/tickets", {method: "POST", headers: {"Content-Type": "application/json"},
-                                            body: JSON.stringify(body)});
-    answer = await r.json();
+    r = await once.post("/api/v1/kiosk/tickets", body, {timeoutMs: TAKE_TIMEOUT_MS, tries: TAKE_TRIES,
+      retrying: () => { $("hint").textContent = "网络较慢，正在继续取号，请稍候……"; }});
   } catch (e) {
-    answer = null;
+    r = null;  // no answer to any try
   }
   for (const b of document.querySelectorAll("button")) b.disabled = false;
   busy = false;
-  result(r, answer);
+  touched();
+  result(r, r && r.data);
 }
 
 function result(r, a) {
@@ -137,7 +143,9 @@ function result(r, a) {
     status.className = "status bad";
     status.textContent = r && r.status === 409 ? "现在不能取号" : "取号未成功";
     number.textContent = "";
-    $("reason").textContent = a && typeof a.detail === "string" ? a.detail : "请稍后再试或咨询工作人员";
+    // No answer at all: whether a number was taken is not known here; the staff can look it up.
+    $("reason").textContent = a && typeof a.detail === "string" ? a.detail :
+      r ? "请稍后再试或咨询工作人员" : "网络中断，未能确认是否已取号，请咨询工作人员";
     return;
   }
   const t = a.ticket;
@@ -146,7 +154,7 @@ function result(r, a) {
     (t.lane === "green" ? " · 绿色通道" : t.lane === "appointment" ? " · 预约" : "");
   if (a.voided) {
     status.className = "status bad";
-    status.textContent = "打印失败";
+    status.textContent = "号票没能打印";
     number.className = "number void";
     $("reason").textContent = a.reason;
     $("retry").hidden = false;
@@ -170,7 +178,7 @@ function result(r, a) {
 
 function touched() {
   clearTimeout(idle);
-  idle = setTimeout(start, IDLE_MS);
+  idle = setTimeout(() => (busy ? touched() : start()), IDLE_MS);  // never while a ticket is on its way
 }
 
 function tick() {

@@ -168,11 +168,17 @@
     return {};
   }
 
+  // An action's answer not here within ACT_TIMEOUT_MS is asked for again with the same key:
+  // the gateway applies it once and answers as the first time (one call, never two).
+  const ACT_TIMEOUT_MS = 8000, ACT_TRIES = 3;
+
   async function act(path, body) {
     busy = true;
     render(state);
     try {
-      const r = await post(path, body);
+      const r = await once.post(path, body, {timeoutMs: ACT_TIMEOUT_MS, tries: ACT_TRIES,
+                                             retrying: () => say("网络较慢，正在重试……", "")});
+      r.data = r.data || {};
       if (r.status === 200) {
         say(r.data.message, "done");
         if (path.endsWith("/logout")) { showLogin(await hallInfo()); say(r.data.message, "done"); return; }
