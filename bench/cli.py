@@ -22,6 +22,7 @@ BENCHES = {
     "heap": "heap",              # each device role's heap peak over a simulated day
     "heap-boot": "heap_boot",    # where a role's heap goes as the firmware boots, step by step
     "tls": "tls",                # heap, RSS and reconnect times of each role with and without TLS
+    "conns": "conns",            # idle connections flooding the gateway: what it holds, the kiosk's time
 }
 
 

@@ -30,6 +30,10 @@ FD_SETSIZE = 1024  # select()'s ceiling, which paho-mqtt's network loop is bound
 # the log's rotation, the embedded broker's spare sockets.
 HEADROOM = 128
 PER_DEVICE = 1     # each device's connection to an embedded broker (this process's own sockets)
+# asyncio accepts up to this many connections at each wake of the listening socket, and they are
+# counted in the table two turns of the loop later: three bursts are open before the table sees them.
+ACCEPT_BURST = 64
+IN_FLIGHT = 3 * ACCEPT_BURST
 IDLE_TIMEOUT_S = 10.0  # a hall's LAN sends a whole request in milliseconds; a browser keeps its link this long
 FLOOR = 32         # below this the hall cannot work: say so at start rather than run starved
 POOLS = ("requests", "pages", "phones")
@@ -65,7 +69,7 @@ def plan(nofile: int, open_at_start: int, devices: int = 0, most: int | None = N
     """The table's size from the open-file limit (soft), the descriptors open when the server
     starts, and the devices that connect to this process's embedded broker (0 with Mosquitto);
     `most`: a smaller size asked for (hallgw run --connections)."""
-    usable = min(nofile, FD_SETSIZE) - open_at_start - HEADROOM - PER_DEVICE * devices
+    usable = min(nofile, FD_SETSIZE) - open_at_start - HEADROOM - IN_FLIGHT - PER_DEVICE * devices
     total = usable if most is None else min(usable, most)
     return split(max(FLOOR, total), nofile=nofile, open_at_start=open_at_start, starved=usable < FLOOR)
 
@@ -93,14 +97,16 @@ class ConnectionTable:
         # or gone stays until it comes up, and is skipped then (every change is O(1)).
         self._idle: OrderedDict[Connection, None] = OrderedDict()
         self.admitted = self.evicted = self.refused = self.timed_out = 0
+        self.highest_fd = 0  # the highest descriptor number a connection had: under FD_SETSIZE is the promise
         self.refused_streams = {"pages": 0, "phones": 0}
 
     def in_requests(self) -> int:
         return len(self.open) - sum(len(s) for s in self.streaming.values())
 
-    def admit(self, conn: Connection) -> bool:
-        """A connection just accepted: True if it may stay (the longest-idle one closed to make
-        room if need be); False if every slot is busy (answer 503 and close it)."""
+    def admit(self, conn: Connection, fd: int = 0) -> bool:
+        """A connection just accepted (on descriptor fd): True if it may stay (the longest-idle
+        one closed to make room if need be); False if every slot is busy (answer 503 and close it)."""
+        self.highest_fd = max(self.highest_fd, fd)
         while self.in_requests() >= self.limits.requests:
             victim = self._longest_idle()
             if victim is None:
@@ -156,4 +162,5 @@ class ConnectionTable:
         streams = {p: len(s) for p, s in list(self.streaming.items())}
         return {"open": len(self.open), "in_use": {"requests": len(self.open) - sum(streams.values()), **streams},
                 "limits": {p: lim.of(p) for p in POOLS}, "admitted": self.admitted, "evicted": self.evicted,
-                "refused": self.refused, "refused_streams": dict(self.refused_streams), "timed_out": self.timed_out}
+                "refused": self.refused, "refused_streams": dict(self.refused_streams), "timed_out": self.timed_out,
+                "highest_fd": self.highest_fd}

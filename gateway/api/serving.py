@@ -18,14 +18,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
 import threading
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from gateway.api.connections import IDLE_TIMEOUT_S, ConnectionTable, pool_of
+from gateway.api.connections import ACCEPT_BURST, IDLE_TIMEOUT_S, ConnectionTable, pool_of
 
 log = logging.getLogger("hallgw.http")
+KERNEL_BACKLOG = 2048   # connections the kernel holds for us to accept (uvicorn's default)
 REFUSED_LINGER_S = 1.0  # how long a refused connection waits for the client to read its 503
 REFUSING_AT_MOST = 32   # refused connections lingering at once; past that, closed without an answer
 BUSY = {"detail": "网关繁忙，请稍后再试", "reason": "the gateway's connection table is full: every connection is busy"}
@@ -68,7 +71,8 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         evicted = self.table.evicted
-        if self.table.admit(self):
+        sock = transport.get_extra_info("socket")
+        if self.table.admit(self, sock.fileno() if sock is not None else 0):
             if self.table.evicted > evicted:
                 log.warning("HTTP connections: the table is full (%d): closed the one idle longest for a new one",
                             self.table.limits.requests)
@@ -164,11 +168,24 @@ def protocol(table: ConnectionTable, idle_timeout: float = IDLE_TIMEOUT_S) -> ty
 
 class Server(uvicorn.Server):
     """uvicorn waits for every open response before it stops, and pushed streams (the pages'
-    Server-Sent Events) never end on their own: the signal tells them to (`closing`)."""
+    Server-Sent Events) never end on their own: the signal tells them to (`closing`).
+
+    asyncio accepts as many connections at a time as the listen backlog it was given, all of
+    them before the table sees one: with uvicorn's 2048 a flood opens 2048 descriptors at once
+    (past 1024, and past the limit: `accept() out of system resource`). Given ACCEPT_BURST, it
+    takes that many at a time; the kernel's queue is then set back to KERNEL_BACKLOG, so that a
+    kiosk connecting behind a flood waits in the queue rather than having its SYN dropped."""
 
     def __init__(self, config: uvicorn.Config, closing: threading.Event):
         super().__init__(config)
         self.closing = closing
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets)
+        for server in getattr(self, "servers", []):
+            for sock in server.sockets:
+                with socket.socket(fileno=os.dup(sock.fileno())) as same:  # the same listening socket
+                    same.listen(KERNEL_BACKLOG)
 
     def handle_exit(self, sig, frame):
         self.closing.set()
@@ -181,4 +198,4 @@ def server(app, host: str, port: int, table: ConnectionTable, closing: threading
     # repeat filter) instead of handlers of their own.
     return Server(uvicorn.Config(app, host=host, port=port, http=protocol(table, idle_timeout), log_config=None,
                                  log_level="warning", access_log=False, timeout_keep_alive=max(1, round(idle_timeout)),
-                                 timeout_graceful_shutdown=5), closing)
+                                 backlog=ACCEPT_BURST, timeout_graceful_shutdown=5), closing)

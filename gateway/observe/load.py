@@ -27,6 +27,8 @@ class LoadCollector:
             most.add_metric([pool], f["limits"][pool])
             refused.add_metric([pool], f["refused"] if pool == "requests" else f["refused_streams"][pool])
         yield from (used, most, refused)
+        yield GaugeMetricFamily("hall_http_highest_descriptor", "The highest descriptor number an HTTP connection "
+                                "has had (stays under 1024: the MQTT link's select())", value=f["highest_fd"])
         yield CounterMetricFamily("hall_http_admitted", "HTTP connections accepted into the table", value=f["admitted"])
         yield CounterMetricFamily("hall_http_evicted", "Idle HTTP connections closed to make room for a new one",
                                   value=f["evicted"])
