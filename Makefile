@@ -31,11 +31,12 @@ STATEDIR ?= /var/lib/hall
 BACKUPDIR ?= /var/backups/hall
 UNITDIR ?= /lib/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
+JOURNALDIR ?= /usr/lib/systemd/journald.conf.d
 BINDIR ?= /usr/local/bin
 HALL_FILE ?= hall_config/village.toml
 INSTALL_VARS = DESTDIR="$(DESTDIR)" APPDIR="$(APPDIR)" ETCDIR="$(ETCDIR)" STATEDIR="$(STATEDIR)" \
 	BACKUPDIR="$(BACKUPDIR)" UNITDIR="$(UNITDIR)" SYSUSERSDIR="$(SYSUSERSDIR)" BINDIR="$(BINDIR)" \
-	HALL_FILE="$(HALL_FILE)" PYTHON="$(PYTHON)"
+	JOURNALDIR="$(JOURNALDIR)" HALL_FILE="$(HALL_FILE)" PYTHON="$(PYTHON)"
 
 # Playwright drives Debian's chromium (/usr/bin/chromium); it must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

@@ -24,6 +24,7 @@ BENCHES = {
     "tls": "tls",                # heap, RSS and reconnect times of each role with and without TLS
     "radio": "radio",            # key press -> display pixels, the display's radio awake and in power save
     "flood": "flood",            # a device flood: RSS before, peak and a minute later, store and log growth
+    "conns": "conns",            # idle connections flooding the gateway: what it holds, the kiosk's time
 }
 
 

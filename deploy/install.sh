@@ -8,6 +8,7 @@ D="${DESTDIR:-}"
 APPDIR="${APPDIR:-/opt/hall}" ETCDIR="${ETCDIR:-/etc/hall}" STATEDIR="${STATEDIR:-/var/lib/hall}"
 BACKUPDIR="${BACKUPDIR:-/var/backups/hall}" UNITDIR="${UNITDIR:-/lib/systemd/system}"
 SYSUSERSDIR="${SYSUSERSDIR:-/usr/lib/sysusers.d}" BINDIR="${BINDIR:-/usr/local/bin}"
+JOURNALDIR="${JOURNALDIR:-/usr/lib/systemd/journald.conf.d}"
 HALL_FILE="${HALL_FILE:-hall_config/village.toml}" PYTHON="${PYTHON:-python3}"
 cd "$(dirname "$0")/.."
 if [ -z "$D" ] && [ "$(id -u)" != 0 ]; then echo "make install needs root (or DESTDIR=… to stage)" >&2; exit 1; fi
@@ -56,9 +57,9 @@ install -d -m 0750 "$D$STATEDIR" "$D$BACKUPDIR"
 
 # The units (and the Mosquitto files when the hall file uses a production broker).
 "$D$APPDIR/bin/hallgw" system-units --config "$D$ETCDIR/hall.toml" --out "$D$UNITDIR" \
-    --sysusers "$D$SYSUSERSDIR/hall.conf" --app "$APPDIR" --etc "$ETCDIR" --state "$STATEDIR" \
-    --backups "$BACKUPDIR" >/dev/null
-added+=("$SYSUSERSDIR/hall.conf" "$UNITDIR/hall-gateway.service")
+    --sysusers "$D$SYSUSERSDIR/hall.conf" --journald "$D$JOURNALDIR/hall.conf" --app "$APPDIR" --etc "$ETCDIR" \
+    --state "$STATEDIR" --backups "$BACKUPDIR" >/dev/null
+added+=("$SYSUSERSDIR/hall.conf" "$JOURNALDIR/hall.conf" "$UNITDIR/hall-gateway.service")
 embedded=$("$D$APPDIR/bin/python" -c 'import sys; from gateway.config import load_file; print(load_file(sys.argv[1]).broker.embedded)' "$D$ETCDIR/hall.toml")
 if [ "$embedded" = False ]; then
   "$D$APPDIR/bin/hallgw" mosquitto-config --config "$D$ETCDIR/hall.toml" --out "$D$ETCDIR/mosquitto" \
@@ -80,6 +81,7 @@ secret=$("$APPDIR/bin/python" -c 'import sys; from gateway.config import load_fi
 if [ -n "$secret" ] && [ -e "$secret" ]; then chown hall:hall "$secret"; chmod 0600 "$secret"; fi
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
+  systemctl try-restart systemd-journald.service  # it reads its drop-ins at start only
   if [ "$embedded" = False ]; then
     systemctl disable --now mosquitto.service 2>/dev/null || true
     systemctl enable --now hall-mosquitto.service

@@ -19,5 +19,8 @@ for p in "${added[@]}"; do
   rm -f "$D$p"
 done
 case "$APPDIR" in /?*) rm -rf -- "$D$APPDIR" ;; *) echo "uninstall: odd APPDIR $APPDIR" >&2; exit 1 ;; esac
-if [ -z "$D" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+if [ -z "$D" ] && [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  systemctl try-restart systemd-journald.service  # without the journal's drop-in
+fi
 echo "uninstall: removed the gateway; kept $STATEDIR, $BACKUPDIR and $ETCDIR (store, backups, hall file, secrets)"

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
+import os
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
+from gateway.api.connections import IDLE_TIMEOUT_S
 from gateway.config import ConfigError
 from gateway.extensions.context import Settings
+from gateway.observe import logs
 
 HOST = "127.0.0.1"
 SWITCH_INTERVAL_S = 0.001
@@ -34,6 +36,18 @@ def register(sub) -> None:
                    "(a second disk, or a folder the county collects)")
     p.add_argument("--backup-every-hours", type=float, default=Settings.backup_every_hours, metavar="H", help="(24)")
     p.add_argument("--backup-keep-days", type=float, default=Settings.backup_keep_days, metavar="N", help="(14)")
+    p.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT_S, metavar="S",
+                   help="close an HTTP connection that has not sent a whole request this long after it was "
+                        f"opened or last answered ({IDLE_TIMEOUT_S:g})")
+    p.add_argument("--connections", type=int, default=None, metavar="N",
+                   help="hold at most N HTTP connections (default: as many as the open-file limit leaves room for)")
+    p.add_argument("--log-file", metavar="FILE", help="log into FILE, rotated at --log-max-mb (default: stderr, "
+                   "the journal under systemd)")
+    p.add_argument("--log-max-mb", type=float, default=logs.MAX_BYTES / 2**20, metavar="MB", help="(10)")
+    p.add_argument("--log-keep", type=int, default=logs.KEEP, metavar="N", help="rotated log files kept (3)")
+    p.add_argument("--log-repeat-seconds", type=float, default=logs.EVERY_S, metavar="S",
+                   help="a kind of log record repeating past its burst is written once per S seconds, "
+                        f"with a count of the rest ({logs.EVERY_S:g})")
     # Hidden: the hall simulator (hall-hil) runs the gateway on a simulated day's clock and
     # on a broker port of its own. clock() = start + (now - real_start) * speed; real_start
     # is passed so a gateway restarted after SIGKILL continues the same timeline.
@@ -68,18 +82,42 @@ def fixed_mmap_threshold() -> None:
         pass  # not glibc: nothing to set
 
 
-def run(args) -> int:
-    import uvicorn
+def connection_limits(args, devices: int):
+    """The HTTP connection table's size from this process's open-file limit, what is open, and
+    the devices connecting to a broker in this process."""
+    import resource
 
-    from gateway import extensions
-    from gateway.api import create_app
+    from gateway.api import connections
+
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    nofile = connections.FD_SETSIZE if soft == resource.RLIM_INFINITY else soft
+    try:
+        open_now = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        open_now = 64  # no /proc: a generous guess
+    limits = connections.plan(nofile, open_now, devices, args.connections)
+    print(f"hallgw: HTTP connections: at most {limits.total} (requests {limits.requests}, the hall's page streams "
+          f"{limits.pages}, phones' streams {limits.phones}); idle ones closed after {args.idle_timeout:g} s "
+          f"(open-file limit {nofile}, {open_now} open)", flush=True)
+    if limits.starved:
+        print(f"hallgw: the open-file limit {nofile} leaves too little room for HTTP connections: raise LimitNOFILE "
+              "(docs/OPERATING.md \"Connections and logs\")", file=sys.stderr)
+    return limits
+
+
+def run(args) -> int:
+    from gateway import extensions, latency
+    from gateway.api import create_app, serving
+    from gateway.api.connections import ConnectionTable
     from gateway.engine.compat import StoreMismatch
     from gateway.extensions.context import Context, Tokens
+    from gateway.observe.load import LoadCollector
     from gateway.roles import load_role_token, load_supervisor_token, load_token
     from gateway.runtime import Runtime
     from gateway.store.schema import NewerStore
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    repeats = logs.configure(Path(args.log_file) if args.log_file else None, int(args.log_max_mb * 2**20),
+                             args.log_keep, args.log_repeat_seconds)
     # A key press waits for the GIL behind whatever else runs (a hundred screens' streams
     # being written): hand it over every 1 ms rather than every 5 ms.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -145,22 +183,14 @@ def run(args) -> int:
     clock = day_clock(args.clock_start, args.clock_speed, args.clock_real_start)
     app = create_app(runtime, token, clock=clock, supervisor_token=supervisor_token, kiosk_token=kiosk_token)
     closing = threading.Event()
-
-    class Server(uvicorn.Server):
-        # uvicorn waits for every open response before it stops, and pushed streams (the pages'
-        # Server-Sent Events) never end on their own: the signal tells them to (the context's closing).
-        def handle_exit(self, sig, frame):
-            closing.set()
-            super().handle_exit(sig, frame)
-
-    server = Server(uvicorn.Config(app, host=HOST, port=args.http_port, log_level="warning",
-                                   access_log=False, timeout_graceful_shutdown=5))
+    server = None  # made once the extensions have opened their files (the connection table counts them)
 
     # uvicorn re-raises the signal it caught once it has stopped; with these handlers
     # that lands here instead of killing the process before the extensions stop.
     def on_signal(signum, frame):
         closing.set()
-        server.should_exit = True
+        if server is not None:
+            server.should_exit = True
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -177,15 +207,24 @@ def run(args) -> int:
     gc.collect()
     gc.freeze()
     runtime.start_ticker(clock)
+    load = None
     try:
         if started:
             print(f"hallgw: extensions: {', '.join(n for n, _ in started)}", flush=True)
+        embedded = hall.broker.embedded and any(name == "broker" for name, _ in started)
+        table = ConnectionTable(connection_limits(args, len(hall.devices) if embedded else 0))
+        load = LoadCollector(table, repeats)
+        latency.REGISTRY.register(load)  # on /metrics
+        server = serving.server(app, HOST, args.http_port, table, closing, args.idle_timeout)
         print(f"hallgw: API http://{HOST}:{args.http_port}/api/v1  docs http://{HOST}:{args.http_port}/docs",
               flush=True)
-        if not server.should_exit:
+        if not closing.is_set():
             server.run()
     finally:
         extensions.stop_all(started)
         runtime.close()
+        if load is not None:
+            latency.REGISTRY.unregister(load)
         print("hallgw: stopped", flush=True)
+        repeats.close()
     return 0

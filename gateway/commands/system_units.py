@@ -15,6 +15,7 @@ def register(sub) -> None:
                    "whether a Mosquitto unit is written)")
     p.add_argument("--out", required=True, metavar="DIR", help="where the .service files go")
     p.add_argument("--sysusers", metavar="FILE", help="also write the sysusers.d entry (user hall and its groups)")
+    p.add_argument("--journald", metavar="FILE", help="also write the journald drop-in that bounds the journal")
     p.add_argument("--app", default=d.app, help=f"the gateway's venv ({d.app})")
     p.add_argument("--etc", default=d.etc, help=f"hall file, tokens, gateway.env ({d.etc})")
     p.add_argument("--state", default=d.state, help=f"the store ({d.state})")
@@ -38,4 +39,8 @@ def run(args) -> int:
         Path(args.sysusers).parent.mkdir(parents=True, exist_ok=True)
         Path(args.sysusers).write_text(units.sysusers(paths))
         print(args.sysusers)
+    if args.journald:
+        Path(args.journald).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.journald).write_text(units.journald_dropin())
+        print(args.journald)
     return 0

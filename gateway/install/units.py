@@ -4,7 +4,8 @@ hall-gateway.service: Type=notify with WatchdogSec (the gateway pings after each
 through its own /healthz: a hung gateway is killed and restarted), Restart=on-failure, the
 tokens handed over as systemd credentials (root-only files in /etc/hall, readable by the
 service alone), writable only /var/lib/hall and the backup folder, no privileges, logs to
-journald. hall-mosquitto.service: the Mosquitto that `hallgw mosquitto-config` wrote, for a
+journald at a bounded rate (and the journal bounded on disk by a drop-in, journald_dropin()),
+4096 open files (LimitNOFILE; docs/OPERATING.md "Connections and logs"). hall-mosquitto.service: the Mosquitto that `hallgw mosquitto-config` wrote, for a
 hall file with [broker] embedded = false (it takes the place of Debian's mosquitto.service)."""
 from __future__ import annotations
 
@@ -18,6 +19,16 @@ USER = "hall"
 # (the call-number speaker), serial (a USB or serial receipt printer). sysusers creates the
 # ones a plain Debian machine lacks.
 GROUPS = ("gpio", "spi", "audio", "dialout", "plugdev")
+
+
+# Open files: the gateway's HTTP table stays under 1024 by itself (gateway/api/connections.py:
+# paho's select() cannot go higher); the rest is room so that, whatever else holds descriptors (a
+# flood on the embedded broker, a leak), the store, the reports' database and the log still open.
+# Four times the default, and each idle descriptor costs the kernel well under a kilobyte.
+NOFILE = 4096
+# The journal's share of the gateway's lines: a healthy hall writes a few a minute; past 1000 in
+# 30 s journald drops the rest and says how many (the gateway's own repeat filter comes first).
+LOG_RATE = ("30s", 1000)
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,9 @@ WatchdogSec={p.watchdog_seconds}
 TimeoutStartSec=180
 TimeoutStopSec=30
 SyslogIdentifier=hallgw
+LogRateLimitIntervalSec={LOG_RATE[0]}
+LogRateLimitBurst={LOG_RATE[1]}
+LimitNOFILE={NOFILE}
 # Network: TCP for the API, MQTT and the printer; UNIX for the notify socket; NETLINK for
 # the addresses of its own interfaces.
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
@@ -126,6 +140,19 @@ PrivateDevices=yes
 {HARDENING}
 [Install]
 WantedBy=multi-user.target
+"""
+
+
+def journald_dropin() -> str:
+    """The journal on a Pi's SD card: bounded in all (a flood that gets past the gateway's repeat
+    filter and the unit's rate limit fills no card), never taking the store's last free space."""
+    return """# make install (hall edge gateway): the journal on an SD card, bounded. docs/OPERATING.md
+# "Connections and logs". An /etc/systemd/journald.conf.d/ file of the same name takes its place.
+[Journal]
+SystemMaxUse=200M
+SystemKeepFree=1G
+SystemMaxFileSize=20M
+RuntimeMaxUse=32M
 """
 
 

@@ -19,7 +19,8 @@ from hil.services.mosquitto import free_port
 class Gateway:
     def __init__(self, config: Path, data_dir: Path, http_port: int, broker_port: int, *,
                  embedded_broker: bool = True, clock: tuple[float, float, float] | None = None,
-                 without: tuple[str, ...] = (), extra_extensions: str = "", tls_port: int | None = None):
+                 without: tuple[str, ...] = (), extra_extensions: str = "", tls_port: int | None = None,
+                 nofile: int | None = None, options: tuple[str, ...] = ()):
         # Absolute: the gateway's process runs in the repository, not in our cwd.
         self.config, self.data_dir = Path(config).resolve(), Path(data_dir).resolve()
         self.http_port, self.broker_port = http_port, broker_port
@@ -27,7 +28,9 @@ class Gateway:
                      "--data-dir", str(self.data_dir), "--http-port", str(http_port),
                      "--broker-port", str(broker_port),
                      # a TLS port of its own (the hall file's 8883 would clash with a simulation beside it)
-                     "--broker-tls-port", str(free_port() if tls_port is None else tls_port)]
+                     "--broker-tls-port", str(free_port() if tls_port is None else tls_port),
+                     # its log capped as the journal caps it under systemd (gateway.log.1 … when it rotates)
+                     "--log-file", str(self.data_dir / "gateway.log"), *options]
         if not embedded_broker:
             self.args += ["--without", "broker"]
         for name in without:
@@ -37,6 +40,8 @@ class Gateway:
             self.args += ["--clock-start", repr(start), "--clock-speed", repr(speed),
                           "--clock-real-start", repr(real_start)]
         self.env = dict(os.environ, HALLGW_EXTRA_EXTENSIONS=extra_extensions)
+        if nofile is not None:  # the open-file limit it runs with (a unit's LimitNOFILE); prlimit execs in place
+            self.args = ["prlimit", f"--nofile={nofile}:{nofile}", "--", *self.args]
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 

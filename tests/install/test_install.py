@@ -18,7 +18,9 @@ from tests.support import ROOT
 from tests.support.mosquitto import free_port
 
 HARDENED = ("Type=notify", "Restart=on-failure", "WatchdogSec=30", "ProtectSystem=strict", "NoNewPrivileges=yes",
-            "User=hall", "LoadCredential=api_token:/etc/hall/api_token", "CapabilityBoundingSet=\n")
+            "User=hall", "LoadCredential=api_token:/etc/hall/api_token", "CapabilityBoundingSet=\n",
+            # bounded: open files (docs/OPERATING.md "Connections and logs") and the journal's share
+            "LimitNOFILE=4096\n", "LogRateLimitIntervalSec=30s\n", "LogRateLimitBurst=1000\n")
 
 
 def verify_units(files: list[Path], stage: Path, tmp: Path) -> subprocess.CompletedProcess:
@@ -62,6 +64,8 @@ def test_install_into_a_scratch_root_runs_and_uninstall_keeps_the_data(tmp_path)
     v = verify_units(installed, stage, tmp_path)
     assert v.returncode == 0 and v.stdout + v.stderr == "", v.stdout + v.stderr
     assert "u hall - " in (stage / "usr/lib/sysusers.d/hall.conf").read_text()
+    journal = (stage / "usr/lib/systemd/journald.conf.d/hall.conf").read_text()
+    assert "[Journal]\nSystemMaxUse=200M\nSystemKeepFree=1G\n" in journal
 
     etc = stage / "etc/hall"
     assert stat.S_IMODE(etc.stat().st_mode) == 0o750
