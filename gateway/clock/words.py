@@ -28,7 +28,7 @@ def span(seconds: float) -> str:
     return sign + text
 
 
-def state(c, tz: str, names: dict[str, str] | None = None, now: float | None = None) -> dict:
+def state(c, tz: str, names: dict[str, str] | None = None) -> dict:
     """{level: ok | unsynced | set_by_hand | unknown, title, text}: the banner's words."""
     names = names or {}
     if c.synced is None:
@@ -40,11 +40,9 @@ def state(c, tz: str, names: dict[str, str] | None = None, now: float | None = N
     if c.confirmed and c.cause == "supervisor":
         who = names.get(c.by or "", "监管人员")
         return {"level": "set_by_hand", "title": "时钟未与网络同步",
-                "text": f"时钟未与网络同步，已由{who}于 {when(c.at, tz)} 按浏览器时间校准；"
-                        "联网对时后自动以网络时间为准"}
-    shown = when(now, tz) if now is not None else "—"
+                "text": f"已由{who}于 {when(c.at, tz)} 按浏览器时间校准；联网对时后自动以网络时间为准。"}
     return {"level": "unsynced", "title": "时钟未同步",
-            "text": f"时钟未同步：大厅时钟现为 {shown}，可能是停电前保存的时间。取号暂不受办公时间限制，"
+            "text": f"本次开机时大厅时钟为 {when(c.since, tz)}，可能是停电前保存的时间。取号暂不受办公时间限制，"
                     "今日号码不变；时钟校准后，之前记录的时间一并按校准后的时间更正。"
                     "请检查网络对时，或由监管人员按本机时间校准。"}
 

@@ -32,7 +32,8 @@ MARKED = ("rating_recorded", "followup_created", "followup_changed", "followup_o
 
 def initial() -> dict:
     return {"synced": None, "via": None, "cause": None, "offset": 0.0, "since": None, "confirmed": True,
-            "boot": None, "ref": None, "by": None, "at": None, "day_at": None, "steps": 0, "last_step": None}
+            "boot": None, "ref": None, "by": None, "at": None, "day_at": None, "steps": 0, "last_step": None,
+            "era": None}
 
 
 def snapshot(eng) -> dict:
@@ -81,14 +82,16 @@ def apply(eng, cmd: dict, at: float, events: list) -> None:
     new_boot = boot is not None and c["boot"] is not None and boot != c["boot"]
     fix = None
     old_since = c["since"]
+    # What the unconfirmed era stamped (this boot's stretch, and those of boots before it that
+    # never got a confirmed clock): its tickets are the day's waiting citizens, whatever the step.
+    era = c["era"] if c["era"] is not None else old_since
+    kept = _era(eng, era) if step else None
     if step and old_since is not None and not new_boot:
         _shift(eng, old_since, step)
         fix = {"since": old_since, "step": step}
-        if c["day_at"] is not None and c["day_at"] >= old_since:
-            c["day_at"] += step
     if step:
         _end_hour_alerts(eng, at, step, None if fix is None else old_since + step, events)
-        _redate(eng, at, None if fix is None else old_since + step, events)
+        _redate(eng, at, kept, events)
     if synced:
         since = None
     elif new_boot or old_since is None:
@@ -101,8 +104,14 @@ def apply(eng, cmd: dict, at: float, events: list) -> None:
         sure = False
     else:
         sure = c["confirmed"]  # the same period goes on
+    if synced:
+        era = None
+    elif c["era"] is None or c["confirmed"] and (new_boot or old_since is None):
+        era = since  # an unconfirmed era begins with this stretch
+    else:
+        era = c["era"] + step if fix and c["era"] >= old_since else c["era"]
     c.update(synced=synced, via=cmd.get("via"), cause=cmd["cause"], offset=float(cmd.get("offset") or 0.0),
-             since=since, confirmed=sure, boot=boot if boot is not None else c["boot"],
+             since=since, era=era, confirmed=sure, boot=boot if boot is not None else c["boot"],
              ref=cmd.get("ref", c["ref"]), at=at)
     if cmd["cause"] == "supervisor":
         c["by"] = cmd.get("by")
@@ -216,19 +225,29 @@ def _end_hour_alerts(eng, at: float, step: float, since: float | None, events: l
             set_alert(eng, key, False, at if mine else max(a["at"], at - step), events)
 
 
-def _redate(eng, at: float, since: float | None, events: list) -> None:
-    """The service day after a step is the corrected clock's. What the period stamped is the
-    new day's: its tickets stay in line (and at their windows) with their numbers, and numbering
-    goes on after them, so no number is given twice. What came before the period ends with its
-    day as any day ends."""
+def _era(eng, era: float | None) -> dict:
+    """What a step keeps of the day, read before the step moves anything: the tickets, their
+    services (numbering goes on after them), the prompts stamped in the era, and whether the day
+    itself began in it (its figures are then the new day's)."""
+    if era is None:
+        return {"carry": set(), "numbered": set(), "prompts": set(), "keep_stats": False}
+    carry = {tid for tid, t in eng.tickets.items() if t["issued_at"] >= era}
+    return {"carry": carry, "numbered": {eng.tickets[tid]["service"] for tid in carry},
+            "prompts": {pid for pid, p in eng.prompts.items() if p["requested_at"] >= era},
+            "keep_stats": eng.clock["day_at"] is not None and eng.clock["day_at"] >= era}
+
+
+def _redate(eng, at: float, kept: dict, events: list) -> None:
+    """The service day after a step is the corrected clock's. What the unconfirmed era stamped is
+    the new day's: its tickets stay in line (and at their windows) with their numbers, and
+    numbering goes on after them, so no number is given twice. What came before the era ends
+    with its day as any day ends."""
     day = eng.cal.service_day(at).isoformat()
     if eng.day is None or day == eng.day:
         return
-    carry = {tid for tid, t in eng.tickets.items() if since is not None and t["issued_at"] >= since}
-    numbered = {eng.tickets[tid]["service"] for tid in carry}
-    keep_stats = since is not None and eng.clock["day_at"] is not None and eng.clock["day_at"] >= since
-    prompts = {pid for pid, p in eng.prompts.items() if since is not None and p["requested_at"] >= since}
-    eng._new_day(at, events, carry=carry, numbered=numbered, keep_stats=keep_stats, prompts=prompts)
+    carry = kept["carry"]
+    eng._new_day(at, events, carry=carry, numbered=kept["numbered"], keep_stats=kept["keep_stats"],
+                 prompts=kept["prompts"])
     for tid in carry:
         t = eng.tickets.get(tid)
         if t is not None:

@@ -51,4 +51,4 @@ def mount(app, runtime, watch, desk) -> None:
         names = {s.id: s.name for s in hall.staff}
         log.info("dashboard: the hall clock was set by %s: %+.1f s", who.staff if who else "a supervisor", cmd["step"])
         return {"message": f"大厅时钟已校准（{words.span(cmd['step'])}），现为 {words.when(cmd['at'], hall.timezone)}",
-                "step_s": cmd["step"], "clock": words.state(state, hall.timezone, names, cmd["at"])}
+                "step_s": cmd["step"], "clock": words.state(state, hall.timezone, names)}

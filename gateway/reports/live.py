@@ -79,7 +79,7 @@ def picture(eng, now: float) -> dict:
              "participation_rate": ev["participation_rate"],
              "windows_open": sum(w["status"] != "closed" for w in windows), "windows_total": len(windows)}
     c = reads.clock(eng)
-    clock = {**clock_words.state(c, hall.timezone, staff_names, now), "synced": c.synced, "confirmed": c.confirmed,
+    clock = {**clock_words.state(c, hall.timezone, staff_names), "synced": c.synced, "confirmed": c.confirmed,
              "can_set": c.synced is False, "offset_s": c.offset}
     return {"hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone}, "now": now, "today": today,
             "clock": clock,
