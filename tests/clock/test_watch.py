@@ -14,15 +14,20 @@ MON_1640 = at(2026, 11, 23, 16, 40)
 TUE_1005 = at(2026, 11, 24, 10, 5)
 
 
-def started(tmp_path, wall: float, reading=UNSYNCED, boot="boot-1", h=None):
-    pi = PiClock(wall)
-    rt = Runtime(h or hall(), tmp_path)
+def gateway(tmp_path, pi: PiClock, reading=UNSYNCED, boot="boot-1"):
+    """`hallgw run` on the store in tmp_path, as far as the clock goes: (runtime, clock, probe, watch)."""
+    rt = Runtime(hall(), tmp_path)
     clock = HallClock(pi.base, pi.boot)
     probe = Probe(reading)
     watch = Watch(rt, clock, probe, boot=boot)
     watch.start()
     watch.stop()  # the loop's thread is not needed: the tests call check() as it would
-    return pi, rt, clock, probe, watch
+    return rt, clock, probe, watch
+
+
+def started(tmp_path, wall: float, reading=UNSYNCED, boot="boot-1"):
+    pi = PiClock(wall)
+    return (pi, *gateway(tmp_path, pi, reading, boot))
 
 
 def test_an_ntp_step_with_waiting_tickets(tmp_path):
@@ -68,11 +73,7 @@ def test_a_saved_time_behind_the_log_is_raised_to_go_on_from_it(tmp_path):
     rt.close()
     # A power cut; fake-hwclock had saved the time an hour earlier: the Pi boots behind the log.
     pi2 = PiClock(MON_1640 - 3000)
-    rt = Runtime(hall(), tmp_path)
-    clock = HallClock(pi2.base, pi2.boot)
-    watch = Watch(rt, clock, Probe(UNSYNCED), boot="boot-2")
-    watch.start()
-    watch.stop()
+    rt, clock, _, _ = gateway(tmp_path, pi2, UNSYNCED, "boot-2")
     c = rt.read(reads.clock)
     assert (c.cause, c.confirmed, c.boot) == ("floor", False, "boot-2")
     assert clock() == pytest.approx(last + 1.0)  # on from the log, not an hour back nor standing still
@@ -89,11 +90,7 @@ def test_a_step_while_the_gateway_was_stopped_is_logged_at_start(tmp_path):
     rt.close()
     pi.run(60)
     pi.step(TUE_1005 - pi.wall)  # NTP stepped it while the gateway restarted (same boot)
-    rt = Runtime(hall(), tmp_path)
-    clock = HallClock(pi.base, pi.boot)
-    watch = Watch(rt, clock, Probe(SYNCED), boot="boot-1")
-    watch.start()
-    watch.stop()
+    rt, clock, _, _ = gateway(tmp_path, pi, SYNCED, "boot-1")
     c = rt.read(reads.clock)
     assert (c.synced, c.cause, c.steps) == (True, "sync", 1)
     assert c.last_step["step"] == pytest.approx(TUE_1005 - (MON_1640 + 120))
@@ -138,9 +135,6 @@ def test_a_gateway_restarted_on_the_same_boot_logs_nothing_new(tmp_path):
     seq = rt.store.seq
     rt.close()
     pi.run(30)
-    rt = Runtime(hall(), tmp_path)
-    watch = Watch(rt, HallClock(pi.base, pi.boot), Probe(UNSYNCED), boot="boot-1")
-    watch.start()
-    watch.stop()
+    rt, _, _, _ = gateway(tmp_path, pi, UNSYNCED, "boot-1")
     assert rt.store.seq == seq  # still unsynchronized, the same boot, no step: no fact to add
     rt.close()
