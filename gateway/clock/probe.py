@@ -8,7 +8,8 @@ In order, the first that knows:
                        ntpd clear once synchronized, and what `timedatectl show -p NTPSynchronized`
                        itself reads (named after the daemon that runs: timesyncd, chrony or ntp)
   chrony               `chronyc -n -c tracking` when the kernel says no and chronyd runs: its leap
-                       status "Normal" means synchronized
+                       status "Normal" means synchronized, unless its reference is chrony's own
+                       clock (`local stratum 10`, which serves the devices offline: 7F7F0101)
   timesyncd            /run/systemd/timesync/synchronized, where adjtimex cannot be asked
   a battery RTC        /sys/class/rtc/rtc0 (a DS3231, the Pi 5's own with its battery) that keeps a
                        time since 2024 within RTC_AGREE_S of the system clock: the system clock was
@@ -29,6 +30,7 @@ from pathlib import Path
 ENV = "HALLGW_CLOCK_STATE"
 STA_UNSYNC = 0x0040
 MAXERROR_LIMIT = 16_000_000  # µs: the kernel's NTP_PHASE_LIMIT, past it the time is not kept
+LOCAL_REFERENCE = "7F7F0101"  # chrony's reference ID for its own clock (`local`): no time source at all
 RTC_FLOOR = 1704067200  # 2024-01-01: an RTC before it lost its time
 RTC_AGREE_S = 5.0
 TIMESYNCD_FLAG = Path("/run/systemd/timesync/synchronized")
@@ -81,7 +83,9 @@ def chrony_synced(run=subprocess.run) -> bool | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     fields = out.stdout.strip().split(",")
-    return fields[-1].strip() == "Normal" if out.returncode == 0 and len(fields) > 13 else None
+    if out.returncode != 0 or len(fields) < 14:
+        return None
+    return fields[13].strip() == "Normal" and fields[0].upper() != LOCAL_REFERENCE
 
 
 def rtc_reading(rtc: Path = RTC, now: Callable[[], float] = time.time) -> Reading | None:

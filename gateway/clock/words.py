@@ -43,8 +43,7 @@ def state(c, tz: str, names: dict[str, str] | None = None) -> dict:
                 "text": f"已由{who}于 {when(c.at, tz)} 按浏览器时间校准；联网对时后自动以网络时间为准。"}
     return {"level": "unsynced", "title": "时钟未同步",
             "text": f"本次开机时大厅时钟为 {when(c.since, tz)}，可能是停电前保存的时间。取号暂不受办公时间限制，"
-                    "今日号码不变；时钟校准后，之前记录的时间一并按校准后的时间更正。"
-                    "请检查网络对时，或由监管人员按本机时间校准。"}
+                    "号码不变；校准后，之前记录的时间一并更正。请检查网络对时，或按本机时间校准。"}
 
 
 def console(c) -> str:

@@ -68,6 +68,8 @@ def test_chrony_leap_status(tmp_path, monkeypatch):
         return run
     assert probe.chrony_synced(ran("Normal")) is True
     assert probe.chrony_synced(ran("Not synchronised")) is False
+    line = "7F7F0101,,10,1700000000.1,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,{}\n"  # `local stratum 10`, offline
+    assert probe.chrony_synced(ran("Normal")) is False
 
 
 def test_the_kernel_answers_yes_or_no():

@@ -59,6 +59,8 @@ def test_booted_on_yesterdays_time_then_set_by_a_supervisor(served):
     health = client.get("/healthz").json()
     assert health["status"] == "degraded"
     assert health["checks"]["clock"]["synced"] is False and health["checks"]["clock"]["reason"] == "时钟未同步"
+    assert health["checks"]["clock"]["detail"] == "test: not synchronized"  # what the probe said
+    assert "hall_clock_synchronized 0.0" in client.get("/metrics").text
     clock = client.get("/api/v1/dashboard", headers=bearer(TOKENS.supervisor)).json()["clock"]
     assert clock["level"] == "unsynced" and clock["can_set"] and clock["title"] == "时钟未同步" and "本次开机时大厅时钟为 2026年11月23日 17:30" in clock["text"]
 
@@ -79,6 +81,8 @@ def test_booted_on_yesterdays_time_then_set_by_a_supervisor(served):
     probe.reading = SYNCED
     watch.check()
     assert client.get("/healthz").json()["status"] == "ok"
+    scraped = client.get("/metrics").text
+    assert "hall_clock_synchronized 1.0" in scraped and "hall_clock_steps_total 2.0" in scraped
     again = client.post("/api/v1/dashboard/clock", json=body, headers=bearer(TOKENS.supervisor))
     assert again.status_code == 409 and again.json()["detail"] == "时钟已与网络或时钟模块同步，无需手动校准"
 
