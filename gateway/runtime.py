@@ -134,6 +134,7 @@ class Runtime:
             except BaseException:
                 # Not on disk, so it must not have happened: rebuild the engine from the store.
                 self.engine, _, _ = self._recover()
+                self._step = None
                 raise
             latency.COMMIT.observe(time.perf_counter() - t0)
             self._note_time(cmd)
@@ -196,8 +197,8 @@ class Runtime:
         if time.monotonic() - mono > STALE_S:
             self._step = None
             return at
-        expected = s_at + (time.monotonic() - mono)
-        return at + step if abs(at + step - expected) < abs(at - expected) else at
+        expected = s_at + (time.monotonic() - mono)  # where a stamp on the new clock would be now
+        return at + step if abs(at + step - expected) < abs(step) / 2 else at
 
     @property
     def last_at(self) -> float:

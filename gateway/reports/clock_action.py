@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 
 from fastapi import Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api.contract import JsonInt, answers
 from gateway.api.refusals import PageRefusal
 from gateway.clock import words
+from gateway.clock.watch import EARLIEST, LATEST
 from gateway.engine import reads
 
 log = logging.getLogger("hallgw.dashboard")
@@ -25,7 +26,8 @@ log = logging.getLogger("hallgw.dashboard")
 
 class SetClock(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    browser_ms: JsonInt
+    browser_ms: JsonInt = Field(ge=int(EARLIEST * 1000), lt=int(LATEST * 1000),
+                                description="the browser's clock, epoch milliseconds (2024 to 2100)")
 
 
 def mount(app, runtime, watch, desk) -> None:

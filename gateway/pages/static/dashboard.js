@@ -178,6 +178,7 @@
   });
   $("#clock-cancel").addEventListener("click", function () { $("#clock-confirm").hidden = true; });
   $("#clock-ok").addEventListener("click", function () {
+    if (Date.now() < Date.UTC(2024, 0, 1)) { setText("#clock-msg", "本机时间不对（早于2024年），不能用来校准大厅时钟"); return; }
     var btn = $("#clock-ok"); btn.disabled = true;
     fetch("/api/v1/dashboard/clock", {method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json"}, body: JSON.stringify({browser_ms: Date.now()})})
