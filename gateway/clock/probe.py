@@ -122,6 +122,18 @@ def state_file(path: Path) -> Reading:
     return Reading(synced, words[1] if len(words) > 1 else ("file" if synced else None), f"as {path} says")
 
 
+SLOW_S = 30.0  # chronyc (a process) and the RTC (an I2C read) are asked this seldom while unsynchronized
+_slow: dict[str, tuple[float, object]] = {}
+
+
+def _seldom(name: str, ask: Callable[[], object]) -> object:
+    now = time.monotonic()
+    got = _slow.get(name)
+    if got is None or now - got[0] > SLOW_S:
+        got = _slow[name] = (now, ask())
+    return got[1]
+
+
 def system() -> Reading:
     env = os.environ.get(ENV)
     if env:
@@ -131,9 +143,9 @@ def system() -> Reading:
         return Reading(True, daemon(), "the kernel's NTP state is synchronized")
     if k is None and TIMESYNCD_FLAG.exists():
         return Reading(True, "timesyncd", f"{TIMESYNCD_FLAG} exists")
-    if chrony_synced():
+    if _seldom("chrony", chrony_synced):
         return Reading(True, "chrony", "chronyc tracking: leap status Normal")
-    rtc = rtc_reading()
+    rtc = _seldom("rtc", rtc_reading)
     if rtc is not None and rtc.synced:
         return rtc
     why = "the kernel's NTP state is unsynchronized" if k is False else "no NTP state can be read"

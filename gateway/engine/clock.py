@@ -10,12 +10,12 @@ watches the clock and logs each fact as one `clock` command; the engine only rea
     step    seconds the hall's timeline moved here (new time minus old); 0: none
     offset  seconds the hall's clock adds to the Pi's from now on (a supervisor's setting)
 
-An unsynchronized stretch (a "period") starts at the first fact that says so, or at a new boot
-while unsynchronized; its times are as the Pi believed them. A step in a period moves every time
+An unsynchronized stretch starts at the first fact that says so, or at a new boot
+while unsynchronized; its times are as the Pi believed them. A step in a stretch moves every time
 stamped in it by `step`, here in the engine's state and, through the event `clock_changed`
 {corrected: {since, step}}, in the reports and the province's records; the log keeps what was
 stamped. What comes after a step follows the corrected clock: the service day is the corrected
-one, and the tickets of the period stay in line with their numbers (a step does not end the
+one, and the tickets of the stretch stay in line with their numbers (a step does not end the
 morning). Until the clock is confirmed (synchronized, or set by a supervisor) the hall issues
 tickets whatever its hours say, since the hours are read off a clock nobody trusts.
 
@@ -37,7 +37,8 @@ def initial() -> dict:
 
 
 def snapshot(eng) -> dict:
-    return {"clock": dict(eng.clock)}
+    c = eng.clock
+    return {"clock": {**c, "last_step": dict(c["last_step"]) if c["last_step"] else None}}
 
 
 def restore(eng, snap: dict) -> None:
@@ -60,7 +61,7 @@ def problem(cmd: dict) -> str | None:
 
 
 def moved(t: float, since: float | None, step: float) -> float:
-    """A time stamped in a period [since, …) moved by a step of that period."""
+    """A time stamped in a stretch [since, …) moved by a step of that stretch."""
     return t + step if since is not None and t >= since else t
 
 
@@ -74,7 +75,7 @@ def corrected(t: float | None, steps) -> float | None:
 
 
 def apply(eng, cmd: dict, at: float, events: list) -> None:
-    """Before time passes to `at`: the period's times moved by the step, the day re-dated."""
+    """Before time passes to `at`: the stretch's times moved by the step, the day re-dated."""
     c = eng.clock
     step = float(cmd.get("step") or 0.0)
     synced = cmd["synced"]
@@ -95,7 +96,7 @@ def apply(eng, cmd: dict, at: float, events: list) -> None:
     if synced:
         since = None
     elif new_boot or old_since is None:
-        since = at  # a period begins: what is stamped from here is as this boot's clock says
+        since = at  # a stretch begins: what is stamped from here is as this boot's clock says
     else:
         since = old_since + step if fix else old_since
     if synced or cmd["cause"] == "supervisor":
@@ -103,7 +104,7 @@ def apply(eng, cmd: dict, at: float, events: list) -> None:
     elif new_boot or old_since is None:
         sure = False
     else:
-        sure = c["confirmed"]  # the same period goes on
+        sure = c["confirmed"]  # the same stretch goes on
     if synced:
         era = None
     elif c["era"] is None or c["confirmed"] and (new_boot or old_since is None):
@@ -130,7 +131,7 @@ def result(eng, cmd, at, events):
 
 
 def day_begun(eng, at: float) -> None:
-    """The engine began a service day at `at` (a period's day is re-dated by a step)."""
+    """The engine began a service day at `at` (a stretch's day is re-dated by a step)."""
     eng.clock["day_at"] = at
 
 
@@ -143,7 +144,7 @@ def mark(eng, events: list) -> None:
             ev["clock"] = "unconfirmed"
 
 
-# -- the period's times, moved -------------------------------------------------------------------
+# -- the stretch's times, moved -------------------------------------------------------------------
 def _mv(d: dict, keys: tuple[str, ...], since: float, step: float) -> bool:
     hit = False
     for k in keys:
@@ -215,7 +216,7 @@ def _rescheduled(eng, fix) -> list[dict]:
 
 def _end_hour_alerts(eng, at: float, step: float, since: float | None, events: list) -> None:
     """On a step: the queue's and the posts' alerts end (the next tick raises what still holds,
-    on the corrected clock). One raised in the period ends now; one from before it ends at the
+    on the corrected clock). One raised in the stretch ends now; one from before it ends at the
     moment of the step on the old clock (never before it began)."""
     from gateway.engine.rules import HOURS_BOUND, set_alert
 
