@@ -30,6 +30,7 @@ from gateway.store import CommandLog, KeptKey, RequestKey, canonical
 log = logging.getLogger("hallgw.runtime")
 DB_NAME = "hall.db"
 LULL_S = 0.5  # no command for this long: a due snapshot is written (see submit)
+STALE_S = 30.0  # after a step of the clock: a command stamped on the old clock this soon is moved over
 
 
 def _origin(cmd: dict) -> tuple | None | str:
@@ -40,6 +41,12 @@ def _origin(cmd: dict) -> tuple | None | str:
             and isinstance(o.get("seq"), int) and not isinstance(o.get("seq"), bool)):
         return "origin must be {dev: text, boot: text, seq: integer}"
     return (o["dev"], o["boot"], o["seq"])
+
+
+def _stepped(cmd: dict) -> bool:
+    """A clock fact that moves the hall's timeline (its `at` is on the new clock)."""
+    step = cmd.get("step")
+    return cmd.get("type") == "clock" and isinstance(step, int | float) and not isinstance(step, bool) and step != 0
 
 
 class Runtime:
@@ -53,11 +60,13 @@ class Runtime:
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
         self._last_at = float("-inf")
+        self._step: tuple[float, float, float] | None = None  # (at, step, monotonic) of the last clock step
         self.codes = CodeBook.of(self.data_dir, hall, DB_NAME)
         self._legacy_logins = 0
         self.engine, self.replayed, self.diverged = self._recover()
         if self.engine.day is not None:
             self.store.forget_keys_before(self.engine.day)
+        self._step = None  # a step replayed is no step of this run's clock
         self._last_commit = float("-inf")
         if self._legacy_logins:
             # Logins of an older release carry their code; replayed now while the hall file
@@ -125,10 +134,14 @@ class Runtime:
                     return Outcome.from_dict(kept.outcome) if kept.outcome else \
                         Outcome(False, "this request (its Idempotency-Key) was answered already")
             at = cmd.get("at")
-            if isinstance(at, int | float) and not isinstance(at, bool) and at < self._last_at:
-                # Stamped before the lock (an API request, a device event, the ticker) and
-                # overtaken by a command committed since: in the log, time never runs back.
-                cmd = {**cmd, "at": self._last_at}
+            if isinstance(at, int | float) and not isinstance(at, bool) and not _stepped(cmd):
+                at = self._on_this_clock(at)
+                if at < self._last_at:
+                    # Stamped before the lock (an API request, a device event, the ticker) and
+                    # overtaken by a command committed since: in the log, time never runs back.
+                    at = self._last_at
+                if at != cmd["at"]:
+                    cmd = {**cmd, "at": at}
             out = self.engine.handle(cmd)
             if cmd.get("type") == "tick" and not out.events:
                 return out  # time passed and nothing changed: no need to log it
@@ -140,6 +153,7 @@ class Runtime:
             except BaseException:
                 # Not on disk, so it must not have happened: rebuild the engine from the store.
                 self.engine, _, _ = self._recover()
+                self._step = None
                 raise
             latency.COMMIT.observe(time.perf_counter() - t0)
             self._note_time(cmd)
@@ -194,8 +208,33 @@ class Runtime:
 
     def _note_time(self, cmd: dict) -> None:
         at = cmd.get("at")
-        if isinstance(at, int | float) and not isinstance(at, bool) and at > self._last_at:
+        if not isinstance(at, int | float) or isinstance(at, bool):
+            return
+        if _stepped(cmd):
+            # The clock was stepped (gateway/engine/clock.py): the log goes on from the corrected
+            # time, back or forth; "never runs back" holds from here.
             self._last_at = float(at)
+            self._step = (float(at), float(cmd["step"]), time.monotonic())
+        elif at > self._last_at:
+            self._last_at = float(at)
+
+    def _on_this_clock(self, at: float) -> float:
+        """A command stamped on the clock before a step just logged, submitted after it, is moved
+        by the step: on the new clock it is where it would have been (not a day ahead, say, after
+        a step back, which would make the engine start a new day)."""
+        if self._step is None:
+            return at
+        s_at, step, mono = self._step
+        if time.monotonic() - mono > STALE_S:
+            self._step = None
+            return at
+        expected = s_at + (time.monotonic() - mono)  # where a stamp on the new clock would be now
+        return at + step if abs(at + step - expected) < abs(step) / 2 else at
+
+    @property
+    def last_at(self) -> float:
+        """The latest time in the log (-inf for an empty one)."""
+        return self._last_at
 
     def start_ticker(self, clock: Callable[[], float], interval: float = 1.0) -> None:
         """Let time pass in the engine (timeouts, alerts, the new day) every `interval` s."""

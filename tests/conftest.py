@@ -6,6 +6,11 @@ import pytest
 from tests.support import ROOT, tool
 from tests.support.browser import browser, page_at  # noqa: F401 -- Chromium for every folder's page tests
 
+# Every gateway a test starts reads its clock's sync state from this file, not from the machine
+# running the tests (a container's kernel may say "unsynchronized"); the clock's own tests give
+# a file of their own (gateway/clock/probe.py).
+os.environ.setdefault("HALLGW_CLOCK_STATE", str(ROOT / "tests" / "support" / "clock_synchronized"))
+
 
 @pytest.fixture(scope="session")
 def micropython() -> str:

@@ -44,7 +44,7 @@ COMMAND = {"issue_ticket": "取号", "cancel_ticket": "取消号", "void_ticket"
            "relay_handle": "办理帮办代办", "relay_result": "帮办代办答复", "tick": "计时", "part_fault": "设备故障",
            "device_flood": "设备消息过多",
            "book_appointment": "预约", "cancel_appointment": "取消预约",
-           "confirm_level_map": "确认好差评等级对应"}
+           "confirm_level_map": "确认好差评等级对应", "clock": "时钟"}
 FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_code": "评价码", "ticket": "号票",
          "reason": "原因", "staff_code": "登录码", "verified": "登录校验", "staff": "人员", "number": "号码",
          "case_type": "办件类型", "to_service": "转移业务", "to_window": "转移窗口", "to_staff": "转移人员",
@@ -56,7 +56,8 @@ FIELD = {"service": "业务", "lane": "取号方式", "matter": "事项", "sup_c
          "unlogged": "未逐条记录的拒绝", "malformed": "无法识别的消息", "window": "窗口", "at": "时间",
          "appointment_code": "预约码", "start": "开始时间", "end": "结束时间", "ref": "预约编号", "name": "姓名",
          "person": "身份", "appointment": "预约", "called_at": "回访时间",
-         "map": "等级对应", "platform": "省平台", "printing": "出票中"}
+         "map": "等级对应", "platform": "省平台", "printing": "出票中",
+         "synced": "是否已同步", "via": "对时方式", "step": "校正量", "offset": "时钟偏差", "boot": "开机编号"}
 PART = {"audio": "广播"}
 ASKED = {"invalid_requested": "无效差评", "unfixable_requested": "无法整改"}
 NOTE_NEEDED = {"what was done": "请填写整改情况（做了什么）", "why the 差评 is invalid": "请填写申请无效差评的理由",
@@ -266,6 +267,8 @@ ZH: dict[str, str] = {
         "{0:num}号已经叫过（{1:tstate}），不能作废",
     # -- 预约 (appointments.py) ------------------------------------------------------------------
     "appointment source must be one of {}": "预约来源有误",
+    "clock: cause must be one of {}": "时钟记录的原因有误",
+    "clock: '{}' must be at most {} seconds either way": "时钟记录的校正量过大",
     "appointment code must be {} to {} letters or digits": "预约码应为 {0:n} 至 {1:n} 位字母或数字",
     "matter {} is not a matter (事项) of service {}": "{0:matter}不是{1:svc}的办理事项",
     "an appointment slot must end after it starts, within 12 hours": "预约时段有误：结束须晚于开始，且不超过 12 小时",

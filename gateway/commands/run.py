@@ -180,7 +180,11 @@ def run(args) -> int:
         runtime.close()
         return 2
     print(f"hallgw: token of the hall screen (电子显示屏, /screen?key=): {where}", flush=True)
-    clock = day_clock(args.clock_start, args.clock_speed, args.clock_real_start)
+    from gateway.clock.hall_clock import HallClock
+    # The Pi's clock plus the offset the log holds, never jumping before a step is logged
+    # (gateway/clock); a simulated day is not watched for jumps.
+    clock = HallClock(day_clock(args.clock_start, args.clock_speed, args.clock_real_start),
+                      detect=args.clock_start is None)
     app = create_app(runtime, token, clock=clock, supervisor_token=supervisor_token, kiosk_token=kiosk_token)
     closing = threading.Event()
     server = None  # made once the extensions have opened their files (the connection table counts them)

@@ -74,6 +74,9 @@ SPEC: dict[str, tuple[bool, dict[str, tuple[str, bool]]]] = {
     # a device past its budget of messages, raised and ended by the device plane (gateway/engine/floods.py)
     "device_flood": (False, {"device": (_S, True), "active": (_B, True), "dropped": (_I, False),
                              "unlogged": (_I, False), "malformed": (_I, False)}),
+    # a fact of the hall's clock, logged by its shell (gateway/clock; gateway/engine/clock.py)
+    "clock": (False, {"synced": (_B, True), "cause": (_S, True), "via": (_S, False), "step": (_N, False),
+                      "offset": (_N, False), "boot": (_S, False), "ref": (_N, False), "by": (_S, False)}),
 }
 LATEST = 4102444800  # 2100-01-01: beyond it datetime cannot place a time in the hall's day
 WINDOW_COMMANDS = frozenset(t for t, (w, _) in SPEC.items() if w)
@@ -148,6 +151,9 @@ def problem(cmd, windows: dict) -> str | None:
         if cmd.get("source") == "hall":
             return "set_content: source 'hall' is reserved for the hall file's own list"
         return _content_problem(cmd)
+    if kind == "clock":
+        from gateway.engine.clock import problem as clock_problem
+        return clock_problem(cmd)
     if kind == "followup":
         if cmd["action"] not in FOLLOWUP_ACTIONS:
             return f"followup: action must be one of {', '.join(FOLLOWUP_ACTIONS)}"

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from gateway.config.model import Hall
 from gateway.engine import appointments as ap
+from gateway.engine import clock as ck
 from gateway.engine import content as ct
 from gateway.engine import followup as fu
-from gateway.engine import guard
+from gateway.engine import guard, rules
 from gateway.engine import level_map as lm
 from gateway.engine import relay as rl
 from gateway.engine import stats as st
@@ -24,7 +25,7 @@ from gateway.engine.calendar import HallCalendar
 from gateway.engine.commands import problem
 from gateway.engine.compat import StoreMismatch, mismatches
 from gateway.engine.evaluation import time_out
-from gateway.engine.handlers import FIRST, HANDLERS
+from gateway.engine.handlers import BEFORE, FIRST, HANDLERS
 from gateway.engine.line import WaitingLine
 
 SNAPSHOT_VERSION = 1
@@ -88,6 +89,7 @@ class Engine:
         self.stats = st.new_stats("")
         self.stats_since = 0.0
         self.level_map_confirmed: dict | None = None  # the supervisor's latest confirmation of the level map
+        self.clock = ck.initial()  # the clock's facts as logged (gateway/engine/clock.py)
 
     # -- commands -------------------------------------------------------------
     def handle(self, cmd: dict) -> Outcome:
@@ -97,6 +99,9 @@ class Engine:
         at = float(cmd["at"])
         events: list[dict] = []
         waiting_before = tuple(self.line.waiting.values())
+        before = BEFORE.get(cmd["type"])
+        if before is not None:  # a clock's step moves the state's times before time passes
+            before(self, cmd, at, events)
         self._pass_time(at, events)
         # What a first step records stands even when the command is refused (wrong login codes).
         first = FIRST.get(cmd["type"])
@@ -108,8 +113,10 @@ class Engine:
         if refusal:
             del events[marker:]  # handlers refuse before changing anything, so no event may escape
             self._queue_changed(at, events, waiting_before)
+            ck.mark(self, events)
             return Outcome(False, refusal, events)
         self._queue_changed(at, events, waiting_before)
+        ck.mark(self, events)
         return Outcome(True, None, events, result)
 
     def _queue_changed(self, at: float, events: list, before: tuple) -> None:
@@ -118,6 +125,7 @@ class Engine:
 
     def _pass_time(self, at: float, events: list) -> None:
         guard.pass_time(self, at, events)
+        rules.after_hours(self, at, events)
         ap.pass_time(self, at, events)
         if at >= self.next_rollover:
             self._new_day(at, events)
@@ -128,19 +136,32 @@ class Engine:
                 time_out(self, pid, at, events)
         fu.pass_time(self, at, events)
 
-    def _new_day(self, at: float, events: list) -> None:
+    def _new_day(self, at: float, events: list, carry: frozenset | set = frozenset(),
+                 numbered: frozenset | set = frozenset(), keep_stats: bool = False,
+                 prompts: frozenset | set = frozenset()) -> None:
+        """carry, numbered, keep_stats, prompts: what a clock's step keeps of a day begun on a wrong
+        clock (gateway/engine/clock.py): its tickets, their services' numbering, its figures, its
+        evaluation prompts."""
         # A prompt still open when the day ends is yesterday's: it ends "not rated" there.
         for pid in list(self.prompts):
-            time_out(self, pid, at, events)
-        self.prompt_heap.clear()
+            if pid not in prompts:
+                time_out(self, pid, at, events)
+        self.prompt_heap = [(p["deadline"], pid) for pid, p in self.prompts.items()]
+        heapq.heapify(self.prompt_heap)
         day = self.cal.service_day(at)
         previous, self.day = self.day, day.isoformat()
         self.next_rollover = self.cal.day_begins(day + dt.timedelta(days=1))
         keep = self.hall.queue.keep_open_overnight
-        self.stats = st.new_stats(self.day)
+        if keep_stats:
+            self.stats["day"] = self.day
+        else:
+            self.stats = st.new_stats(self.day)
         self.stats_since = self.cal.day_begins(day)
+        ck.day_begun(self, at)
         removed = 0
         for tid, t in list(self.tickets.items()):
+            if tid in carry:
+                continue
             if t["state"] == "done":
                 del self.tickets[tid]
             elif not keep:
@@ -151,11 +172,11 @@ class Engine:
                 t["state"], t["outcome"], t["finished_at"] = "done", "reset", at
                 removed += 1
                 del self.tickets[tid]
-        open_services = {t["service"] for t in self.tickets.values()}
+        open_services = {t["service"] for t in self.tickets.values() if t["state"] != "done"} | set(numbered)
         for code in self.codes:
             if code not in open_services:  # an open ticket kept overnight keeps its number series
                 self.seq[code] = 0
-        self.by_number = {t["number"]: tid for tid, t in self.tickets.items()}
+        self.by_number = {t["number"]: tid for tid, t in self.tickets.items() if t["state"] != "done"}
         self.live_sup_codes = _sup_codes(self.tickets)
         sup.prune(self, at)
         ap.new_day(self, self.day)
@@ -163,7 +184,8 @@ class Engine:
         self.expired = {}
         guard.new_day(self, at)
         for w in self.windows.values():
-            w["cases"] = 0
+            if not keep_stats:
+                w["cases"] = 0
             if w["ticket"] is not None and w["ticket"] not in self.tickets:
                 w["ticket"], w["ticket_number"], w["status"], w["since"] = None, None, "idle", at
                 w["recalls"] = 0
@@ -171,7 +193,7 @@ class Engine:
         self.line.rebuild(self.line.run)
         # Also on the first day, so a tick that starts it changes state visibly and is logged.
         events.append({"type": "day_started", "at": at, "day": self.day, "previous": previous,
-                       "removed": removed, "kept": len(self.tickets)})
+                       "removed": removed, "kept": len(self.tickets), **({"carried": len(carry)} if carry else {})})
 
     # -- helpers used by handlers --------------------------------------------
     def window_event(self, w: dict, at: float) -> dict:
@@ -211,7 +233,7 @@ class Engine:
                 "alerts": {k: dict(v) for k, v in self.alerts.items()}, "run": dict(self.line.run),
                 "stats": _deep(self.stats), "stats_since": self.stats_since,
                 "supplementary": {c: dict(e) for c, e in self.supplementary.items()}, **ct.snapshot(self),
-                **rl.snapshot(self), **guard.snapshot(self), **ap.snapshot(self), **lm.snapshot(self)}
+                **rl.snapshot(self), **guard.snapshot(self), **ap.snapshot(self), **lm.snapshot(self), **ck.snapshot(self)}
 
     @classmethod
     def restore(cls, hall: Hall, snap: dict) -> Engine:
@@ -251,6 +273,7 @@ class Engine:
         guard.restore(e, snap)
         ap.restore(e, snap)
         lm.restore(e, snap)
+        ck.restore(e, snap)
         e.alerts = {k: dict(v) for k, v in snap["alerts"].items()}
         e.stats = _deep(snap["stats"])
         e.stats_since = snap["stats_since"]

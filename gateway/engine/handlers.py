@@ -2,6 +2,7 @@
 from gateway.engine import (
     appointments,
     clerk,
+    clock,
     content,
     evaluation,
     floods,
@@ -49,8 +50,13 @@ HANDLERS = {
     "part_fault": parts.part_fault,
     "device_flood": floods.device_flood,
     "confirm_level_map": level_map.confirm_level_map,
+    "clock": clock.result,
 }
 
 # Command type -> first step(engine, cmd, at, events) -> refusal | None, run before the handler;
 # what it changes stands even when the command is refused (a wrong login code is counted).
 FIRST = {"login": guard.attempt}
+
+# Command type -> step(engine, cmd, at, events) run before time passes to the command's `at`:
+# a clock's step moves the times already in the state onto the corrected clock first.
+BEFORE = {"clock": clock.apply}

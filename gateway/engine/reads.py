@@ -25,6 +25,7 @@ from gateway.engine.line import PRIORITY_LANES, key
 from gateway.engine.records import (
     AlertRecord,
     AppointmentRecord,
+    ClockState,
     Content,
     DayStats,
     FollowupRecord,
@@ -77,6 +78,13 @@ def _ticket(t: dict) -> Ticket:
 def day(eng) -> str | None:
     """The service day the engine is in (None before its first command)."""
     return eng.day
+
+
+def clock(eng) -> ClockState:
+    """The hall's clock as logged: synchronized or not, set by whom, the last step."""
+    c = eng.clock
+    return ClockState(c["synced"], c["via"], c["cause"], c["offset"], c["since"], c["confirmed"], c["by"], c["at"],
+                      c["boot"], c["ref"], c["steps"], dict(c["last_step"]) if c["last_step"] else None)
 
 
 def window(eng, n: int) -> Window:

@@ -164,6 +164,24 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class ClockState:
+    """The hall's clock as the log knows it (gateway/engine/clock.py). synced None: no fact logged
+    yet (a gateway run without its clock's watch, e.g. in a test): nothing is said of it."""
+    synced: bool | None
+    via: str | None  # what keeps it right: timesyncd, chrony, ntp, rtc, simulated
+    cause: str | None  # what the last fact was: start, sync, unsync, jump, supervisor, floor
+    offset: float  # seconds the hall's clock adds to the Pi's (set by a supervisor)
+    since: float | None  # the unsynchronized stretch began then (on the corrected clock)
+    confirmed: bool  # believed: synchronized, or set by a supervisor since the stretch began
+    by: str | None  # the supervisor who set it last
+    at: float | None  # when the last fact was logged
+    boot: str | None
+    ref: float | None  # the Pi's clock less the time since boot at the last fact (a step shows in it)
+    steps: int  # steps logged since the store began
+    last_step: dict | None  # {at, step, cause, by}
+
+
+@dataclass(frozen=True)
 class DayStats:
     """The day's figures for the hall as a whole."""
     day: str

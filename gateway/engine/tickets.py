@@ -8,6 +8,7 @@ called: the citizen told "void, take another" is never called to a window for it
 from __future__ import annotations
 
 from gateway.engine import appointments as ap
+from gateway.engine import clock
 from gateway.engine import stats as st
 
 
@@ -38,7 +39,10 @@ def issue_ticket(eng, cmd: dict, at: float, events: list):
     if code not in eng.prefix:
         return f"unknown service {code!r}", None
     lane = cmd.get("lane") or "normal"
-    if not eng.hall.queue.issue_outside_hours and eng.cal.open_span(at) is None:
+    # Hours read off a clock nobody has confirmed say nothing: booted on yesterday's saved time
+    # the hall would turn every citizen away as "closed". Until it is confirmed, tickets are issued
+    # into the day the clock says, and a step re-dates them (gateway/engine/clock.py).
+    if not eng.hall.queue.issue_outside_hours and eng.cal.open_span(at) is None and clock.confirmed(eng):
         return "the hall is closed: tickets are issued only in opening hours", None
     if lane == "appointment":
         why = ap.check_in_problem(eng, cmd, at)

@@ -24,8 +24,9 @@ __all__ = ["BUILT_IN", "Context", "PlanError", "discover", "ordered", "plan", "s
 log = logging.getLogger("hallgw.extensions")
 
 # Every extension of the gateway. The declarations decide the order; where they leave it open this
-# list does (the status LED early, so it blinks "starting" while the others start).
-BUILT_IN = ("broker", "status_led", "devices", "attached", "announcer", "upstream", "pages", "kiosk",
+# list does (the status LED early, so it blinks "starting" while the others start; the clock before
+# anything that stamps a command, so its first fact is logged first).
+BUILT_IN = ("broker", "status_led", "clock", "devices", "attached", "announcer", "upstream", "pages", "kiosk",
             "clerk_console", "mirror", "screen", "county", "reports", "backup", "home", "observe")
 EXTRA = "HALLGW_EXTRA_EXTENSIONS"
 

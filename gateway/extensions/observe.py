@@ -1,18 +1,18 @@
 """Health, metrics and the systemd watchdog as a gateway extension (gateway/observe): GET /healthz
 (JSON; 503 while failing), GET /metrics (Prometheus text format), and under systemd READY=1 /
 WATCHDOG=1 after round trips through /healthz. It looks at the device plane, the upstream
-delivery, the kiosk printer and the speakers, each when an extension provides it (WANTS: started
+delivery, the kiosk printer, the speakers and the clock, each when an extension provides it (WANTS: started
 after those)."""
 from __future__ import annotations
 
 from gateway.extensions.context import Context
-from gateway.extensions.ports import DEVICE_PLANE, PRINTER, SPEAKERS, UPSTREAM
+from gateway.extensions.ports import DEVICE_PLANE, HALL_CLOCK, PRINTER, SPEAKERS, UPSTREAM
 
 # /healthz's answer while failing: the same picture as when well, with status "failing".
 FAILING = {"description": "Failing: the checks say which part", "content": {"application/json": {"schema": {
     "type": "object", "required": ["status", "checks"],
     "properties": {"status": {"const": "failing"}, "checks": {"type": "object"}}}}}}
-WANTS = (DEVICE_PLANE, UPSTREAM, PRINTER, SPEAKERS)
+WANTS = (DEVICE_PLANE, UPSTREAM, PRINTER, SPEAKERS, HALL_CLOCK)
 
 
 def create(ctx: Context):
@@ -24,11 +24,12 @@ def create(ctx: Context):
     from gateway.observe.metrics import CONTENT_TYPE, HallMetrics
 
     runtime, app = ctx.runtime, ctx.app
-    parts = healthz.Parts(ctx.get(DEVICE_PLANE), ctx.get(UPSTREAM), ctx.get(PRINTER), ctx.get(SPEAKERS))
+    parts = healthz.Parts(ctx.get(DEVICE_PLANE), ctx.get(UPSTREAM), ctx.get(PRINTER), ctx.get(SPEAKERS),
+                         ctx.get(HALL_CLOCK))
     metrics = HallMetrics(runtime, ctx.clock, parts)
     if app is not None:
         @app.get("/healthz", tags=["operations"], responses={503: FAILING},
-                 summary="store writable, broker linked, upstream, printer")
+                 summary="store writable, broker linked, upstream, printer, clock synchronized")
         def health():
             got = healthz.gather(runtime, parts)
             return JSONResponse(got, status_code=503 if got["status"] == "failing" else 200)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from gateway.audio.health import AudioHealth
+    from gateway.clock.watch import Watch
     from gateway.devices.plane import DevicePlane
     from gateway.kiosk.monitor import PrinterMonitor
     from gateway.mirror.hub import Hub
@@ -58,6 +59,7 @@ UPSTREAM: Port[Upstream | Unavailable] = port("upstream", "好差评上报（省
                                               "gateway.upstream.service:Unavailable")
 SPEAKERS: Port[AudioHealth] = port("speakers", "叫号广播扬声器的状态", "gateway.audio.health:AudioHealth")
 MIRROR_HUB: Port[Hub] = port("mirror_hub", "下级站点日志的汇集（乡镇、县级）", "gateway.mirror.hub:Hub")
+HALL_CLOCK: Port[Watch] = port("hall_clock", "大厅时钟（是否已同步、由监管人员校准）", "gateway.clock.watch:Watch")
 # another page on / in place of the start page (the hall simulator's landing page); the value: its name
 FRONT_PAGE: Port[str] = port("front_page", "占用首页 / 的另一个页面", "builtins:str")
 

@@ -4,7 +4,7 @@ missing, of an older schema, or folded from another log) on a thread of its own,
 to date after every commit (the runtime pokes the follower; it never folds on the runtime's
 lock); the report routes and the dashboard page with its push stream (through the pages' hub).
 The dashboard also shows the devices, the kiosk printer and the upstream delivery, each when
-an extension provides it."""
+an extension provides it, and sets the hall clock through the clock's watch where one runs."""
 from __future__ import annotations
 
 import logging
@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 from gateway.extensions.context import Context
-from gateway.extensions.ports import DEVICE_PLANE, PRINTER, PUSH_HUB, UPSTREAM
+from gateway.extensions.ports import DEVICE_PLANE, HALL_CLOCK, PRINTER, PUSH_HUB, UPSTREAM
 from gateway.runtime import DB_NAME
 
 NEEDS = (PUSH_HUB,)
-WANTS = (DEVICE_PLANE, PRINTER, UPSTREAM)
+WANTS = (DEVICE_PLANE, PRINTER, UPSTREAM, HALL_CLOCK)
 log = logging.getLogger("hallgw.reports")
 
 
@@ -80,5 +80,5 @@ def create(ctx: Context):
         install(app, ctx.data_dir, supervisor=ctx.tokens.supervisor)
         app.include_router(api.router(reports, ctx.clock))
         extras = dashboard.Extras(reports, ctx.get(DEVICE_PLANE), ctx.get(PRINTER), ctx.get(UPSTREAM))
-        dashboard.mount(app, ctx.runtime, ctx.need(PUSH_HUB), ctx.clock, ctx.closing, extras)
+        dashboard.mount(app, ctx.runtime, ctx.need(PUSH_HUB), ctx.clock, ctx.closing, extras, ctx.get(HALL_CLOCK))
     return reports

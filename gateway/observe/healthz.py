@@ -4,7 +4,8 @@ the systemd watchdog.
   failing (503)  the engine does not answer, the store cannot be written, the broker is not linked
   degraded (200) the hall works, something needs a person: 差评 records in dead letter, delivery
                  held or failing, the kiosk printer unable to print, the hall's speakers silent
-                 (no sound card, aplay failing), less than LOW_DISK free
+                 (no sound card, aplay failing), less than LOW_DISK free, the clock not synchronized
+                 (a Pi without NTP or a battery RTC: times may be yesterday's; reason says so)
   ok (200)
 
 The store is probed with a real write (a row in its own table, synchronous=FULL): a read-only
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gateway.clock import words as clock_words
 from gateway.engine import reads
 from gateway.printer.status import PRINTABLE
 
@@ -56,6 +58,9 @@ def verdict(checks: dict) -> str:
     audio = checks.get("audio")
     if audio is not None and audio["ok"] is False:
         worry = True
+    clock = checks.get("clock")
+    if clock is not None and clock["synced"] is False:
+        worry = True
     return "degraded" if worry else "ok"
 
 
@@ -66,12 +71,14 @@ class Parts:
     upstream: Any = None   # the 好差评 delivery (gateway/upstream/service.py: Upstream or Unavailable)
     printer: Any = None    # the kiosk printer's monitor (gateway/kiosk/monitor.py)
     speakers: Any = None   # the announcer's speakers (gateway/audio/health.py)
+    clock: Any = None      # the clock's watch (gateway/clock/watch.py): what the probe says now
 
 
 def gather(runtime, parts: Parts) -> dict:
     checks: dict = {}
     t0 = time.perf_counter()
-    day, seq = runtime.read(lambda eng: (reads.day(eng), runtime.store.seq))  # blocks while the runtime is hung
+    # blocks while the runtime is hung
+    day, seq, clock = runtime.read(lambda eng: (reads.day(eng), runtime.store.seq, reads.clock(eng)))
     checks["runtime"] = {"ok": True, "day": day, "seq": seq, "answered_ms": round((time.perf_counter() - t0) * 1e3, 2)}
     checks["store"] = probe_store(Path(runtime.store.path))
     if parts.plane is not None:
@@ -87,4 +94,8 @@ def gather(runtime, parts: Parts) -> dict:
         checks["printer"] = {k: v[k] for k in ("id", "state", "state_name", "since", "last_error")}
     if parts.speakers is not None:
         checks["audio"] = parts.speakers.view()  # ok None: nothing played or checked yet
+    said = clock_words.health(clock)  # the log's facts of the clock; None: none logged (no watch)
+    if said is not None:
+        reading = getattr(parts.clock, "reading", None)
+        checks["clock"] = {**said, "detail": reading.detail if reading is not None else None}
     return {"status": verdict(checks), "checks": checks}

@@ -43,6 +43,7 @@ class Facts:
     store_bytes: int = 0
     disk_free_bytes: int | None = None
     backup: dict | None = None
+    clock: object = None  # reads.clock: the hall clock as logged
 
 
 def engine_facts(eng, seq: int, now: float) -> Facts:
@@ -52,7 +53,8 @@ def engine_facts(eng, seq: int, now: float) -> Facts:
     windows = dict.fromkeys(WINDOW_STATUSES, 0)
     for status in reads.statuses(eng).values():
         windows[status] = windows.get(status, 0) + 1
-    return Facts(committed=seq, waiting=reads.waiting(eng), oldest_wait=oldest, windows=windows)
+    return Facts(committed=seq, waiting=reads.waiting(eng), oldest_wait=oldest, windows=windows,
+                 clock=reads.clock(eng))
 
 
 def families(f: Facts) -> list:
@@ -124,6 +126,13 @@ def families(f: Facts) -> list:
         out.append(GaugeMetricFamily("hall_backup_last_bytes", "Size of the last backup", value=f.backup["bytes"]))
         out.append(GaugeMetricFamily("hall_backup_last_duration_seconds", "How long the last backup took",
                                      value=f.backup["seconds"]))
+    if f.clock is not None and f.clock.synced is not None:  # a clock's watch logged its facts
+        out.append(GaugeMetricFamily("hall_clock_synchronized", "1 while the Pi's clock is synchronized (NTP or a "
+                                     "battery RTC); 0: times may be yesterday's saved ones", value=int(f.clock.synced)))
+        out.append(GaugeMetricFamily("hall_clock_offset_seconds", "What a supervisor's setting adds to the Pi's "
+                                     "clock (0 when none)", value=f.clock.offset))
+        out.append(CounterMetricFamily("hall_clock_steps", "Steps of the hall clock logged since the store began",
+                                       value=f.clock.steps))
     return out
 
 

@@ -181,7 +181,7 @@ class Console:
 
         def mine(upd):
             for ev in upd.events:
-                if ev.get("window") == n or ev.get("type") in ("queue_changed", "day_started"):
+                if ev.get("window") == n or ev.get("type") in ("queue_changed", "day_started", "clock_changed"):
                     return upd
             return None
 

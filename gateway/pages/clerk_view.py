@@ -9,6 +9,7 @@ the console keeps that (reads.last_served at start, then folded from ticket_fini
 push hub)."""
 from __future__ import annotations
 
+from gateway.clock import words as clock_words
 from gateway.config.model import LEVEL_NAMES
 from gateway.engine import reads
 from gateway.engine.commands import CASE_TYPES
@@ -81,7 +82,8 @@ def window_state(eng, n: int, last: str | None = None) -> dict:
                                                "matter": case.matter,
                                                "matters": [{"code": m.code, "name": m.name}
                                                            for m in _service(hall, case.service).matters]},
-            "enabled": enabled(eng, w, case)}
+            "enabled": enabled(eng, w, case),
+            "clock_note": clock_words.console(reads.clock(eng))}  # the hall clock not synchronized: said
 
 
 def hall_choices(hall, n: int, staff: str | None) -> dict:

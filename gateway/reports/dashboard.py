@@ -5,6 +5,7 @@
     GET /api/v1/stream/dashboard          Server-Sent Events: snapshot, then update / heartbeat
     GET/POST /api/v1/dashboard/me|signin|signout    who acts here (gateway/reports/signin.py)
     POST /api/v1/dashboard/followups/{fid}/actions  a 差评 follow-up action (reports/followup_actions.py)
+    POST /api/v1/dashboard/clock          set the hall clock from this browser (reports/clock_action.py)
 
 The live picture is the engine's (gateway/reports/live.py), pushed through the pages' hub at
 each commit that changes it. Device health, the kiosk printer, the upstream delivery and the
@@ -22,7 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
 from gateway.api.contract import SSE, answers
 from gateway.pages import sse
-from gateway.reports import followup_actions, level_map_confirm, live, signin
+from gateway.reports import clock_action, followup_actions, level_map_confirm, live, signin
 from gateway.roles import SUPERVISOR, Presented, page
 
 STATIC = Path(__file__).resolve().parents[1] / "pages" / "static"
@@ -33,7 +34,7 @@ EXTRAS_TTL = 1.5  # one look at devices / printer / upstream serves every stream
 SHOWN = frozenset({"ticket_issued", "ticket_called", "ticket_started", "ticket_finished", "ticket_no_show",
                    "ticket_transferred", "ticket_cancelled", "ticket_voided", "ticket_reset", "window_changed",
                    "queue_changed", "alert", "rating_recorded", "followup_created", "followup_changed",
-                   "followup_overdue", "day_started", "evaluation_timed_out"})
+                   "followup_overdue", "day_started", "evaluation_timed_out", "clock_changed"})
 
 
 def shown(upd):
@@ -119,8 +120,9 @@ class Watch:
         return self.sent is not None and _changed(self.extras(), self.sent)
 
 
-def mount(app, runtime, hub, clock, closing: threading.Event, extras: Extras) -> None:
-    """The routes, behind the supervisor's one dependency (its token in the app's keyring)."""
+def mount(app, runtime, hub, clock, closing: threading.Event, extras: Extras, watch=None) -> None:
+    """The routes, behind the supervisor's one dependency (its token in the app's keyring).
+    watch: the clock's (gateway/clock/watch.py), None where none runs."""
     def view():
         now = clock()
         return hub.snapshot(lambda eng: live.picture(eng, now))
@@ -129,6 +131,7 @@ def mount(app, runtime, hub, clock, closing: threading.Event, extras: Extras) ->
     signin.mount(app, desk)
     followup_actions.mount(app, runtime, clock, desk)
     level_map_confirm.mount(app, clock, desk, extras)
+    clock_action.mount(app, runtime, watch, desk)
     supervisor = [Depends(SUPERVISOR)]
 
     @app.get("/dashboard", include_in_schema=False)

@@ -220,6 +220,16 @@ def _content(live, ev, _day_of, out, _id, _rated):
                                 "text": r.get("text")}))
 
 
+def _clock(live, ev, _day_of, out, _id, _rated):
+    """A step of the clock: the rows were corrected before this record (store.py, correct.py);
+    the 差评 follow-ups it re-dated get their deadlines from the corrected day."""
+    for f in ev.get("rescheduled") or ():
+        row = live.followups.get(f["id"])
+        if row is not None:
+            row.update(contact_by=f["contact_by"], rectify_by=f["rectify_by"])
+            out.append(("followups", row))
+
+
 # -- alerts ---------------------------------------------------------------------------------
 def _alert(live, ev, day_of, out, aid, _rated):
     key = ev["key"]
@@ -242,5 +252,5 @@ HANDLERS = {
     "ticket_cancelled": _cancelled, "ticket_voided": _voided, "ticket_reset": _reset,
     "window_changed": _window, "rating_recorded": _rating, "followup_created": _followup_created,
     "followup_changed": _followup_changed, "followup_overdue": _followup_overdue, "alert": _alert,
-    "content_changed": _content,
+    "content_changed": _content, "clock_changed": _clock,
 }

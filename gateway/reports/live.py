@@ -5,6 +5,7 @@ delivery are added beside it by the shell (they are not queue facts, see dashboa
 from __future__ import annotations
 
 from gateway.audio.health import CAUSES as AUDIO_CAUSES
+from gateway.clock import words as clock_words
 from gateway.engine import reads
 from gateway.reports import followup_panel as fp
 from gateway.reports.followup_panel import LEVEL_CN  # noqa: F401 -- the report's tables read it here
@@ -100,6 +101,10 @@ def picture(eng, now: float) -> dict:
              "rated": ev["day_rated"], "satisfaction_rate": ev["satisfaction_rate"],  # satisfaction.py's
              "participation_rate": ev["participation_rate"],
              "windows_open": sum(w["status"] != "closed" for w in windows), "windows_total": len(windows)}
+    c = reads.clock(eng)
+    clock = {**clock_words.state(c, hall.timezone, staff_names), "synced": c.synced, "confirmed": c.confirmed,
+             "can_set": c.synced is False, "offset_s": c.offset}
     return {"hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone}, "now": now, "today": today,
+            "clock": clock,
             "people": [{"staff": s.id, "name": s.name} for s in hall.staff], "windows": windows,
             "queues": queues, "alerts": alerts, "followups": fp.panel(eng, now), "words": fp.words(eng)}

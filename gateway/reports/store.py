@@ -18,6 +18,7 @@ from pathlib import Path
 from gateway.config.model import Hall
 from gateway.engine.calendar import HallCalendar
 from gateway.engine.followup import FINAL
+from gateway.reports import correct
 from gateway.reports.fold import Live, fold
 from gateway.store import LogReader
 
@@ -217,21 +218,63 @@ class ReportStore:
         with self._write:
             cursor, done = self.cursor, 0
             pending: dict[tuple, tuple[str, dict]] = {}
-            last, head = cursor, None
+            last, head, flushed = cursor, None, cursor
             for rec in records:
                 if rec["seq"] <= last:
                     continue  # folded already (a poke racing a catch-up)
+                fixes = correct.corrections(rec)
+                if fixes:
+                    # A step of the clock: what was folded so far is written, then corrected and
+                    # this record folded on the corrected clock, with the cursor, in one transaction.
+                    if last != flushed:
+                        self._flush(pending, last, head)
+                    pending = {}
+                    self._fold_step(rec, fixes)
+                    last = flushed = rec["seq"]
+                    done += 1
+                    continue
                 for table, row in fold(self.live, rec, self.day_of):
-                    key = (table, row["ticket"], row["n"]) if table == "visits" else (table, row["id"])
-                    pending[key] = (table, row)
+                    pending[_key(table, row)] = (table, row)
                 last, head = rec["seq"], rec.get("hash")
                 done += 1
                 if done % batch == 0:
                     self._flush(pending, last, head)
-                    pending = {}
-            if last != cursor:
+                    pending, flushed = {}, last
+            if last != flushed:
                 self._flush(pending, last, head)
             return done
+
+    def _fold_step(self, rec: dict, fixes: list[dict]) -> None:
+        """Every row with a time in the stretch [since, …) moved by the step (correct.py), the open
+        rows read again, and the step's own record folded: one transaction, so a crash never
+        leaves a correction without its cursor (and so applied twice)."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for fix in fixes:
+                since, step = fix["since"], fix["step"]
+                for table, cols in correct.TIMES.items():
+                    names = COLUMNS[table]
+                    where = " OR ".join(f"{col} >= ?" for col in cols)
+                    rows = [dict(zip(names, r, strict=True)) for r in c.execute(
+                        f"SELECT {', '.join(names)} FROM {table} WHERE {where}", (since,) * len(cols))]
+                    fixed = [_VALUES[table](r) for r in rows if correct.row(table, r, since, step, self.day_of)]
+                    if fixed:
+                        c.executemany(_INSERT[table], fixed)
+            self.live = self._load_live()  # this connection reads its own writes
+            changed = {_key(table, row): (table, row) for table, row in fold(self.live, rec, self.day_of)}
+            by_table: dict[str, list[tuple]] = {}
+            for table, row in changed.values():
+                by_table.setdefault(table, []).append(_VALUES[table](row))
+            for table, rows in by_table.items():
+                c.executemany(_INSERT[table], rows)
+            c.executemany("INSERT OR REPLACE INTO report_meta VALUES (?, ?)",
+                          (("cursor", str(rec["seq"])), ("head", rec.get("hash") or "")))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            self.live = self._load_live()
+            raise
 
     def _flush(self, pending: dict, cursor: int, head: str | None) -> None:
         by_table: dict[str, list[tuple]] = {}
@@ -310,6 +353,10 @@ class ReportStore:
         self.conn.close()
         for conn in self._all_readers:
             conn.close()
+
+
+def _key(table: str, row: dict) -> tuple:
+    return (table, row["ticket"], row["n"]) if table == "visits" else (table, row["id"])
 
 
 def _has_meta(conn: sqlite3.Connection) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from gateway.config.model import Hall
 from gateway.outbox import DEAD, Item, Result
 from gateway.upstream import record as rd
+from gateway.upstream.clock_facts import ClockFacts
 
 NAME = "province"
 FOLLOWUP_EVENTS = ("followup_created", "followup_changed", "followup_overdue")
@@ -21,10 +22,12 @@ def tag_of(db) -> str:
 class Province:
     name = NAME
 
-    def __init__(self, hall: Hall, adapter, tag_of):
+    def __init__(self, hall: Hall, adapter, tag_of, log=None):
         self.hall, self.adapter = hall, adapter
         self._tag_of = tag_of  # () -> the store's tag (its first record's hash)
         self._tag: str | None = None
+        # the log on the outbox's connection: the hall clock's facts (None: records go as stamped)
+        self.clock = None if log is None else ClockFacts(log, hall)
         self.followups = hall.upstream.followups and adapter.supports_followups
 
     @property
@@ -52,7 +55,14 @@ class Province:
 
     def waits(self, item: Item, state_of) -> str | None:
         """A follow-up goes only after its rating: the platform knows no follow-up of a
-        rating it has not got (one in dead letter holds its follow-ups until retried)."""
+        rating it has not got (one in dead letter holds its follow-ups until retried). A record
+        stamped while the hall clock was not confirmed waits until it is (its times are then
+        corrected)."""
+        if self.clock is not None:
+            rec = self.clock.log.record(item.seq)
+            ev = self.event_of(item, rec) if rec is not None else None
+            if ev is not None and ev.get("clock") == "unconfirmed" and not self.clock.confirmed_after(item.seq):
+                return "waits for the hall clock to be synchronized or set (时钟未同步)"
         if item.kind != "followup":
             return None
         rating = item.key.split("#", 1)[0]
@@ -62,8 +72,13 @@ class Province:
     def event_of(self, item: Item, rec: dict) -> dict | None:
         return next((ev for key, _, ev in self._items(rec) if key == item.key), None)
 
-    def build(self, item: Item, rec: dict) -> dict:
+    def _event(self, item: Item, rec: dict) -> dict | None:
+        """The item's event, its times corrected by the clock's later steps."""
         ev = self.event_of(item, rec)
+        return ev if ev is None or self.clock is None else self.clock.corrected(item.seq, ev)
+
+    def build(self, item: Item, rec: dict) -> dict:
+        ev = self._event(item, rec)
         if ev is None:
             raise rd.RecordError(f"record {item.seq} holds no event for {item.key}")
         if item.kind == "rating":
@@ -81,7 +96,7 @@ class Province:
         if item.kind == "followup":
             return self.adapter.send_followup(body)
         if self.adapter.name == "zj-form":
-            ev = self.event_of(item, rec)
+            ev = self._event(item, rec)
             accept = rd.local_time(self.hall, ev.get("finished_at") or ev["at"])
             return self.adapter.send_rating(body, {"case_type": ev.get("case_type"), "accept_date": accept})
         return self.adapter.send_rating(body)

@@ -29,7 +29,7 @@ class Upstream:
         self.adapter = adapters.make(up, read_secret(up.secret_file), client)
         tags = OutboxStore(self.db, NAME)  # also creates the outbox tables
         self._tags = tags
-        self.dest = Province(self.hall, self.adapter, tags.log.first_hash)
+        self.dest = Province(self.hall, self.adapter, tags.log.first_hash, tags.log)
         self.outbox = Outbox(self.db, self.dest, retry_base=retry_base, retry_max=up.retry_max_seconds,
                              on_result=on_result)
         self.content = ContentSync(runtime, self.adapter, self.outbox, clock, up.content_refresh_hours * 3600,

@@ -38,9 +38,9 @@ LAYERS: list[Layer] = [  # from the bottom: layer 1 first
            "the roles' credentials (gateway/roles: one dependency per role)"),
     _layer("runtime", "runtime",
            "engine + store + login codes: submit, subscribe, read(view); every part above is handed one"),
-    _layer("equipment", "display audio printer outbox backup",
+    _layer("equipment", "display audio printer outbox backup clock",
            "one piece of equipment or one copy of the log each, knowing only the core: LED frames, "
-           "voice, the kiosk printer, delivery from a cursor, backups"),
+           "voice, the kiosk printer, delivery from a cursor, backups, the hall's clock"),
     _layer("planes", "devices api",
            "the two ways in: the MQTT device plane, the HTTP API (credentials, action bodies, "
            "refusals in Chinese)"),

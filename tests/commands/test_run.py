@@ -54,5 +54,5 @@ def test_the_extensions_start_in_the_declared_order_and_stop_at_sigterm(tmp_path
     planned = [d.name for d in extensions.ordered(("announcer",))]
     # those that start here (a village: no mirror, county, attached panel or backups), in the planned order
     assert started == [n for n in planned if n not in ("mirror", "county", "attached", "backup")]
-    assert started[:3] == ["broker", "status_led", "devices"] and started[-1] == "observe"
+    assert started[:4] == ["broker", "status_led", "clock", "devices"] and started[-1] == "observe"
     assert out.rstrip().endswith("hallgw: stopped") and "Traceback" not in err

@@ -45,6 +45,7 @@ GUARDED = {
     ("POST", "/api/v1/dashboard/signout"): SUPERVISOR,
     ("POST", "/api/v1/dashboard/followups/{fid}/actions"): SUPERVISOR,
     ("POST", "/api/v1/dashboard/upstream/confirm-level-map"): SUPERVISOR,
+    ("POST", "/api/v1/dashboard/clock"): SUPERVISOR,
     ("GET", "/api/v1/reports"): SUPERVISOR,
     ("GET", "/api/v1/reports/export"): SUPERVISOR,
     ("GET", "/api/v1/reports/charts"): SUPERVISOR,

@@ -121,6 +121,8 @@
     $("win-title").textContent = s.display_text;
     $("staff-name").textContent = s.name ? s.name + (s.post ? "（" + s.post + "岗）" : "") : "";
     $("status").textContent = s.status_name;
+    $("clock-note").textContent = s.clock_note || "";
+    $("clock-note").hidden = !s.clock_note;
     $("status").className = "status " + s.status;
     $("ticket").textContent = s.ticket || "—";
     $("recalls").textContent = s.ticket ? s.recalls + " / " + s.recall_limit : "0";

@@ -94,7 +94,7 @@
       return '<tr data-service="' + esc(q.service) + '"><td>' + esc(q.name) + '</td><td class="count">' + q.waiting +
         "</td><td>" + (q.longest_wait_s == null ? "—" : min(q.longest_wait_s) + " 分") + "</td></tr>";
     }).join("");
-    renderDevices(d.devices); renderPrinter(d.printer); renderUpstream(d.upstream);
+    renderDevices(d.devices); renderPrinter(d.printer); renderUpstream(d.upstream); renderClock(d.clock, d.now);
     var r = d.reports || {};
     setText("#report-state", r.error ? "报表库出错，详见网关日志" : (r.ready ? "" : "报表库正在从操作日志重建…"));
     $("#report-state").title = r.error || "";
@@ -159,6 +159,55 @@
     el.className = x.last_error || x.dead_letter ? "alert" : "";
     el.setAttribute("data-state", x.held ? "held" : x.last_error ? "error" : "ok");
   }
+
+  // -- the hall clock: a banner while it is not synchronized, and the supervisor's one step ------
+  var hallAt = null;  // [the hall clock's time, this browser's Date.now() when it came]
+  function ymdhms(ms) {
+    var tz = live && live.hall.timezone || "Asia/Shanghai";
+    var p = {}; new Intl.DateTimeFormat("zh-CN", {timeZone: tz, hour12: false, year: "numeric", month: "numeric",
+      day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit"}).formatToParts(new Date(ms))
+      .forEach(function (x) { p[x.type] = x.value; });
+    return p.year + "年" + p.month + "月" + p.day + "日 " + p.hour + ":" + p.minute + ":" + p.second;
+  }
+  function span(s) {
+    var a = Math.round(Math.abs(s)), d = Math.floor(a / 86400), h = Math.floor(a % 86400 / 3600), m = Math.floor(a % 3600 / 60);
+    var t = (d ? d + "天" : "") + (h ? h + "小时" : "") + (m ? m + "分" : "");
+    return (s < 0 ? "-" : "+") + (t || (a % 60) + "秒");
+  }
+  function renderClock(c, now) {
+    var el = $("#clock-banner");
+    if (now != null) hallAt = [now * 1000, Date.now()];
+    if (!c || c.level === "ok" || c.level === "unknown") { el.hidden = true; return; }
+    el.hidden = false;
+    el.setAttribute("data-level", c.level);
+    setText("#clock-title", c.title);
+    setText("#clock-text", c.text);
+    $("#clock-set").hidden = !c.can_set;
+  }
+  function hallNow() { return hallAt ? hallAt[0] + (Date.now() - hallAt[1]) : null; }
+  $("#clock-set").addEventListener("click", function () {
+    var b = Date.now(), h = hallNow();
+    setText("#clock-browser", ymdhms(b));
+    setText("#clock-hall", h == null ? "—" : ymdhms(h));
+    setText("#clock-diff", h == null ? "—" : span((b - h) / 1000));
+    setText("#clock-msg", "");
+    $("#clock-confirm").hidden = false;
+  });
+  $("#clock-cancel").addEventListener("click", function () { $("#clock-confirm").hidden = true; });
+  $("#clock-ok").addEventListener("click", function () {
+    if (Date.now() < Date.UTC(2024, 0, 1)) { setText("#clock-msg", "本机时间不对（早于2024年），不能用来校准大厅时钟"); return; }
+    var btn = $("#clock-ok"); btn.disabled = true;
+    fetch("/api/v1/dashboard/clock", {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify({browser_ms: Date.now()})})
+      .then(function (r) { return r.json().then(function (body) {
+        if (!r.ok) throw new Error(typeof body.detail === "string" && hasHan(body.detail) ? body.detail : "校准失败（" + r.status + "）");
+        return body; }); })
+      .then(function (body) { $("#clock-confirm").hidden = true; setText("#clock-msg", body.message); })
+      .catch(function (e) { setText("#clock-msg", e.message); })
+      .then(function () { btn.disabled = false; });
+  });
+  // The heartbeat carries the hall clock's time too: the confirmation's difference stays true.
+  function onBeat(e) { try { var b = JSON.parse(e.data); if (b.now != null) hallAt = [b.now * 1000, Date.now()]; } catch (x) { /* an old beat */ } }
 
   // -- the report --------------------------------------------------------------------------
   function coversToday() {
@@ -236,7 +285,7 @@
   // -- the stream ----------------------------------------------------------------------------
   function onMessage(e) {
     lastMsg = Date.now(); stale(false);
-    if (e.type === "heartbeat") return;
+    if (e.type === "heartbeat") { onBeat(e); return; }
     render(JSON.parse(e.data));
   }
   function dial() {
