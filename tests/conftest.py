@@ -47,6 +47,8 @@ SLOW = {
     "tests/hil/test_tiers.py": "slow-1", "tests/upstream/test_kill.py": "slow-1",
     "tests/firmware/test_firmware_callpad.py": "slow-1", "tests/contract/test_openapi_schemathesis.py": "slow-1",
     "tests/install/test_install.py": "slow-1",
+    # both run `make install` in this checkout (its build/ folder): never at once
+    "tests/install/test_wheel.py": "slow-1",
     "tests/hil/test_hall_day.py": "slow-2", "tests/firmware/test_firmware_evaluator.py": "slow-2",
     "tests/architecture/test_secrets_in_logs.py": "slow-2", "tests/bench/test_display.py": "slow-2",
     "tests/runtime/test_crash.py": "slow-2", "tests/firmware/test_firmware_resilience.py": "slow-2",

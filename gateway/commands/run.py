@@ -15,7 +15,7 @@ from gateway.config import ConfigError
 from gateway.extensions.context import Settings
 from gateway.observe import logs
 
-HOST = "127.0.0.1"
+HOST = "127.0.0.1"  # a checkout's default: pages for this machine only
 SWITCH_INTERVAL_S = 0.001
 
 
@@ -23,7 +23,10 @@ def register(sub) -> None:
     p = sub.add_parser("run", help="run the gateway: queue engine, SQLite store, HTTP API, extensions")
     p.add_argument("--config", required=True, metavar="FILE", help="hall TOML file")
     p.add_argument("--data-dir", default=str(Settings.data_dir), metavar="DIR", help="where the store lives (default ./data)")
-    p.add_argument("--http-port", type=int, default=Settings.http_port, metavar="N", help="API port on 127.0.0.1 (8080)")
+    p.add_argument("--http-port", type=int, default=Settings.http_port, metavar="N", help="the pages' and API's port (8080)")
+    p.add_argument("--listen", default=HOST, metavar="ADDR",
+                   help="the address the pages and API listen on (127.0.0.1: this machine only; the installed "
+                        "unit gives 0.0.0.0, so the hall's screens, kiosks and clerks' PCs reach them)")
     p.add_argument("--mqtt-credentials", metavar="FILE",
                    help="credentials.json from `hallgw mosquitto-config`: the gateway's broker login "
                         "(also $HALLGW_MQTT_CREDENTIALS)")
@@ -219,8 +222,8 @@ def run(args) -> int:
         table = ConnectionTable(connection_limits(args, len(hall.devices) if embedded else 0))
         load = LoadCollector(table, repeats)
         latency.REGISTRY.register(load)  # on /metrics
-        server = serving.server(app, HOST, args.http_port, table, closing, args.idle_timeout)
-        print(f"hallgw: API http://{HOST}:{args.http_port}/api/v1  docs http://{HOST}:{args.http_port}/docs",
+        server = serving.server(app, args.listen, args.http_port, table, closing, args.idle_timeout)
+        print(f"hallgw: API http://{args.listen}:{args.http_port}/api/v1  docs http://{args.listen}:{args.http_port}/docs",
               flush=True)
         if not closing.is_set():
             server.run()

@@ -90,7 +90,7 @@ ReadWritePaths=-{p.backups}
 Environment=HOME={p.state} HALLGW_VOICE_DIR={p.app}/share/voice PYTHONUNBUFFERED=1
 EnvironmentFile=-{p.etc}/gateway.env
 {creds}{mqtt}ExecStart={p.app}/bin/hallgw run --config {p.etc}/hall.toml --data-dir {p.state} \\
-    --backup-dir {p.backups}{mqtt_arg} $HALLGW_OPTIONS
+    --listen 0.0.0.0 --backup-dir {p.backups}{mqtt_arg} $HALLGW_OPTIONS
 Restart=on-failure
 RestartSec=5
 WatchdogSec={p.watchdog_seconds}

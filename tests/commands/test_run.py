@@ -56,3 +56,33 @@ def test_the_extensions_start_in_the_declared_order_and_stop_at_sigterm(tmp_path
     assert started == [n for n in planned if n not in ("mirror", "county", "attached", "backup")]
     assert started[:4] == ["broker", "status_led", "clock", "devices"] and started[-1] == "observe"
     assert out.rstrip().endswith("hallgw: stopped") and "Traceback" not in err
+
+
+def up(url: str, p, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        assert time.monotonic() < deadline and p.poll() is None, "hallgw run did not come up"
+        try:
+            if httpx.get(url, timeout=1).status_code in (200, 503):
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
+def test_listen_opens_the_pages_to_the_hall_network_and_the_default_keeps_them_here(tmp_path):
+    # 127.0.0.2 is this machine too, but not the address 127.0.0.1 binds: it stands for another
+    # host of the hall's network (a screen, a kiosk, a clerk's PC) reaching the gateway.
+    for listen, reached in ((None, False), ("0.0.0.0", True)):
+        port = free_port()
+        more = ("--listen", listen) if listen else ()
+        p = hallgw_run(tmp_path / f"data-{listen}", "--http-port", str(port), "--no-extensions", *more)
+        try:
+            up(f"http://127.0.0.1:{port}/api/v1/queue", p)
+            try:
+                got = httpx.get(f"http://127.0.0.2:{port}/api/v1/queue", timeout=5).status_code == 200
+            except httpx.ConnectError:
+                got = False
+            assert got is reached, listen
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.communicate(timeout=60)

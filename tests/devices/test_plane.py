@@ -405,10 +405,13 @@ def test_embedded_broker_carries_the_same_traffic(tmp_path):
         pad, led = (DeviceClient(H, "w02-pad", "127.0.0.1", port),
                     DeviceClient(H, "w02-led", "127.0.0.1", port, "display"))
         try:
+            # The barrier for the gateway's subscription: it subscribes, then publishes the desired
+            # states; a press sent before that would have no subscriber at the broker.
+            led.wait(lambda d: True, timeout=15)
             gw.issue("SB")
             pad.action("login", staff="1003")
             pad.action("call_next")
-            assert led.wait(lambda d: d.get("ticket") == "B001")["text"] == "2号 综合受理 B001"
+            assert led.wait(lambda d: d.get("ticket") == "B001", timeout=15)["text"] == "2号 综合受理 B001"
             pad.send(pad.action("recall"))
             pad.wait(lambda d: d["recalls"] == 1)
             barrier(gw, pad)

@@ -61,6 +61,7 @@ def test_install_into_a_scratch_root_runs_and_uninstall_keeps_the_data(tmp_path)
     for line in HARDENED:
         assert line in gw, line
     assert "--mqtt-credentials ${CREDENTIALS_DIRECTORY}/mqtt_credentials" in gw
+    assert " --listen 0.0.0.0 " in gw  # the hall's screens, kiosks and clerks' PCs reach the pages
     v = verify_units(installed, stage, tmp_path)
     assert v.returncode == 0 and v.stdout + v.stderr == "", v.stdout + v.stderr
     assert "u hall - " in (stage / "usr/lib/sysusers.d/hall.conf").read_text()

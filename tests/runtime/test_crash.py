@@ -31,7 +31,7 @@ def start(config, data_dir, port):
                           str(data_dir), "--http-port", str(port), "--no-extensions",
                           "--clock-start", str(MONDAY_9 + 3600), "--clock-real-start", str(REAL_START)],
                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    end = time.monotonic() + 20
+    end = time.monotonic() + 60  # a bound, not a figure: 48 login codes are hashed (argon2) at first start
     while time.monotonic() < end:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/queue", timeout=0.5).status_code == 200:
