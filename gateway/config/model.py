@@ -8,6 +8,7 @@ from gateway.config.appointments import Appointments
 from gateway.config.kiosk import Kiosk
 from gateway.config.logins import Logins
 from gateway.config.mirror import Mirror, Parent
+from gateway.config.storage import Storage
 
 TIERS = ("county", "township", "village")
 WINDOW_TYPES = ("comprehensive", "dedicated", "tidal", "enquiry", "help-and-proxy", "complaints")
@@ -195,6 +196,7 @@ class Hall:
     mirror: Mirror = field(default_factory=Mirror)  # [mirror]: the children that ship to this hall
     logins: Logins = field(default_factory=Logins)  # [logins]: wrong login codes lock a window's login
     appointments: Appointments = field(default_factory=Appointments)  # [appointments]: check-in times
+    storage: Storage = field(default_factory=Storage)  # [storage]: the free space the dashboard warns below
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

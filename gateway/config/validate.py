@@ -12,6 +12,7 @@ from gateway.config.kiosk import read_kiosk
 from gateway.config.logins import read_logins
 from gateway.config.mirror import read_mirror, read_parent
 from gateway.config.reader import Reader, join
+from gateway.config.storage import read_storage
 from protocols.desired import GLYPHS_MAX
 
 ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
@@ -19,7 +20,7 @@ SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
 PREFIX = r"[A-Z]{1,2}"
 TOP = ("hall", "queue", "thresholds", "services", "windows", "devices", "staff",
        "hours", "evaluation", "upstream", "audio", "broker", "kiosk", "screen", "parent", "mirror",
-       "logins", "appointments")
+       "logins", "appointments", "storage")
 
 
 def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]:
@@ -62,6 +63,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     mirror = read_mirror(r, doc, source_dir, hall_id, tier)
     logins = read_logins(r, doc)
     appointments = read_appointments(r, doc)
+    storage = read_storage(r, doc)
     if mirror.province and not upstream.enabled:
         r.error("mirror.province", "the county reports its sites' ratings with its own [upstream] (enabled = true, "
                                    "url, app_key, secret_file)")
@@ -74,7 +76,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
                   services=services, windows=windows, devices=devices, staff=staff, hours=hours,
                   queue=queue, thresholds=thresholds, evaluation=evaluation, upstream=upstream,
                   audio=audio, broker=broker, kiosk=kiosk, screen=screen, parent=parent, mirror=mirror, logins=logins,
-                  appointments=appointments), []
+                  appointments=appointments, storage=storage), []
 
 
 PAUSE_REASONS_MAX = 9

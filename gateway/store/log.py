@@ -1,6 +1,8 @@
 """The command log in SQLite. A command, its outcome, its audit hash and its device
 origin are written in one transaction that is on disk (WAL, synchronous=FULL) before
-append() returns; only then may the runtime publish or acknowledge anything."""
+append() returns; only then may the runtime publish or acknowledge anything. A write the
+disk has no room for raises StoreFull with SQLite's own error as its cause (gateway/disk.py),
+and `space` knows the disk is full until a write goes through again."""
 from __future__ import annotations
 
 import json
@@ -8,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from gateway import disk
 from gateway.store import schema
 from gateway.store.audit import canonical, chain
 from gateway.store.reader import LogReader
@@ -47,22 +50,22 @@ class CommandLog:
         elif got != hall_id:
             raise ValueError(f"{self.path} belongs to hall {got!r}, not {hall_id!r}")
         self.seq, self.head = self.reader.head()
+        self.space = disk.Watch(self.path.parent)
 
     def append(self, cmd: dict, outcome: dict, origin: tuple | None) -> int:
         seq = self.seq + 1
         record = canonical({"seq": seq, "cmd": cmd, "outcome": outcome})
         digest = chain(self.head, record)
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
         try:
-            c.execute("INSERT INTO commands VALUES (?, ?, ?, ?)", (seq, record, self.head, digest))
-            if origin is not None:
-                c.execute("INSERT INTO origins VALUES (?, ?, ?, ?)", (*origin, seq))
-            c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq}:{digest}",))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
+            with disk.transaction(self.conn) as c:
+                c.execute("INSERT INTO commands VALUES (?, ?, ?, ?)", (seq, record, self.head, digest))
+                if origin is not None:
+                    c.execute("INSERT INTO origins VALUES (?, ?, ?, ?)", (*origin, seq))
+                c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq}:{digest}",))
+        except disk.StoreFull as e:
+            self.space.failed(e)
             raise
+        self.space.wrote()
         self.seq, self.head = seq, digest
         return seq
 
@@ -77,10 +80,17 @@ class CommandLog:
         return self.reader.records_after(seq)
 
     def save_snapshot(self, state: dict) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (self.seq, canonical(state)))
-        # Keep the last few: enough to recover, bounded on an SD card.
-        self.conn.execute("DELETE FROM snapshots WHERE seq NOT IN "
-                          "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 3)")
+        """StoreFull when the disk has no room (the log is whole without it: a later one is made)."""
+        self.space.check()
+        try:
+            with disk.transaction(self.conn) as c:
+                c.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (self.seq, canonical(state)))
+                # Keep the last few: enough to recover, bounded on an SD card.
+                c.execute("DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 3)")
+        except disk.StoreFull as e:
+            self.space.failed(e)
+            raise
+        self.space.wrote()
 
     def latest_snapshot(self) -> tuple[int, dict | None]:
         row = self.conn.execute("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()
