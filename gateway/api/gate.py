@@ -22,7 +22,7 @@ from contextlib import AsyncExitStack
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import solve_dependencies
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,7 +36,7 @@ log = logging.getLogger("hallgw.gate")
 WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def limit_of(route: APIRoute) -> int:
+def limit_of(route) -> int:
     return route.max_body_size if getattr(route, "max_body_size", None) is not None else COMMAND_BODY
 
 
@@ -61,7 +61,8 @@ async def _nothing() -> Message:
 class Gate:
     def __init__(self, app: ASGIApp):
         self.app = app
-        self._before: dict[int, Dependant] = {}  # id(route) -> its dependencies that need no body
+        # id(a route's dependant) -> (it, its dependencies that need no body)
+        self._before: dict[int, tuple[Dependant, Dependant]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WITH_BODY:
@@ -93,12 +94,14 @@ class Gate:
 
         await self.app(scope, counted, send)
 
-    async def _credentials(self, scope: Scope, route: APIRoute, child: Scope):
+    async def _credentials(self, scope: Scope, route, child: Scope):
         """The answer of the first of the route's body-free dependencies that refuses, else None."""
-        before = self._before.get(id(route))
-        if before is None:
-            before = self._before[id(route)] = Dependant(
-                path=route.path_format, dependencies=[d for d in route.dependant.dependencies if not _needs_body(d)])
+        dependant = route.dependant
+        known = self._before.get(id(dependant))
+        if known is None or known[0] is not dependant:
+            known = self._before[id(dependant)] = (dependant, Dependant(
+                path=route.path_format, dependencies=[d for d in dependant.dependencies if not _needs_body(d)]))
+        before = known[1]
         if not before.dependencies:
             return None
         app = scope["app"]
@@ -115,12 +118,14 @@ class Gate:
         return None
 
 
-def route_of(scope: Scope) -> tuple[APIRoute, Scope] | None:
-    """The route that will take this request, when it takes a body."""
-    for route in scope["app"].router.routes:
+def route_of(scope: Scope):
+    """The route that will take this request (as its router includes it: the routes of an included
+    router come with their own dependencies, limit and body), when it takes a body; and its scope."""
+    for route in iter_route_contexts(scope["app"].router.routes):
         match, child = route.matches(scope)
         if match == Match.FULL:
-            return (route, child) if isinstance(route, APIRoute) and route.body_field is not None else None
+            takes_body = isinstance(route.original_route, APIRoute) and route.body_field is not None
+            return (route, child) if takes_body else None
     return None
 
 
