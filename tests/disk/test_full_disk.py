@@ -186,6 +186,8 @@ def test_a_full_disk_answers_503_with_the_reason_and_nothing_acknowledged_is_los
         assert (code, body["detail"]) == (503, REASON_CN), body
         code, health = healthz(gw)
         assert code == 503 and health["status"] == "failing" and health["checks"]["store"]["full"], health
+        with urllib.request.urlopen(gw.url + "/metrics", timeout=30) as r:
+            assert "hall_store_disk_full 1.0" in r.read().decode()
         st = gw.storage("full")
         assert st["alert"]["text"].startswith(REASON_CN + "（剩余 "), st
 
