@@ -95,17 +95,20 @@ class Space:
         return f"存储空间正常：{left}"
 
 
+NBSP = "\u00a0"  # a figure and its unit stay on one line
+
+
 def line(mb: int) -> str:
     """The hall file's warning line, as it was set."""
-    return f"{mb // 1024} GB" if mb >= 1024 and mb % 1024 == 0 else f"{mb} MB"
+    return f"{mb // 1024}{NBSP}GB" if mb >= 1024 and mb % 1024 == 0 else f"{mb}{NBSP}MB"
 
 
 def size(mb: float) -> str:
     if mb >= 1024:
-        return f"{mb / 1024:.1f} GB"
+        return f"{mb / 1024:.1f}{NBSP}GB"
     if mb < 0.05:
-        return "0 MB"
-    return f"{mb:.1f} MB" if mb < 10 else f"{mb:.0f} MB"
+        return f"0{NBSP}MB"
+    return f"{mb:.1f}{NBSP}MB" if mb < 10 else f"{mb:.0f}{NBSP}MB"
 
 
 class Watch:

@@ -154,14 +154,14 @@ def test_the_disk_in_the_halls_words():
     alarm = disk.Alarm(w, 200, clock=lambda: 1000.0)
     d.free = 25 * 1024 * MB
     ok = alarm.view()
-    assert (ok["state"], ok["free"], ok["warn"], ok["alert"]) == ("ok", "25.0 GB", "200 MB", None)
+    assert (ok["state"], ok["free"], ok["warn"], ok["alert"]) == ("ok", "25.0\u00a0GB", "200\u00a0MB", None)
     d.free = 150 * MB
     low = alarm.view()
-    assert low["alert"] == {"since": 1000.0, "text": "存储空间不足：剩余 150 MB，低于告警线 200 MB，请联系管理员清理"}
+    assert low["alert"] == {"since": 1000.0, "text": "存储空间不足：剩余 150\u00a0MB，低于告警线 200\u00a0MB，请联系管理员清理"}
     d.free = 0
     w.failed(disk.StoreFull("full"))
     full = alarm.view()
-    assert full["state"] == "full" and full["alert"]["text"] == "存储空间已满，请联系管理员（剩余 0 MB），取号、叫号、评价等暂时无法保存"
+    assert full["state"] == "full" and full["alert"]["text"] == "存储空间已满，请联系管理员（剩余 0\u00a0MB），取号、叫号、评价等暂时无法保存"
     for v in (ok, low, full):
         assert not english_or_iso(v["text"]), v["text"]
-    assert disk.line(2048) == "2 GB" and disk.size(3.25) == "3.2 MB"
+    assert disk.line(2048) == "2\u00a0GB" and disk.size(3.25) == "3.2\u00a0MB"

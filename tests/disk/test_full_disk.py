@@ -140,7 +140,7 @@ def test_the_dashboard_warns_before_the_disk_is_full(served, page_at):
     try:
         st = gw.storage("low")
         assert st["alert"] is not None
-        assert st["alert"]["text"].startswith("存储空间不足：剩余 ") and f"低于告警线 {WARN_MB} MB" in st["alert"]["text"]
+        assert st["alert"]["text"].startswith("存储空间不足：剩余 ") and f"低于告警线 {WARN_MB}\u00a0MB" in st["alert"]["text"]
         code, health = healthz(gw)
         assert code == 200 and health["status"] == "degraded" and health["checks"]["store"]["low_disk"]
         assert health["checks"]["store"]["warn_free_mb"] == WARN_MB
