@@ -137,14 +137,15 @@ class Watch:
         with self._lock:
             return self._since is not None and self.free() <= self._free_then
 
-    def check(self) -> None:
+    def check(self, retry: bool = True) -> None:
         """Before a write: StoreFull at once while the disk is known full, unless space has been
-        freed since or RETRY_S passed (then the write is tried: it alone can tell)."""
+        freed since or RETRY_S passed (then the write is tried: it alone can tell). retry False:
+        a write that may wait (time passing) never takes the turn of one that may not."""
         with self._lock:
             if self._since is None:
                 return
             now = self._clock()
-            if self.free() > self._free_then or now - self._tried >= RETRY_S:
+            if self.free() > self._free_then or (retry and now - self._tried >= RETRY_S):
                 self._tried = now
                 return
             self.refused += 1

@@ -118,7 +118,8 @@ class Runtime:
                 # Stamped before the lock (an API request, a device event, the ticker) and
                 # overtaken by a command committed since: in the log, time never runs back.
                 cmd = {**cmd, "at": self._last_at}
-            self.store.space.check()  # a disk known full: StoreFull before the engine moves
+            # A disk known full: StoreFull before the engine moves (a tick never takes the turn to try).
+            self.store.space.check(retry=cmd.get("type") != "tick")
             out = self.engine.handle(cmd)
             if cmd.get("type") == "tick" and not out.events:
                 return out  # time passed and nothing changed: no need to log it

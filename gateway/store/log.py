@@ -80,8 +80,9 @@ class CommandLog:
         return self.reader.records_after(seq)
 
     def save_snapshot(self, state: dict) -> None:
-        """StoreFull when the disk has no room (the log is whole without it: a later one is made)."""
-        self.space.check()
+        """StoreFull when the disk has no room (the log is whole without it: a later one is made;
+        while the disk is known full it waits for freed space, never taking a command's turn)."""
+        self.space.check(retry=False)
         try:
             with disk.transaction(self.conn) as c:
                 c.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (self.seq, canonical(state)))

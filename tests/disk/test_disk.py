@@ -136,6 +136,8 @@ def test_the_watch_refuses_at_once_until_space_is_freed_or_its_retry_comes():
     with pytest.raises(disk.StoreFull, match="database or disk is full"):
         w.check()
     d.now += disk.RETRY_S
+    with pytest.raises(disk.StoreFull):
+        w.check(retry=False)  # time passing (a tick) never takes a command's turn
     w.check()  # its retry: the next write may try (it alone can tell)
     with pytest.raises(disk.StoreFull):
         w.check()  # ... one write per RETRY_S
