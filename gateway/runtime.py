@@ -11,6 +11,10 @@ applied twice.
 
 A login's code is looked up in the code book (gateway/logins) before the command is
 logged: the log keeps the staff id it named (or that it was wrong), never the code.
+
+On a full disk submit raises gateway.disk.StoreFull and nothing changed: a command whose commit
+failed is undone by rebuilding the engine from the store, and while the disk stays full the
+next ones are refused before the engine is asked (the store's watch, gateway/disk.py).
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from pathlib import Path
 
 from gateway import latency
 from gateway.config.model import Hall
+from gateway.disk import StoreFull
 from gateway.engine import Engine, Outcome
 from gateway.engine.compat import StoreMismatch
 from gateway.logins.book import CodeBook
@@ -142,6 +147,8 @@ class Runtime:
                     at = self._last_at
                 if at != cmd["at"]:
                     cmd = {**cmd, "at": at}
+            # A disk known full: StoreFull before the engine moves (a tick never takes the turn to try).
+            self.store.space.check(retry=cmd.get("type") != "tick")
             out = self.engine.handle(cmd)
             if cmd.get("type") == "tick" and not out.events:
                 return out  # time passed and nothing changed: no need to log it
@@ -151,7 +158,8 @@ class Runtime:
                 self.store.append(cmd, out.to_dict(), origin,
                                   (key, self.engine.day) if key is not None and out.ok else None)
             except BaseException:
-                # Not on disk, so it must not have happened: rebuild the engine from the store.
+                # Not on disk, so it must not have happened: the engine, already moved by it, is
+                # rebuilt from the store (its snapshot and the log after it) before anyone reads it.
                 self.engine, _, _ = self._recover()
                 self._step = None
                 raise
@@ -170,7 +178,10 @@ class Runtime:
             # snapshot_every commands and the ticker writes it in the next lull; one overdue
             # by as many again (no lull, no ticker) is written here, after the subscribers.
             if self.store.seq - self._snapshot_seq >= 2 * self.snapshot_every:
-                self._save_snapshot()
+                try:
+                    self._save_snapshot()
+                except StoreFull:
+                    pass  # the command is on disk: its answer stands; the store's watch said why
             return out
 
     def request_key(self, key: str) -> KeptKey | None:
@@ -243,6 +254,8 @@ class Runtime:
                 try:
                     self.submit({"type": "tick", "at": clock()})
                     self.snapshot_if_quiet()
+                except StoreFull:
+                    pass  # said once by the store's watch; time goes on in the next tick that fits
                 except Exception:
                     log.exception("tick failed")
 
@@ -255,6 +268,9 @@ class Runtime:
         if self._ticker is not None:
             self._ticker.join(timeout=5)
         with self._lock:
-            self._save_snapshot()
+            try:
+                self._save_snapshot()
+            except StoreFull as e:  # the log holds everything: the next start replays more of it
+                log.warning("no snapshot at close: %s", e.__cause__ or e)
             self.store.close()
             self.codes.close()

@@ -25,7 +25,7 @@ from starlette.routing import Route
 from gateway.api import appointments, refusals, views
 from gateway.api import models as m
 from gateway.api.actions import clerk_actions
-from gateway.api.contract import JsonInt, answers
+from gateway.api.contract import NOTE_BODY, JsonInt, answers
 from gateway.api.hall_values import HallValues, MatterOfService, Ruled, WithLane
 from gateway.api.hall_values import of as hall_values
 from gateway.api.once import KeyHeader, once_for, outcome_answer
@@ -226,6 +226,7 @@ def create_app(runtime, token: str, clock: Callable[[], float] = time.time,
         return f
 
     @app.post("/api/v1/followups/{fid}/actions", dependencies=supervisor, responses=answers(400, 401, 404, 409, 422),
+              max_body_size=NOTE_BODY,
               summary="A follow-up transition or a callback (回访) (supervisor)")
     def followup_action(fid: str, body: FollowupAction):
         if runtime.read(lambda eng: views.followup(eng, fid)) is None:

@@ -7,8 +7,9 @@ so the served OpenAPI document is the same with or without the gateway's extensi
 extension adds is there only with it, and means the same either way (tests/contract checks both,
 and that every operation declares what it may answer).
 
-Errors all have one body, ErrorBody: {"detail": "the reason"} from the gateway, or
-FastAPI's list of {loc, msg, type} for a request of the wrong shape (422). The answers a page
+Errors all have one body, ErrorBody: {"detail": "the reason"} from the gateway, or a list of
+{loc, msg, type} for a request of the wrong shape (422: the fields and what is wrong with them,
+never the values sent). The answers a page
 shows also carry "reason": detail is then Chinese, reason the engine's English."""
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ JsonInt = Annotated[int, BeforeValidator(_number)]
 
 
 class Issue(BaseModel):
-    model_config = ConfigDict(extra="allow")  # FastAPI adds input, ctx, url
+    """Where (loc) and what is wrong (msg, type): never the value sent (gateway/api/refusals.py)."""
+    model_config = ConfigDict(extra="forbid")
     loc: list[str | int]
     msg: str
     type: str
@@ -44,11 +46,18 @@ class ErrorBody(BaseModel):
                                "the kiosk, 补充评价): the engine's own refusal, in English, exact and stable")
 
 
+# How large a body a route takes (gateway/api/gate.py refuses more, before reading it): every
+# command is a few hundred bytes; a free-text note is 500 characters, each up to 12 bytes as JSON
+# escapes. A route that needs more says so with max_body_size= on its decorator.
+COMMAND_BODY = 4 * 1024
+NOTE_BODY = 16 * 1024
+
 WHY = {400: "The body is not JSON", 401: "No or a wrong credential for this operation",
        403: "Not this session's window, or a cross-site request", 404: "No such thing (today)",
        409: "Refused in the hall's present state (the engine's reason)",
+       413: "The body is larger than this operation takes (the limit, in the reason)",
        422: "The request's shape or a value is wrong (the reason)", 429: "Too many wrong tries: wait (Retry-After)",
-       503: "Not ready or not able now (the reason)"}
+       503: "Not ready or not able now (the reason; a full disk: nothing was applied)"}
 OK = "Successful Response"
 
 # The success answers that are not JSON (the route also says response_class=Response or
@@ -65,7 +74,11 @@ PROMETHEUS = {"text/plain": {"schema": {"type": "string"}, "example": "hall_comm
 def answers(*codes: int, ok: int = 200, model: Any = None, content: dict | None = None) -> dict:
     """A route's `responses=`: each error code with ErrorBody and why it is answered; the success
     answer's model (a pydantic model, or list[Model]) or, when it is not JSON, its content.
-    A route with a body lists 400 (not JSON) and 422; one with parameters lists 422."""
+    A route with a body lists 400 (not JSON) and 422; one with parameters lists 422. A body is a
+    command: 413 (larger than the route takes, gateway/api/gate.py) and 503 (the disk is full,
+    gateway/disk.py) come with 400."""
+    if 400 in codes:
+        codes = tuple(dict.fromkeys((*codes, 413, 503)))
     out: dict[int, dict] = {code: {"model": ErrorBody, "description": WHY[code]} for code in codes}
     if model is not None:
         out[ok] = {"model": model, "description": OK}

@@ -2,8 +2,8 @@
 a service code, a matter code (事项编码), a window number, a staff id, a supervisor, a pause
 reason, a green channel category is an enum in the served OpenAPI document and is checked by
 the request model itself. So a value the document offers is never refused as unknown, and one
-it does not offer is a 422 from the model, with the reason ("unknown service 'X9'; this hall
-has ZH, SB, …").
+it does not offer is a 422 from the model, with the reason ("unknown service; this hall has
+ZH, SB, …": the field, never the value sent).
 
 Rules across fields (a matter of the chosen service, a field that goes with one lane) are
 written once here, as a rule that gives both its JSON Schema (the model's allOf) and its check
@@ -36,7 +36,7 @@ def one_of(values, what: str, as_text: bool = False) -> Any:
             v = int(v)  # 3.0 is JSON's 3
         if isinstance(v, bool) or not isinstance(v, int if numbers else str) or v not in allowed:
             has = ", ".join(map(str, values)) if values else "none"
-            raise ValueError(f"unknown {what} {v if as_text else repr(v)}; this hall has {has}")
+            raise ValueError(f"unknown {what}; this hall has {has}")  # never the value sent back
         return v
     schema = {"type": "integer" if numbers else "string", "enum": list(values)} if values else {"not": {}}
     return Annotated[int if numbers else str, PlainValidator(check), WithJsonSchema(schema)]
@@ -133,8 +133,7 @@ class MatterOfService:
                 return f"service {service} needs its matter (事项): one of {', '.join(matters)}"
             return None
         if matter not in matters:
-            return f"matter {matter!r} is not a matter of service {service} " \
-                   f"(its matters: {', '.join(matters) or 'none'})"
+            return f"matter is not a matter of service {service} (its matters: {', '.join(matters) or 'none'})"
         return None
 
 

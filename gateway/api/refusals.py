@@ -23,7 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from gateway import disk
+from gateway.disk import StoreFull
 
 log = logging.getLogger("hallgw.refusals")
 FALLBACK = "未能办理，请咨询工作人员"
@@ -377,6 +381,42 @@ async def _answer(_request: Request, exc: PageRefusal) -> JSONResponse:
                         headers=exc.headers)
 
 
+async def _store_full(request: Request, exc: StoreFull) -> JSONResponse:
+    """Nothing was applied: the same shape as a refusal, the Chinese for whoever reads it, and
+    what SQLite (or the OS) said in the log and the reason."""
+    log.warning("%s %s not applied: %s", request.method, request.url.path, exc)
+    return JSONResponse({"detail": disk.REASON_CN, "reason": str(exc)}, status_code=503,
+                        headers={"Retry-After": str(int(disk.RETRY_S))})
+
+
+LOC_MAX = 40  # a field of ours is named in far fewer; an unknown key sent is cut to this
+
+
+def issue(e: dict) -> dict:
+    """One problem of a request of the wrong shape: where (loc), what is wrong (msg), its kind
+    (type); never the value sent (pydantic's `input`, `ctx`, a tag or a value quoted in msg)."""
+    msg, ctx = str(e.get("msg", "")), e.get("ctx") or {}
+    if e.get("type") == "union_tag_invalid":
+        msg = f"{ctx.get('discriminator', 'the tag')} must be one of {ctx.get('expected_tags', '')}"
+    sent = e.get("input")
+    if isinstance(sent, str | int | float) and not isinstance(sent, bool):
+        for shown in (f"'{sent}'", f'"{sent}"', *([str(sent)] if len(str(sent)) >= 4 else [])):
+            msg = msg.replace(shown, "…")
+    loc = [x if not isinstance(x, str) or len(x) <= LOC_MAX else x[:LOC_MAX] + "…" for x in e.get("loc", ())]
+    return {"loc": loc, "msg": msg, "type": str(e.get("type", ""))}
+
+
+async def _wrong_shape(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse({"detail": [issue(e) for e in exc.errors()]}, status_code=422)
+
+
 def install(app) -> None:
-    """Answer PageRefusal with both fields (idempotent; every page's app calls it)."""
+    """Answer PageRefusal with both fields, a full disk with 503, a request of the wrong shape
+    with its fields and never its values; the gate before the body (idempotent; every page's app
+    calls it, before the app starts)."""
+    from gateway.api import gate
+
     app.add_exception_handler(PageRefusal, _answer)
+    app.add_exception_handler(StoreFull, _store_full)
+    app.add_exception_handler(RequestValidationError, _wrong_shape)
+    gate.install(app)

@@ -9,6 +9,7 @@ from gateway.config.device_limits import DeviceLimits
 from gateway.config.kiosk import Kiosk
 from gateway.config.logins import Logins
 from gateway.config.mirror import Mirror, Parent
+from gateway.config.storage import Storage
 
 TIERS = ("county", "township", "village")
 WINDOW_TYPES = ("comprehensive", "dedicated", "tidal", "enquiry", "help-and-proxy", "complaints")
@@ -200,6 +201,7 @@ class Hall:
     logins: Logins = field(default_factory=Logins)  # [logins]: wrong login codes lock a window's login
     appointments: Appointments = field(default_factory=Appointments)  # [appointments]: check-in times
     device_limits: DeviceLimits = field(default_factory=DeviceLimits)  # [device_limits]: each device's budget
+    storage: Storage = field(default_factory=Storage)  # [storage]: the free space the dashboard warns below
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def service(self, code: str) -> Service:

@@ -13,6 +13,7 @@ from gateway.config.kiosk import read_kiosk
 from gateway.config.logins import read_logins
 from gateway.config.mirror import read_mirror, read_parent
 from gateway.config.reader import Reader, join
+from gateway.config.storage import read_storage
 from protocols.desired import GLYPHS_MAX
 
 ID = r"[a-z0-9][a-z0-9_-]{0,31}"  # also safe as an MQTT topic level
@@ -20,7 +21,7 @@ SERVICE_CODE = r"[A-Z][A-Z0-9]{0,7}"
 PREFIX = r"[A-Z]{1,2}"
 TOP = ("hall", "queue", "thresholds", "services", "windows", "devices", "staff",
        "hours", "evaluation", "upstream", "audio", "broker", "kiosk", "screen", "parent", "mirror",
-       "logins", "appointments", "device_limits")
+       "logins", "appointments", "device_limits", "storage")
 
 
 def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]:
@@ -64,6 +65,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
     logins = read_logins(r, doc)
     appointments = read_appointments(r, doc)
     device_limits = read_device_limits(r, doc)
+    storage = read_storage(r, doc)
     if mirror.province and not upstream.enabled:
         r.error("mirror.province", "the county reports its sites' ratings with its own [upstream] (enabled = true, "
                                    "url, app_key, secret_file)")
@@ -76,7 +78,7 @@ def build(doc: dict, source: str) -> tuple[m.Hall | None, list[tuple[str, str]]]
                   services=services, windows=windows, devices=devices, staff=staff, hours=hours,
                   queue=queue, thresholds=thresholds, evaluation=evaluation, upstream=upstream,
                   audio=audio, broker=broker, kiosk=kiosk, screen=screen, parent=parent, mirror=mirror, logins=logins,
-                  appointments=appointments, device_limits=device_limits), []
+                  appointments=appointments, device_limits=device_limits, storage=storage), []
 
 
 PAUSE_REASONS_MAX = 9

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 FALLBACK = "操作被拒绝"
+STORE_FULL = "存储已满未执行，请联系管理员"  # the gateway's disk is full: the press was not applied
 # (pattern over the engine's English refusal, what the pad says), the first that matches
 PAD_REFUSALS_CN = (
     (r"still printing at the kiosk", "号票正在出票，请稍候再叫"), (r"^nobody is logged in", "未登录，请先登录"), (r"has no ticket to attach a case to", "本窗口没有可关联的号"),

@@ -22,9 +22,10 @@ from gateway.config import Hall
 from gateway.devices import commands, desired, flood_alerts, health, hours, intake, view
 from gateway.devices.budget import Budget
 from gateway.devices.link import Link
-from gateway.devices.pad_words import pad_refusal
+from gateway.devices.pad_words import STORE_FULL, pad_refusal
 from gateway.devices.published import Published
 from gateway.devices.registry import Registry
+from gateway.disk import StoreFull
 from gateway.engine import reads
 from protocols import identity, topics
 
@@ -108,9 +109,13 @@ class DevicePlane:
         self.registry.seen(msg.dev, now)
         cmd = commands.from_event(msg.window, msg.event, now)
         flooding = self.budget.flooding(msg.dev)
-        # Committed (or found a duplicate) before it returns; from a flooding device a refusal
-        # that changed nothing is not logged, only counted for the alert's end.
-        out = self.runtime.submit(cmd, log_refusal=False) if flooding else self.runtime.submit(cmd)
+        try:
+            # Committed (or found a duplicate) before it returns; from a flooding device a refusal
+            # that changed nothing is not logged, only counted for the alert's end.
+            out = self.runtime.submit(cmd, log_refusal=False) if flooding else self.runtime.submit(cmd)
+        except StoreFull as e:
+            self._not_stored(msg, cmd, e)
+            return
         quiet = flooding and not out.ok and not out.events and self.budget.quiet(msg.dev, "unlogged")
         with self._lock:
             if msg.event["type"] == "rating":
@@ -128,6 +133,18 @@ class DevicePlane:
                 self.view, touched = view.message(self.view, msg.window, "已关联 办件 " + cmd["project_no"])
             else:
                 touched = set()
+            self._publish(touched)
+
+    def _not_stored(self, msg: intake.Event, cmd: dict, e: StoreFull) -> None:
+        """A full disk: the event is dropped (acknowledged to the broker: held unacknowledged it
+        would come back only after a reconnect, hours later, and stop the broker's flow to us
+        meanwhile). The pad says it was not done; a rating is not acked to its evaluator, which
+        keeps it and sends it again."""
+        log.warning("%s from %s not applied: %s", cmd["type"], msg.dev, e)
+        if msg.event["type"] == "rating":
+            return
+        with self._lock:
+            self.view, touched = view.message(self.view, msg.window, STORE_FULL)
             self._publish(touched)
 
     # -- engine events -------------------------------------------------------

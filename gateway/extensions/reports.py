@@ -4,7 +4,9 @@ missing, of an older schema, or folded from another log) on a thread of its own,
 to date after every commit (the runtime pokes the follower; it never folds on the runtime's
 lock); the report routes and the dashboard page with its push stream (through the pages' hub).
 The dashboard also shows the devices, the kiosk printer and the upstream delivery, each when
-an extension provides it, and sets the hall clock through the clock's watch where one runs."""
+an extension provides it, the free space of the store's disk (an alert below the hall file's
+[storage] warn_free_mb, and while it is full), and sets the hall clock through the clock's watch
+where one runs."""
 from __future__ import annotations
 
 import logging
@@ -74,11 +76,13 @@ def create(ctx: Context):
     reports = Reports(ctx.runtime, ctx.data_dir)
     app = ctx.app
     if app is not None:
+        from gateway.disk import Alarm
         from gateway.reports import api, dashboard
         from gateway.roles import install
 
         install(app, ctx.data_dir, supervisor=ctx.tokens.supervisor)
         app.include_router(api.router(reports, ctx.clock))
-        extras = dashboard.Extras(reports, ctx.get(DEVICE_PLANE), ctx.get(PRINTER), ctx.get(UPSTREAM))
+        disk = Alarm(ctx.runtime.store.space, ctx.runtime.hall.storage.warn_free_mb, ctx.clock)
+        extras = dashboard.Extras(reports, ctx.get(DEVICE_PLANE), ctx.get(PRINTER), ctx.get(UPSTREAM), disk.view)
         dashboard.mount(app, ctx.runtime, ctx.need(PUSH_HUB), ctx.clock, ctx.closing, extras, ctx.get(HALL_CLOCK))
     return reports

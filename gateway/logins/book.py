@@ -31,7 +31,7 @@ from pathlib import Path
 
 from argon2.low_level import Type, hash_secret
 
-from gateway import secretfile
+from gateway import disk, secretfile
 from gateway.config.model import Hall
 
 CODE = re.compile(r"\d{4,8}")
@@ -81,18 +81,11 @@ class CodeBook:
     # -- hashing ----------------------------------------------------------------------
     def _hashing(self) -> tuple:
         if self._params is None:
-            with self._lock:
-                c = self._conn
-                c.execute("BEGIN IMMEDIATE")
-                try:
-                    row = c.execute("SELECT salt, time_cost, memory_kib, parallelism FROM login_hashing").fetchone()
-                    if row is None:
-                        row = (secrets.token_bytes(16), TIME_COST, MEMORY_KIB, PARALLELISM)
-                        c.execute("INSERT INTO login_hashing VALUES (1, ?, ?, ?, ?)", row)
-                    c.execute("COMMIT")
-                except BaseException:
-                    c.execute("ROLLBACK")
-                    raise
+            with self._lock, disk.transaction(self._conn) as c:  # full disk: StoreFull, the cause kept
+                row = c.execute("SELECT salt, time_cost, memory_kib, parallelism FROM login_hashing").fetchone()
+                if row is None:
+                    row = (secrets.token_bytes(16), TIME_COST, MEMORY_KIB, PARALLELISM)
+                    c.execute("INSERT INTO login_hashing VALUES (1, ?, ?, ?, ?)", row)
             self._params = tuple(row)
         return self._params
 
@@ -130,20 +123,13 @@ class CodeBook:
     def _put(self, staff: str, digest: str, source: str, replace: bool) -> bool:
         """Store a member's code hash; False when the member has one (and not replace) or
         the hash is another member's."""
-        with self._lock:
-            c = self._conn
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                other = c.execute("SELECT staff FROM login_codes WHERE digest = ?", (digest,)).fetchone()
-                have = c.execute("SELECT 1 FROM login_codes WHERE staff = ?", (staff,)).fetchone()
-                ok = (other is None or other[0] == staff) and (replace or have is None)
-                if ok:
-                    c.execute("INSERT OR REPLACE INTO login_codes VALUES (?, ?, ?, ?)",
-                              (staff, digest, time.time(), source))
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
+        with self._lock, disk.transaction(self._conn) as c:
+            other = c.execute("SELECT staff FROM login_codes WHERE digest = ?", (digest,)).fetchone()
+            have = c.execute("SELECT 1 FROM login_codes WHERE staff = ?", (staff,)).fetchone()
+            ok = (other is None or other[0] == staff) and (replace or have is None)
+            if ok:
+                c.execute("INSERT OR REPLACE INTO login_codes VALUES (?, ?, ?, ?)",
+                          (staff, digest, time.time(), source))
         return ok
 
     def set(self, staff: str, code: str, source: str) -> None:

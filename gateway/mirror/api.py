@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.api.contract import SSE, answers
+from gateway.api.contract import NOTE_BODY, SSE, answers
 from gateway.api.hall_values import HallValues
 from gateway.api.hall_values import of as hall_values
 from gateway.engine import reads
@@ -94,11 +94,13 @@ def router(runtime, clock, describe, closing: threading.Event | None = None) -> 
         return feed.response(closing)
 
     @r.post("/api/v1/relays", status_code=201, dependencies=clerk, responses=answers(400, 401, 404, 409, 422, ok=201),
+            max_body_size=NOTE_BODY,
             summary="Send up the ticket held (or last served) at a window")
     def send_up(req: SendUp):
         return _submit(runtime, {"type": "relay_case", "at": clock(), "window": req.window, "note": req.note})
 
     @r.post("/api/v1/relays/{relay}/actions", dependencies=clerk, responses=answers(400, 401, 404, 409, 422),
+            max_body_size=NOTE_BODY,
             summary="Accept, finish (done), return or hand on (escalate) a case received here")
     def act(relay: str, req: Action):
         if req.action == "escalate":

@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from gateway import disk
 from gateway.mirror.chain import Head, Verdict
 
 SCHEMA = [
@@ -155,13 +156,8 @@ class SqliteSites(SiteStore):
 
     @contextmanager
     def tx(self):
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with disk.transaction(self.conn):
             yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     def all(self, sql: str, args: tuple = ()) -> list[tuple]:
         return self.conn.execute(sql, args).fetchall()

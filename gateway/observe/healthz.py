@@ -1,10 +1,12 @@
 """/healthz: can the gateway still do its job? One answer for a monitor, a load balancer and
 the systemd watchdog.
 
-  failing (503)  the engine does not answer, the store cannot be written, the broker is not linked
+  failing (503)  the engine does not answer, the store cannot be written (its disk is full: a write
+                 was refused for space and none has been freed since), the broker is not linked
   degraded (200) the hall works, something needs a person: 差评 records in dead letter, delivery
                  held or failing, the kiosk printer unable to print, the hall's speakers silent
-                 (no sound card, aplay failing), less than LOW_DISK free, the clock not synchronized
+                 (no sound card, aplay failing), less free space than the hall file's
+                 [storage] warn_free_mb, the clock not synchronized
                  (a Pi without NTP or a battery RTC: times may be yesterday's; reason says so)
   ok (200)
 
@@ -12,22 +14,25 @@ The store is probed with a real write (a row in its own table, synchronous=FULL)
 remount or a full SD card shows here before a citizen's key press finds it."""
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gateway import disk
 from gateway.clock import words as clock_words
+from gateway.config.storage import Storage
 from gateway.engine import reads
 from gateway.printer.status import PRINTABLE
 
-LOW_DISK = 200 * 1024 * 1024
 PROBE = "CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)"
 
 
-def probe_store(db: Path) -> dict:
+def probe_store(db: Path, warn_mb: int = Storage.warn_free_mb, watch: disk.Watch | None = None) -> dict:
+    """A real write, and the disk under it (watch: the command log's, which knows a full disk
+    from the writes it saw refused)."""
+    watch = watch or disk.Watch(db.parent)
     try:
         conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True, isolation_level=None, timeout=5)
         try:
@@ -37,9 +42,15 @@ def probe_store(db: Path) -> dict:
         finally:
             conn.close()
     except sqlite3.Error as e:
-        return {"ok": False, "error": str(e)}
-    free = shutil.disk_usage(db.parent).free
-    return {"ok": True, "disk_free_mb": round(free / 2**20, 1), "low_disk": free < LOW_DISK}
+        if disk.full(e):
+            watch.failed(e)
+        return {"ok": False, "error": str(e), "full": disk.full(e) or watch.full, **_space(watch, warn_mb)}
+    return {"ok": not watch.full, "full": watch.full, **_space(watch, warn_mb)}
+
+
+def _space(watch: disk.Watch, warn_mb: int) -> dict:
+    sp = watch.space(warn_mb)
+    return {"disk_free_mb": round(sp.free_mb, 1), "warn_free_mb": warn_mb, "low_disk": sp.low}
 
 
 def verdict(checks: dict) -> str:
@@ -80,7 +91,7 @@ def gather(runtime, parts: Parts) -> dict:
     # blocks while the runtime is hung
     day, seq, clock = runtime.read(lambda eng: (reads.day(eng), runtime.store.seq, reads.clock(eng)))
     checks["runtime"] = {"ok": True, "day": day, "seq": seq, "answered_ms": round((time.perf_counter() - t0) * 1e3, 2)}
-    checks["store"] = probe_store(Path(runtime.store.path))
+    checks["store"] = probe_store(Path(runtime.store.path), runtime.hall.storage.warn_free_mb, runtime.store.space)
     if parts.plane is not None:
         link = parts.plane.link
         checks["broker"] = {"linked": bool(link.connected), "address": f"{link.host}:{link.port}"}

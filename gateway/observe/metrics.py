@@ -42,6 +42,7 @@ class Facts:
     printer: dict | None = None
     store_bytes: int = 0
     disk_free_bytes: int | None = None
+    disk_full: bool = False
     backup: dict | None = None
     clock: object = None  # reads.clock: the hall clock as logged
 
@@ -120,6 +121,8 @@ def families(f: Facts) -> list:
     if f.disk_free_bytes is not None:
         out.append(GaugeMetricFamily("hall_store_disk_free_bytes", "Free space on the store's disk",
                                      value=f.disk_free_bytes))
+    out.append(GaugeMetricFamily("hall_store_disk_full", "1 while the store's disk is full: commands are "
+                                 "refused (503) until space is freed", value=int(f.disk_full)))
     if f.backup is not None:
         out.append(GaugeMetricFamily("hall_backup_last_timestamp_seconds", "When the last online backup was made "
                                      "(alert when older than a day and a bit)", value=f.backup["at"]))
@@ -179,6 +182,7 @@ class HallMetrics:
             f.printer = self.parts.printer.view()
         f.store_bytes = store_size(self.db)
         f.disk_free_bytes = shutil.disk_usage(self.db.parent).free
+        f.disk_full = self.runtime.store.space.full
         f.backup = backup_copy.last(self.db)
         return f
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway import disk
 from gateway.store.reader import LogReader
 
 SCHEMA = """
@@ -80,19 +81,13 @@ class OutboxStore:
         """Record the items derived from the records up to `upto` and move the cursor there,
         in one transaction. Returns how many items were new."""
         now = time.time()
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with disk.transaction(self.conn) as c:  # a full disk: StoreFull, nothing taken
             before = c.total_changes
             c.executemany("INSERT OR IGNORE INTO outbox_items (dest, key, seq, kind, state, seen_at) "
                           "VALUES (?, ?, ?, ?, 'pending', ?)", [(self.dest, k, s, kind, now) for k, s, kind in items])
             new = c.total_changes - before
             c.execute("INSERT INTO outbox_cursor VALUES (?, ?, ?) ON CONFLICT (dest) DO UPDATE "
                       "SET seq = excluded.seq, updated_at = excluded.updated_at", (self.dest, upto, now))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         return new
 
     def advance(self, upto: int) -> None:
@@ -157,16 +152,10 @@ class OutboxStore:
 
     def _write(self, *statements: tuple[str, tuple]) -> int:
         """Statements in one transaction (one fsync: synchronous=FULL); rows the first changed."""
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with disk.transaction(self.conn) as c:
             n = c.execute(*statements[0]).rowcount
             for st in statements[1:]:
                 c.execute(*st)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         return n
 
     def _status_sql(self, **fields) -> tuple[str, tuple]:

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from gateway.disk import StoreFull
 from gateway.outbox.store import Item, OutboxStore
 
 log = logging.getLogger("hallgw.outbox")
 
 ACCEPTED, DUPLICATE, RETRY, DEAD = "accepted", "duplicate", "retry", "dead"
 BATCH = 500  # records derived per transaction while scanning the log
+UNWRITTEN = "(not written yet)"
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,19 @@ class Outbox:
     # -- the loop -------------------------------------------------------------------
     def _run(self) -> None:
         store = OutboxStore(self.db, self.dest.name)
-        held = self.held  # read once: another thread may change it meanwhile
-        store.hold(held)
-        self._held_written = held
+        self._held_written = UNWRITTEN  # the first step writes whether delivery is held
+        full = False
         try:
             while not self._stop.is_set():
                 try:
                     wait = self.step(store)
+                    full = False
+                except StoreFull as e:
+                    # Its state not written: an item delivered meanwhile goes again once there is
+                    # room, and the receiver answers it as a duplicate (delivered all the same).
+                    if not full:
+                        log.warning("outbox %s: waiting for room on the disk: %s", self.dest.name, e.__cause__ or e)
+                    full, wait = True, self.idle_check
                 except Exception:
                     log.exception("outbox %s: step failed", self.dest.name)
                     wait = 1.0

@@ -8,9 +8,10 @@
     POST /api/v1/dashboard/clock          set the hall clock from this browser (reports/clock_action.py)
 
 The live picture is the engine's (gateway/reports/live.py), pushed through the pages' hub at
-each commit that changes it. Device health, the kiosk printer, the upstream delivery and the
-reporting store's progress are not in the command log: each stream looks at them at every
-heartbeat (2 s) and sends an update when they changed, so the page never polls. The page
+each commit that changes it. Device health, the kiosk printer, the upstream delivery, the
+reporting store's progress and the disk's free space are not in the command log: each stream
+looks at them at every heartbeat (2 s) and sends an update when they changed, so the page never
+polls (the free space as shown, to the MB: not every write is news). The page
 fetches a report (and its charts) when its filters change or the stream says the store moved."""
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ def shown(upd):
 class Extras:
     """What the dashboard shows beside the engine: devices, printer, upstream, the reports."""
 
-    def __init__(self, reports, plane=None, printer=None, upstream=None):
-        # each None when no extension provides it here (gateway/extensions/ports.py)
+    def __init__(self, reports, plane=None, printer=None, upstream=None, storage=None):
+        # each None when no extension provides it here (gateway/extensions/ports.py); storage: the
+        # disk's view (gateway/disk.py Alarm.view), its alert kept there, not by the engine
         self.reports, self.plane, self.printer, self.upstream = reports, plane, printer, upstream
+        self.storage = storage
         self._memo: tuple[float, dict] | None = None
         self._lock = threading.Lock()
 
@@ -78,6 +81,7 @@ class Extras:
             out["printer"] = {k: m[k] for k in ("id", "state", "state_name", "since", "alert", "last_error")}
         else:
             out["printer"] = None
+        out["storage"] = self.storage() if self.storage is not None else None
         up = self.upstream
         try:
             out["upstream"] = up.status() if up is not None else None

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from gateway.disk import StoreFull
 from gateway.reports.store import ReportStore
 
 log = logging.getLogger("hallgw.reports")
@@ -50,9 +51,15 @@ class Follower:
                 return
         self.seq = self.store.cursor
         self.ready.set()
+        full = False
         while not self._stop.is_set():
             try:
                 n = self.store.catch_up(self.log_db)
+                full = False
+            except StoreFull as e:  # said once; the next commit (or idle check) tries again
+                if not full:
+                    log.warning("reports: no room on the disk to fold the log: %s", e.__cause__ or e)
+                full, n = True, 0
             except Exception:
                 log.exception("reports: folding the log failed; trying again at the next commit")
                 n = 0

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.api.contract import answers
+from gateway.api.contract import NOTE_BODY, answers
 from gateway.api.refusals import PageRefusal
 from gateway.engine import reads
 from gateway.engine.commands import CALLBACK_RESULTS, FOLLOWUP_ACTIONS, NOTE_MAX, problem
@@ -82,7 +82,7 @@ def mount(app, runtime, clock, desk) -> None:
     from gateway.roles import SUPERVISOR, same_origin
 
     @app.post("/api/v1/dashboard/followups/{fid}/actions", dependencies=[Depends(SUPERVISOR)],
-              responses=answers(400, 401, 403, 404, 409, 422),
+              responses=answers(400, 401, 403, 404, 409, 422), max_body_size=NOTE_BODY,
               summary="A 差评 follow-up action by the supervisor signed in on the dashboard")
     def followup_action(request: Request, fid: str, body: PanelAction):
         same_origin(request)

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from gateway import disk
 from gateway.config.model import Hall
 from gateway.engine.calendar import HallCalendar
 from gateway.engine.followup import FINAL
@@ -280,16 +281,13 @@ class ReportStore:
         by_table: dict[str, list[tuple]] = {}
         for table, row in pending.values():
             by_table.setdefault(table, []).append(_VALUES[table](row))
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
         try:
-            for table, rows in by_table.items():
-                c.executemany(_INSERT[table], rows)
-            c.executemany("INSERT OR REPLACE INTO report_meta VALUES (?, ?)",
-                          (("cursor", str(cursor)), ("head", head or "")))
-            c.execute("COMMIT")
+            with disk.transaction(self.conn) as c:  # a full disk: StoreFull, SQLite's error its cause
+                for table, rows in by_table.items():
+                    c.executemany(_INSERT[table], rows)
+                c.executemany("INSERT OR REPLACE INTO report_meta VALUES (?, ?)",
+                              (("cursor", str(cursor)), ("head", head or "")))
         except BaseException:
-            c.execute("ROLLBACK")
             self.live = self._load_live()  # the rows in memory ran ahead of the file: back to it
             raise
 

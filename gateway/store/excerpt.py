@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from gateway import disk
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (seq INTEGER PRIMARY KEY, record TEXT NOT NULL, prev TEXT, hash TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,17 +39,11 @@ class LogExcerpt:
     def keep(self, links: Iterable[tuple[int, str, str, str]], upto: int) -> int:
         """Keep these records (seq, record, prev, hash; one kept already stays as it was) and note
         that the site's log was looked at up to `upto`, in one transaction. -> records new here."""
-        c = self._conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with disk.transaction(self._conn) as c:
             before = c.total_changes
             c.executemany("INSERT OR IGNORE INTO commands VALUES (?, ?, ?, ?)", links)
             new = c.total_changes - before
             c.execute("INSERT OR REPLACE INTO meta VALUES ('looked_upto', ?)", (str(upto),))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         return new
 
     def close(self) -> None:

@@ -1,18 +1,23 @@
 """The command log in SQLite. A command, its outcome, its audit hash, its device origin and
 the Idempotency-Key of the request that made it are written in one transaction that is on disk
 (WAL, synchronous=FULL) before append() returns; only then may the runtime publish or
-acknowledge anything."""
+acknowledge anything. A write the disk has no room for raises StoreFull with SQLite's own error
+as its cause (gateway/disk.py), and `space` knows the disk is full until a write goes through again."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from gateway import disk
 from gateway.store import schema
 from gateway.store.audit import canonical, chain
 from gateway.store.reader import LogReader
+
+log = logging.getLogger("hallgw.store")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commands (seq INTEGER PRIMARY KEY, record TEXT NOT NULL,
@@ -65,6 +70,7 @@ class CommandLog:
         elif got != hall_id:
             raise ValueError(f"{self.path} belongs to hall {got!r}, not {hall_id!r}")
         self.seq, self.head = self.reader.head()
+        self.space = disk.Watch(self.path.parent)
 
     def append(self, cmd: dict, outcome: dict, origin: tuple | None,
                key: tuple[RequestKey, str] | None = None) -> int:
@@ -73,20 +79,19 @@ class CommandLog:
         seq = self.seq + 1
         record = canonical({"seq": seq, "cmd": cmd, "outcome": outcome})
         digest = chain(self.head, record)
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
         try:
-            c.execute("INSERT INTO commands VALUES (?, ?, ?, ?)", (seq, record, self.head, digest))
-            if origin is not None:
-                c.execute("INSERT INTO origins VALUES (?, ?, ?, ?)", (*origin, seq))
-            if key is not None:
-                c.execute("INSERT INTO request_keys (key, day, fingerprint, command) VALUES (?, ?, ?, ?)",
-                          (key[0].key, key[1], key[0].fingerprint, seq))
-            c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq}:{digest}",))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
+            with disk.transaction(self.conn) as c:
+                c.execute("INSERT INTO commands VALUES (?, ?, ?, ?)", (seq, record, self.head, digest))
+                if origin is not None:
+                    c.execute("INSERT INTO origins VALUES (?, ?, ?, ?)", (*origin, seq))
+                if key is not None:
+                    c.execute("INSERT INTO request_keys (key, day, fingerprint, command) VALUES (?, ?, ?, ?)",
+                              (key[0].key, key[1], key[0].fingerprint, seq))
+                c.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (f"{seq}:{digest}",))
+        except disk.StoreFull as e:
+            self.space.failed(e)
             raise
+        self.space.wrote()
         self.seq, self.head = seq, digest
         return seq
 
@@ -112,17 +117,30 @@ class CommandLog:
                           "WHERE request_keys.status IS NULL", (key.key, day, key.fingerprint, status, answer))
 
     def forget_keys_before(self, day: str) -> None:
-        """Keys live for their service day."""
-        self.conn.execute("DELETE FROM request_keys WHERE day < ?", (day,))
+        """Keys live for their service day. Housekeeping: a disk with no room for it leaves them
+        for the next day's turn, never failing the command that started the day."""
+        try:
+            with disk.transaction(self.conn) as c:
+                c.execute("DELETE FROM request_keys WHERE day < ?", (day,))
+        except disk.StoreFull as e:
+            log.warning("request keys before %s not deleted: %s", day, e.__cause__ or e)
 
     def records_after(self, seq: int) -> Iterator[dict]:
         return self.reader.records_after(seq)
 
     def save_snapshot(self, state: dict) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (self.seq, canonical(state)))
-        # Keep the last few: enough to recover, bounded on an SD card.
-        self.conn.execute("DELETE FROM snapshots WHERE seq NOT IN "
-                          "(SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 3)")
+        """StoreFull when the disk has no room (the log is whole without it: a later one is made;
+        while the disk is known full it waits for freed space, never taking a command's turn)."""
+        self.space.check(retry=False)
+        try:
+            with disk.transaction(self.conn) as c:
+                c.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?)", (self.seq, canonical(state)))
+                # Keep the last few: enough to recover, bounded on an SD card.
+                c.execute("DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 3)")
+        except disk.StoreFull as e:
+            self.space.failed(e)
+            raise
+        self.space.wrote()
 
     def latest_snapshot(self) -> tuple[int, dict | None]:
         row = self.conn.execute("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from gateway import disk
+
 VERSION = 4
 
 
@@ -59,13 +61,8 @@ def upgrade(conn: sqlite3.Connection, path) -> list[int]:
                          f"{VERSION}): install that release or restore a backup made by this one")
     done = []
     for v in range(have + 1, VERSION + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with disk.transaction(conn):
             UPGRADES[v](conn)
             conn.execute(f"PRAGMA user_version = {v}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         done.append(v)
     return done

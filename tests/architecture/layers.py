@@ -31,8 +31,9 @@ def _layer(name: str, packages: str, what: str) -> Layer:
 
 
 LAYERS: list[Layer] = [  # from the bottom: layer 1 first
-    _layer("base", "config secretfile latency",
-           "the hall file and its checks, secrets on disk, the process's latency histograms"),
+    _layer("base", "config secretfile latency disk",
+           "the hall file and its checks, secrets on disk, the process's latency histograms, the disk under "
+           "the stores (a write refused for space, free space)"),
     _layer("core", "engine store logins roles",
            "the pure queue engine, the command log (its one reader), the staff's hashed login codes, "
            "the roles' credentials (gateway/roles: one dependency per role)"),

@@ -97,6 +97,12 @@ BROKEN = [
     ("unknown staff on a post",
      lambda: edit_window(0, 'post_b = "s002"', 'post_b = "s999"'),
      "windows[0].post_b", "unknown staff member 's999'"),
+    ("free-space warning of no size",
+     lambda: replace_once(COUNTY, "warn_free_mb = 200", "warn_free_mb = 0"),
+     "storage.warn_free_mb", "0 is out of range 1..1048576"),
+    ("free-space warning with its unit",
+     lambda: replace_once(COUNTY, "warn_free_mb = 200", 'warn_free_mb = "200MB"'),
+     "storage.warn_free_mb", "must be an integer"),
     ("threshold of the wrong type",
      lambda: replace_once(COUNTY, "max_wait_minutes = 15", 'max_wait_minutes = "15"'),
      "thresholds.max_wait_minutes", "must be an integer"),
@@ -217,3 +223,4 @@ services = ["ZH"]
     assert hall.queue.recall_limit == 3 and hall.queue.normal_per_priority == 2
     assert hall.thresholds.max_wait_minutes == 15 and hall.window(1).panel.width == 64
     assert hall.broker.embedded and hall.evaluation.rectify_working_days == 15
+    assert hall.storage.warn_free_mb == 200  # [storage] left out: the dashboard warns below 200 MB

@@ -120,6 +120,6 @@ def test_core_answers_have_models(village):
     assert (ok["type"], ok["items"]) == ("array", {"$ref": "#/components/schemas/Window"})
     created = village["paths"]["/api/v1/tickets"]["post"]["responses"]
     assert created["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Ticket"}
-    assert set(created) == {"201", "400", "401", "409", "422"}
+    assert set(created) == {"201", "400", "401", "409", "413", "422", "503"}  # a body: 413, 503 too
     assert created["409"]["content"]["application/json"]["schema"] == ERROR
     assert village["components"]["schemas"]["Window"]["additionalProperties"] is False

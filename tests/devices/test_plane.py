@@ -184,7 +184,10 @@ def test_events_queued_while_the_gateway_is_down_arrive_once(hall):
     assert gw.window(6)["ticket_number"] == "A001"
 
 
-def test_an_event_that_could_not_be_committed_is_not_acknowledged_and_comes_again(hall):
+def test_an_event_the_store_could_not_take_is_not_acknowledged_and_comes_again(hall):
+    """A store that fails for another reason than space (a read-only remount, an I/O error): the
+    event is left for the broker to deliver again. (A full disk drops it and tells the pad, on a
+    real full disk: tests/disk/test_full_disk.py.)"""
     import sqlite3
 
     gw, device, broker = hall
@@ -195,13 +198,13 @@ def test_an_event_that_could_not_be_committed_is_not_acknowledged_and_comes_agai
     real = gw.rt.store.append
     failures = []
 
-    def disk_full(*a, **kw):
+    def unwritable(*a, **kw):
         if not failures:
             failures.append(1)
-            raise sqlite3.OperationalError("database or disk is full")
+            raise sqlite3.OperationalError("attempt to write a readonly database")
         return real(*a, **kw)
 
-    gw.rt.store.append = disk_full
+    gw.rt.store.append = unwritable
     pad.action("call_next")
     assert wait_for(lambda: failures)
     barrier(gw, pad)

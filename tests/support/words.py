@@ -18,8 +18,8 @@ import re
 import subprocess
 from pathlib import Path
 
-# Words and units a Chinese hall uses as they are: a QR code, a file's kind, an LED screen, KB, dBm.
-ALLOWED = frozenset({"QR", "PDF", "Excel", "CSV", "LED", "KB", "dBm"})
+# Words and units a Chinese hall uses as they are: a QR code, a file's kind, an LED screen, KB, MB, GB, dBm.
+ALLOWED = frozenset({"QR", "PDF", "Excel", "CSV", "LED", "KB", "MB", "GB", "dBm"})
 # With a T, or a time to the second with a zone ("09:00-12:00", opening hours, is no timestamp).
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
                  r"|\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"

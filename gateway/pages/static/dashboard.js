@@ -69,6 +69,9 @@
     if (d.printer && d.printer.alert) {  // the kiosk printer's alert is kept by the kiosk, not the engine
       alerts.push({key: "printer", kind: "printer", since: d.printer.alert.since, text: d.printer.alert.text});
     }
+    if (d.storage && d.storage.alert) {  // the disk's, kept by the gateway beside the engine (it may be full)
+      alerts.unshift({key: "storage", kind: "storage", since: d.storage.alert.since, text: d.storage.alert.text});
+    }
     alerts.forEach(function (a) { if (a.window != null) alerted[a.window] = true; });
     $("#windows").innerHTML = d.windows.filter(function (w) { return wanted(w, f); }).map(function (w) {
       // Three lines that each fit on one line (the tile is as wide as its longest name needs):
@@ -95,6 +98,7 @@
         "</td><td>" + (q.longest_wait_s == null ? "—" : min(q.longest_wait_s) + " 分") + "</td></tr>";
     }).join("");
     renderDevices(d.devices); renderPrinter(d.printer); renderUpstream(d.upstream); renderClock(d.clock, d.now);
+    renderStorage(d.storage);
     var r = d.reports || {};
     setText("#report-state", r.error ? "报表库出错，详见网关日志" : (r.ready ? "" : "报表库正在从操作日志重建…"));
     $("#report-state").title = r.error || "";
@@ -140,6 +144,13 @@
     el.textContent = p.state_name + (p.since ? "（自 " + hm(p.since) + "）" : "") + (p.alert ? " · " + p.alert.text : "");
     el.className = p.alert ? "alert" : "";
     el.setAttribute("data-state", p.state);
+  }
+  function renderStorage(st) {
+    var el = $("#storage");
+    if (!st) { el.textContent = "—"; return; }
+    el.textContent = st.state === "ok" ? "剩余 " + st.free + "（告警线 " + st.warn + "）" : st.text;
+    el.className = st.state === "ok" ? "" : "alert";
+    el.setAttribute("data-state", st.state);
   }
   function renderUpstream(u) {
     var el = $("#upstream");
