@@ -105,7 +105,8 @@ def test_power_cut_mid_shipment(tmp_path, mosquitto, pg):
 
 def ship_restart_ship(tmp_path, port, pg):
     """A village ships 300 records, its shipper stops once the county has acknowledged them all
-    and starts again, then one more record goes: (county, village, records)."""
+    and starts again, then one more record goes: (county, village, records, go-backs before the
+    restart: the first shipper's own, which the restarted one does not count)."""
     reset_county(pg)
     county = Site(hall_text("county-r", "county", mirror_section(["village-r"], pg.dsn)), tmp_path / "county", port)
     village = Site(hall_text("village-r", "village", parent_section("county-r", port, window=WINDOW)),
@@ -117,11 +118,12 @@ def ship_restart_ship(tmp_path, port, pg):
         head = village.rows()[-1][0]
         wait_until(lambda: village.ext.shipper.describe()["streams"]["village-r"]["acked"] == head,
                    what="the county's acknowledgement")
+        before = go_backs(village.ext.shipper.describe()["counts"])
         village.stop_mirror()
         village.start()  # a restart of the link (the gateway's, as far as shipping goes)
         village.submit({"type": "issue_ticket", "service": "ZH"})  # shipped after anything sent again
         wait_until(lambda: county_rows(pg, "village-r") == village.rows(), timeout=60, what="the one after")
-        return county, village, village.rows()
+        return county, village, village.rows(), before
     except BaseException:
         county.close()
         village.close()
@@ -129,9 +131,11 @@ def ship_restart_ship(tmp_path, port, pg):
 
 
 def test_a_restart_sends_nothing_again(tmp_path, mosquitto, pg):
-    county, village, rows = ship_restart_ship(tmp_path, mosquitto.port, pg)
+    county, village, rows, before = ship_restart_ship(tmp_path, mosquitto.port, pg)
     try:
-        allowed = WINDOW * go_backs(village.ext.shipper.describe()["counts"])
+        # A loaded machine may make the first shipper send a window again (no answer in time); the
+        # restart itself may not send anything again.
+        allowed = WINDOW * (before + go_backs(village.ext.shipper.describe()["counts"]))
         assert check_shipped_once(county, pg, "village-r", rows, allowed)["extra"] == 0
     finally:
         village.close()
@@ -144,12 +148,12 @@ def test_the_count_catches_a_village_that_resends_everything_after_a_restart(tmp
         self.site, self.tag, self.store, self.read = site, tag, store, read
         self.cum = Cumulative(0, window=cfg.window, ack_timeout=cfg.ack_timeout_seconds)
     monkeypatch.setattr(shipper.Stream, "__init__", forgetful)
-    county, village, rows = ship_restart_ship(tmp_path, mosquitto.port, pg)
+    county, village, rows, before = ship_restart_ship(tmp_path, mosquitto.port, pg)
     try:
         assert received(county, "village-r")["again"] >= 1  # arrived before the record after the restart
         # What the test looked at before: the county's rows, one per seq, identical to the village's.
         assert county_rows(pg, "village-r") == rows == village.rows()
-        allowed = WINDOW * go_backs(village.ext.shipper.describe()["counts"])
+        allowed = WINDOW * (before + go_backs(village.ext.shipper.describe()["counts"]))
         with pytest.raises(AssertionError, match="rows received again"):
             check_shipped_once(county, pg, "village-r", rows, allowed)
     finally:
