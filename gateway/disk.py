@@ -72,6 +72,24 @@ def transaction(conn: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Ite
         raise
 
 
+START_MIN_BYTES = 1024 * 1024  # below this the store cannot even open its WAL: the start is refused
+
+
+def no_room_to_start(e: BaseException, folder: Path) -> str | None:
+    """Why a store could not open, when it is the disk's doing (a full disk fails SQLite's opening
+    as "disk I/O error" as often as "database or disk is full"): the line to print, else None."""
+    if not isinstance(e, sqlite3.Error | OSError):
+        return None
+    here = Path(folder)
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    left = free_bytes(here)
+    if not full(e) and left >= START_MIN_BYTES:
+        return None
+    return (f"{REASON_CN}：{here} 剩余 {size(left / 1024 / 1024)}，网关无法打开数据库；腾出空间后自动启动。"
+            f" ({REASON}: {left} bytes free under {here}; the store could not open: {e})")
+
+
 def free_bytes(folder: Path) -> int:
     """Free space for the gateway's own user (root's reserve not counted)."""
     return shutil.disk_usage(folder).free

@@ -5,16 +5,19 @@ import argparse
 import gc
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
 from pathlib import Path
 
+from gateway import disk
 from gateway.api.connections import IDLE_TIMEOUT_S
 from gateway.config import ConfigError
 from gateway.extensions.context import Settings
 from gateway.observe import logs
 
+EX_TEMPFAIL = 75  # sysexits.h: try again later (the disk is full)
 HOST = "127.0.0.1"  # a checkout's default: pages for this machine only
 SWITCH_INTERVAL_S = 0.001
 
@@ -158,6 +161,14 @@ def run(args) -> int:
     except NewerStore as e:
         print(f"hallgw: {e}", file=sys.stderr)
         return 2
+    except (sqlite3.Error, OSError) as e:
+        why = disk.no_room_to_start(e, data_dir)
+        if why is None:
+            raise
+        # Not a crash to read a traceback of: systemd starts it again (Restart=on-failure) until
+        # the room is back, and then it serves as it was (nothing acknowledged was lost).
+        print(f"hallgw: {why}", file=sys.stderr)
+        return EX_TEMPFAIL
     print(f"hallgw: {hall.name} ({hall.id}): store {data_dir / 'hall.db'}, "
           f"{runtime.replayed} command(s) replayed", flush=True)
     from gateway.logins.report import import_at_start
