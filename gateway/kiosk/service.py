@@ -208,12 +208,15 @@ class KioskService:
 
         def read(eng):
             n = reads.ahead(eng, t["id"]) if reads.ticket(eng, t["id"]) is not None else 0
-            return n, estimate.wait_minutes(eng, t["service"], n)
-        ahead, wait = self.runtime.read(read)
+            c = reads.clock(eng)
+            return n, estimate.wait_minutes(eng, t["service"], n), c.synced is not False or c.confirmed
+        ahead, wait, trusted = self.runtime.read(read)
+        # A clock not yet synchronized may be on yesterday's saved time: no time on the slip then,
+        # rather than a wrong one in the citizen's hand (the ticket keeps its place either way).
         url = f"{self.cfg.public_base_url}/t/{t['id']}" + (f"?c={t['sup_code']}" if t.get("sup_code") else "")
         return {"id": t["id"], "number": t["number"], "service": svc.code, "service_name": svc.name,
                 "department": svc.department, "matter": t["matter"], "matter_name": matter, "lane": t["lane"],
-                "category": req.category, "issued_at": t["issued_at"], "issued": self._local(t["issued_at"]),
+                "category": req.category, "issued_at": t["issued_at"], "issued": self._local(t["issued_at"]) if trusted else "",
                 "ahead": ahead, "estimated_wait_minutes": wait, "sup_code": t.get("sup_code"),
                 "qr_url": url if self.cfg.public_base_url else None}
 

@@ -48,8 +48,9 @@ def lines(s: Slip) -> list[tuple[str, str]]:
         out.append(("text", f"事项: {s.matter_name}"))
     if s.lane != "normal":
         out.append(("text", f"通道: {lane}"))
-    out += [("text", f"前面还有 {s.ahead} 人"), ("text", f"预计等候约 {s.wait_minutes} 分钟"),
-            ("small", f"取号时间 {s.issued}")]
+    out += [("text", f"前面还有 {s.ahead} 人"), ("text", f"预计等候约 {s.wait_minutes} 分钟")]
+    if s.issued:  # none while the hall's clock is not yet synchronized (gateway/kiosk/service.py)
+        out.append(("small", f"取号时间 {s.issued}"))
     return out
 
 

@@ -300,3 +300,17 @@ def test_the_phone_page_says_when_the_service_may_be_rated(tmp_path):
             assert r.status_code == 404 and r.json()["detail"] == "今天没有Z999号"
         finally:
             rt.close()
+
+
+def test_a_slip_taken_on_a_clock_not_yet_synchronized_prints_no_time(kiosk):
+    # A Pi booted on yesterday's saved time: the slip keeps its number and place, but no time the
+    # citizen would read as wrong. Once the clock is confirmed the time is printed again.
+    c, rt, emu = kiosk
+    assert rt.submit({"type": "clock", "at": MONDAY_9, "synced": False, "cause": "start", "boot": "b1"}).ok
+    got = take(c)["ticket"]
+    assert got["issued"] == "" and got["number"] == "A001"
+    assert "取号时间" not in emu.printed[-1].text and "A001" in emu.printed[-1].sized(4)
+    assert rt.submit({"type": "clock", "at": MONDAY_9 + 60, "synced": True, "cause": "sync", "via": "chrony",
+                      "boot": "b1"}).ok
+    got = take(c)["ticket"]
+    assert got["issued"] and f"取号时间 {got['issued']}" in emu.printed[-1].text.replace("\n", "")
