@@ -138,8 +138,16 @@ def test_call_pad_key_over_mqtt_is_announced_once(tmp_path, make_hall, voice_roo
         # redelivered call_next and a second call.
         assert rt.submit({"type": "issue_ticket", "at": clock(), "service": w.services[0]}).ok
         client.send(press)
-        time.sleep(0.5)
+        # The barrier: a later event from the same pad (the plane takes them in order), logged
+        # once the redelivered press before it has been handled. It changes nothing.
+        later = client.action("call_ticket", ticket="Z999")
+        origin = (later["dev"], later["boot"], later["seq"])
+        end = time.monotonic() + 10
+        while rt.read(lambda _eng: rt.store.outcome_of(origin)) is None:
+            assert time.monotonic() < end, "the pad's later event was never handled"
+            time.sleep(0.01)
         assert not client.desired.get("ticket"), "the redelivered call_next called the next citizen"
+        assert rt.read(lambda eng: sum(t["state"] == "waiting" for t in eng.tickets.values())) == 1
         assert ext.announcer.idle(30)
     finally:
         client.close()
