@@ -2,7 +2,7 @@
 
 ```toml
 [device_limits]
-messages_per_second = 5   # what a device may send, sustained (events, state reports, availability)
+messages_per_second = 10  # what a device may send, sustained (events, state reports, availability)
 burst = 100               # what it may send at once above that: a clerk's quick keys, a reconnect's backlog
 calm_seconds = 10         # nothing dropped for this long: the device's alert ends
 ```
@@ -25,7 +25,7 @@ MIN_BURST = 40  # below it a clerk's quick keys on a call pad could be dropped (
 
 @dataclass(frozen=True)
 class DeviceLimits:
-    messages_per_second: float = 5.0
+    messages_per_second: float = 10.0  # 5 presses a second, sustained (2 messages each)
     burst: int = 100
     calm_seconds: float = 10.0
 

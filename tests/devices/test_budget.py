@@ -111,11 +111,11 @@ def with_limits(text: str) -> str:
 
 
 def test_device_limits_defaults_and_the_hall_files_values():
-    assert HALL.device_limits == DeviceLimits(5.0, 100, 10.0)
+    assert HALL.device_limits == DeviceLimits(10.0, 100, 10.0)
     assert load_text(with_limits(""), "x.toml").device_limits == DeviceLimits()
     h = load_text(with_limits("[device_limits]\nmessages_per_second = 0.5\nburst = 60\n"), "x.toml")
     assert h.device_limits == DeviceLimits(0.5, 60, 10.0)
-    assert DeviceLimits() == DeviceLimits(5.0, 100, 10.0)
+    assert DeviceLimits() == DeviceLimits(10.0, 100, 10.0)
 
 
 @pytest.mark.parametrize("table, path, words", [
