@@ -12,15 +12,18 @@ import httpx
 from gateway.commands.run import EX_TEMPFAIL
 from gateway.disk import REASON_CN
 from tests.support import ROOT
+from tests.support.hallday import MONDAY_9
 from tests.support.mosquitto import free_port
 from tests.support.smalldisk import Ballast, small_disk
 
 VILLAGE = ROOT / "hall_config" / "village.toml"
+REAL_START = time.time()  # the gateways run on Monday 10:00 from here: inside the hall's hours
 
 
 def run(data_dir, port):
     return subprocess.Popen([sys.executable, "-m", "gateway.cli", "run", "--config", str(VILLAGE), "--data-dir",
-                             str(data_dir), "--http-port", str(port), "--no-extensions"], cwd=ROOT,
+                             str(data_dir), "--http-port", str(port), "--no-extensions",
+                             "--clock-start", str(MONDAY_9 + 3600), "--clock-real-start", str(REAL_START)], cwd=ROOT,
                             env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -48,8 +51,10 @@ def test_a_start_on_a_full_disk_says_why_and_the_next_start_has_every_ticket(tmp
         p = run(data, port)
         assert served(p, port), p.stderr.read() if p.poll() is not None else "no answer"
         token = (data / "api_token").read_text().strip()
-        got = httpx.post(f"http://127.0.0.1:{port}/api/v1/tickets", json={"service": "ZH"},
-                         headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+        r = httpx.post(f"http://127.0.0.1:{port}/api/v1/tickets", json={"service": "ZH"},
+                       headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert r.status_code == 201, r.text
+        got = r.json()
         stop(p)
 
         ballast = Ballast(disk)
