@@ -159,6 +159,8 @@ class Watch:
         """Before a write: StoreFull at once while the disk is known full, unless space has been
         freed since or RETRY_S passed (then the write is tried: it alone can tell). retry False:
         a write that may wait (time passing) never takes the turn of one that may not."""
+        if self._since is None:  # the usual case, on every command's path: no lock taken (as wrote())
+            return
         with self._lock:
             if self._since is None:
                 return

@@ -14,6 +14,7 @@ from gateway.kiosk.service import KioskService
 from gateway.roles import install as install_roles
 from gateway.runtime import Runtime
 from hil.printer import PrinterEmulator
+from tests.kiosk import halls
 from tests.support.hallday import MONDAY_9, ROOT, StepClock
 from tests.support.words import english_or_iso
 
@@ -23,10 +24,7 @@ BODY = {"service": "ZH", "matter": "330681-ZH-002"}
 
 
 def county(port: int, chinese: str = "gb18030"):
-    text = (ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8")
-    text = text.replace('printer = "network:127.0.0.1:9109"', f'printer = "network:127.0.0.1:{port}"\n'
-                        'status_timeout_seconds = 0.2').replace('chinese = "gb18030"', f'chinese = "{chinese}"')
-    return load_text(text, "county.toml")
+    return halls.county(port, chinese, status_timeout=0.2)
 
 
 @pytest.fixture

@@ -13,14 +13,13 @@ import uvicorn
 from playwright.sync_api import expect
 
 from gateway.api import create_app
-from gateway.config import load_text
 from gateway.extensions import kiosk as kiosk_ext
 from gateway.extensions.ports import PUSH_HUB
 from gateway.kiosk import qr
 from gateway.pages.push import PushHub
 from gateway.runtime import Runtime
 from hil.printer import PrinterEmulator
-from tests.support import ROOT
+from tests.kiosk.halls import county
 from tests.support.browser_shots import screenshot
 from tests.support.context import context
 from tests.support.words import english_or_iso
@@ -39,9 +38,7 @@ def free_port() -> int:
 @pytest.fixture
 def gateway(tmp_path):
     with PrinterEmulator() as emu:
-        text = (ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8").replace(
-            'printer = "network:127.0.0.1:9109"', f'printer = "network:127.0.0.1:{emu.serve_tcp()}"')
-        rt = Runtime(load_text(text, "county.toml"), tmp_path)
+        rt = Runtime(county(emu.serve_tcp()), tmp_path)
         start = time.time()
         clock = lambda: MONDAY_9 + (time.time() - start)  # noqa: E731
         app = create_app(rt, "clerk-token", clock=clock, supervisor_token="supervisor-token")

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from gateway.api import create_app
-from gateway.config import load_text
 from gateway.extensions import clerk_console
 from gateway.extensions import kiosk as kiosk_ext
 from gateway.extensions.ports import PUSH_HUB
@@ -18,7 +17,7 @@ from gateway.pages.push import PushHub
 from gateway.runtime import Runtime
 from gateway.store import LogReader
 from hil.printer import PrinterEmulator
-from tests.support import ROOT
+from tests.kiosk.halls import county
 from tests.support.browser_shots import screenshot
 from tests.support.context import context
 from tests.support.hallday import MONDAY_9, StepClock
@@ -33,9 +32,7 @@ PUSH_MS = 5_000
 @pytest.fixture
 def hall(tmp_path):
     with PrinterEmulator() as emu:
-        text = (ROOT / "hall_config" / "county.toml").read_text(encoding="utf-8").replace(
-            'printer = "network:127.0.0.1:9109"', f'printer = "network:127.0.0.1:{emu.serve_tcp()}"')
-        rt = Runtime(load_text(text, "county.toml"), tmp_path)
+        rt = Runtime(county(emu.serve_tcp()), tmp_path)
         lock, steps = threading.Lock(), StepClock(MONDAY_9, step=1.0)
 
         def clock():
